@@ -1,0 +1,91 @@
+package io.sparkgemm.local;
+
+import java.io.Serializable;
+
+/**
+ * Sums of the weight gradient (d x k, row-major), the bias gradient (k), the loss and the row
+ * count, always in float64. The only mutable object of a pass: {@link #add} and {@link #merge}
+ * modify and return {@code this}, so it can be a Spark aggregation buffer.
+ */
+public final class GradientAccumulator implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final int inFeatures;
+  private final int outFeatures;
+  private final double[] dw;
+  private final double[] db;
+  private double loss;
+  private long numRows;
+  /** float32 blocks: their sgemm partial lands here before it is added into dw. */
+  private transient float[] scratch;
+
+  public GradientAccumulator(int inFeatures, int outFeatures) {
+    DenseBlock.checkShape(inFeatures, outFeatures);
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    this.dw = new double[inFeatures * outFeatures];
+    this.db = new double[outFeatures];
+  }
+
+  public int inFeatures() {
+    return inFeatures;
+  }
+
+  public int outFeatures() {
+    return outFeatures;
+  }
+
+  /** dW, d x k row-major (shared, not copied). */
+  public double[] dw() {
+    return dw;
+  }
+
+  /** db, length k (shared, not copied). */
+  public double[] db() {
+    return db;
+  }
+
+  public double loss() {
+    return loss;
+  }
+
+  public long numRows() {
+    return numRows;
+  }
+
+  /** dW as a d x k float64 block sharing this accumulator's array. */
+  public DenseBlock dwBlock() {
+    return DenseBlock.ofDoubles(inFeatures, outFeatures, dw);
+  }
+
+  /** Adds a block's loss and row count. Modifies and returns this. */
+  public GradientAccumulator addLoss(double blockLoss, long blockRows) {
+    loss += blockLoss;
+    numRows += blockRows;
+    return this;
+  }
+
+  /** Adds another accumulator's sums, element by element in index order. Returns this. */
+  public GradientAccumulator merge(GradientAccumulator other) {
+    if (other.inFeatures != inFeatures || other.outFeatures != outFeatures) {
+      throw new IllegalArgumentException("Cannot merge gradients of " + other.inFeatures + "x"
+          + other.outFeatures + " into " + inFeatures + "x" + outFeatures);
+    }
+    for (int i = 0; i < dw.length; i++) {
+      dw[i] += other.dw[i];
+    }
+    for (int j = 0; j < db.length; j++) {
+      db[j] += other.db[j];
+    }
+    loss += other.loss;
+    numRows += other.numRows;
+    return this;
+  }
+
+  float[] scratch() {
+    if (scratch == null) {
+      scratch = new float[dw.length];
+    }
+    return scratch;
+  }
+}

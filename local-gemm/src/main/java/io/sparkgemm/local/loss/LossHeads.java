@@ -1,0 +1,208 @@
+package io.sparkgemm.local.loss;
+
+import io.sparkgemm.local.DenseBlock;
+import java.util.List;
+
+/**
+ * The loss heads (n below is the global row count):
+ *
+ * <pre>
+ *   sum         L = Σ y                          g = 1
+ *   mean        L = Σ y / n                      g = 1/n
+ *   mse         L = ||y − t||² / n               g = 2 (y − t) / n
+ *   softmax-ce  L = Σᵢ (lse(yᵢ) − yᵢ[cᵢ]) / n     g = (softmax(y) − onehot(c)) / n
+ *   supplied    L = ⟨g_supplied, y⟩              g = g_supplied
+ * </pre>
+ *
+ * The supplied head's L is the linear surrogate whose gradient is the supplied g, so that it can
+ * be checked like the others.
+ */
+public final class LossHeads {
+  public static final List<String> NAMES = List.of("sum", "mean", "mse", "softmax-ce", "supplied");
+
+  private LossHeads() {
+  }
+
+  /** The head called {@code name}; {@code globalRows} is the batch's total row count n. */
+  public static LossHead of(String name, long globalRows) {
+    if (globalRows < 1 && !name.equals("sum") && !name.equals("supplied")) {
+      throw new IllegalArgumentException("Loss '" + name + "' averages over rows, so it needs "
+          + "at least one row; got " + globalRows);
+    }
+    switch (name) {
+      case "sum":
+        return new Constant("sum", 1.0);
+      case "mean":
+        return new Constant("mean", 1.0 / globalRows);
+      case "mse":
+        return new MeanSquaredError(globalRows);
+      case "softmax-ce":
+        return new SoftmaxCrossEntropy(globalRows);
+      case "supplied":
+        return new Supplied();
+      default:
+        throw new IllegalArgumentException("Unknown loss '" + name + "': expected one of "
+            + String.join(", ", NAMES));
+    }
+  }
+
+  /** L = scale · Σ y, g = scale. */
+  private static final class Constant implements LossHead {
+    private final String name;
+    private final double scale;
+
+    Constant(String name, double scale) {
+      this.name = name;
+      this.scale = scale;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public boolean needsLabels() {
+      return false;
+    }
+
+    @Override
+    public double lossAndGradient(DenseBlock y, Labels labels, DenseBlock g) {
+      requireSameShape(y, g);
+      double sum = 0.0;
+      for (int r = 0; r < y.numRows(); r++) {
+        for (int c = 0; c < y.numCols(); c++) {
+          sum += y.get(r, c);
+          g.set(r, c, scale);
+        }
+      }
+      return scale * sum;
+    }
+  }
+
+  private static final class MeanSquaredError implements LossHead {
+    private final double invRows;
+
+    MeanSquaredError(long globalRows) {
+      this.invRows = 1.0 / globalRows;
+    }
+
+    @Override
+    public String name() {
+      return "mse";
+    }
+
+    @Override
+    public boolean needsLabels() {
+      return true;
+    }
+
+    @Override
+    public double lossAndGradient(DenseBlock y, Labels labels, DenseBlock g) {
+      requireSameShape(y, g);
+      DenseBlock t = labels == null ? null : labels.requireTargets("mse", y);
+      if (t == null) {
+        throw new IllegalArgumentException("Loss 'mse' needs targets; none were given");
+      }
+      double sum = 0.0;
+      for (int r = 0; r < y.numRows(); r++) {
+        for (int c = 0; c < y.numCols(); c++) {
+          double e = y.get(r, c) - t.get(r, c);
+          sum += e * e;
+          g.set(r, c, 2.0 * e * invRows);
+        }
+      }
+      return sum * invRows;
+    }
+  }
+
+  private static final class SoftmaxCrossEntropy implements LossHead {
+    private final double invRows;
+
+    SoftmaxCrossEntropy(long globalRows) {
+      this.invRows = 1.0 / globalRows;
+    }
+
+    @Override
+    public String name() {
+      return "softmax-ce";
+    }
+
+    @Override
+    public boolean needsLabels() {
+      return true;
+    }
+
+    @Override
+    public double lossAndGradient(DenseBlock y, Labels labels, DenseBlock g) {
+      requireSameShape(y, g);
+      if (labels == null) {
+        throw new IllegalArgumentException("Loss 'softmax-ce' needs integer class labels; "
+            + "none were given");
+      }
+      int[] classes = labels.requireClasses("softmax-ce", y);
+      int k = y.numCols();
+      double total = 0.0;
+      for (int r = 0; r < y.numRows(); r++) {
+        int label = classes[r];
+        if (label < 0 || label >= k) {
+          throw new IllegalArgumentException("Class label " + label + " at row id " + y.rowId(r)
+              + " is out of range: y has " + k + " classes, so labels must be in 0.." + (k - 1));
+        }
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < k; c++) {
+          max = Math.max(max, y.get(r, c));
+        }
+        double sumExp = 0.0;
+        for (int c = 0; c < k; c++) {
+          sumExp += Math.exp(y.get(r, c) - max);
+        }
+        double logSumExp = max + Math.log(sumExp);
+        total += logSumExp - y.get(r, label);
+        for (int c = 0; c < k; c++) {
+          double p = Math.exp(y.get(r, c) - logSumExp);
+          g.set(r, c, (p - (c == label ? 1.0 : 0.0)) * invRows);
+        }
+      }
+      return total * invRows;
+    }
+  }
+
+  private static final class Supplied implements LossHead {
+    @Override
+    public String name() {
+      return "supplied";
+    }
+
+    @Override
+    public boolean needsLabels() {
+      return true;
+    }
+
+    @Override
+    public double lossAndGradient(DenseBlock y, Labels labels, DenseBlock g) {
+      requireSameShape(y, g);
+      if (labels == null) {
+        throw new IllegalArgumentException("No upstream gradient was supplied");
+      }
+      DenseBlock supplied = labels.requireGradient(y);
+      double surrogate = 0.0;
+      for (int r = 0; r < y.numRows(); r++) {
+        for (int c = 0; c < y.numCols(); c++) {
+          double v = supplied.get(r, c);
+          surrogate += v * y.get(r, c);
+          g.set(r, c, v);
+        }
+      }
+      return surrogate;
+    }
+  }
+
+  private static void requireSameShape(DenseBlock y, DenseBlock g) {
+    if (y.numRows() != g.numRows() || y.numCols() != g.numCols() || y.dtype() != g.dtype()) {
+      throw new IllegalArgumentException("Gradient block g is " + g.shape() + " "
+          + g.dtype().label() + " but y is " + y.shape() + " " + y.dtype().label()
+          + " (g = dL/dY must have y's shape and dtype)");
+    }
+  }
+}

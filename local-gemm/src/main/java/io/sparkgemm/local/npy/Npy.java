@@ -1,0 +1,274 @@
+package io.sparkgemm.local.npy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Strict reading and writing of NumPy .npy files (format versions 1.0, 2.0 and 3.0): 1-D and 2-D
+ * arrays of float64, float32, int32 and int64, either byte order, C order or Fortran order
+ * (transposed into row-major on read). Everything else is refused with a message naming the file
+ * and what was found: object (pickled) arrays, structured and other dtypes, 0-D or 3-D and
+ * higher shapes, truncated data and trailing bytes. Writes are little-endian, C order, version
+ * 1.0 (2.0 for very long headers), through a temporary file moved into place.
+ */
+public final class Npy {
+  private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+  private static final int CHUNK = 1 << 20;
+  private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
+  private Npy() {
+  }
+
+  /** Reads a .npy file. */
+  public static NpyArray read(Path path) {
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+      return read(ch, path);
+    } catch (NoSuchFileException e) {
+      throw new NpyFormatException(path, "file not found");
+    } catch (IOException e) {
+      throw new NpyFormatException(path, "cannot read: " + e);
+    }
+  }
+
+  private static NpyArray read(FileChannel ch, Path path) throws IOException {
+    long fileSize = ch.size();
+    ByteBuffer preamble = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+    readFully(ch, preamble);
+    preamble.flip();
+    if (preamble.remaining() < 10) {
+      throw new NpyFormatException(path, "too short to be a .npy file (" + fileSize + " bytes)");
+    }
+    for (int i = 0; i < MAGIC.length; i++) {
+      if (preamble.get(i) != MAGIC[i]) {
+        throw new NpyFormatException(path, "not a .npy file: it does not start with the magic "
+            + "string \\x93NUMPY");
+      }
+    }
+    int major = preamble.get(6) & 0xff;
+    int headerLength;
+    int headerStart;
+    if (major == 1) {
+      headerLength = preamble.getShort(8) & 0xffff;
+      headerStart = 10;
+    } else if (major == 2 || major == 3) {
+      if (preamble.remaining() < 12) {
+        throw new NpyFormatException(path, "truncated header");
+      }
+      long length = preamble.getInt(8) & 0xffffffffL;
+      if (length > 1 << 24) {
+        throw new NpyFormatException(path, "header length " + length + " is implausibly large");
+      }
+      headerLength = (int) length;
+      headerStart = 12;
+    } else {
+      throw new NpyFormatException(path, "unsupported .npy format version " + major + "."
+          + (preamble.get(7) & 0xff) + " (supported: 1.0, 2.0, 3.0)");
+    }
+    if (headerStart + (long) headerLength > fileSize) {
+      throw new NpyFormatException(path, "truncated header: it claims " + headerLength
+          + " bytes but the file has " + (fileSize - headerStart) + " after the preamble");
+    }
+    ByteBuffer headerBytes = ByteBuffer.allocate(headerLength);
+    ch.position(headerStart);
+    readFully(ch, headerBytes);
+    String headerText = new String(headerBytes.array(),
+        major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+    NpyHeader header = NpyHeader.parse(headerText, path);
+
+    long count = 1;
+    for (int dim : header.shape()) {
+      count *= dim;
+      if (count > MAX_ELEMENTS) {
+        throw new NpyFormatException(path, "shape " + shapeText(header.shape()) + " has more "
+            + "elements than one Java array can hold (" + MAX_ELEMENTS + ")");
+      }
+    }
+    long dataStart = headerStart + (long) headerLength;
+    long expected = count * header.dtype().size();
+    long actual = fileSize - dataStart;
+    if (actual < expected) {
+      throw new NpyFormatException(path, "truncated data: shape " + shapeText(header.shape())
+          + " " + header.dtype().label() + " needs " + expected + " bytes but the file has "
+          + actual);
+    }
+    if (actual > expected) {
+      throw new NpyFormatException(path, (actual - expected) + " unexpected trailing bytes after "
+          + "the data of shape " + shapeText(header.shape()) + " " + header.dtype().label());
+    }
+    Object data = readData(ch, dataStart, header.dtype(), (int) count, header.byteOrder());
+    int[] shape = header.shape();
+    if (header.fortranOrder() && shape.length == 2) {
+      data = columnToRowMajor(data, shape[0], shape[1]);
+    }
+    return new NpyArray(header.dtype(), shape, data, path);
+  }
+
+  private static Object readData(FileChannel ch, long start, NpyDType dtype, int count,
+      ByteOrder order) throws IOException {
+    Object data;
+    switch (dtype) {
+      case FLOAT64: data = new double[count]; break;
+      case FLOAT32: data = new float[count]; break;
+      case INT32: data = new int[count]; break;
+      default: data = new long[count]; break;
+    }
+    ch.position(start);
+    int size = dtype.size();
+    ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK).order(order);
+    int done = 0;
+    while (done < count) {
+      int n = Math.min(count - done, CHUNK / size);
+      buffer.clear().limit(n * size);
+      readFully(ch, buffer);
+      buffer.flip();
+      switch (dtype) {
+        case FLOAT64: buffer.asDoubleBuffer().get((double[]) data, done, n); break;
+        case FLOAT32: buffer.asFloatBuffer().get((float[]) data, done, n); break;
+        case INT32: buffer.asIntBuffer().get((int[]) data, done, n); break;
+        default: buffer.asLongBuffer().get((long[]) data, done, n); break;
+      }
+      done += n;
+    }
+    return data;
+  }
+
+  /** Fortran order stores element (r, c) at c * rows + r. */
+  private static Object columnToRowMajor(Object data, int rows, int cols) {
+    if (data instanceof double[] src) {
+      double[] out = new double[src.length];
+      for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < cols; c++) {
+          out[r * cols + c] = src[c * rows + r];
+        }
+      }
+      return out;
+    }
+    if (data instanceof float[] src) {
+      float[] out = new float[src.length];
+      for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < cols; c++) {
+          out[r * cols + c] = src[c * rows + r];
+        }
+      }
+      return out;
+    }
+    if (data instanceof int[] src) {
+      int[] out = new int[src.length];
+      for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < cols; c++) {
+          out[r * cols + c] = src[c * rows + r];
+        }
+      }
+      return out;
+    }
+    long[] src = (long[]) data;
+    long[] out = new long[src.length];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        out[r * cols + c] = src[c * rows + r];
+      }
+    }
+    return out;
+  }
+
+  /** Writes the array little-endian in C order, atomically (temporary file, then move). */
+  public static void write(Path path, NpyArray array) {
+    byte[] header = headerBytes(array);
+    Path dir = path.toAbsolutePath().getParent();
+    Path tmp = dir.resolve("." + path.getFileName() + ".tmp");
+    try {
+      Files.createDirectories(dir);
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
+          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        ByteBuffer head = ByteBuffer.wrap(header);
+        while (head.hasRemaining()) {
+          ch.write(head);
+        }
+        writeData(ch, array);
+      }
+      Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException ignored) {
+        // the original failure is the one to report
+      }
+      throw new UncheckedIOException("Cannot write " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] headerBytes(NpyArray array) {
+    String dict = "{'descr': '" + array.dtype().descr() + "', 'fortran_order': False, 'shape': "
+        + shapeText(array.shape()) + ", }";
+    int preamble = 10;
+    int major = 1;
+    if (dict.length() + 1 + preamble >= 65536) {
+      major = 2;
+      preamble = 12;
+    }
+    int total = ((preamble + dict.length() + 1 + 63) / 64) * 64;
+    StringBuilder text = new StringBuilder(dict);
+    while (preamble + text.length() + 1 < total) {
+      text.append(' ');
+    }
+    text.append('\n');
+    byte[] body = text.toString().getBytes(StandardCharsets.ISO_8859_1);
+    ByteBuffer out = ByteBuffer.allocate(preamble + body.length).order(ByteOrder.LITTLE_ENDIAN);
+    out.put(MAGIC).put((byte) major).put((byte) 0);
+    if (major == 1) {
+      out.putShort((short) body.length);
+    } else {
+      out.putInt(body.length);
+    }
+    out.put(body);
+    return out.array();
+  }
+
+  private static void writeData(FileChannel ch, NpyArray array) throws IOException {
+    Object data = array.data();
+    int size = array.dtype().size();
+    int count = java.lang.reflect.Array.getLength(data);
+    ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+    int done = 0;
+    while (done < count) {
+      int n = Math.min(count - done, CHUNK / size);
+      buffer.clear();
+      switch (array.dtype()) {
+        case FLOAT64: buffer.asDoubleBuffer().put((double[]) data, done, n); break;
+        case FLOAT32: buffer.asFloatBuffer().put((float[]) data, done, n); break;
+        case INT32: buffer.asIntBuffer().put((int[]) data, done, n); break;
+        default: buffer.asLongBuffer().put((long[]) data, done, n); break;
+      }
+      buffer.limit(n * size);
+      while (buffer.hasRemaining()) {
+        ch.write(buffer);
+      }
+      done += n;
+    }
+  }
+
+  private static void readFully(FileChannel ch, ByteBuffer buffer) throws IOException {
+    while (buffer.hasRemaining()) {
+      if (ch.read(buffer) < 0) {
+        return;
+      }
+    }
+  }
+
+  static String shapeText(int[] shape) {
+    StringBuilder s = new StringBuilder("(");
+    for (int i = 0; i < shape.length; i++) {
+      s.append(i == 0 ? "" : ", ").append(shape[i]);
+    }
+    return s.append(shape.length == 1 ? ",)" : ")").toString();
+  }
+}
