@@ -98,7 +98,9 @@ final class NativeBlas {
   static synchronized String version() {
     if (source == Source.BUNDLED) {
       String core = System.getenv("OPENBLAS_CORETYPE");
-      return "OpenBLAS " + buildProperty("openblas.version") + " (bundled; kernels "
+      String artifact = buildProperty("openblas.version");
+      return "OpenBLAS " + artifact.split("-")[0] + " (bundled org.bytedeco:openblas " + artifact
+          + "; kernels "
           + (core == null || core.isBlank() ? "auto-detected" : "forced by OPENBLAS_CORETYPE=" + core)
           + ")";
     }
@@ -107,34 +109,34 @@ final class NativeBlas {
   }
 
   private static void initialise(String userPath, boolean skipNative) {
-    initialised = true;
     String propertyPath = System.getProperty(PATH_PROPERTY);
     String propertyName = System.getProperty(NAME_PROPERTY);
     if (skipNative && userPath == null && propertyPath == null && propertyName == null
         && System.getProperty(BLAS.ALLOW_NATIVE_BLAS) == null) {
+      initialised = true;
       nativeSkipped = true;
       System.setProperty(BLAS.ALLOW_NATIVE_BLAS, "false");
       withNetlibLogCaptured(JavaBLAS::getInstance);
       return;
     }
-    try {
-      if (userPath != null || propertyPath != null) {
-        source = Source.USER_PATH;
-        library = userPath != null ? userPath : propertyPath;
-        preflight(library);
-        System.setProperty(PATH_PROPERTY, library);
-      } else if (propertyName != null) {
-        source = Source.SYSTEM_NAME;
-        library = propertyName;
-      } else {
-        source = Source.BUNDLED;
-        library = extractBundled();
-        System.setProperty(PATH_PROPERTY, library);
-      }
-    } catch (RuntimeException | LinkageError e) {
-      nativeFailure = e;
-      return;
+    // Resolve and preflight the library before netlib's one-time initialisation: a bad path
+    // fails here with dlopen's reason and leaves netlib untouched, so a later call may still
+    // load the bundled library.
+    if (userPath != null || propertyPath != null) {
+      String path = userPath != null ? userPath : propertyPath;
+      preflight(path);
+      source = Source.USER_PATH;
+      library = path;
+      System.setProperty(PATH_PROPERTY, path);
+    } else if (propertyName != null) {
+      source = Source.SYSTEM_NAME;
+      library = propertyName;
+    } else {
+      source = Source.BUNDLED;
+      library = extractBundled();
+      System.setProperty(PATH_PROPERTY, library);
     }
+    initialised = true;
     List<Throwable> seen = withNetlibLogCaptured(() -> {
       try {
         nativeBlas = NativeBLAS.getInstance();
@@ -154,7 +156,7 @@ final class NativeBlas {
   private static String extractBundled() {
     try {
       Loader.load(openblas_nolapack.class);
-    } catch (Throwable t) {
+    } catch (RuntimeException | LinkageError t) {
       throw new BackendUnavailableException("could not extract and load the bundled OpenBLAS "
           + "(org.bytedeco:openblas for " + Loader.getPlatform() + "): " + reason(t), t);
     }
@@ -169,10 +171,15 @@ final class NativeBlas {
   /** Loads the file ourselves first: a failure here carries dlopen's own message. */
   private static void preflight(String path) {
     if (!Files.isRegularFile(Path.of(path))) {
-      throw new BackendUnavailableException("BLAS library " + path + " does not exist or is not "
-          + "a file (set by --native-lib or -D" + PATH_PROPERTY + ")");
+      throw new BackendUnavailableException("native BLAS unavailable: library " + path
+          + " does not exist or is not a file (set by --native-lib or -D" + PATH_PROPERTY + ")");
     }
-    System.load(Path.of(path).toAbsolutePath().toString());
+    try {
+      System.load(Path.of(path).toAbsolutePath().toString());
+    } catch (UnsatisfiedLinkError e) {
+      throw new BackendUnavailableException("native BLAS unavailable: cannot load " + path + ": "
+          + e.getMessage(), e);
+    }
   }
 
   /**

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# JMH benchmark of one block's forward + backward through LinearKernels against the raw netlib
+# GEMM calls they make (native OpenBLAS, 1 thread), on 4096x512x256 and 1024x256x256.
+#   scripts/bench-kernels.sh [extra JMH args]       e.g. -p dtype=float64 -wi 2 -i 3
+# With --avx512: runs with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (this command only), so
+# OpenBLAS may pick its AVX-512 kernels; the results are first checked against the reference.
+# Writes the JMH table to stdout and JSON to target/bench-kernels.json.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+if [ "${1:-}" = "--avx512" ]; then
+  shift
+  unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
+  avx=1
+fi
+./mvnw -q -B -pl local-gemm -am install -DskipTests >&2
+./mvnw -q -B -pl local-gemm test-compile dependency:build-classpath \
+  -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt >&2
+cp="local-gemm/target/test-classes:local-gemm/target/classes:$(cat local-gemm/target/bench-classpath.txt)"
+flags="--add-modules=jdk.incubator.vector"
+export OPENBLAS_NUM_THREADS=1
+if [ -n "${avx:-}" ]; then
+  # The kernels this environment's variables guard against must still compute right answers.
+  ./mvnw -q -B -pl local-gemm surefire:test -Dtest='BackendGridTest' -Dsurefire.failIfNoSpecifiedTests=false >&2
+fi
+java $flags -cp "$cp" org.openjdk.jmh.Main KernelBench -rf json -rff "$root/local-gemm/target/bench-kernels.json" "$@"

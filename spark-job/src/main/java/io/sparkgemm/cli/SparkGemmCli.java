@@ -1,0 +1,72 @@
+package io.sparkgemm.cli;
+
+import io.sparkgemm.local.backend.BackendUnavailableException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code spark-gemm} command line. Exit codes: 0 ok, 1 failure (a check failed, a backend
+ * could not load, a job failed), 2 bad usage or bad input.
+ */
+@Command(name = "spark-gemm", mixinStandardHelpOptions = true,
+    versionProvider = SparkGemmCli.Version.class,
+    description = "Linear layers on Spark with native GEMM: Y = XW + b, dW = XᵀG, dX = GWᵀ, db = 1ᵀG.",
+    subcommands = {InfoCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:ok", "1:failure (a check failed, a backend could not load, a job failed)",
+        "2:bad usage or bad input"})
+public final class SparkGemmCli implements Runnable {
+  public static final int OK = 0;
+  public static final int FAILURE = 1;
+  public static final int BAD_INPUT = 2;
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(),
+        "Missing command: choose one of " + String.join(", ", spec.subcommands().keySet()));
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs one command line with the given streams; returns the exit code. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    CommandLine cli = new CommandLine(new SparkGemmCli());
+    PrintWriter errWriter = new PrintWriter(new java.io.OutputStreamWriter(err,
+        StandardCharsets.UTF_8), true);
+    cli.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+    cli.setErr(errWriter);
+    cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      if (ex instanceof IllegalArgumentException) {
+        errWriter.println("error: " + ex.getMessage());
+        return BAD_INPUT;
+      }
+      if (ex instanceof BackendUnavailableException) {
+        errWriter.println("error: " + ex.getMessage());
+        return FAILURE;
+      }
+      errWriter.println("error: " + ex);
+      ex.printStackTrace(errWriter);
+      return FAILURE;
+    });
+    return cli.execute(args);
+  }
+
+  /** The project version, from the jar manifest when packaged. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = SparkGemmCli.class.getPackage().getImplementationVersion();
+      return new String[] {"spark-gemm " + (v == null ? "(development build)" : v)};
+    }
+  }
+}
