@@ -25,7 +25,8 @@ public final class LossHeads {
 
   /** The head called {@code name}; {@code globalRows} is the batch's total row count n. */
   public static LossHead of(String name, long globalRows) {
-    if (globalRows < 1 && !name.equals("sum") && !name.equals("supplied")) {
+    boolean averages = name.equals("mean") || name.equals("mse") || name.equals("softmax-ce");
+    if (globalRows < 1 && averages) {
       throw new IllegalArgumentException("Loss '" + name + "' averages over rows, so it needs "
           + "at least one row; got " + globalRows);
     }

@@ -69,6 +69,14 @@ record NpyHeader(NpyDType dtype, ByteOrder byteOrder, boolean fortranOrder, int[
     return descr.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
   }
 
+  /** A list value in a header, kept as text: it is refused, and only named in messages. */
+  private record ListText(String text) {
+    @Override
+    public String toString() {
+      return text;
+    }
+  }
+
   /** A recursive-descent parser for the small Python-literal subset used by headers. */
   private static final class Parser {
     private final String s;
@@ -116,7 +124,8 @@ record NpyHeader(NpyDType dtype, ByteOrder byteOrder, boolean fortranOrder, int[
         return tuple();
       }
       if (c == '[') {
-        return "[structured]";
+        // only a structured dtype's descr is a list; keep its text for the refusal
+        return new ListText(list());
       }
       if (s.startsWith("True", i)) {
         i += 4;
@@ -127,6 +136,34 @@ record NpyHeader(NpyDType dtype, ByteOrder byteOrder, boolean fortranOrder, int[
         return Boolean.FALSE;
       }
       throw error("unexpected value");
+    }
+
+    /** A bracketed list, nested brackets and quoted strings included, as its text. */
+    private String list() {
+      int start = i;
+      int depth = 0;
+      while (i < s.length()) {
+        char c = s.charAt(i);
+        if (c == '\'' || c == '"') {
+          int end = s.indexOf(c, i + 1);
+          if (end < 0) {
+            throw error("unterminated string");
+          }
+          i = end + 1;
+          continue;
+        }
+        if (c == '[' || c == '(') {
+          depth++;
+        } else if (c == ']' || c == ')') {
+          depth--;
+          if (depth == 0) {
+            i++;
+            return s.substring(start, i);
+          }
+        }
+        i++;
+      }
+      throw error("unterminated list");
     }
 
     private int[] tuple() {

@@ -1,0 +1,150 @@
+package io.sparkgemm.spark;
+
+import io.sparkgemm.local.DType;
+import io.sparkgemm.local.DenseBlock;
+
+/**
+ * Stacks rows into {@link LabeledBlock}s of at most {@code blockRows} rows, each one contiguous
+ * array. Used inside a partition (no shuffle) and on the driver for .npy inputs. Checks every
+ * row's length and values as it goes, naming the row id of the first offender.
+ */
+final class BlockBuilder {
+  private final DType dtype;
+  private final int numFeatures;
+  private final int blockRows;
+  private final LabelKind labelKind;
+  private final int labelWidth;
+  private final String source;
+
+  private int count;
+  private long[] ids;
+  private double[] x64;
+  private float[] x32;
+  private double[] targets;
+  private int[] classes;
+  private double[] upstream;
+
+  /**
+   * @param labelWidth k for targets or an upstream gradient; ignored otherwise
+   * @param source the input's name, for error messages
+   */
+  BlockBuilder(DType dtype, int numFeatures, int blockRows, LabelKind labelKind, int labelWidth,
+      String source) {
+    this.dtype = dtype;
+    this.numFeatures = numFeatures;
+    this.blockRows = blockRows;
+    this.labelKind = labelKind;
+    this.labelWidth = labelWidth;
+    this.source = source;
+  }
+
+  /** Adds one row; {@code features} has {@code numFeatures} values starting at {@code offset}. */
+  void add(long id, double[] features, int offset, int length) {
+    if (length != numFeatures) {
+      throw new IllegalArgumentException(source + ": row id " + id + " has " + length
+          + " features but the first row has " + numFeatures + " (rows must all have the same "
+          + "length)");
+    }
+    if (count == 0) {
+      start();
+    }
+    ids[count] = id;
+    int base = count * numFeatures;
+    if (dtype == DType.FLOAT64) {
+      System.arraycopy(features, offset, x64, base, numFeatures);
+    } else {
+      for (int j = 0; j < numFeatures; j++) {
+        x32[base + j] = (float) features[offset + j];
+      }
+    }
+  }
+
+  void setTargets(double[] values, int offset, int length) {
+    checkLabelLength("targets", length);
+    System.arraycopy(values, offset, targets, count * labelWidth, labelWidth);
+  }
+
+  void setUpstream(double[] values, int offset, int length) {
+    checkLabelLength("upstream gradient", length);
+    System.arraycopy(values, offset, upstream, count * labelWidth, labelWidth);
+  }
+
+  void setClass(int label) {
+    classes[count] = label;
+  }
+
+  /** Completes the row added last; true when the block is now full. */
+  boolean endRow() {
+    count++;
+    return count == blockRows;
+  }
+
+  boolean isEmpty() {
+    return count == 0;
+  }
+
+  /** The block of the rows added since the last build (full or not); starts a new one. */
+  LabeledBlock build() {
+    if (count == 0) {
+      throw new IllegalStateException("No rows to build a block from");
+    }
+    return flush();
+  }
+
+  private void checkLabelLength(String what, int length) {
+    if (length != labelWidth) {
+      throw new IllegalArgumentException(source + ": row id " + ids[count] + " has " + length
+          + " " + what + " values but " + labelWidth + " were expected (one per output)");
+    }
+  }
+
+  private void start() {
+    ids = new long[blockRows];
+    if (dtype == DType.FLOAT64) {
+      x64 = new double[blockRows * numFeatures];
+    } else {
+      x32 = new float[blockRows * numFeatures];
+    }
+    switch (labelKind) {
+      case TARGETS: targets = new double[blockRows * labelWidth]; break;
+      case CLASSES: classes = new int[blockRows]; break;
+      case UPSTREAM: upstream = new double[blockRows * labelWidth]; break;
+      default: break;
+    }
+  }
+
+  private LabeledBlock flush() {
+    int n = count;
+    DenseBlock x = dtype == DType.FLOAT64
+        ? DenseBlock.ofDoubles(n, numFeatures, trim(x64, n * numFeatures))
+        : DenseBlock.ofFloats(n, numFeatures, trim(x32, n * numFeatures));
+    x = x.withRowIds(n == blockRows ? ids : java.util.Arrays.copyOf(ids, n));
+    DenseBlock t = targets == null ? null
+        : DenseBlock.ofDoubles(n, labelWidth, trim(targets, n * labelWidth));
+    int[] c = classes == null ? null : (n == blockRows ? classes : java.util.Arrays.copyOf(classes, n));
+    DenseBlock g = null;
+    if (upstream != null) {
+      g = DenseBlock.ofDoubles(n, labelWidth, trim(upstream, n * labelWidth));
+      if (dtype == DType.FLOAT32) {
+        g = g.toDType(DType.FLOAT32);
+      }
+    }
+    LabeledBlock block = new LabeledBlock(x, t, c, g);
+    count = 0;
+    ids = null;
+    x64 = null;
+    x32 = null;
+    targets = null;
+    classes = null;
+    upstream = null;
+    return block;
+  }
+
+  private static double[] trim(double[] a, int length) {
+    return a.length == length ? a : java.util.Arrays.copyOf(a, length);
+  }
+
+  private static float[] trim(float[] a, int length) {
+    return a.length == length ? a : java.util.Arrays.copyOf(a, length);
+  }
+}

@@ -1,0 +1,108 @@
+package io.sparkgemm.spark;
+
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+
+/**
+ * Stacks a partition's rows into blocks lazily, one block at a time, so Spark can cache (or
+ * spill) blocks as they come. Reads Spark's internal rows: arrays are copied out in bulk, never
+ * boxed per value. Rows are validated as they are read; errors name the row id.
+ */
+final class BlockIterator implements Iterator<LabeledBlock> {
+  private final Iterator<InternalRow> rows;
+  private final RowLayout layout;
+  private final BlockBuilder builder;
+  private long nextAssignedId;
+
+  /** @param firstAssignedId the id of this partition's first row when ids are assigned */
+  BlockIterator(Iterator<InternalRow> rows, RowLayout layout, long firstAssignedId) {
+    this.rows = rows;
+    this.layout = layout;
+    this.nextAssignedId = firstAssignedId;
+    this.builder = new BlockBuilder(layout.dtype(), layout.numFeatures(), layout.blockRows(),
+        layout.labelKind(), layout.labelWidth(), layout.source());
+  }
+
+  @Override
+  public boolean hasNext() {
+    return rows.hasNext();
+  }
+
+  @Override
+  public LabeledBlock next() {
+    if (!rows.hasNext()) {
+      throw new NoSuchElementException();
+    }
+    while (rows.hasNext()) {
+      if (addRow(rows.next())) {
+        break;
+      }
+    }
+    return builder.build();
+  }
+
+  private boolean addRow(InternalRow row) {
+    long id;
+    if (layout.idOrdinal() >= 0) {
+      if (row.isNullAt(layout.idOrdinal())) {
+        throw new IllegalArgumentException(layout.source() + ": a row has a null id (after row "
+            + "id " + (nextAssignedId - 1) + " of this partition)");
+      }
+      id = row.getLong(layout.idOrdinal());
+    } else {
+      id = nextAssignedId;
+    }
+    nextAssignedId = id + 1;
+    double[] x = values(row, layout.xOrdinal(), id, "features");
+    builder.add(id, x, 0, x.length);
+    switch (layout.labelKind()) {
+      case TARGETS: {
+        double[] t = values(row, layout.labelOrdinal(), id, "targets");
+        builder.setTargets(t, 0, t.length);
+        break;
+      }
+      case UPSTREAM: {
+        double[] g = values(row, layout.labelOrdinal(), id, "upstream gradient");
+        builder.setUpstream(g, 0, g.length);
+        break;
+      }
+      case CLASSES:
+        builder.setClass(classId(row, id));
+        break;
+      default:
+        break;
+    }
+    return builder.endRow();
+  }
+
+  private double[] values(InternalRow row, int ordinal, long id, String what) {
+    if (row.isNullAt(ordinal)) {
+      throw new IllegalArgumentException(layout.source() + ": row id " + id + " has null "
+          + what);
+    }
+    ArrayData array = row.getArray(ordinal);
+    int n = array.numElements();
+    for (int j = 0; j < n; j++) {
+      if (array.isNullAt(j)) {
+        throw new IllegalArgumentException(layout.source() + ": row id " + id + " has a null "
+            + what + " value at position " + j);
+      }
+    }
+    return array.toDoubleArray();
+  }
+
+  private int classId(InternalRow row, long id) {
+    if (row.isNullAt(layout.labelOrdinal())) {
+      throw new IllegalArgumentException(layout.source() + ": row id " + id + " has a null "
+          + "class label");
+    }
+    double label = row.getDouble(layout.labelOrdinal());
+    if (label != Math.rint(label) || Math.abs(label) > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(layout.source() + ": row id " + id + " has class label "
+          + label + ", expected a non-negative integer class id");
+    }
+    return (int) label;
+  }
+}

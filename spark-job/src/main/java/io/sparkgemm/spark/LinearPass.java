@@ -1,0 +1,129 @@
+package io.sparkgemm.spark;
+
+import io.sparkgemm.local.DenseBlock;
+import io.sparkgemm.local.GradientAccumulator;
+import io.sparkgemm.local.LinearKernels;
+import io.sparkgemm.local.backend.BackendOptions;
+import io.sparkgemm.local.backend.Backends;
+import io.sparkgemm.local.loss.LossHead;
+import io.sparkgemm.local.loss.LossHeads;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * One fused pass over the cached blocks: W and b broadcast once; for every block Y = XW + b,
+ * then G from the loss head (or the supplied G), the loss, dW += XᵀG and db += 1ᵀG into one
+ * float64 accumulator per partition, and dX = GWᵀ when asked. The partition sums are
+ * tree-reduced to the driver. X is read once per pass.
+ */
+public final class LinearPass {
+
+  private LinearPass() {
+  }
+
+  /**
+   * @param w d x k (any dtype; converted once to the pass's dtype before broadcast)
+   * @param b length k
+   */
+  public static PassResult run(SparkSession spark, BlockedInput input, DenseBlock w, double[] b,
+      PassSpec spec) {
+    if (w.numRows() != input.numFeatures()) {
+      throw new IllegalArgumentException("W is " + w.shape() + " but X has "
+          + input.numFeatures() + " features (W must be d x k with d = " + input.numFeatures()
+          + ")");
+    }
+    if (b.length != w.numCols()) {
+      throw new IllegalArgumentException("b has " + b.length + " values but W is " + w.shape()
+          + " (b must have k = " + w.numCols() + ")");
+    }
+    if (spec.loss() != null && spec.loss().equals("supplied")
+        && input.labelWidth() != w.numCols()) {
+      throw new IllegalArgumentException("The upstream gradient G has " + input.labelWidth()
+          + " columns but Y = XW + b has k = " + w.numCols());
+    }
+    if (spec.loss() != null && spec.loss().equals("mse") && input.labelWidth() != w.numCols()) {
+      throw new IllegalArgumentException("The targets have " + input.labelWidth()
+          + " columns but Y = XW + b has k = " + w.numCols());
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<DenseBlock> wCast = jsc.broadcast(w.toDType(spec.dtype()));
+    Broadcast<double[]> bCast = jsc.broadcast(b.clone());
+    boolean keepOutputs = spec.keepOutput() || spec.inputGradient();
+    long n = input.numRows();
+    int d = w.numRows();
+    int k = w.numCols();
+    spark.sparkContext().setJobDescription(spec.describe());
+    long start = System.nanoTime();
+    try {
+      JavaRDD<PartitionResult> partials = input.blocks().mapPartitions(
+          blocks -> List.of(runPartition(blocks, wCast.value(), bCast.value(), spec, n))
+              .iterator());
+      if (keepOutputs) {
+        partials = partials.persist(StorageLevel.MEMORY_AND_DISK());
+      }
+      int depth = 0;
+      if (spec.backward()) {
+        long gradientBytes = 8L * ((long) d * k + k);
+        depth = spec.treeDepth() > 0 ? spec.treeDepth()
+            : TreeDepth.choose(partials.getNumPartitions(), gradientBytes,
+                TreeDepth.maxResultSize(spark));
+      }
+      // Forward passes aggregate only the bookkeeping; their Y blocks stay cached for writing.
+      GradientSum sum = partials.treeAggregate(new GradientSum(), GradientSum::add,
+          GradientSum::merge, Math.max(depth, 2));
+      GradientAccumulator gradients = !spec.backward() ? null
+          : sum.value() != null ? sum.value() : new GradientAccumulator(d, k);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      long driverBytes = spec.backward() ? TreeDepth.bytesToDriver(partials.getNumPartitions(),
+          depth, 8L * ((long) d * k + k)) : 0;
+      return new PassResult(gradients, keepOutputs ? partials : null, n, d, k, depth,
+          seconds, sum.seconds(), new ArrayList<>(sum.backends()), driverBytes, spec);
+    } finally {
+      wCast.destroy();
+      bCast.destroy();
+    }
+  }
+
+  private static PartitionResult runPartition(Iterator<LabeledBlock> blocks, DenseBlock w,
+      double[] b, PassSpec spec, long globalRows) {
+    if (!blocks.hasNext()) {
+      return new PartitionResult(null, List.of(), null, 0, 0.0);
+    }
+    long start = System.nanoTime();
+    BackendOptions options = spec.backend();
+    LinearKernels kernels = new LinearKernels(Backends.select(options));
+    LossHead head = spec.backward() ? LossHeads.of(spec.loss(), globalRows) : null;
+    GradientAccumulator acc = spec.backward()
+        ? new GradientAccumulator(w.numRows(), w.numCols()) : null;
+    List<OutputBlock> outputs = new ArrayList<>();
+    long rows = 0;
+    while (blocks.hasNext()) {
+      LabeledBlock block = blocks.next();
+      // x: rows x d   w: d x k   y: rows x k
+      DenseBlock y = kernels.forward(block.x(), w, b);
+      rows += y.numRows();
+      if (spec.keepOutput()) {
+        outputs.add(new OutputBlock("Y", y));
+      }
+      if (head != null) {
+        DenseBlock g = DenseBlock.zeros(y.dtype(), y.numRows(), y.numCols())
+            .withRowIds(block.x().rowIds());
+        acc.addLoss(head.lossAndGradient(y, block.labels(), g), y.numRows());
+        // dw += xᵀ g, db += 1ᵀ g   (beta = 1: gradients add across the partition's blocks)
+        kernels.accumulateGradients(block.x(), g, acc);
+        if (spec.inputGradient()) {
+          // dx = g wᵀ: rows x d
+          outputs.add(new OutputBlock("dX", kernels.inputGradient(g, w)));
+        }
+      }
+    }
+    return new PartitionResult(acc, outputs, kernels.backend().info().describe(), rows,
+        (System.nanoTime() - start) / 1e9);
+  }
+}

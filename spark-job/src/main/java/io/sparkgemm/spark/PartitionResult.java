@@ -1,0 +1,13 @@
+package io.sparkgemm.spark;
+
+import io.sparkgemm.local.GradientAccumulator;
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * What one partition's share of a pass produced: its gradient sums (null for a forward pass or
+ * an empty partition), its row-shaped outputs, the backend it ran on and its compute time.
+ */
+record PartitionResult(GradientAccumulator gradients, List<OutputBlock> outputs, String backend,
+    long rows, double seconds) implements Serializable {
+}

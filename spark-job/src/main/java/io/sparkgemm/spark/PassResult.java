@@ -1,0 +1,38 @@
+package io.sparkgemm.spark;
+
+import io.sparkgemm.local.GradientAccumulator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+
+/**
+ * The outcome of one pass.
+ *
+ * @param gradients dW, db, loss and row count summed over the batch (null for forward)
+ * @param partials the cached partition results holding Y / dX blocks, or null when none were
+ *     kept; {@link #release()} frees them
+ * @param seconds wall time of the pass on the driver
+ * @param computeSeconds summed task time spent in the kernels
+ * @param backends the backend lines reported by the executors
+ * @param bytesToDriver gradient bytes the last reduction level sends to the driver
+ */
+public record PassResult(GradientAccumulator gradients, JavaRDD<PartitionResult> partials,
+    long numRows, int inFeatures, int outFeatures, int treeDepth, double seconds,
+    double computeSeconds, List<String> backends, long bytesToDriver, PassSpec spec) {
+
+  /** Floating-point operations of the pass's GEMMs: 2ndk each for Y, dW and dX. */
+  public double flops() {
+    double one = 2.0 * numRows * inFeatures * outFeatures;
+    int gemms = 1 + (spec.backward() ? 1 : 0) + (spec.inputGradient() ? 1 : 0);
+    return gemms * one;
+  }
+
+  public double gflopsPerSecond() {
+    return seconds > 0 ? flops() / seconds / 1e9 : 0.0;
+  }
+
+  public void release() {
+    if (partials != null) {
+      partials.unpersist(false);
+    }
+  }
+}

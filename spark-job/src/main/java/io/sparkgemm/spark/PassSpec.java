@@ -1,0 +1,41 @@
+package io.sparkgemm.spark;
+
+import io.sparkgemm.local.DType;
+import io.sparkgemm.local.backend.BackendOptions;
+import java.io.Serializable;
+
+/**
+ * What one fused pass computes.
+ *
+ * @param loss the loss head ({@code sum, mean, mse, softmax-ce, supplied}), or null for a
+ *     forward-only pass
+ * @param inputGradient also compute dX = G Wᵀ (kept for writing)
+ * @param keepOutput keep Y for writing
+ * @param treeDepth depth of the gradient tree reduction, or 0 to choose it
+ */
+public record PassSpec(String loss, boolean inputGradient, boolean keepOutput, DType dtype,
+    BackendOptions backend, int treeDepth) implements Serializable {
+
+  public PassSpec {
+    if (treeDepth < 0) {
+      throw new IllegalArgumentException("--tree-depth must be >= 1 (or 0 to choose), got "
+          + treeDepth);
+    }
+    if (loss == null && inputGradient) {
+      throw new IllegalArgumentException("The input gradient needs a loss or a supplied G");
+    }
+  }
+
+  public boolean backward() {
+    return loss != null;
+  }
+
+  /** Job description shown in the Spark UI and progress bar. */
+  public String describe() {
+    if (!backward()) {
+      return "spark-gemm forward: Y = X W + b";
+    }
+    return "spark-gemm backward (" + loss + "): Y, G, dW = XᵀG, db = 1ᵀG"
+        + (inputGradient ? ", dX = G Wᵀ" : "");
+  }
+}

@@ -1,0 +1,17 @@
+package io.sparkgemm.spark;
+
+import io.sparkgemm.local.DType;
+import java.io.Serializable;
+
+/**
+ * Column ordinals of a normalised input row ({@code __x array<double>}, optional {@code __id
+ * long}, optional {@code __t array<double>}, {@code __c double} or {@code __g array<double>}) and
+ * the block settings, shipped to executors with the blockify closure.
+ *
+ * @param idOrdinal ordinal of __id, or -1 when ids are assigned in input order
+ * @param labelOrdinal ordinal of the label column, or -1
+ */
+record RowLayout(int xOrdinal, int idOrdinal, int labelOrdinal, LabelKind labelKind,
+    int numFeatures, int labelWidth, DType dtype, int blockRows, String source)
+    implements Serializable {
+}

@@ -1,0 +1,53 @@
+package io.sparkgemm.spark;
+
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Chooses the depth of the gradient tree reduction from the partition count and the gradient
+ * size: the driver should receive at most a budget of bytes per pass (half of
+ * {@code spark.driver.maxResultSize}, at most 256 MB) and, with many partitions, merge only a
+ * handful of buffers itself.
+ */
+final class TreeDepth {
+  static final long MAX_BUDGET = 256L << 20;
+  private static final int MAX_DEPTH = 6;
+
+  private TreeDepth() {
+  }
+
+  static int choose(int partitions, long gradientBytes, long maxResultSize) {
+    long budget = maxResultSize > 0 ? Math.min(MAX_BUDGET, maxResultSize / 2) : MAX_BUDGET;
+    if (partitions <= 8 && (long) partitions * gradientBytes <= budget) {
+      return 1;
+    }
+    for (int depth = 2; depth < MAX_DEPTH; depth++) {
+      if (bytesToDriver(partitions, depth, gradientBytes) <= budget
+          && finalPartitions(partitions, depth) <= 16) {
+        return depth;
+      }
+    }
+    return MAX_DEPTH;
+  }
+
+  /** What Spark's treeAggregate leaves for the driver to merge: as many buffers as partitions. */
+  static long bytesToDriver(int partitions, int depth, long gradientBytes) {
+    return finalPartitions(partitions, depth) * gradientBytes;
+  }
+
+  /** Mirrors RDD.treeAggregate: halve the partition count by scale while it pays off. */
+  static long finalPartitions(int partitions, int depth) {
+    long numPartitions = partitions;
+    if (depth <= 1) {
+      return numPartitions;
+    }
+    int scale = Math.max((int) Math.ceil(Math.pow(partitions, 1.0 / depth)), 2);
+    while (numPartitions > scale + (long) Math.ceil((double) numPartitions / scale)) {
+      numPartitions = (long) Math.ceil((double) numPartitions / scale);
+    }
+    return numPartitions;
+  }
+
+  static long maxResultSize(SparkSession spark) {
+    return spark.sparkContext().getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g");
+  }
+}
