@@ -16,7 +16,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "spark-gemm", mixinStandardHelpOptions = true,
     versionProvider = SparkGemmCli.Version.class,
     description = "Linear layers on Spark with native GEMM: Y = XW + b, dW = XᵀG, dX = GWᵀ, db = 1ᵀG.",
-    subcommands = {InfoCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {InfoCommand.class, VerifyCommand.class, ForwardCommand.class,
+        BackwardCommand.class, GenerateCommand.class, DemoCommand.class,
+        CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:failure (a check failed, a backend could not load, a job failed)",
         "2:bad usage or bad input"})
@@ -41,6 +43,7 @@ public final class SparkGemmCli implements Runnable {
   /** Runs one command line with the given streams; returns the exit code. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     CommandLine cli = new CommandLine(new SparkGemmCli());
+    cli.setDefaultValueProvider(new SparkConfDefaults());
     PrintWriter errWriter = new PrintWriter(new java.io.OutputStreamWriter(err,
         StandardCharsets.UTF_8), true);
     cli.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));

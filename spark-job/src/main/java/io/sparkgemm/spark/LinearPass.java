@@ -60,6 +60,7 @@ public final class LinearPass {
     int k = w.numCols();
     spark.sparkContext().setJobDescription(spec.describe());
     long start = System.nanoTime();
+    boolean handedOver = false;
     try {
       JavaRDD<PartitionResult> partials = input.blocks().mapPartitions(
           blocks -> List.of(runPartition(blocks, wCast.value(), bCast.value(), spec, n))
@@ -82,11 +83,19 @@ public final class LinearPass {
       double seconds = (System.nanoTime() - start) / 1e9;
       long driverBytes = spec.backward() ? TreeDepth.bytesToDriver(partials.getNumPartitions(),
           depth, 8L * ((long) d * k + k)) : 0;
-      return new PassResult(gradients, keepOutputs ? partials : null, n, d, k, depth,
-          seconds, sum.seconds(), new ArrayList<>(sum.backends()), driverBytes, spec);
+      PassResult result = new PassResult(gradients, keepOutputs ? partials : null, n, d, k,
+          depth, seconds, sum.seconds(), new ArrayList<>(sum.backends()), driverBytes, spec,
+          List.of(wCast, bCast));
+      if (!keepOutputs) {
+        result.release();
+      }
+      handedOver = true;
+      return result;
     } finally {
-      wCast.destroy();
-      bCast.destroy();
+      if (!handedOver) {
+        wCast.destroy();
+        bCast.destroy();
+      }
     }
   }
 

@@ -3,6 +3,7 @@ package io.sparkgemm.spark;
 import io.sparkgemm.local.GradientAccumulator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.broadcast.Broadcast;
 
 /**
  * The outcome of one pass.
@@ -14,10 +15,12 @@ import org.apache.spark.api.java.JavaRDD;
  * @param computeSeconds summed task time spent in the kernels
  * @param backends the backend lines reported by the executors
  * @param bytesToDriver gradient bytes the last reduction level sends to the driver
+ * @param broadcasts W and b, destroyed by {@link #release()}
  */
 public record PassResult(GradientAccumulator gradients, JavaRDD<PartitionResult> partials,
     long numRows, int inFeatures, int outFeatures, int treeDepth, double seconds,
-    double computeSeconds, List<String> backends, long bytesToDriver, PassSpec spec) {
+    double computeSeconds, List<String> backends, long bytesToDriver, PassSpec spec,
+    List<Broadcast<?>> broadcasts) {
 
   /** Floating-point operations of the pass's GEMMs: 2ndk each for Y, dW and dX. */
   public double flops() {
@@ -30,9 +33,16 @@ public record PassResult(GradientAccumulator gradients, JavaRDD<PartitionResult>
     return seconds > 0 ? flops() / seconds / 1e9 : 0.0;
   }
 
+  /**
+   * Frees the cached outputs and destroys the pass's broadcasts of W and b. The outputs' lineage
+   * refers to the broadcasts, so they live until the outputs are written.
+   */
   public void release() {
     if (partials != null) {
       partials.unpersist(false);
+    }
+    for (Broadcast<?> b : broadcasts) {
+      b.destroy();
     }
   }
 }

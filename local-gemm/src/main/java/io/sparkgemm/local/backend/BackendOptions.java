@@ -12,7 +12,8 @@ import java.util.Locale;
  * @param nativeLibPath a BLAS shared library to use instead of the bundled OpenBLAS (MKL, a
  *     system OpenBLAS, ...), or null
  */
-public record BackendOptions(String name, int threads, String nativeLibPath) {
+public record BackendOptions(String name, int threads, String nativeLibPath)
+    implements java.io.Serializable {
   public static final List<String> NAMES = List.of("auto", "native", "java", "reference");
 
   public BackendOptions {

@@ -31,7 +31,9 @@ import org.bytedeco.openblas.global.openblas_nolapack;
 final class NativeBlas {
   static final String PATH_PROPERTY = "dev.ludovic.netlib.blas.nativeLibPath";
   static final String NAME_PROPERTY = "dev.ludovic.netlib.blas.nativeLib";
+  static final String LAPACK_PATH_PROPERTY = "dev.ludovic.netlib.lapack.nativeLibPath";
   private static final String NETLIB_LOGGER = "dev.ludovic.netlib.blas.InstanceBuilder";
+  private static final String LAPACK_LOGGER = "dev.ludovic.netlib.lapack.InstanceBuilder";
 
   /** Where the native library came from. */
   enum Source { BUNDLED, USER_PATH, SYSTEM_NAME }
@@ -77,6 +79,31 @@ final class NativeBlas {
     return JavaBLAS.getInstance();
   }
 
+  /**
+   * netlib's LAPACK. When native BLAS came from a library file (the bundled OpenBLAS includes
+   * LAPACK), LAPACK is loaded from the same file; otherwise the pure-Java LAPACK is used, without
+   * probing the system for a native one.
+   */
+  static synchronized dev.ludovic.netlib.lapack.LAPACK lapack() {
+    if (!initialised) {
+      try {
+        load(null);
+      } catch (BackendUnavailableException e) {
+        // pure-Java LAPACK below; the GEMM backend choice reports native's failure itself
+      }
+    }
+    if (System.getProperty(LAPACK_PATH_PROPERTY) == null) {
+      if (nativeBlas != null && source != Source.SYSTEM_NAME) {
+        System.setProperty(LAPACK_PATH_PROPERTY, library);
+      } else if (System.getProperty(dev.ludovic.netlib.lapack.LAPACK.ALLOW_NATIVE_LAPACK) == null) {
+        System.setProperty(dev.ludovic.netlib.lapack.LAPACK.ALLOW_NATIVE_LAPACK, "false");
+      }
+    }
+    dev.ludovic.netlib.lapack.LAPACK[] out = new dev.ludovic.netlib.lapack.LAPACK[1];
+    withNetlibLogCaptured(LAPACK_LOGGER, () -> out[0] = dev.ludovic.netlib.lapack.LAPACK.getInstance());
+    return out[0];
+  }
+
   static synchronized Source source() {
     return source;
   }
@@ -116,7 +143,7 @@ final class NativeBlas {
       initialised = true;
       nativeSkipped = true;
       System.setProperty(BLAS.ALLOW_NATIVE_BLAS, "false");
-      withNetlibLogCaptured(JavaBLAS::getInstance);
+      withNetlibLogCaptured(NETLIB_LOGGER, JavaBLAS::getInstance);
       return;
     }
     // Resolve and preflight the library before netlib's one-time initialisation: a bad path
@@ -137,7 +164,7 @@ final class NativeBlas {
       System.setProperty(PATH_PROPERTY, library);
     }
     initialised = true;
-    List<Throwable> seen = withNetlibLogCaptured(() -> {
+    List<Throwable> seen = withNetlibLogCaptured(NETLIB_LOGGER, () -> {
       try {
         nativeBlas = NativeBLAS.getInstance();
       } catch (RuntimeException e) {
@@ -186,8 +213,8 @@ final class NativeBlas {
    * Runs netlib's initialisation with its logger captured: its INFO line is not printed to the
    * console, and the Throwable it logs at FINE when native loading fails is kept as the reason.
    */
-  private static <T> List<Throwable> withNetlibLogCaptured(Supplier<T> body) {
-    Logger logger = Logger.getLogger(NETLIB_LOGGER);
+  private static <T> List<Throwable> withNetlibLogCaptured(String loggerName, Supplier<T> body) {
+    Logger logger = Logger.getLogger(loggerName);
     List<Throwable> thrown = new ArrayList<>();
     Handler handler = new Handler() {
       @Override

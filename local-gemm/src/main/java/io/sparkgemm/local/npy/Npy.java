@@ -1,10 +1,13 @@
 package io.sparkgemm.local.npy;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -182,18 +185,13 @@ public final class Npy {
 
   /** Writes the array little-endian in C order, atomically (temporary file, then move). */
   public static void write(Path path, NpyArray array) {
-    byte[] header = headerBytes(array);
     Path dir = path.toAbsolutePath().getParent();
     Path tmp = dir.resolve("." + path.getFileName() + ".tmp");
     try {
       Files.createDirectories(dir);
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
           StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-        ByteBuffer head = ByteBuffer.wrap(header);
-        while (head.hasRemaining()) {
-          ch.write(head);
-        }
-        writeData(ch, array);
+        write(ch, array);
       }
       Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
@@ -204,6 +202,22 @@ public final class Npy {
       }
       throw new UncheckedIOException("Cannot write " + path + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Writes the array to a stream (little-endian, C order); the caller closes the stream and owns
+   * atomicity, e.g. by writing into a staging folder.
+   */
+  public static void write(OutputStream out, NpyArray array) throws IOException {
+    write(Channels.newChannel(out), array);
+  }
+
+  private static void write(WritableByteChannel ch, NpyArray array) throws IOException {
+    ByteBuffer head = ByteBuffer.wrap(headerBytes(array));
+    while (head.hasRemaining()) {
+      ch.write(head);
+    }
+    writeData(ch, array);
   }
 
   private static byte[] headerBytes(NpyArray array) {
@@ -233,7 +247,7 @@ public final class Npy {
     return out.array();
   }
 
-  private static void writeData(FileChannel ch, NpyArray array) throws IOException {
+  private static void writeData(WritableByteChannel ch, NpyArray array) throws IOException {
     Object data = array.data();
     int size = array.dtype().size();
     int count = java.lang.reflect.Array.getLength(data);

@@ -1,0 +1,93 @@
+package io.sparkgemm.cli;
+
+import io.sparkgemm.local.loss.LossHeads;
+import io.sparkgemm.spark.LabelKind;
+import io.sparkgemm.spark.PassSpec;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code spark-gemm backward}: dW, db (and dX) over a dataset, in one fused pass. */
+@Command(name = "backward", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "One fused pass: Y = XW + b, G from the loss (or the supplied G), "
+        + "dW = XᵀG and db = 1ᵀG tree-reduced in float64, dX = GWᵀ with --input-grad. Writes "
+        + "DIR/dW.npy, DIR/db.npy, DIR/dX (--input-grad), DIR/Y (--save-output), "
+        + "DIR/report.json.")
+final class BackwardCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  JobOptions job;
+
+  @Option(names = "--loss", paramLabel = "LOSS",
+      description = "sum, mean, mse (needs targets) or softmax-ce (needs class labels).")
+  String loss;
+
+  @Option(names = "--upstream", paramLabel = "G",
+      description = "A supplied upstream gradient G = dL/dY (n x k), same formats as --x, "
+          + "aligned with X by row id (--id-col) or row index.")
+  String upstream;
+
+  @Option(names = "--upstream-col", paramLabel = "COL",
+      description = "G's array or vector column (default: its only one).")
+  String upstreamCol;
+
+  @Option(names = "--labels-col", paramLabel = "COL",
+      description = "Targets (mse: a number, an array or a vector) or class ids (softmax-ce), "
+          + "in X's dataset.")
+  String labelsCol;
+
+  @Option(names = "--labels", paramLabel = "L.npy",
+      description = "Targets (n or n x k floats) or class ids (n int32/int64), by row index.")
+  String labels;
+
+  @Option(names = "--input-grad", description = "Also compute and write dX = G Wᵀ.")
+  boolean inputGrad;
+
+  @Option(names = "--save-output", description = "Also write Y.")
+  boolean saveOutput;
+
+  @Option(names = "--tree-depth", defaultValue = "0", paramLabel = "N",
+      description = "Depth of the gradient tree reduction; 0 chooses from the partition count "
+          + "and the gradient size. Default: 0.")
+  int treeDepth;
+
+  @Override
+  public Integer call() {
+    if ((loss == null) == (upstream == null)) {
+      throw new IllegalArgumentException("Give exactly one of --loss "
+          + "sum|mean|mse|softmax-ce and --upstream G");
+    }
+    if (loss != null && (loss.equals("supplied") || !LossHeads.NAMES.contains(loss))) {
+      throw new IllegalArgumentException("Unknown --loss '" + loss
+          + "': expected sum, mean, mse or softmax-ce");
+    }
+    String head = upstream != null ? "supplied" : loss;
+    LabelKind kind = switch (head) {
+      case "mse" -> LabelKind.TARGETS;
+      case "softmax-ce" -> LabelKind.CLASSES;
+      case "supplied" -> LabelKind.UPSTREAM;
+      default -> LabelKind.NONE;
+    };
+    if (kind == LabelKind.NONE && (labelsCol != null || labels != null)) {
+      throw new IllegalArgumentException("--loss " + loss + " takes no labels");
+    }
+    PassSpec pass = new PassSpec(head, inputGrad, saveOutput, job.dtype(),
+        job.backend.options(), treeDepth);
+    Map<String, Object> inputs = PassCommands.inputs(job);
+    if (upstream != null) {
+      inputs.put("upstream", upstream);
+    }
+    if (labels != null || labelsCol != null) {
+      inputs.put("labels", labels != null ? labels : "column " + labelsCol);
+    }
+    PassCommands.run(job, job.input(kind, labelsCol, labels, upstream, upstreamCol), pass,
+        inputs, spec.commandLine().getOut());
+    return SparkGemmCli.OK;
+  }
+}

@@ -1,0 +1,86 @@
+package io.sparkgemm.cli;
+
+import io.sparkgemm.spark.GenerateSpec;
+import io.sparkgemm.spark.Generator;
+import io.sparkgemm.spark.Report;
+import io.sparkgemm.spark.Sessions;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code spark-gemm generate}: a seeded synthetic dataset. */
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Write a seeded synthetic dataset into a folder: X ~ N(0,1), a true W and b, "
+        + "and regression targets T = XW + b + noise or class labels argmax(XW + b).",
+        "parquet: X.parquet (id, features, targets|label); csv: X.csv (f0.., label), "
+            + "targets.npy; npy: X.npy, targets.npy|labels.npy. Always W_true.npy, b_true.npy, "
+            + "report.json."})
+final class GenerateCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--rows", required = true, paramLabel = "N", description = "Rows n.")
+  long rows;
+
+  @Option(names = "--features", required = true, paramLabel = "D", description = "Features d.")
+  int features;
+
+  @Option(names = "--outputs", required = true, paramLabel = "K",
+      description = "Outputs k (targets per row, or classes).")
+  int outputs;
+
+  @Option(names = "--task", defaultValue = "regression", paramLabel = "TASK",
+      description = "regression or classification. Default: ${DEFAULT-VALUE}.")
+  String task;
+
+  @Option(names = "--format", defaultValue = "parquet", paramLabel = "FORMAT",
+      description = "parquet, csv or npy. Default: ${DEFAULT-VALUE}.")
+  String format;
+
+  @Option(names = "--seed", defaultValue = "0", paramLabel = "S",
+      description = "Seed. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(names = "--noise", defaultValue = "0.1", paramLabel = "SIGMA",
+      description = "Standard deviation of the regression noise. Default: ${DEFAULT-VALUE}.")
+  double noise;
+
+  @Option(names = "--partitions", defaultValue = "0", paramLabel = "N",
+      description = "Partitions to generate with; 0 chooses. Default: 0.")
+  int partitions;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
+  String out;
+
+  @Option(names = "--overwrite", description = "Replace an existing output folder.")
+  boolean overwrite;
+
+  @Option(names = "--master", defaultValue = "${sys:spark.master:-local[*]}", paramLabel = "URL",
+      description = "Spark master. Default: ${DEFAULT-VALUE}.")
+  String master;
+
+  @Override
+  public Integer call() {
+    GenerateSpec generate = new GenerateSpec(rows, features, outputs, task, format, seed, noise,
+        out, overwrite, partitions);
+    if (!overwrite && java.nio.file.Files.exists(java.nio.file.Path.of(out))) {
+      throw new IllegalArgumentException("Output " + out + " already exists; pass --overwrite "
+          + "to replace it");
+    }
+    try (Sessions.Handle session = Sessions.open(master, "spark-gemm generate")) {
+      Report report = Generator.generate(session.spark(), generate);
+      PrintWriter printer = spec.commandLine().getOut();
+      @SuppressWarnings("unchecked")
+      Map<String, Object> files = (Map<String, Object>) report.fields().get("files");
+      printer.printf("generated %d x %d -> %d (%s, seed %d) in %s: %s%n", rows, features, outputs,
+          task, seed, out, String.join(", ", files.values().stream().map(Object::toString)
+              .toList()));
+      printer.flush();
+    }
+    return SparkGemmCli.OK;
+  }
+}

@@ -1,0 +1,160 @@
+package io.sparkgemm.cli;
+
+import io.sparkgemm.local.DType;
+import io.sparkgemm.local.DenseBlock;
+import io.sparkgemm.local.WeightInit;
+import io.sparkgemm.local.npy.Npy;
+import io.sparkgemm.spark.InputSpec;
+import io.sparkgemm.spark.LabelKind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Options shared by the commands that run a pass: Spark, input, weights, output. */
+public final class JobOptions {
+
+  @Option(names = "--master", defaultValue = "${sys:spark.master:-local[*]}", paramLabel = "URL",
+      description = "Spark master. Default: ${DEFAULT-VALUE}.")
+  String master;
+
+  @Option(names = "--dtype", defaultValue = "float64", paramLabel = "TYPE",
+      description = "Block dtype: float64 or float32 (float32 runs sgemm; sums stay float64). "
+          + "Default: ${DEFAULT-VALUE}.")
+  String dtype;
+
+  @Option(names = "--partitions", defaultValue = "0", paramLabel = "N",
+      description = "Partitions of the cached blocks; 0 keeps the input's. Default: 0.")
+  int partitions;
+
+  @Option(names = "--block-rows", defaultValue = "0", paramLabel = "N",
+      description = "Rows per dense block; 0 picks about 4 MB of X per block. Default: 0.")
+  int blockRows;
+
+  @Option(names = "--x", paramLabel = "PATH",
+      description = "X, n x d: Parquet, CSV, libsvm or .npy (by extension, or --format).")
+  String x;
+
+  @Option(names = "--format", paramLabel = "FORMAT",
+      description = "Format of --x: parquet, csv, libsvm or npy.")
+  String format;
+
+  @Option(names = "--features-col", paramLabel = "COL",
+      description = "Column holding the features (array<double>, array<float> or an MLlib "
+          + "vector). Default: 'features' if present, else every numeric column not used "
+          + "otherwise.")
+  String featuresCol;
+
+  @Option(names = "--features-cols", split = ",", paramLabel = "COL",
+      description = "Numeric columns that together are the features, comma-separated.")
+  List<String> featuresCols;
+
+  @Option(names = "--id-col", paramLabel = "COL",
+      description = "Column of unique integer row ids; default: rows numbered from 0 in input "
+          + "order.")
+  String idCol;
+
+  @Option(names = "--w", paramLabel = "W.npy", description = "Weights W, d x k (.npy).")
+  String w;
+
+  @Option(names = "--b", paramLabel = "b.npy", description = "Bias b, k values (.npy). "
+      + "Default: zeros.")
+  String b;
+
+  @Option(names = "--init", paramLabel = "SCHEME",
+      description = "Create W instead of --w: xavier, he or orthogonal (needs --outputs).")
+  String init;
+
+  @Option(names = "--outputs", paramLabel = "K", description = "k, the outputs of a created W.")
+  Integer outputs;
+
+  @Option(names = "--seed", defaultValue = "0", paramLabel = "S",
+      description = "Seed for --init. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Output folder (written all or "
+      + "nothing).")
+  String out;
+
+  @Option(names = "--overwrite", description = "Replace an existing output folder.")
+  boolean overwrite;
+
+  @Mixin
+  BackendMixin backend;
+
+  /** Checks what can be checked before Spark starts; fails with exit code 2 on bad usage. */
+  void validate() {
+    if (x == null) {
+      throw new IllegalArgumentException("Missing --x PATH (the input X)");
+    }
+    if (out == null) {
+      throw new IllegalArgumentException("Missing --out DIR");
+    }
+    DType.parse(dtype);
+    backend.options();
+    if (w == null && init == null) {
+      throw new IllegalArgumentException("Give the weights: --w W.npy, or --init "
+          + String.join("|", WeightInit.SCHEMES) + " --outputs K");
+    }
+    if (w != null && init != null) {
+      throw new IllegalArgumentException("Give either --w or --init, not both");
+    }
+    if (init != null) {
+      if (!WeightInit.SCHEMES.contains(init)) {
+        throw new IllegalArgumentException("Unknown --init '" + init + "': expected one of "
+            + String.join(", ", WeightInit.SCHEMES));
+      }
+      if (outputs == null || outputs < 1) {
+        throw new IllegalArgumentException("--init needs --outputs K with K >= 1, got "
+            + outputs);
+      }
+    }
+    for (String file : new String[] {x.contains("://") ? null : x, w, b}) {
+      if (file != null && !Files.exists(Path.of(file))) {
+        throw new IllegalArgumentException(file + ": no such file or directory");
+      }
+    }
+    if (w != null) {
+      DenseBlock weights = weights(-1);
+      if (b != null) {
+        bias(weights.numCols());
+      }
+    }
+    if (!overwrite && Files.exists(Path.of(out))) {
+      throw new IllegalArgumentException("Output " + out + " already exists; pass --overwrite "
+          + "to replace it");
+    }
+  }
+
+  DType dtype() {
+    return DType.parse(dtype);
+  }
+
+  /** W from --w, or created by --init for {@code inFeatures} inputs (-1: not yet known). */
+  DenseBlock weights(int inFeatures) {
+    if (w != null) {
+      return Npy.read(Path.of(w)).toBlock().toDType(DType.FLOAT64);
+    }
+    return WeightInit.create(init, inFeatures, outputs, seed);
+  }
+
+  /** b from --b (must have k values), else zeros. */
+  double[] bias(int outFeatures) {
+    if (b == null) {
+      return new double[outFeatures];
+    }
+    double[] values = Npy.read(Path.of(b)).toVector();
+    if (values.length != outFeatures) {
+      throw new IllegalArgumentException(b + ": b has " + values.length + " values but W has "
+          + outFeatures + " outputs (b must have k = " + outFeatures + ")");
+    }
+    return values;
+  }
+
+  InputSpec input(LabelKind kind, String labelsCol, String labelsPath, String upstream,
+      String upstreamCol) {
+    return new InputSpec(x, format, featuresCol, featuresCols, idCol, kind, labelsCol,
+        labelsPath, upstream, upstreamCol, dtype(), blockRows, partitions);
+  }
+}

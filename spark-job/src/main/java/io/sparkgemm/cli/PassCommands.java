@@ -1,0 +1,68 @@
+package io.sparkgemm.cli;
+
+import io.sparkgemm.local.DenseBlock;
+import io.sparkgemm.local.backend.Backends;
+import io.sparkgemm.spark.BlockedInput;
+import io.sparkgemm.spark.InputLoader;
+import io.sparkgemm.spark.InputSpec;
+import io.sparkgemm.spark.LayerJob;
+import io.sparkgemm.spark.PassResult;
+import io.sparkgemm.spark.PassSpec;
+import io.sparkgemm.spark.Sessions;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** What the forward and backward commands share: run one pass and print a summary. */
+final class PassCommands {
+  private PassCommands() {
+  }
+
+  static LayerJob.Outcome run(JobOptions job, InputSpec inputSpec, PassSpec passSpec,
+      Map<String, Object> inputs, PrintWriter out) {
+    job.validate();
+    // The driver's backend is chosen (and logged) before Spark starts, so a named backend that
+    // cannot load fails at once.
+    Backends.select(job.backend.options());
+    try (Sessions.Handle session = Sessions.open(job.master, "spark-gemm " + passSpec.describe())) {
+      BlockedInput input = InputLoader.load(session.spark(), inputSpec);
+      try {
+        DenseBlock w = job.weights(input.numFeatures());
+        double[] b = job.bias(w.numCols());
+        LayerJob.Outcome outcome = LayerJob.run(session.spark(), input, w, b, passSpec, job.out,
+            job.overwrite, inputs);
+        print(out, input, outcome);
+        return outcome;
+      } finally {
+        input.release();
+      }
+    }
+  }
+
+  static Map<String, Object> inputs(JobOptions job) {
+    Map<String, Object> inputs = new LinkedHashMap<>();
+    inputs.put("x", job.x);
+    inputs.put("w", job.w != null ? job.w : "init " + job.init + " seed " + job.seed);
+    inputs.put("b", job.b != null ? job.b : "zeros");
+    return inputs;
+  }
+
+  static void print(PrintWriter out, BlockedInput input, LayerJob.Outcome outcome) {
+    PassResult pass = outcome.pass();
+    out.println("backend: " + String.join("; ", pass.backends()));
+    out.printf(Locale.ROOT, "X %d x %d (%s, %d partitions, %d blocks of <= %d rows), W %d x %d%n",
+        pass.numRows(), pass.inFeatures(), pass.spec().dtype().label(), input.numPartitions(),
+        input.numBlocks(), input.blockRows(), pass.inFeatures(), pass.outFeatures());
+    if (pass.spec().backward()) {
+      Map<String, Object> norms = outcome.report().section("gradientNorms");
+      out.printf(Locale.ROOT, "loss (%s) = %.10g   ||dW|| = %.6g   ||db|| = %.6g   tree depth %d%n",
+          pass.spec().loss(), pass.gradients().loss(), (Double) norms.get("dW"),
+          (Double) norms.get("db"), pass.treeDepth());
+    }
+    out.printf(Locale.ROOT, "read+block %.2f s, pass %.2f s (%.1f GFLOP/s)%n", input.seconds(),
+        pass.seconds(), pass.gflopsPerSecond());
+    out.println("output: " + outcome.outDir());
+    out.flush();
+  }
+}

@@ -1,0 +1,110 @@
+package io.sparkgemm.spark;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * An output folder written all or nothing: everything goes to a hidden sibling folder, which is
+ * renamed into place by {@link #commit()}; {@link #close()} without a commit deletes it. An
+ * existing output is refused unless overwriting was asked for, and is then replaced only once
+ * the new one is complete. Works on any Hadoop file system (local, HDFS, object stores).
+ */
+public final class OutputDir implements AutoCloseable {
+  private final FileSystem fs;
+  private final Path target;
+  private final Path staging;
+  private final boolean overwrite;
+  private boolean committed;
+
+  private OutputDir(FileSystem fs, Path target, Path staging, boolean overwrite) {
+    this.fs = fs;
+    this.target = target;
+    this.staging = staging;
+    this.overwrite = overwrite;
+  }
+
+  /** Checks the target and creates the staging folder. */
+  public static OutputDir create(String out, boolean overwrite, Configuration conf) {
+    try {
+      Path target = new Path(out);
+      FileSystem fs = target.getFileSystem(conf);
+      target = fs.makeQualified(target);
+      if (fs.exists(target) && !overwrite) {
+        throw new IllegalArgumentException("Output " + out + " already exists; pass --overwrite "
+            + "to replace it");
+      }
+      Path parent = target.getParent();
+      if (parent != null && !fs.exists(parent)) {
+        fs.mkdirs(parent);
+      }
+      Path staging = new Path(parent, "." + target.getName() + ".tmp-" + UUID.randomUUID());
+      fs.mkdirs(staging);
+      return new OutputDir(fs, target, staging, overwrite);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot prepare output " + out + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The final location, for messages. */
+  public String target() {
+    return target.toString();
+  }
+
+  /** Where a file or folder named {@code name} is staged, as a string path. */
+  public String staged(String name) {
+    return new Path(staging, name).toString();
+  }
+
+  /** Opens a staged file for writing. */
+  public OutputStream create(String name) {
+    try {
+      return fs.create(new Path(staging, name), true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + name + " under " + staging, e);
+    }
+  }
+
+  /** Moves the staged folder into place (replacing an existing one if allowed). */
+  public void commit() {
+    try {
+      Path old = null;
+      if (fs.exists(target)) {
+        if (!overwrite) {
+          throw new IllegalArgumentException("Output " + target + " appeared while the job ran; "
+              + "refusing to replace it without --overwrite");
+        }
+        old = new Path(target.getParent(), "." + target.getName() + ".old-" + UUID.randomUUID());
+        rename(target, old);
+      }
+      rename(staging, target);
+      committed = true;
+      if (old != null) {
+        fs.delete(old, true);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot move " + staging + " to " + target, e);
+    }
+  }
+
+  private void rename(Path from, Path to) throws IOException {
+    if (!fs.rename(from, to)) {
+      throw new IOException("rename " + from + " -> " + to + " failed");
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!committed) {
+      try {
+        fs.delete(staging, true);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot remove " + staging, e);
+      }
+    }
+  }
+}
