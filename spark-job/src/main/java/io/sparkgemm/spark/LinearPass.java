@@ -10,6 +10,7 @@ import io.sparkgemm.local.loss.LossHeads;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -85,7 +86,7 @@ public final class LinearPass {
           depth, 8L * ((long) d * k + k)) : 0;
       PassResult result = new PassResult(gradients, keepOutputs ? partials : null, n, d, k,
           depth, seconds, sum.seconds(), new ArrayList<>(sum.backends()), driverBytes, spec,
-          List.of(wCast, bCast));
+          List.of(wCast, bCast), new AtomicBoolean());
       if (!keepOutputs) {
         result.release();
       }

@@ -2,6 +2,7 @@ package io.sparkgemm.spark;
 
 import io.sparkgemm.local.GradientAccumulator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 
@@ -16,11 +17,12 @@ import org.apache.spark.broadcast.Broadcast;
  * @param backends the backend lines reported by the executors
  * @param bytesToDriver gradient bytes the last reduction level sends to the driver
  * @param broadcasts W and b, destroyed by {@link #release()}
+ * @param released set once {@link #release()} ran (it may be called more than once)
  */
 public record PassResult(GradientAccumulator gradients, JavaRDD<PartitionResult> partials,
     long numRows, int inFeatures, int outFeatures, int treeDepth, double seconds,
     double computeSeconds, List<String> backends, long bytesToDriver, PassSpec spec,
-    List<Broadcast<?>> broadcasts) {
+    List<Broadcast<?>> broadcasts, AtomicBoolean released) {
 
   /** Floating-point operations of the pass's GEMMs: 2ndk each for Y, dW and dX. */
   public double flops() {
@@ -38,6 +40,9 @@ public record PassResult(GradientAccumulator gradients, JavaRDD<PartitionResult>
    * refers to the broadcasts, so they live until the outputs are written.
    */
   public void release() {
+    if (released.getAndSet(true)) {
+      return;
+    }
     if (partials != null) {
       partials.unpersist(false);
     }
