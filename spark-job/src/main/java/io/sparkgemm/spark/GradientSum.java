@@ -16,6 +16,7 @@ final class GradientSum implements Serializable {
   private GradientAccumulator sum;
   private final TreeSet<String> backends = new TreeSet<>();
   private double seconds;
+  private double dxSquares;
 
   GradientAccumulator value() {
     return sum;
@@ -29,6 +30,10 @@ final class GradientSum implements Serializable {
     return seconds;
   }
 
+  double dxSquares() {
+    return dxSquares;
+  }
+
   /** Adds one partition's result. Returns this. */
   GradientSum add(PartitionResult part) {
     addGradients(part.gradients());
@@ -36,6 +41,7 @@ final class GradientSum implements Serializable {
       backends.add(part.backend());
     }
     seconds += part.seconds();
+    dxSquares += part.dxSquares();
     return this;
   }
 
@@ -44,6 +50,7 @@ final class GradientSum implements Serializable {
     addGradients(other.sum);
     backends.addAll(other.backends);
     seconds += other.seconds;
+    dxSquares += other.dxSquares;
     return this;
   }
 

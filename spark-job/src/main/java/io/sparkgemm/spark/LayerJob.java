@@ -92,6 +92,9 @@ public final class LayerJob {
       Map<String, Object> norms = r.section("gradientNorms");
       norms.put("dW", Report.norm(g.dw()));
       norms.put("db", Report.norm(g.db()));
+      if (spec.inputGradient()) {
+        norms.put("dX", pass.dxNorm());
+      }
       r.put("allFinite", allFinite(g));
     }
     r.put("conditionNumberW", finiteOrText(Lapack.conditionNumber(w)));

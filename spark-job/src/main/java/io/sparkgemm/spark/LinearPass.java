@@ -55,7 +55,7 @@ public final class LinearPass {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<DenseBlock> wCast = jsc.broadcast(w.toDType(spec.dtype()));
     Broadcast<double[]> bCast = jsc.broadcast(b.clone());
-    boolean keepOutputs = spec.keepOutput() || spec.inputGradient();
+    boolean keepOutputs = spec.keepsOutputs();
     long n = input.numRows();
     int d = w.numRows();
     int k = w.numCols();
@@ -85,7 +85,8 @@ public final class LinearPass {
       long driverBytes = spec.backward() ? TreeDepth.bytesToDriver(partials.getNumPartitions(),
           depth, 8L * ((long) d * k + k)) : 0;
       PassResult result = new PassResult(gradients, keepOutputs ? partials : null, n, d, k,
-          depth, seconds, sum.seconds(), new ArrayList<>(sum.backends()), driverBytes, spec,
+          depth, seconds, sum.seconds(), Math.sqrt(sum.dxSquares()),
+          new ArrayList<>(sum.backends()), driverBytes, spec,
           List.of(wCast, bCast), new AtomicBoolean());
       if (!keepOutputs) {
         result.release();
@@ -103,7 +104,7 @@ public final class LinearPass {
   private static PartitionResult runPartition(Iterator<LabeledBlock> blocks, DenseBlock w,
       double[] b, PassSpec spec, long globalRows) {
     if (!blocks.hasNext()) {
-      return new PartitionResult(null, List.of(), null, 0, 0.0);
+      return new PartitionResult(null, List.of(), null, 0, 0.0, 0.0);
     }
     long start = System.nanoTime();
     BackendOptions options = spec.backend();
@@ -112,13 +113,15 @@ public final class LinearPass {
     GradientAccumulator acc = spec.backward()
         ? new GradientAccumulator(w.numRows(), w.numCols()) : null;
     List<OutputBlock> outputs = new ArrayList<>();
+    boolean keep = spec.keepsOutputs();
     long rows = 0;
+    double dxSquares = 0;
     while (blocks.hasNext()) {
       LabeledBlock block = blocks.next();
       // x: rows x d   w: d x k   y: rows x k
       DenseBlock y = kernels.forward(block.x(), w, b);
       rows += y.numRows();
-      if (spec.keepOutput()) {
+      if (keep && spec.keepOutput()) {
         outputs.add(new OutputBlock("Y", y));
       }
       if (head != null) {
@@ -129,11 +132,32 @@ public final class LinearPass {
         kernels.accumulateGradients(block.x(), g, acc);
         if (spec.inputGradient()) {
           // dx = g wᵀ: rows x d
-          outputs.add(new OutputBlock("dX", kernels.inputGradient(g, w)));
+          DenseBlock dx = kernels.inputGradient(g, w);
+          dxSquares += squares(dx);
+          if (keep) {
+            outputs.add(new OutputBlock("dX", dx));
+          }
         }
       }
     }
     return new PartitionResult(acc, outputs, kernels.backend().info().describe(), rows,
-        (System.nanoTime() - start) / 1e9);
+        (System.nanoTime() - start) / 1e9, dxSquares);
+  }
+
+  private static double squares(DenseBlock block) {
+    double sum = 0;
+    int size = block.numRows() * block.numCols();
+    if (block.dtype() == io.sparkgemm.local.DType.FLOAT64) {
+      double[] v = block.doubles();
+      for (int i = 0; i < size; i++) {
+        sum += v[i] * v[i];
+      }
+    } else {
+      float[] v = block.floats();
+      for (int i = 0; i < size; i++) {
+        sum += (double) v[i] * v[i];
+      }
+    }
+    return sum;
   }
 }

@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * What one partition's share of a pass produced: its gradient sums (null for a forward pass or
- * an empty partition), its row-shaped outputs, the backend it ran on and its compute time.
+ * an empty partition), its row-shaped outputs, the backend it ran on, its compute time and the
+ * sum of squares of its dX (for ||dX||).
  */
 record PartitionResult(GradientAccumulator gradients, List<OutputBlock> outputs, String backend,
-    long rows, double seconds) implements Serializable {
+    long rows, double seconds, double dxSquares) implements Serializable {
 }

@@ -14,6 +14,7 @@ import org.apache.spark.broadcast.Broadcast;
  *     kept; {@link #release()} frees them
  * @param seconds wall time of the pass on the driver
  * @param computeSeconds summed task time spent in the kernels
+ * @param dxNorm ||dX|| (Frobenius) when dX was computed, else 0
  * @param backends the backend lines reported by the executors
  * @param bytesToDriver gradient bytes the last reduction level sends to the driver
  * @param broadcasts W and b, destroyed by {@link #release()}
@@ -21,7 +22,7 @@ import org.apache.spark.broadcast.Broadcast;
  */
 public record PassResult(GradientAccumulator gradients, JavaRDD<PartitionResult> partials,
     long numRows, int inFeatures, int outFeatures, int treeDepth, double seconds,
-    double computeSeconds, List<String> backends, long bytesToDriver, PassSpec spec,
+    double computeSeconds, double dxNorm, List<String> backends, long bytesToDriver, PassSpec spec,
     List<Broadcast<?>> broadcasts, AtomicBoolean released) {
 
   /** Floating-point operations of the pass's GEMMs: 2ndk each for Y, dW and dX. */

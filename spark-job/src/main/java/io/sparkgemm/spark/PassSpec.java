@@ -12,9 +12,16 @@ import java.io.Serializable;
  * @param inputGradient also compute dX = G Wᵀ (kept for writing)
  * @param keepOutput keep Y for writing
  * @param treeDepth depth of the gradient tree reduction, or 0 to choose it
+ * @param discardOutputs compute Y and dX but keep neither (benchmarks: the pass's full work
+ *     without holding n x d results)
  */
 public record PassSpec(String loss, boolean inputGradient, boolean keepOutput, DType dtype,
-    BackendOptions backend, int treeDepth) implements Serializable {
+    BackendOptions backend, int treeDepth, boolean discardOutputs) implements Serializable {
+
+  public PassSpec(String loss, boolean inputGradient, boolean keepOutput, DType dtype,
+      BackendOptions backend, int treeDepth) {
+    this(loss, inputGradient, keepOutput, dtype, backend, treeDepth, false);
+  }
 
   public PassSpec {
     if (treeDepth < 0) {
@@ -24,6 +31,11 @@ public record PassSpec(String loss, boolean inputGradient, boolean keepOutput, D
     if (loss == null && inputGradient) {
       throw new IllegalArgumentException("The input gradient needs a loss or a supplied G");
     }
+  }
+
+  /** Whether Y or dX blocks are kept for writing. */
+  public boolean keepsOutputs() {
+    return !discardOutputs && (keepOutput || inputGradient);
   }
 
   public boolean backward() {

@@ -1,0 +1,59 @@
+package io.sparkgemm.cli;
+
+import io.sparkgemm.local.DType;
+import io.sparkgemm.spark.PassBench;
+import io.sparkgemm.spark.Sessions;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code spark-gemm bench-pass}: one fused pass on Spark against the single-process floor. */
+@Command(name = "bench-pass", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Time one fused forward + backward pass (dX included, X cached) on Spark "
+        + "against the single-process floor (the same GEMMs on the same blocks, no Spark). Used "
+        + "by scripts/bench-pass.sh.")
+final class BenchPassCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--rows", defaultValue = "1000000") long rows;
+  @Option(names = "--features", defaultValue = "512") int features;
+  @Option(names = "--outputs", defaultValue = "256") int outputs;
+  @Option(names = "--dtype", defaultValue = "float64") String dtype;
+  @Option(names = "--block-rows", defaultValue = "0",
+      description = "0: about 4 MB of X per block") int blockRows;
+  @Option(names = "--partitions", defaultValue = "0", description = "0: 2 per core") int partitions;
+  @Option(names = "--repeats", defaultValue = "3") int repeats;
+  @Option(names = "--floor-threads", defaultValue = "2") int floorThreads;
+  @Option(names = "--master", defaultValue = "${sys:spark.master:-local[2]}") String master;
+
+  @Override
+  public Integer call() {
+    DType type = DType.parse(dtype);
+    int rowsPerBlock = blockRows > 0 ? blockRows
+        : (int) Math.max(16, Math.min(1 << 16, (4L << 20) / ((long) features * type.bytes())));
+    try (Sessions.Handle session = Sessions.open(master, "spark-gemm bench-pass")) {
+      int parts = partitions > 0 ? partitions
+          : 2 * session.spark().sparkContext().defaultParallelism();
+      PassBench.Result r = PassBench.run(session.spark(), rows, features, outputs, type,
+          rowsPerBlock, parts, repeats, floorThreads);
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf(Locale.ROOT, "shape %d x %d -> %d %s, %d-row blocks, %d partitions, master %s%n",
+          rows, features, outputs, type.label(), rowsPerBlock, parts, master);
+      out.printf(Locale.ROOT, "floor (no Spark, %d OpenBLAS threads): %.3f s  %.1f GFLOP/s%n",
+          floorThreads, r.floorSeconds(), r.floorGflops());
+      out.printf(Locale.ROOT, "spark pass (best of %d):            %.3f s  %.1f GFLOP/s  "
+          + "= %.2f of the floor%n", repeats, r.passSeconds(), r.passGflops(),
+          r.passGflops() / r.floorGflops());
+      out.printf(Locale.ROOT, "cached X: %d bytes for %d raw (%.3fx)%n", r.cachedBytes(),
+          r.rawBytes(), (double) r.cachedBytes() / r.rawBytes());
+      out.println("backend: " + r.backend());
+      out.flush();
+    }
+    return SparkGemmCli.OK;
+  }
+}

@@ -1,0 +1,142 @@
+package io.sparkgemm.spark;
+
+import io.sparkgemm.local.DType;
+import io.sparkgemm.local.DenseBlock;
+import io.sparkgemm.local.WeightInit;
+import io.sparkgemm.local.backend.BackendOptions;
+import io.sparkgemm.local.backend.Backends;
+import io.sparkgemm.local.backend.GemmBackend;
+import io.sparkgemm.local.Trans;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.LongStream;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.RDDInfo;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Times one fused forward + backward pass (Y, dW, db, dX; loss mean) over cached blocks on Spark
+ * against the single-process floor: the same three GEMMs per block on identical blocks, one JVM,
+ * no Spark, {@code floorThreads} OpenBLAS threads. Blocks are generated from a seed (block i
+ * from stream i) so both sides see the same data without reading files.
+ */
+public final class PassBench {
+  private PassBench() {
+  }
+
+  /** Timings in seconds (best of the repeats) and the cached size of X. */
+  public record Result(long rows, int features, int outputs, DType dtype, int blockRows,
+      int partitions, double floorSeconds, double passSeconds, long cachedBytes, long rawBytes,
+      String backend) {
+
+    public double flops() {
+      return 3 * 2.0 * rows * features * outputs;
+    }
+
+    public double floorGflops() {
+      return flops() / floorSeconds / 1e9;
+    }
+
+    public double passGflops() {
+      return flops() / passSeconds / 1e9;
+    }
+  }
+
+  public static Result run(SparkSession spark, long rows, int d, int k, DType dtype,
+      int blockRows, int partitions, int repeats, int floorThreads) {
+    int numBlocks = Math.toIntExact((rows + blockRows - 1) / blockRows);
+    DenseBlock w = WeightInit.create("xavier", d, k, 1).toDType(dtype);
+    double floor = floor(rows, d, k, dtype, blockRows, numBlocks, w, repeats, floorThreads);
+    System.gc();
+
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    List<Long> indices = LongStream.range(0, numBlocks).boxed().toList();
+    JavaRDD<LabeledBlock> blocks = jsc.parallelize(indices, partitions)
+        .map(i -> new LabeledBlock(block(i, rows, d, dtype, blockRows), null, null, null))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    spark.sparkContext().setJobDescription("spark-gemm bench: generate and cache X");
+    long numRows = blocks.map(LabeledBlock::numRows).reduce(Integer::sum);
+    long cached = 0;
+    for (RDDInfo info : spark.sparkContext().getRDDStorageInfo()) {
+      if (info.id() == blocks.id()) {
+        cached = info.memSize() + info.diskSize();
+      }
+    }
+    BlockedInput input = new BlockedInput(blocks, numRows, d, 0, blockRows, numBlocks, 0, false,
+        0.0);
+    PassSpec spec = new PassSpec("mean", true, false, dtype, BackendOptions.named("native"), 0,
+        true);
+    double best = Double.POSITIVE_INFINITY;
+    String backend = "";
+    for (int r = 0; r < repeats + 1; r++) {
+      PassResult pass = LinearPass.run(spark, input, w, new double[k], spec);
+      if (r > 0) {
+        best = Math.min(best, pass.seconds());
+      }
+      backend = String.join("; ", pass.backends());
+      pass.release();
+    }
+    blocks.unpersist(true);
+    return new Result(rows, d, k, dtype, blockRows, partitions, floor, best, cached,
+        rows * d * (long) dtype.bytes(), backend);
+  }
+
+  /** The three GEMMs of the pass, block after block, in this thread. */
+  private static double floor(long rows, int d, int k, DType dtype, int blockRows, int numBlocks,
+      DenseBlock w, int repeats, int threads) {
+    List<DenseBlock> xs = new ArrayList<>(numBlocks);
+    for (long i = 0; i < numBlocks; i++) {
+      xs.add(block(i, rows, d, dtype, blockRows));
+    }
+    GemmBackend gemm = Backends.nativeBackend(new BackendOptions("native", threads, null));
+    DenseBlock g = DenseBlock.zeros(dtype, blockRows, k);
+    for (int i = 0; i < blockRows * k; i++) {
+      g.set(i / k, i % k, 1.0 / rows);
+    }
+    DenseBlock dw = DenseBlock.zeros(dtype, d, k);
+    double best = Double.POSITIVE_INFINITY;
+    for (int r = 0; r < repeats + 1; r++) {
+      long start = System.nanoTime();
+      for (DenseBlock x : xs) {
+        int n = x.numRows();
+        DenseBlock y = DenseBlock.zeros(dtype, n, k);
+        DenseBlock gb = n == blockRows ? g : DenseBlock.zeros(dtype, n, k);
+        DenseBlock dx = DenseBlock.zeros(dtype, n, d);
+        gemm.gemm(Trans.N, Trans.N, 1.0, x, w, 0.0, y);
+        gemm.gemm(Trans.T, Trans.N, 1.0, x, gb, 1.0, dw);
+        gemm.gemm(Trans.N, Trans.T, 1.0, gb, w, 0.0, dx);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      if (r > 0) {
+        best = Math.min(best, seconds);
+      }
+    }
+    return best;
+  }
+
+  /** Block i: rows [i·blockRows, ...) of a seeded N(0,1) matrix, with their row ids. */
+  static DenseBlock block(long index, long rows, int d, DType dtype, int blockRows) {
+    int n = (int) Math.min(blockRows, rows - index * blockRows);
+    SplittableRandom random = new SplittableRandom(1234 + index);
+    DenseBlock x = DenseBlock.zeros(dtype, n, d);
+    if (dtype == DType.FLOAT64) {
+      double[] v = x.doubles();
+      for (int i = 0; i < v.length; i++) {
+        v[i] = random.nextDouble(-1, 1);
+      }
+    } else {
+      float[] v = x.floats();
+      for (int i = 0; i < v.length; i++) {
+        v[i] = (float) random.nextDouble(-1, 1);
+      }
+    }
+    long[] ids = new long[n];
+    for (int r = 0; r < n; r++) {
+      ids[r] = index * blockRows + r;
+    }
+    return x.withRowIds(ids);
+  }
+}
