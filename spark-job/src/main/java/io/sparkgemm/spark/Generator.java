@@ -6,6 +6,8 @@ import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.backend.Backends;
 import io.sparkgemm.local.npy.NpyArray;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -159,7 +161,7 @@ public final class Generator {
     }
     boolean csv = spec.format().equals("csv");
     JavaRDD<Row> rows = jsc.parallelize(ranges, partitions)
-        .flatMap(range -> rows(spec, wTrue, b, range[0], range[1], csv).iterator());
+        .flatMap(range -> rows(spec, wTrue, b, range[0], range[1], csv));
     spark.sparkContext().setJobDescription("spark-gemm generate: " + n + " x "
         + spec.features() + " rows");
     Dataset<Row> df = spark.createDataFrame(rows, schema(spec, csv));
@@ -199,34 +201,53 @@ public final class Generator {
         : schema.add("label", DataTypes.IntegerType, false);
   }
 
-  private static List<Row> rows(GenerateSpec spec, DenseBlock wTrue, double[] b, long from,
+  /** Rows [from, to), generated a chunk at a time as the writer pulls them. */
+  private static Iterator<Row> rows(GenerateSpec spec, DenseBlock wTrue, double[] b, long from,
       long to, boolean csv) {
+    return new Iterator<>() {
+      private long next = from;
+      private Chunk chunk;
+      private long chunkStart;
+
+      @Override
+      public boolean hasNext() {
+        return next < to;
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        if (chunk == null || next >= chunkStart + CHUNK_ROWS) {
+          chunkStart = next;
+          chunk = chunk(spec, wTrue, b, next, (int) Math.min(CHUNK_ROWS, to - next));
+        }
+        Row row = row(spec, chunk, (int) (next - chunkStart), next, csv);
+        next++;
+        return row;
+      }
+    };
+  }
+
+  private static Row row(GenerateSpec spec, Chunk c, int r, long id, boolean csv) {
     int d = spec.features();
     int k = spec.outputs();
-    List<Row> out = new ArrayList<>((int) (to - from));
-    for (long start = from; start < to; start += CHUNK_ROWS) {
-      int count = (int) Math.min(CHUNK_ROWS, to - start);
-      Chunk c = chunk(spec, wTrue, b, start, count);
-      for (int r = 0; r < count; r++) {
-        double[] x = java.util.Arrays.copyOfRange(c.x(), r * d, (r + 1) * d);
-        List<Object> values = new ArrayList<>();
-        if (csv) {
-          for (double v : x) {
-            values.add(v);
-          }
-          if (!spec.regression()) {
-            values.add(c.labels()[r]);
-          }
-        } else {
-          values.add(start + r);
-          values.add(x);
-          values.add(spec.regression()
-              ? java.util.Arrays.copyOfRange(c.targets(), r * k, (r + 1) * k)
-              : (Object) c.labels()[r]);
-        }
-        out.add(RowFactory.create(values.toArray()));
+    double[] x = Arrays.copyOfRange(c.x(), r * d, (r + 1) * d);
+    List<Object> values = new ArrayList<>(d + 2);
+    if (csv) {
+      for (double v : x) {
+        values.add(v);
       }
+      if (!spec.regression()) {
+        values.add(c.labels()[r]);
+      }
+    } else {
+      values.add(id);
+      values.add(x);
+      values.add(spec.regression() ? Arrays.copyOfRange(c.targets(), r * k, (r + 1) * k)
+          : (Object) c.labels()[r]);
     }
-    return out;
+    return RowFactory.create(values.toArray());
   }
 }

@@ -68,6 +68,19 @@ class InfoAndVerifyTest {
   }
 
   @Test
+  void optionsCanComeFromSparkGemmProperties() {
+    System.setProperty("spark.gemm.blas-threads", "0");
+    try {
+      CliRun run = CliRun.of("info");
+      assertThat(run.exitCode()).isEqualTo(2);
+      assertThat(run.err()).contains("BLAS threads must be >= 1, got 0");
+      assertThat(CliRun.of("info", "--blas-threads", "1").exitCode()).isZero();
+    } finally {
+      System.clearProperty("spark.gemm.blas-threads");
+    }
+  }
+
+  @Test
   void missingCommandAndUnknownOptionAreBadUsage() {
     assertThat(CliRun.of().exitCode()).isEqualTo(2);
     CliRun unknown = CliRun.of("info", "--no-such-option");
