@@ -21,7 +21,8 @@ import org.apache.spark.storage.StorageLevel;
  * One fused pass over the cached blocks: W and b broadcast once; for every block Y = XW + b,
  * then G from the loss head (or the supplied G), the loss, dW += XᵀG and db += 1ᵀG into one
  * float64 accumulator per partition, and dX = GWᵀ when asked. The partition sums are
- * tree-reduced to the driver. X is read once per pass.
+ * tree-reduced to the driver in a fixed order ({@link OrderedTreeReduce}), so the same input and
+ * partitioning give the same bits. X is read once per pass.
  */
 public final class LinearPass {
 
@@ -77,8 +78,7 @@ public final class LinearPass {
                 TreeDepth.maxResultSize(spark));
       }
       // Forward passes aggregate only the bookkeeping; their Y blocks stay cached for writing.
-      GradientSum sum = partials.treeAggregate(new GradientSum(), GradientSum::add,
-          GradientSum::merge, Math.max(depth, 2));
+      GradientSum sum = OrderedTreeReduce.reduce(partials, Math.max(depth, 1));
       GradientAccumulator gradients = !spec.backward() ? null
           : sum.value() != null ? sum.value() : new GradientAccumulator(d, k);
       double seconds = (System.nanoTime() - start) / 1e9;

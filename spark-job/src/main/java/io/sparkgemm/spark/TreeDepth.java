@@ -3,7 +3,7 @@ package io.sparkgemm.spark;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Chooses the depth of the gradient tree reduction from the partition count and the gradient
+ * Chooses the depth of the gradient tree reduction ({@link OrderedTreeReduce}) from the partition count and the gradient
  * size: the driver should receive at most a budget of bytes per pass (half of
  * {@code spark.driver.maxResultSize}, at most 256 MB) and, with many partitions, merge only a
  * handful of buffers itself.
@@ -34,17 +34,25 @@ final class TreeDepth {
     return finalPartitions(partitions, depth) * gradientBytes;
   }
 
-  /** Mirrors RDD.treeAggregate: halve the partition count by scale while it pays off. */
+  /** Fan-in of each tree level: about the depth-th root of the partition count, at least 2. */
+  static int scale(int partitions, int depth) {
+    return Math.max((int) Math.ceil(Math.pow(partitions, 1.0 / Math.max(1, depth))), 2);
+  }
+
+  /**
+   * The partial sums the driver collects, as {@link OrderedTreeReduce} levels them: divide the
+   * count by scale while that leaves fewer sums to merge.
+   */
   static long finalPartitions(int partitions, int depth) {
-    long numPartitions = partitions;
+    long count = partitions;
     if (depth <= 1) {
-      return numPartitions;
+      return count;
     }
-    int scale = Math.max((int) Math.ceil(Math.pow(partitions, 1.0 / depth)), 2);
-    while (numPartitions > scale + (long) Math.ceil((double) numPartitions / scale)) {
-      numPartitions = (long) Math.ceil((double) numPartitions / scale);
+    int scale = scale(partitions, depth);
+    while (count > scale + (count + scale - 1) / scale) {
+      count = (count + scale - 1) / scale;
     }
-    return numPartitions;
+    return count;
   }
 
   static long maxResultSize(SparkSession spark) {

@@ -123,6 +123,35 @@ class DistributedPassTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void repeatedPassesGiveTheSameBitsAtEveryTreeDepth() {
+    InputSpec spec = new InputSpec(path("x.parquet"), null, null, null, "id", LabelKind.TARGETS,
+        "targets", null, null, null, DType.FLOAT64, 1, 23);
+    BlockedInput input = InputLoader.load(spark, spec);
+    try {
+      Expected expected = singleBlock("mse", DType.FLOAT64);
+      for (int depth : new int[] {1, 2, 3}) {
+        double[] first = null;
+        for (int run = 0; run < 3; run++) {
+          PassSpec pass = new PassSpec("mse", false, false, DType.FLOAT64,
+              BackendOptions.named("native"), depth);
+          PassResult result = LinearPass.run(spark, input, w, b, pass);
+          assertThat(result.treeDepth()).isEqualTo(depth);
+          double[] dw = result.gradients().dw().clone();
+          assertClose(dw, expected.acc.dw(), 1e-12, "depth " + depth + " dW");
+          if (first == null) {
+            first = dw;
+          } else {
+            assertThat(dw).as("depth %d run %d: same bits as run 0", depth, run)
+                .isEqualTo(first);
+          }
+        }
+      }
+    } finally {
+      input.release();
+    }
+  }
+
   private void check(BlockedInput input, String head, DType dtype, boolean withDx) {
     PassSpec spec = new PassSpec(head, withDx, false, dtype, BackendOptions.named("native"), 0);
     PassResult pass = LinearPass.run(spark, input, w, b, spec);
