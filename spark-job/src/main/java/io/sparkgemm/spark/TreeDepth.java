@@ -20,16 +20,21 @@ final class TreeDepth {
     if (partitions <= 8 && (long) partitions * gradientBytes <= budget) {
       return 1;
     }
-    for (int depth = 2; depth < MAX_DEPTH; depth++) {
-      if (bytesToDriver(partitions, depth, gradientBytes) <= budget
-          && finalPartitions(partitions, depth) <= 16) {
+    int best = 2;
+    for (int depth = 2; depth <= MAX_DEPTH; depth++) {
+      long bytes = bytesToDriver(partitions, depth, gradientBytes);
+      if (bytes <= budget && finalPartitions(partitions, depth) <= 16) {
         return depth;
       }
+      if (bytes < bytesToDriver(partitions, best, gradientBytes)) {
+        best = depth;
+      }
     }
-    return MAX_DEPTH;
+    // No depth fits the budget: the one that sends the driver the least.
+    return best;
   }
 
-  /** What Spark's treeAggregate leaves for the driver to merge: as many buffers as partitions. */
+  /** Bytes the driver collects: one gradient buffer per sum left at the last level. */
   static long bytesToDriver(int partitions, int depth, long gradientBytes) {
     return finalPartitions(partitions, depth) * gradientBytes;
   }
