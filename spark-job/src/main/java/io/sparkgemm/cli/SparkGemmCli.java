@@ -49,8 +49,9 @@ public final class SparkGemmCli implements Runnable {
     cli.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
     cli.setErr(errWriter);
     cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-      if (ex instanceof IllegalArgumentException) {
-        errWriter.println("error: " + ex.getMessage());
+      IllegalArgumentException badInput = badInput(ex);
+      if (badInput != null) {
+        errWriter.println("error: " + badInput.getMessage());
         return BAD_INPUT;
       }
       if (ex instanceof BackendUnavailableException) {
@@ -62,6 +63,24 @@ public final class SparkGemmCli implements Runnable {
       return FAILURE;
     });
     return cli.execute(args);
+  }
+
+  /**
+   * The caller's fault: an {@link IllegalArgumentException}, thrown on the driver or by a Spark
+   * task (bad rows and labels are found on the executors, and come back as the cause of a failed
+   * Spark job). Spark's exceptions are recognised by name so that commands that never start
+   * Spark do not need it on the classpath.
+   */
+  static IllegalArgumentException badInput(Throwable ex) {
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof IllegalArgumentException e) {
+        return e;
+      }
+      if (!t.getClass().getName().startsWith("org.apache.spark.")) {
+        return null;
+      }
+    }
+    return null;
   }
 
   /** The project version, from the jar manifest when packaged. */

@@ -151,7 +151,7 @@ final class DataFrames {
       DataType t = field(df, name, source, "feature").dataType();
       if (!(t instanceof NumericType)) {
         List<Row> bad = df.filter(col(name).isNotNull()
-            .and(col(name).cast(DataTypes.DoubleType).isNull())).select(name).takeAsList(1);
+            .and(col(name).try_cast(DataTypes.DoubleType).isNull())).select(name).takeAsList(1);
         throw new IllegalArgumentException(source + ": column '" + name + "' is "
             + t.simpleString() + ", expected numbers" + (bad.isEmpty() ? ""
             : " (first non-numeric value: '" + bad.get(0).get(0) + "')"));
