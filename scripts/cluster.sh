@@ -7,7 +7,9 @@
 # --secure writes a random secret (mode 600, never printed) and turns on spark.authenticate for
 # the Master, the Workers and every job scripts/submit sends.
 # Environment: SPARK_GEMM_CLUSTER_DIR (default target/cluster), SPARK_GEMM_MASTER_PORT (7077),
-# SPARK_GEMM_MASTER_UI_PORT (8080), SPARK_GEMM_WORKER_MEMORY (1g), SPARK_GEMM_DAEMON_XMX (512m).
+# SPARK_GEMM_MASTER_UI_PORT (8080), SPARK_GEMM_WORKER_MEMORY (1g), SPARK_GEMM_DAEMON_XMX (512m),
+# SPARK_GEMM_SPARK_JARS (a classpath holding Spark's jars, used instead of Maven to build the
+# Spark home; the tests pass theirs).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 state="${SPARK_GEMM_CLUSTER_DIR:-$root/target/cluster}"
@@ -30,10 +32,21 @@ build_spark_home() {
   echo "cluster.sh: building a Spark home in $spark_home (once) ..." >&2
   rm -rf "$spark_home"
   mkdir -p "$spark_home/jars" "$spark_home/conf"
+  if [ -n "${SPARK_GEMM_SPARK_JARS:-}" ]; then
+    # A classpath that already holds Spark (the test classpath): link its jars, skip Maven.
+    local jar
+    IFS=: read -r -a jars <<< "$SPARK_GEMM_SPARK_JARS"
+    for jar in "${jars[@]}"; do
+      case "$(basename "$jar")" in
+        *.jar) case "$(basename "$jar")" in local-gemm-*|spark-job-*|picocli-*|javacpp-*|openblas-*) ;; *) ln -sf "$jar" "$spark_home/jars/" ;; esac ;;
+      esac
+    done
+  else
   (cd "$root" && ./mvnw -q -B -pl local-gemm install -DskipTests && ./mvnw -q -B -pl spark-job \
       dependency:copy-dependencies -DincludeScope=compile \
       -DexcludeArtifactIds=local-gemm,picocli,javacpp,openblas \
       -DoutputDirectory="$spark_home/jars") >&2 || die "could not build the Spark home"
+  fi
   cp "$root/conf/cluster-log4j2.properties" "$spark_home/conf/log4j2.properties"
   touch "$spark_home/.complete"
 }
@@ -130,7 +143,7 @@ stop() {
     rm -f "$pidfile"
   done
   rm -f "$state/master-url" "$state/secret"
-  echo "cluster.sh: ${any:+stopped}${any:-nothing was running}"
+  if [ -n "$any" ]; then echo "cluster.sh: stopped"; else echo "cluster.sh: nothing was running"; fi
 }
 
 status() {

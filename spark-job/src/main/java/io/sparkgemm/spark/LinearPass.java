@@ -8,6 +8,7 @@ import io.sparkgemm.local.backend.Backends;
 import io.sparkgemm.local.loss.LossHead;
 import io.sparkgemm.local.loss.LossHeads;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,6 +17,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.slf4j.LoggerFactory;
 
 /**
  * One fused pass over the cached blocks: W and b broadcast once; for every block Y = XW + b,
@@ -107,6 +109,12 @@ public final class LinearPass {
       return new PartitionResult(null, List.of(), null, 0, 0.0, 0.0);
     }
     long start = System.nanoTime();
+    // Blocks in row-id order: after a shuffle (repartition) or a recomputation the cache may
+    // hand them over in another order, and the float64 sums must not depend on it.
+    List<LabeledBlock> ordered = new ArrayList<>();
+    blocks.forEachRemaining(ordered::add);
+    ordered.sort(Comparator.comparingLong(block -> block.x().rowId(0)));
+    long delayMillis = debugDelayMillis();
     BackendOptions options = spec.backend();
     LinearKernels kernels = new LinearKernels(Backends.select(options));
     LossHead head = spec.backward() ? LossHeads.of(spec.loss(), globalRows) : null;
@@ -116,8 +124,10 @@ public final class LinearPass {
     boolean keep = spec.keepsOutputs();
     long rows = 0;
     double dxSquares = 0;
-    while (blocks.hasNext()) {
-      LabeledBlock block = blocks.next();
+    for (LabeledBlock block : ordered) {
+      if (delayMillis > 0) {
+        pause(delayMillis);
+      }
       // x: rows x d   w: d x k   y: rows x k
       DenseBlock y = kernels.forward(block.x(), w, b);
       rows += y.numRows();
@@ -142,6 +152,30 @@ public final class LinearPass {
     }
     return new PartitionResult(acc, outputs, kernels.backend().info().describe(), rows,
         (System.nanoTime() - start) / 1e9, dxSquares);
+  }
+
+  /**
+   * Test hook for fault-injection tests: SPARK_GEMM_DEBUG_BLOCK_DELAY_MS in an executor's
+   * environment makes every block wait that long, so a test can kill an executor mid-pass.
+   */
+  private static long debugDelayMillis() {
+    String value = System.getenv("SPARK_GEMM_DEBUG_BLOCK_DELAY_MS");
+    if (value == null || value.isBlank()) {
+      return 0;
+    }
+    long millis = Long.parseLong(value.trim());
+    LoggerFactory.getLogger(LinearPass.class).info("spark-gemm debug delay: {} ms per block "
+        + "(SPARK_GEMM_DEBUG_BLOCK_DELAY_MS)", millis);
+    return millis;
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted", e);
+    }
   }
 
   private static double squares(DenseBlock block) {
