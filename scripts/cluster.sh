@@ -60,14 +60,18 @@ jvm_flags() {
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+# The daemons' Spark properties. Standalone mode reads the secret only from the configuration
+# (spark.authenticate.secret), so it goes into this file, mode 600, never onto a command line.
 daemon_conf() {
   local conf="$state/daemon.conf"
+  rm -f "$conf"
+  (umask 077; : > "$conf")
   {
     echo "spark.master.rest.enabled false"
     echo "spark.ui.reverseProxy false"
     if [ -f "$state/secret" ]; then
       echo "spark.authenticate true"
-      echo "spark.authenticate.secret.file $state/secret"
+      echo "spark.authenticate.secret $(cat "$state/secret")"
     fi
   } > "$conf"
   echo "$conf"
@@ -142,7 +146,7 @@ stop() {
     fi
     rm -f "$pidfile"
   done
-  rm -f "$state/master-url" "$state/secret"
+  rm -f "$state/master-url" "$state/secret" "$state/daemon.conf"
   if [ -n "$any" ]; then echo "cluster.sh: stopped"; else echo "cluster.sh: nothing was running"; fi
 }
 
