@@ -24,3 +24,22 @@ if [ -n "${avx:-}" ]; then
   ./mvnw -q -B -pl local-gemm surefire:test -Dtest='BackendGridTest' -Dsurefire.failIfNoSpecifiedTests=false >&2
 fi
 java $flags -cp "$cp" org.openjdk.jmh.Main KernelBench -rf json -rff "$root/local-gemm/target/bench-kernels.json" "$@"
+# This machine's timings are bimodal (noisy neighbours): print each benchmark's minimum and median
+# iteration beside JMH's mean, and the kernels/raw ratio of each.
+if command -v python3 >/dev/null 2>&1; then
+  python3 - "$root/local-gemm/target/bench-kernels.json" <<'PY'
+import json, statistics, sys
+rows = {}
+for r in json.load(open(sys.argv[1])):
+    raw = [v for fork in r["primaryMetric"]["rawData"] for v in fork]
+    name = r["benchmark"].rsplit(".", 1)[1]
+    key = (r["params"]["dtype"], r["params"]["shape"])
+    rows.setdefault(key, {})[name] = (min(raw), statistics.median(raw), r["primaryMetric"]["score"])
+print("\n%-8s %-13s %10s %10s %10s %10s %8s %8s" % ("dtype", "shape", "kern min", "raw min", "kern med", "raw med", "min r", "med r"))
+for (dtype, shape), m in sorted(rows.items()):
+    k, r = m.get("kernels"), m.get("rawGemm")
+    if k and r:
+        print("%-8s %-13s %10.3f %10.3f %10.3f %10.3f %8.3f %8.3f" % (dtype, shape, k[0], r[0], k[1], r[1], k[0] / r[0], k[1] / r[1]))
+print("(ms per forward + backward; r = kernels / raw GEMM)")
+PY
+fi
