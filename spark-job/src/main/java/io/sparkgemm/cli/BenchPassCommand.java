@@ -46,9 +46,12 @@ final class BenchPassCommand implements Callable<Integer> {
           rows, features, outputs, type.label(), rowsPerBlock, parts, master);
       out.printf(Locale.ROOT, "floor (no Spark, %d OpenBLAS threads): %.3f s  %.1f GFLOP/s%n",
           floorThreads, r.floorSeconds(), r.floorGflops());
+      out.printf(Locale.ROOT, "floor (no Spark, %d Java threads x 1 OpenBLAS thread): %.3f s  "
+          + "%.1f GFLOP/s%n", floorThreads, r.parallelFloorSeconds(), r.parallelFloorGflops());
       out.printf(Locale.ROOT, "spark pass (best of %d):            %.3f s  %.1f GFLOP/s  "
-          + "= %.2f of the floor%n", repeats, r.passSeconds(), r.passGflops(),
-          r.passGflops() / r.floorGflops());
+          + "= %.2f of the first floor, %.2f of the second%n", repeats, r.passSeconds(),
+          r.passGflops(), r.passGflops() / r.floorGflops(),
+          r.passGflops() / r.parallelFloorGflops());
       out.printf(Locale.ROOT, "cached X: %d bytes for %d raw (%.3fx)%n", r.cachedBytes(),
           r.rawBytes(), (double) r.cachedBytes() / r.rawBytes());
       out.println("backend: " + r.backend());

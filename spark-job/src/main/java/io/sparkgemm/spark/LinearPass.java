@@ -124,25 +124,28 @@ public final class LinearPass {
     boolean keep = spec.keepsOutputs();
     long rows = 0;
     double dxSquares = 0;
+    Buffers buffers = new Buffers(spec.dtype(), w.numRows(), w.numCols(), keep);
     for (LabeledBlock block : ordered) {
       if (delayMillis > 0) {
         pause(delayMillis);
       }
+      DenseBlock x = block.x();
       // x: rows x d   w: d x k   y: rows x k
-      DenseBlock y = kernels.forward(block.x(), w, b);
+      DenseBlock y = buffers.y(x);
+      kernels.forward(x, w, b, y);
       rows += y.numRows();
       if (keep && spec.keepOutput()) {
         outputs.add(new OutputBlock("Y", y));
       }
       if (head != null) {
-        DenseBlock g = DenseBlock.zeros(y.dtype(), y.numRows(), y.numCols())
-            .withRowIds(block.x().rowIds());
+        DenseBlock g = buffers.g(x);
         acc.addLoss(head.lossAndGradient(y, block.labels(), g), y.numRows());
         // dw += xᵀ g, db += 1ᵀ g   (beta = 1: gradients add across the partition's blocks)
-        kernels.accumulateGradients(block.x(), g, acc);
+        kernels.accumulateGradients(x, g, acc);
         if (spec.inputGradient()) {
           // dx = g wᵀ: rows x d
-          DenseBlock dx = kernels.inputGradient(g, w);
+          DenseBlock dx = buffers.dx(x);
+          kernels.inputGradient(g, w, dx);
           dxSquares += squares(dx);
           if (keep) {
             outputs.add(new OutputBlock("dX", dx));
@@ -152,6 +155,49 @@ public final class LinearPass {
     }
     return new PartitionResult(acc, outputs, kernels.backend().info().describe(), rows,
         (System.nanoTime() - start) / 1e9, dxSquares);
+  }
+
+  /**
+   * Per-block result arrays (y, g, dx), carrying the block's row ids. Results that are kept for
+   * writing get fresh arrays; otherwise full-size blocks reuse one set per partition.
+   */
+  private static final class Buffers {
+    private final io.sparkgemm.local.DType dtype;
+    private final int d;
+    private final int k;
+    private final boolean fresh;
+    private DenseBlock y;
+    private DenseBlock g;
+    private DenseBlock dx;
+
+    Buffers(io.sparkgemm.local.DType dtype, int d, int k, boolean fresh) {
+      this.dtype = dtype;
+      this.d = d;
+      this.k = k;
+      this.fresh = fresh;
+    }
+
+    DenseBlock y(DenseBlock x) {
+      y = reuse(y, x, k);
+      return y.withRowIds(x.rowIds());
+    }
+
+    DenseBlock g(DenseBlock x) {
+      g = reuse(g, x, k);
+      return g.withRowIds(x.rowIds());
+    }
+
+    DenseBlock dx(DenseBlock x) {
+      dx = reuse(dx, x, d);
+      return dx.withRowIds(x.rowIds());
+    }
+
+    private DenseBlock reuse(DenseBlock current, DenseBlock x, int cols) {
+      if (fresh || current == null || current.numRows() != x.numRows()) {
+        return DenseBlock.zeros(dtype, x.numRows(), cols);
+      }
+      return current;
+    }
   }
 
   /**

@@ -20,7 +20,8 @@ import org.apache.spark.storage.StorageLevel;
 /**
  * Times one fused forward + backward pass (Y, dW, db, dX; loss mean) over cached blocks on Spark
  * against the single-process floor: the same three GEMMs per block on identical blocks, one JVM,
- * no Spark, {@code floorThreads} OpenBLAS threads. Blocks are generated from a seed (block i
+ * no Spark, buffers allocated once; once with {@code floorThreads} OpenBLAS threads in one Java
+ * thread, once with {@code floorThreads} Java threads of one OpenBLAS thread each. Blocks are generated from a seed (block i
  * from stream i) so both sides see the same data without reading files.
  */
 public final class PassBench {
@@ -29,8 +30,8 @@ public final class PassBench {
 
   /** Timings in seconds (best of the repeats) and the cached size of X. */
   public record Result(long rows, int features, int outputs, DType dtype, int blockRows,
-      int partitions, double floorSeconds, double passSeconds, long cachedBytes, long rawBytes,
-      String backend) {
+      int partitions, double floorSeconds, double parallelFloorSeconds, double passSeconds,
+      long cachedBytes, long rawBytes, String backend) {
 
     public double flops() {
       return 3 * 2.0 * rows * features * outputs;
@@ -38,6 +39,10 @@ public final class PassBench {
 
     public double floorGflops() {
       return flops() / floorSeconds / 1e9;
+    }
+
+    public double parallelFloorGflops() {
+      return flops() / parallelFloorSeconds / 1e9;
     }
 
     public double passGflops() {
@@ -49,7 +54,13 @@ public final class PassBench {
       int blockRows, int partitions, int repeats, int floorThreads) {
     int numBlocks = Math.toIntExact((rows + blockRows - 1) / blockRows);
     DenseBlock w = WeightInit.create("xavier", d, k, 1).toDType(dtype);
-    double floor = floor(rows, d, k, dtype, blockRows, numBlocks, w, repeats, floorThreads);
+    List<DenseBlock> xs = new ArrayList<>(numBlocks);
+    for (long i = 0; i < numBlocks; i++) {
+      xs.add(block(i, rows, d, dtype, blockRows));
+    }
+    double floor = floor(xs, k, dtype, blockRows, rows, w, repeats, floorThreads, 1);
+    double parallelFloor = floor(xs, k, dtype, blockRows, rows, w, repeats, 1, floorThreads);
+    xs = null;
     System.gc();
 
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -80,35 +91,42 @@ public final class PassBench {
       pass.release();
     }
     blocks.unpersist(true);
-    return new Result(rows, d, k, dtype, blockRows, partitions, floor, best, cached,
+    return new Result(rows, d, k, dtype, blockRows, partitions, floor, parallelFloor, best, cached,
         rows * d * (long) dtype.bytes(), backend);
   }
 
-  /** The three GEMMs of the pass, block after block, in this thread. */
-  private static double floor(long rows, int d, int k, DType dtype, int blockRows, int numBlocks,
-      DenseBlock w, int repeats, int threads) {
-    List<DenseBlock> xs = new ArrayList<>(numBlocks);
-    for (long i = 0; i < numBlocks; i++) {
-      xs.add(block(i, rows, d, dtype, blockRows));
-    }
-    GemmBackend gemm = Backends.nativeBackend(new BackendOptions("native", threads, null));
-    DenseBlock g = DenseBlock.zeros(dtype, blockRows, k);
-    for (int i = 0; i < blockRows * k; i++) {
-      g.set(i / k, i % k, 1.0 / rows);
-    }
-    DenseBlock dw = DenseBlock.zeros(dtype, d, k);
+  /**
+   * The three GEMMs of the pass over every block, with buffers allocated once: in one Java
+   * thread with {@code threads} OpenBLAS threads ({@code javaThreads == 1}), or in
+   * {@code javaThreads} Java threads with one OpenBLAS thread each, blocks split between them.
+   */
+  private static double floor(List<DenseBlock> xs, int k, DType dtype, int blockRows,
+      long rows, DenseBlock w, int repeats, int threads, int javaThreads) {
+    GemmBackend gemm = Backends.nativeBackend(new BackendOptions("native",
+        javaThreads > 1 ? 1 : threads, null));
     double best = Double.POSITIVE_INFINITY;
     for (int r = 0; r < repeats + 1; r++) {
       long start = System.nanoTime();
-      for (DenseBlock x : xs) {
-        int n = x.numRows();
-        DenseBlock y = DenseBlock.zeros(dtype, n, k);
-        DenseBlock gb = n == blockRows ? g : DenseBlock.zeros(dtype, n, k);
-        DenseBlock dx = DenseBlock.zeros(dtype, n, d);
-        gemm.gemm(Trans.N, Trans.N, 1.0, x, w, 0.0, y);
-        gemm.gemm(Trans.T, Trans.N, 1.0, x, gb, 1.0, dw);
-        gemm.gemm(Trans.N, Trans.T, 1.0, gb, w, 0.0, dx);
-      }
+      java.util.stream.IntStream.range(0, javaThreads).parallel().forEach(t -> {
+        int d = w.numRows();
+        DenseBlock y = DenseBlock.zeros(dtype, blockRows, k);
+        DenseBlock g = DenseBlock.zeros(dtype, blockRows, k);
+        DenseBlock dx = DenseBlock.zeros(dtype, blockRows, d);
+        DenseBlock dw = DenseBlock.zeros(dtype, d, k);
+        for (int i = 0; i < blockRows * k; i++) {
+          g.set(i / k, i % k, 1.0 / rows);
+        }
+        for (int i = t; i < xs.size(); i += javaThreads) {
+          DenseBlock x = xs.get(i);
+          boolean full = x.numRows() == blockRows;
+          DenseBlock yb = full ? y : DenseBlock.zeros(dtype, x.numRows(), k);
+          DenseBlock gb = full ? g : DenseBlock.zeros(dtype, x.numRows(), k);
+          DenseBlock dxb = full ? dx : DenseBlock.zeros(dtype, x.numRows(), d);
+          gemm.gemm(Trans.N, Trans.N, 1.0, x, w, 0.0, yb);
+          gemm.gemm(Trans.T, Trans.N, 1.0, x, gb, 1.0, dw);
+          gemm.gemm(Trans.N, Trans.T, 1.0, gb, w, 0.0, dxb);
+        }
+      });
       double seconds = (System.nanoTime() - start) / 1e9;
       if (r > 0) {
         best = Math.min(best, seconds);
