@@ -146,8 +146,9 @@ public final class LinearPass {
           // dx = g wᵀ: rows x d
           DenseBlock dx = buffers.dx(x);
           kernels.inputGradient(g, w, dx);
-          dxSquares += squares(dx);
           if (keep) {
+            // ||dX|| for the report, while the block is hot in cache.
+            dxSquares += squares(dx);
             outputs.add(new OutputBlock("dX", dx));
           }
         }

@@ -14,7 +14,7 @@ import org.apache.spark.broadcast.Broadcast;
  *     kept; {@link #release()} frees them
  * @param seconds wall time of the pass on the driver
  * @param computeSeconds summed task time spent in the kernels
- * @param dxNorm ||dX|| (Frobenius) when dX was computed, else 0
+ * @param dxNorm ||dX|| (Frobenius) when dX was computed and kept for writing, else 0
  * @param backends the backend lines reported by the executors
  * @param bytesToDriver gradient bytes the last reduction level sends to the driver
  * @param broadcasts W and b, destroyed by {@link #release()}

@@ -1,6 +1,8 @@
 package io.sparkgemm.local.loss;
 
+import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -70,12 +72,20 @@ public final class LossHeads {
     @Override
     public double lossAndGradient(DenseBlock y, Labels labels, DenseBlock g) {
       requireSameShape(y, g);
+      int size = y.numRows() * y.numCols();
       double sum = 0.0;
-      for (int r = 0; r < y.numRows(); r++) {
-        for (int c = 0; c < y.numCols(); c++) {
-          sum += y.get(r, c);
-          g.set(r, c, scale);
+      if (y.dtype() == DType.FLOAT64) {
+        double[] yv = y.doubles();
+        for (int i = 0; i < size; i++) {
+          sum += yv[i];
         }
+        Arrays.fill(g.doubles(), 0, size, scale);
+      } else {
+        float[] yv = y.floats();
+        for (int i = 0; i < size; i++) {
+          sum += yv[i];
+        }
+        Arrays.fill(g.floats(), 0, size, (float) scale);
       }
       return scale * sum;
     }
@@ -106,6 +116,18 @@ public final class LossHeads {
         throw new IllegalArgumentException("Loss 'mse' needs targets; none were given");
       }
       double sum = 0.0;
+      int size = y.numRows() * y.numCols();
+      if (y.dtype() == DType.FLOAT64 && t.dtype() == DType.FLOAT64) {
+        double[] yv = y.doubles();
+        double[] tv = t.doubles();
+        double[] gv = g.doubles();
+        for (int i = 0; i < size; i++) {
+          double e = yv[i] - tv[i];
+          sum += e * e;
+          gv[i] = 2.0 * e * invRows;
+        }
+        return sum * invRows;
+      }
       for (int r = 0; r < y.numRows(); r++) {
         for (int c = 0; c < y.numCols(); c++) {
           double e = y.get(r, c) - t.get(r, c);
