@@ -1,12 +1,14 @@
 package io.sparkgemm.cli;
 
 import io.sparkgemm.local.DType;
+import io.sparkgemm.spark.InputSpec;
 import io.sparkgemm.spark.PassBench;
 import io.sparkgemm.spark.Sessions;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -29,21 +31,21 @@ final class BenchPassCommand implements Callable<Integer> {
   @Option(names = "--partitions", defaultValue = "0", description = "0: 2 per core") int partitions;
   @Option(names = "--repeats", defaultValue = "3") int repeats;
   @Option(names = "--floor-threads", defaultValue = "2") int floorThreads;
-  @Option(names = "--master", defaultValue = "${sys:spark.master:-local[2]}") String master;
+  @Mixin
+  MasterMixin spark;
 
   @Override
   public Integer call() {
     DType type = DType.parse(dtype);
-    int rowsPerBlock = blockRows > 0 ? blockRows
-        : (int) Math.max(16, Math.min(1 << 16, (4L << 20) / ((long) features * type.bytes())));
-    try (Sessions.Handle session = Sessions.open(master, "spark-gemm bench-pass")) {
+    int rowsPerBlock = blockRows > 0 ? blockRows : InputSpec.defaultBlockRows(features, type);
+    try (Sessions.Handle session = Sessions.open(spark.master, "spark-gemm bench-pass")) {
       int parts = partitions > 0 ? partitions
           : 2 * session.spark().sparkContext().defaultParallelism();
       PassBench.Result r = PassBench.run(session.spark(), rows, features, outputs, type,
           rowsPerBlock, parts, repeats, floorThreads);
       PrintWriter out = spec.commandLine().getOut();
       out.printf(Locale.ROOT, "shape %d x %d -> %d %s, %d-row blocks, %d partitions, master %s%n",
-          rows, features, outputs, type.label(), rowsPerBlock, parts, master);
+          rows, features, outputs, type.label(), rowsPerBlock, parts, spark.master);
       out.printf(Locale.ROOT, "floor (no Spark, %d OpenBLAS threads): %.3f s  %.1f GFLOP/s%n",
           floorThreads, r.floorSeconds(), r.floorGflops());
       out.printf(Locale.ROOT, "floor (no Spark, %d Java threads x 1 OpenBLAS thread): %.3f s  "

@@ -66,9 +66,8 @@ final class DemoCommand implements Callable<Integer> {
       description = "float64 or float32. Default: ${DEFAULT-VALUE}.")
   String dtype;
 
-  @Option(names = "--master", defaultValue = "${sys:spark.master:-local[*]}", paramLabel = "URL",
-      description = "Spark master. Default: ${DEFAULT-VALUE}.")
-  String master;
+  @Mixin
+  MasterMixin spark;
 
   @Option(names = "--work-dir", paramLabel = "DIR",
       description = "Where to write data and outputs. Default: a new temporary folder.")
@@ -85,7 +84,7 @@ final class DemoCommand implements Callable<Integer> {
     Backends.select(options);
     Path work = workDir != null ? workDir : temporaryFolder();
     long start = System.nanoTime();
-    try (Sessions.Handle session = Sessions.open(master, "spark-gemm demo")) {
+    try (Sessions.Handle session = Sessions.open(spark.master, "spark-gemm demo")) {
       String data = work.resolve("data").toString();
       out.printf("generating %d x %d -> %d regression data in %s ...%n", rows, features, outputs,
           data);

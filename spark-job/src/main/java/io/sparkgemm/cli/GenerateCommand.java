@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -59,9 +60,8 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace an existing output folder.")
   boolean overwrite;
 
-  @Option(names = "--master", defaultValue = "${sys:spark.master:-local[*]}", paramLabel = "URL",
-      description = "Spark master. Default: ${DEFAULT-VALUE}.")
-  String master;
+  @Mixin
+  MasterMixin spark;
 
   @Override
   public Integer call() {
@@ -71,7 +71,7 @@ final class GenerateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("Output " + out + " already exists; pass --overwrite "
           + "to replace it");
     }
-    try (Sessions.Handle session = Sessions.open(master, "spark-gemm generate")) {
+    try (Sessions.Handle session = Sessions.open(spark.master, "spark-gemm generate")) {
       Report report = Generator.generate(session.spark(), generate);
       PrintWriter printer = spec.commandLine().getOut();
       @SuppressWarnings("unchecked")

@@ -15,9 +15,8 @@ import picocli.CommandLine.Option;
 /** Options shared by the commands that run a pass: Spark, input, weights, output. */
 public final class JobOptions {
 
-  @Option(names = "--master", defaultValue = "${sys:spark.master:-local[*]}", paramLabel = "URL",
-      description = "Spark master. Default: ${DEFAULT-VALUE}.")
-  String master;
+  @Mixin
+  MasterMixin spark;
 
   @Option(names = "--dtype", defaultValue = "float64", paramLabel = "TYPE",
       description = "Block dtype: float64 or float32 (float32 runs sgemm; sums stay float64). "

@@ -83,6 +83,12 @@ public record InputSpec(String x, String format, String featuresCol, List<String
       }
       return blockRows;
     }
+    return defaultBlockRows(numFeatures, dtype);
+  }
+
+  /** About {@link #TARGET_BLOCK_BYTES} of X per block, 16 to 65,536 rows, within one array. */
+  public static int defaultBlockRows(int numFeatures, DType dtype) {
+    long maxRows = (Integer.MAX_VALUE - 8) / Math.max(1, numFeatures);
     long rowBytes = Math.max(1L, (long) numFeatures * dtype.bytes());
     long rows = Math.max(16, Math.min(1 << 16, TARGET_BLOCK_BYTES / rowBytes));
     return (int) Math.max(1, Math.min(rows, maxRows));

@@ -49,10 +49,6 @@ public final class LabeledBlock implements Serializable {
     return null;
   }
 
-  public boolean hasUpstream() {
-    return upstream != null;
-  }
-
   /** Bytes held by the arrays of this block, for the cache-size report. */
   public long payloadBytes() {
     long bytes = (long) x.numRows() * x.numCols() * x.dtype().bytes() + 8L * x.numRows();

@@ -46,13 +46,10 @@ public final class LinearPass {
       throw new IllegalArgumentException("b has " + b.length + " values but W is " + w.shape()
           + " (b must have k = " + w.numCols() + ")");
     }
-    if (spec.loss() != null && spec.loss().equals("supplied")
-        && input.labelWidth() != w.numCols()) {
-      throw new IllegalArgumentException("The upstream gradient G has " + input.labelWidth()
-          + " columns but Y = XW + b has k = " + w.numCols());
-    }
-    if (spec.loss() != null && spec.loss().equals("mse") && input.labelWidth() != w.numCols()) {
-      throw new IllegalArgumentException("The targets have " + input.labelWidth()
+    boolean rowsOfK = "supplied".equals(spec.loss()) || "mse".equals(spec.loss());
+    if (rowsOfK && input.labelWidth() != w.numCols()) {
+      throw new IllegalArgumentException(("supplied".equals(spec.loss())
+          ? "The upstream gradient G has " : "The targets have ") + input.labelWidth()
           + " columns but Y = XW + b has k = " + w.numCols());
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());

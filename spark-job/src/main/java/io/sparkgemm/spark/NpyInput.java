@@ -93,10 +93,7 @@ final class NpyInput {
     int partitions = spec.partitions() > 0 ? spec.partitions()
         : Math.min(blocks.size(), jsc.defaultParallelism());
     JavaRDD<LabeledBlock> rdd = jsc.parallelize(blocks, partitions);
-    InputSpec kept = new InputSpec(spec.x(), spec.format(), spec.featuresCol(),
-        spec.featuresCols(), spec.idCol(), kind, spec.labelsCol(), spec.labelsPath(),
-        spec.upstream(), spec.upstreamCol(), spec.dtype(), spec.blockRows(), 0);
-    return InputLoader.cache(rdd, kept, d, labelWidth, blockRows, true, start);
+    return InputLoader.cache(rdd, spec, d, labelWidth, blockRows, true, start);
   }
 
   /** A .npy G as rows {@code (__id, __label)} numbered by index. */

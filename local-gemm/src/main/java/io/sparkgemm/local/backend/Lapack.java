@@ -12,11 +12,6 @@ public final class Lapack {
   private Lapack() {
   }
 
-  /** The LAPACK implementation in use, e.g. {@code JNILAPACK}. */
-  public static String implementation() {
-    return NativeBlas.lapack().getClass().getSimpleName();
-  }
-
   /**
    * Singular values of a float64 or float32 matrix, largest first (dgesdd, values only).
    * The matrix is not modified.
