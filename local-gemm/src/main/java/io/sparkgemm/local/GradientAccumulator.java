@@ -82,6 +82,44 @@ public final class GradientAccumulator implements Serializable {
     return this;
   }
 
+  /**
+   * Columns {@code [from, to)} of dW and db as a new accumulator (copied), with this one's loss
+   * and row count: one shard of a gradient reduced in column ranges.
+   */
+  public GradientAccumulator columns(int from, int to) {
+    checkColumns(from, to - from);
+    int width = to - from;
+    GradientAccumulator slice = new GradientAccumulator(inFeatures, width);
+    for (int i = 0; i < inFeatures; i++) {
+      System.arraycopy(dw, i * outFeatures + from, slice.dw, i * width, width);
+    }
+    System.arraycopy(db, from, slice.db, 0, width);
+    slice.loss = loss;
+    slice.numRows = numRows;
+    return slice;
+  }
+
+  /** Copies a shard made by {@link #columns} back into columns {@code [from, from + width)}. */
+  public void setColumns(int from, GradientAccumulator slice) {
+    if (slice.inFeatures != inFeatures) {
+      throw new IllegalArgumentException("A column shard with " + slice.inFeatures
+          + " rows does not fit dW with " + inFeatures);
+    }
+    int width = slice.outFeatures;
+    checkColumns(from, width);
+    for (int i = 0; i < inFeatures; i++) {
+      System.arraycopy(slice.dw, i * width, dw, i * outFeatures + from, width);
+    }
+    System.arraycopy(slice.db, 0, db, from, width);
+  }
+
+  private void checkColumns(int from, int width) {
+    if (from < 0 || width < 0 || from + width > outFeatures) {
+      throw new IndexOutOfBoundsException("Columns [" + from + ", " + (from + width)
+          + ") of a gradient with " + outFeatures + " columns");
+    }
+  }
+
   float[] scratch() {
     if (scratch == null) {
       scratch = new float[dw.length];

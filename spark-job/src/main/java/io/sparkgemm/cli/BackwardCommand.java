@@ -57,6 +57,12 @@ final class BackwardCommand implements Callable<Integer> {
           + "and the gradient size. Default: 0.")
   int treeDepth;
 
+  @Option(names = "--shard-threshold", defaultValue = "64m", paramLabel = "SIZE",
+      description = "Reduce dW in column shards on the executors when d·k·8 bytes exceed this "
+          + "(e.g. 64m, 1g); the driver then receives each shard once. Default: "
+          + "${DEFAULT-VALUE}.")
+  String shardThreshold;
+
   @Override
   public Integer call() {
     if ((loss == null) == (upstream == null)) {
@@ -78,7 +84,8 @@ final class BackwardCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--loss " + loss + " takes no labels");
     }
     PassSpec pass = new PassSpec(head, inputGrad, saveOutput, job.dtype(),
-        job.backend.options(), treeDepth);
+        job.backend.options(), treeDepth).withShardThreshold(Sizes.bytes("--shard-threshold",
+            shardThreshold));
     Map<String, Object> inputs = PassCommands.inputs(job);
     if (upstream != null) {
       inputs.put("upstream", upstream);

@@ -37,6 +37,15 @@ final class BenchPassCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     DType type = DType.parse(dtype);
+    if (rows < 1 || features < 1 || outputs < 1 || repeats < 1 || floorThreads < 1) {
+      throw new IllegalArgumentException("--rows, --features, --outputs, --repeats and "
+          + "--floor-threads must be >= 1, got " + rows + ", " + features + ", " + outputs + ", "
+          + repeats + ", " + floorThreads);
+    }
+    if (blockRows < 0 || partitions < 0) {
+      throw new IllegalArgumentException("--block-rows and --partitions must be >= 0 (0: "
+          + "automatic), got " + blockRows + ", " + partitions);
+    }
     int rowsPerBlock = blockRows > 0 ? blockRows : InputSpec.defaultBlockRows(features, type);
     try (Sessions.Handle session = Sessions.open(spark.master, "spark-gemm bench-pass")) {
       int parts = partitions > 0 ? partitions

@@ -72,6 +72,24 @@ public final class JobOptions {
       description = "Seed for --init. Default: ${DEFAULT-VALUE}.")
   long seed;
 
+  @Option(names = "--allow-nonfinite",
+      description = "Let NaN and ±Inf in X, W, b, labels and G through (they are refused by "
+          + "default, naming the first offending row and column).")
+  boolean allowNonFinite;
+
+  @Option(names = "--deterministic",
+      description = "Results independent of the partitioning: blocks cut at multiples of "
+          + "--block-rows by row id, summed in fixed chunks of " + InputSpec.BLOCKS_PER_CHUNK
+          + " blocks, chunks reduced in a fixed tree by chunk index. Needs --block-rows "
+          + "for bits that also do not depend on the automatic block size.")
+  boolean deterministic;
+
+  @Option(names = "--storage-level", paramLabel = "LEVEL", defaultValue = "MEMORY_AND_DISK",
+      description = "How the blocks are cached: MEMORY_AND_DISK (what does not fit in memory "
+          + "goes to local disk), MEMORY_AND_DISK_SER, DISK_ONLY, MEMORY_ONLY or MEMORY_ONLY_SER "
+          + "(blocks that do not fit are recomputed from the input). Default: ${DEFAULT-VALUE}.")
+  String storageLevel;
+
   @Option(names = "--out", paramLabel = "DIR", description = "Output folder (written all or "
       + "nothing).")
   String out;
@@ -92,6 +110,7 @@ public final class JobOptions {
     }
     DType.parse(dtype);
     backend.options();
+    io.sparkgemm.spark.CacheLevels.parse(storageLevel);
     if (w == null && init == null) {
       throw new IllegalArgumentException("Give the weights: --w W.npy, or --init "
           + String.join("|", WeightInit.SCHEMES) + " --outputs K");
@@ -133,7 +152,9 @@ public final class JobOptions {
   /** W from --w, or created by --init for {@code inFeatures} inputs (-1: not yet known). */
   DenseBlock weights(int inFeatures) {
     if (w != null) {
-      return Npy.read(Path.of(w)).toBlock().toDType(DType.FLOAT64);
+      DenseBlock weights = Npy.read(Path.of(w)).toBlock().toDType(DType.FLOAT64);
+      requireFinite(w, "W", weights.doubles(), weights.numCols());
+      return weights;
     }
     return WeightInit.create(init, inFeatures, outputs, seed);
   }
@@ -144,6 +165,7 @@ public final class JobOptions {
       return new double[outFeatures];
     }
     double[] values = Npy.read(Path.of(b)).toVector();
+    requireFinite(b, "b", values, values.length);
     if (values.length != outFeatures) {
       throw new IllegalArgumentException(b + ": b has " + values.length + " values but W has "
           + outFeatures + " outputs (b must have k = " + outFeatures + ")");
@@ -151,9 +173,24 @@ public final class JobOptions {
     return values;
   }
 
+  /** Refuses NaN and ±Inf in a driver-side array unless --allow-nonfinite. */
+  private void requireFinite(String file, String what, double[] values, int cols) {
+    if (allowNonFinite) {
+      return;
+    }
+    for (int i = 0; i < values.length; i++) {
+      if (!Double.isFinite(values[i])) {
+        throw new IllegalArgumentException(file + ": " + what + " has " + values[i] + " at "
+            + (what.equals("b") ? "index " + i : "row " + i / cols + ", column " + i % cols)
+            + " (non-finite values are refused; pass --allow-nonfinite to let them through)");
+      }
+    }
+  }
+
   InputSpec input(LabelKind kind, String labelsCol, String labelsPath, String upstream,
       String upstreamCol) {
     return new InputSpec(x, format, featuresCol, featuresCols, idCol, kind, labelsCol,
-        labelsPath, upstream, upstreamCol, dtype(), blockRows, partitions);
+        labelsPath, upstream, upstreamCol, dtype(), blockRows, partitions, allowNonFinite,
+        deterministic, storageLevel);
   }
 }

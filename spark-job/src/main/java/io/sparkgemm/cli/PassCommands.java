@@ -31,7 +31,7 @@ final class PassCommands {
         DenseBlock w = job.weights(input.numFeatures());
         double[] b = job.bias(w.numCols());
         LayerJob.Outcome outcome = LayerJob.run(session.spark(), input, w, b, passSpec, job.out,
-            job.overwrite, inputs);
+            job.overwrite, inputs, job.allowNonFinite);
         print(out, input, outcome);
         return outcome;
       } finally {
@@ -56,9 +56,12 @@ final class PassCommands {
         input.numBlocks(), input.blockRows(), pass.inFeatures(), pass.outFeatures());
     if (pass.spec().backward()) {
       Map<String, Object> norms = outcome.report().section("gradientNorms");
-      out.printf(Locale.ROOT, "loss (%s) = %.10g   ||dW|| = %.6g   ||db|| = %.6g   tree depth %d%n",
+      out.printf(Locale.ROOT, "loss (%s) = %.10g   ||dW|| = %.6g   ||db|| = %.6g%n",
           pass.spec().loss(), pass.gradients().loss(), (Double) norms.get("dW"),
-          (Double) norms.get("db"), pass.treeDepth());
+          (Double) norms.get("db"));
+      out.printf(Locale.ROOT, "reduction: tree depth %d, %d column shard%s, %.1f MB to the "
+          + "driver%n", pass.treeDepth(), pass.gradientShards(),
+          pass.gradientShards() == 1 ? "" : "s", pass.bytesToDriver() / 1e6);
     }
     out.printf(Locale.ROOT, "read+block %.2f s, pass %.2f s (%.1f GFLOP/s)%n", input.seconds(),
         pass.seconds(), pass.gflopsPerSecond());

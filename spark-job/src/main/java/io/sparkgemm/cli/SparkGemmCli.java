@@ -54,8 +54,15 @@ public final class SparkGemmCli implements Runnable {
         errWriter.println("error: " + badInput.getMessage());
         return BAD_INPUT;
       }
-      if (ex instanceof BackendUnavailableException) {
+      if (ex instanceof BackendUnavailableException
+          || ex instanceof io.sparkgemm.spark.NonFiniteGradientException) {
         errWriter.println("error: " + ex.getMessage());
+        return FAILURE;
+      }
+      if (ex instanceof java.io.UncheckedIOException io) {
+        // An I/O failure: what and where, without a stack trace (nothing was committed).
+        errWriter.println("error: " + io.getMessage() + (io.getCause() == null ? ""
+            : ": " + io.getCause().getMessage()));
         return FAILURE;
       }
       errWriter.println("error: " + ex);

@@ -15,6 +15,7 @@ final class BlockBuilder {
   private final LabelKind labelKind;
   private final int labelWidth;
   private final String source;
+  private final boolean allowNonFinite;
 
   private int count;
   private long[] ids;
@@ -29,7 +30,8 @@ final class BlockBuilder {
    * @param source the input's name, for error messages
    */
   BlockBuilder(DType dtype, int numFeatures, int blockRows, LabelKind labelKind, int labelWidth,
-      String source) {
+      String source, boolean allowNonFinite) {
+    this.allowNonFinite = allowNonFinite;
     this.dtype = dtype;
     this.numFeatures = numFeatures;
     this.blockRows = blockRows;
@@ -48,7 +50,11 @@ final class BlockBuilder {
     if (count == 0) {
       start();
     }
+    if (count == ids.length) {
+      grow();
+    }
     ids[count] = id;
+    checkFinite(features, offset, length, "features");
     int base = count * numFeatures;
     if (dtype == DType.FLOAT64) {
       System.arraycopy(features, offset, x64, base, numFeatures);
@@ -61,11 +67,13 @@ final class BlockBuilder {
 
   void setTargets(double[] values, int offset, int length) {
     checkLabelLength("targets", length);
+    checkFinite(values, offset, length, "targets");
     System.arraycopy(values, offset, targets, count * labelWidth, labelWidth);
   }
 
   void setUpstream(double[] values, int offset, int length) {
     checkLabelLength("upstream gradient", length);
+    checkFinite(values, offset, length, "upstream gradient");
     System.arraycopy(values, offset, upstream, count * labelWidth, labelWidth);
   }
 
@@ -91,6 +99,21 @@ final class BlockBuilder {
     return flush();
   }
 
+  /** Refuses NaN and ±Inf unless they were allowed, naming the row id and the column. */
+  private void checkFinite(double[] values, int offset, int length, String what) {
+    if (allowNonFinite) {
+      return;
+    }
+    for (int j = 0; j < length; j++) {
+      double v = values[offset + j];
+      if (!Double.isFinite(v)) {
+        throw new IllegalArgumentException(source + ": row id " + ids[count] + " has " + v
+            + " in " + what + " column " + j + " (non-finite values are refused; pass "
+            + "--allow-nonfinite to let them through)");
+      }
+    }
+  }
+
   private void checkLabelLength(String what, int length) {
     if (length != labelWidth) {
       throw new IllegalArgumentException(source + ": row id " + ids[count] + " has " + length
@@ -98,19 +121,37 @@ final class BlockBuilder {
     }
   }
 
+  /** Rows allocated for a new block: all of them, or up to 4096 at first for big blocks. */
+  private static final int FIRST_ROWS = 4096;
+
   private void start() {
-    ids = new long[blockRows];
+    allocate(Math.min(blockRows, FIRST_ROWS));
+  }
+
+  /** Doubles the rows held (up to blockRows): a big --block-rows costs only the rows that come. */
+  private void grow() {
+    allocate((int) Math.min(blockRows, 2L * ids.length));
+  }
+
+  private void allocate(int rows) {
+    ids = ids == null ? new long[rows] : java.util.Arrays.copyOf(ids, rows);
     if (dtype == DType.FLOAT64) {
-      x64 = new double[blockRows * numFeatures];
+      x64 = resize(x64, rows * numFeatures);
     } else {
-      x32 = new float[blockRows * numFeatures];
+      x32 = x32 == null ? new float[rows * numFeatures] : java.util.Arrays.copyOf(x32,
+          rows * numFeatures);
     }
     switch (labelKind) {
-      case TARGETS: targets = new double[blockRows * labelWidth]; break;
-      case CLASSES: classes = new int[blockRows]; break;
-      case UPSTREAM: upstream = new double[blockRows * labelWidth]; break;
+      case TARGETS: targets = resize(targets, rows * labelWidth); break;
+      case CLASSES: classes = classes == null ? new int[rows]
+          : java.util.Arrays.copyOf(classes, rows); break;
+      case UPSTREAM: upstream = resize(upstream, rows * labelWidth); break;
       default: break;
     }
+  }
+
+  private static double[] resize(double[] a, int length) {
+    return a == null ? new double[length] : java.util.Arrays.copyOf(a, length);
   }
 
   private LabeledBlock flush() {
@@ -118,10 +159,11 @@ final class BlockBuilder {
     DenseBlock x = dtype == DType.FLOAT64
         ? DenseBlock.ofDoubles(n, numFeatures, trim(x64, n * numFeatures))
         : DenseBlock.ofFloats(n, numFeatures, trim(x32, n * numFeatures));
-    x = x.withRowIds(n == blockRows ? ids : java.util.Arrays.copyOf(ids, n));
+    x = x.withRowIds(n == ids.length ? ids : java.util.Arrays.copyOf(ids, n));
     DenseBlock t = targets == null ? null
         : DenseBlock.ofDoubles(n, labelWidth, trim(targets, n * labelWidth));
-    int[] c = classes == null ? null : (n == blockRows ? classes : java.util.Arrays.copyOf(classes, n));
+    int[] c = classes == null ? null
+        : (n == classes.length ? classes : java.util.Arrays.copyOf(classes, n));
     DenseBlock g = null;
     if (upstream != null) {
       g = DenseBlock.ofDoubles(n, labelWidth, trim(upstream, n * labelWidth));

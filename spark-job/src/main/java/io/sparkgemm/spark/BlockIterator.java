@@ -15,6 +15,10 @@ final class BlockIterator implements Iterator<LabeledBlock> {
   private final RowLayout layout;
   private final BlockBuilder builder;
   private long nextAssignedId;
+  /** With cutById: a row read ahead that starts the next block, and its id. */
+  private InternalRow pending;
+  private long pendingId;
+  private long currentBlock;
 
   /** @param firstAssignedId the id of this partition's first row when ids are assigned */
   BlockIterator(Iterator<InternalRow> rows, RowLayout layout, long firstAssignedId) {
@@ -22,28 +26,44 @@ final class BlockIterator implements Iterator<LabeledBlock> {
     this.layout = layout;
     this.nextAssignedId = firstAssignedId;
     this.builder = new BlockBuilder(layout.dtype(), layout.numFeatures(), layout.blockRows(),
-        layout.labelKind(), layout.labelWidth(), layout.source());
+        layout.labelKind(), layout.labelWidth(), layout.source(), layout.allowNonFinite());
   }
 
   @Override
   public boolean hasNext() {
-    return rows.hasNext();
+    return pending != null || rows.hasNext();
   }
 
   @Override
   public LabeledBlock next() {
-    if (!rows.hasNext()) {
+    if (!hasNext()) {
       throw new NoSuchElementException();
     }
+    if (pending != null) {
+      InternalRow row = pending;
+      pending = null;
+      if (addRow(row, pendingId)) {
+        return builder.build();
+      }
+    }
     while (rows.hasNext()) {
-      if (addRow(rows.next())) {
+      InternalRow row = rows.next();
+      long id = id(row);
+      if (layout.cutById() && !builder.isEmpty()
+          && Math.floorDiv(id, (long) layout.blockRows()) != currentBlock) {
+        // The row belongs to the next block: keep a copy (Spark reuses row objects).
+        pending = row.copy();
+        pendingId = id;
+        break;
+      }
+      if (addRow(row, id)) {
         break;
       }
     }
     return builder.build();
   }
 
-  private boolean addRow(InternalRow row) {
+  private long id(InternalRow row) {
     long id;
     if (layout.idOrdinal() >= 0) {
       if (row.isNullAt(layout.idOrdinal())) {
@@ -55,6 +75,13 @@ final class BlockIterator implements Iterator<LabeledBlock> {
       id = nextAssignedId;
     }
     nextAssignedId = id + 1;
+    return id;
+  }
+
+  private boolean addRow(InternalRow row, long id) {
+    if (builder.isEmpty()) {
+      currentBlock = Math.floorDiv(id, (long) layout.blockRows());
+    }
     double[] x = values(row, layout.xOrdinal(), id, "features");
     builder.add(id, x, 0, x.length);
     switch (layout.labelKind()) {

@@ -14,10 +14,20 @@ import org.apache.spark.api.java.JavaRDD;
  * @param payloadBytes bytes of the blocks' arrays (X, ids, labels)
  * @param npy whether X came from a .npy file (row-shaped outputs are then .npy too)
  * @param seconds time to read, block and cache
+ * @param chunkRows with --deterministic, the row ids per chunk (a fixed number of blocks summed
+ *     by one task); 0 otherwise
+ * @param chunkIds with --deterministic, the sorted chunk indices in use (a chunk's leaf index in
+ *     the reduction tree is its place here); empty otherwise
+ * @param cache how the blocks are stored and where they are
  */
 public record BlockedInput(JavaRDD<LabeledBlock> blocks, long numRows, int numFeatures,
     int labelWidth, int blockRows, long numBlocks, long payloadBytes, boolean npy,
-    double seconds) {
+    double seconds, long chunkRows, long[] chunkIds, CacheLevels.Placement cache) {
+
+  /** Leaves of the reduction tree with --deterministic: the chunks. */
+  public int numChunks() {
+    return chunkIds.length;
+  }
 
   public int numPartitions() {
     return blocks.getNumPartitions();

@@ -34,6 +34,48 @@ final class GradientSum implements Serializable {
     return dxSquares;
   }
 
+  /**
+   * A leaf of the reduction tree: columns {@code [from, to)} of one partition result's gradient.
+   * Only the shard starting at column 0 carries the bookkeeping (backends, seconds, ||dX||²).
+   */
+  static GradientSum leaf(PartitionResult part, int from, int to) {
+    GradientSum leaf = new GradientSum();
+    GradientAccumulator g = part.gradients();
+    if (g != null) {
+      leaf.sum = from == 0 && to == g.outFeatures() ? g : g.columns(from, to);
+    }
+    if (from == 0) {
+      if (part.backend() != null) {
+        leaf.backends.add(part.backend());
+      }
+      leaf.seconds = part.seconds();
+      leaf.dxSquares = part.dxSquares();
+    }
+    return leaf;
+  }
+
+  /**
+   * The whole gradient from its column shards (in column order), reduced separately; the loss,
+   * row count and bookkeeping come from the first shard.
+   */
+  static GradientSum assemble(int inFeatures, int outFeatures, int[] bounds,
+      java.util.List<GradientSum> shards) {
+    GradientSum whole = new GradientSum();
+    GradientSum first = shards.get(0);
+    whole.backends.addAll(first.backends);
+    whole.seconds = first.seconds;
+    whole.dxSquares = first.dxSquares;
+    if (first.sum == null) {
+      return whole;
+    }
+    whole.sum = new GradientAccumulator(inFeatures, outFeatures);
+    whole.sum.addLoss(first.sum.loss(), first.sum.numRows());
+    for (int s = 0; s < shards.size(); s++) {
+      whole.sum.setColumns(bounds[s], shards.get(s).sum);
+    }
+    return whole;
+  }
+
   /** Adds one partition's result. Returns this. */
   GradientSum add(PartitionResult part) {
     addGradients(part.gradients());

@@ -24,6 +24,7 @@ import org.apache.spark.storage.StorageLevel;
  * blocks and materialises them once, which also checks every row.
  */
 public final class InputLoader {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InputLoader.class);
 
   private InputLoader() {
   }
@@ -71,9 +72,14 @@ public final class InputLoader {
     if (spec.labelKind() == LabelKind.TARGETS || spec.labelKind() == LabelKind.UPSTREAM) {
       labelWidth = firstSize(x, "__label", spec.x());
     }
+    if (spec.deterministic() && spec.idCol() != null) {
+      // Blocks are cut where ids cross block bounds: ids in order make whole blocks.
+      x = x.sortWithinPartitions("__id");
+    }
     RowLayout layout = new RowLayout(columns.indexOf("__x"), hasId ? columns.indexOf("__id") : -1,
         columns.indexOf("__label"), spec.labelKind(), numFeatures, labelWidth, spec.dtype(),
-        spec.effectiveBlockRows(numFeatures), spec.x());
+        spec.effectiveBlockRows(numFeatures), spec.x(), spec.allowNonFinite(),
+        spec.deterministic());
     JavaRDD<InternalRow> rows = x.queryExecution().toRdd().toJavaRDD();
     long[] offsets = layout.idOrdinal() >= 0 ? null : partitionOffsets(rows);
     JavaRDD<LabeledBlock> blocks = rows.mapPartitionsWithIndex(
@@ -82,13 +88,23 @@ public final class InputLoader {
         start);
   }
 
-  /** Repartitions if asked, caches, materialises and measures the blocks. */
+  /**
+   * Repartitions if asked (with --deterministic: arranges blocks by chunk), caches, materialises
+   * and measures the blocks.
+   */
   static BlockedInput cache(JavaRDD<LabeledBlock> blocks, InputSpec spec, int numFeatures,
       int labelWidth, int blockRows, boolean npy, long start) {
-    if (spec.partitions() > 0 && spec.partitions() != blocks.getNumPartitions()) {
+    long chunkRows = 0;
+    if (spec.deterministic()) {
+      int partitions = spec.partitions() > 0 ? spec.partitions() : blocks.getNumPartitions();
+      chunkRows = (long) blockRows * InputSpec.BLOCKS_PER_CHUNK;
+      blocks = Deterministic.arrange(blocks, blockRows, partitions);
+    } else if (spec.partitions() > 0 && spec.partitions() != blocks.getNumPartitions()) {
       blocks = blocks.repartition(spec.partitions());
     }
-    blocks = blocks.persist(StorageLevel.MEMORY_AND_DISK());
+    String level = spec.storageLevel() == null ? CacheLevels.DEFAULT
+        : spec.storageLevel().trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+    blocks = blocks.persist(CacheLevels.parse(level));
     blocks.setName("spark-gemm blocks of " + spec.x());
     blocks.context().setJobDescription("spark-gemm: read and block " + spec.x());
     long[] totals = blocks.map(b -> new long[] {1, b.numRows(), b.payloadBytes()})
@@ -97,8 +113,16 @@ public final class InputLoader {
       blocks.unpersist(false);
       throw new IllegalArgumentException(spec.x() + ": the input has no rows");
     }
+    long[] chunkIds = chunkRows > 0 ? Deterministic.chunkIds(blocks, chunkRows) : new long[0];
+    CacheLevels.Placement placement = CacheLevels.placement(blocks, level);
+    LOG.info("Cached blocks of {} ({} of X and labels) as {}", spec.x(),
+        Reduction.mb(totals[2]), placement.describe());
+    if (spec.deterministic()) {
+      LOG.info("--deterministic: blocks of {} row ids, {} chunks of {} row ids, reduced by chunk "
+          + "index", blockRows, chunkIds.length, chunkRows);
+    }
     return new BlockedInput(blocks, totals[1], numFeatures, labelWidth, blockRows, totals[0],
-        totals[2], npy, (System.nanoTime() - start) / 1e9);
+        totals[2], npy, (System.nanoTime() - start) / 1e9, chunkRows, chunkIds, placement);
   }
 
   /** The first row's array length of {@code column}; fails on an empty input. */

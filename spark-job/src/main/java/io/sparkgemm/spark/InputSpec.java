@@ -22,10 +22,26 @@ import java.util.Locale;
  * @param dtype float64 or float32 blocks
  * @param blockRows rows per block, or 0 for a size chosen for GEMM (a few MB per block)
  * @param partitions number of partitions of the blocks, or 0 to keep the input's
+ * @param allowNonFinite let NaN and ±Inf in X, labels and G through (refused by default)
+ * @param deterministic cut blocks at multiples of the block rows by row id and sum them in
+ *     fixed chunks, so results do not depend on the partitioning
+ * @param storageLevel how the blocks are cached (a Spark storage level name), or null for
+ *     MEMORY_AND_DISK
  */
 public record InputSpec(String x, String format, String featuresCol, List<String> featuresCols,
     String idCol, LabelKind labelKind, String labelsCol, String labelsPath,
-    String upstream, String upstreamCol, DType dtype, int blockRows, int partitions) {
+    String upstream, String upstreamCol, DType dtype, int blockRows, int partitions,
+    boolean allowNonFinite, boolean deterministic, String storageLevel) {
+
+  /** Blocks per chunk with --deterministic: the unit one task sums, in row-id order. */
+  public static final int BLOCKS_PER_CHUNK = 16;
+
+  public InputSpec(String x, String format, String featuresCol, List<String> featuresCols,
+      String idCol, LabelKind labelKind, String labelsCol, String labelsPath,
+      String upstream, String upstreamCol, DType dtype, int blockRows, int partitions) {
+    this(x, format, featuresCol, featuresCols, idCol, labelKind, labelsCol, labelsPath, upstream,
+        upstreamCol, dtype, blockRows, partitions, false, false, null);
+  }
 
   /** Bytes of X per block the automatic block size aims for. */
   public static final long TARGET_BLOCK_BYTES = 4L << 20;
@@ -42,6 +58,9 @@ public record InputSpec(String x, String format, String featuresCol, List<String
     if (partitions < 0) {
       throw new IllegalArgumentException("--partitions must be >= 1 (or 0 to keep the input's), "
           + "got " + partitions);
+    }
+    if (storageLevel != null) {
+      CacheLevels.parse(storageLevel);
     }
     if (labelsCol != null && labelsPath != null) {
       throw new IllegalArgumentException("Give labels either as --labels-col or as --labels "

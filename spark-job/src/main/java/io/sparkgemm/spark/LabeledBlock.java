@@ -31,6 +31,18 @@ public final class LabeledBlock implements Serializable {
     return x;
   }
 
+  DenseBlock targets() {
+    return targets;
+  }
+
+  int[] classes() {
+    return classes;
+  }
+
+  DenseBlock upstream() {
+    return upstream;
+  }
+
   public int numRows() {
     return x.numRows();
   }

@@ -22,10 +22,23 @@ public final class LayerJob {
 
   public static Outcome run(SparkSession spark, BlockedInput input, DenseBlock w, double[] b,
       PassSpec spec, String out, boolean overwrite, Map<String, Object> inputs) {
+    return run(spark, input, w, b, spec, out, overwrite, inputs, false);
+  }
+
+  /**
+   * @param allowNonFinite write gradients even when they hold NaN or ±Inf (else the job fails,
+   *     naming the first such value, and writes nothing)
+   */
+  public static Outcome run(SparkSession spark, BlockedInput input, DenseBlock w, double[] b,
+      PassSpec spec, String out, boolean overwrite, Map<String, Object> inputs,
+      boolean allowNonFinite) {
     OutputDir dir = OutputDir.create(out, overwrite, spark.sparkContext().hadoopConfiguration());
     try (dir) {
       PassResult pass = LinearPass.run(spark, input, w, b, spec);
       try {
+        if (spec.backward() && !allowNonFinite) {
+          requireFinite(pass.gradients());
+        }
         long writeStart = System.nanoTime();
         Map<String, String> written = new LinkedHashMap<>();
         if (spec.backward()) {
@@ -83,11 +96,16 @@ public final class LayerJob {
     Map<String, Object> cache = r.section("cachedBlocks");
     cache.put("payloadBytes", input.payloadBytes());
     cache.put("rawXBytes", n * d * (long) spec.dtype().bytes());
+    cache.put("storageLevel", input.cache().level());
+    cache.put("memoryBytes", input.cache().memoryBytes());
+    cache.put("diskBytes", input.cache().diskBytes());
+    r.put("deterministic", input.chunkRows() > 0);
     if (spec.backward()) {
       GradientAccumulator g = pass.gradients();
       r.put("loss", spec.loss());
       r.put("lossValue", g.loss());
       r.put("treeDepth", pass.treeDepth());
+      r.put("gradientShards", pass.gradientShards());
       r.put("bytesToDriver", pass.bytesToDriver());
       Map<String, Object> norms = r.section("gradientNorms");
       norms.put("dW", Report.norm(g.dw()));
@@ -107,6 +125,29 @@ public final class LayerJob {
     r.put("gflopsPerSecond", pass.gflopsPerSecond());
     r.put("outputs", written);
     return r;
+  }
+
+  /** Fails (exit code 1) at the first NaN or ±Inf of the loss, dW or db. */
+  static void requireFinite(GradientAccumulator g) {
+    String where = null;
+    if (!Double.isFinite(g.loss())) {
+      where = "the loss is " + g.loss();
+    }
+    for (int i = 0; where == null && i < g.dw().length; i++) {
+      if (!Double.isFinite(g.dw()[i])) {
+        where = "dW[" + i / g.outFeatures() + ", " + i % g.outFeatures() + "] is " + g.dw()[i];
+      }
+    }
+    for (int j = 0; where == null && j < g.db().length; j++) {
+      if (!Double.isFinite(g.db()[j])) {
+        where = "db[" + j + "] is " + g.db()[j];
+      }
+    }
+    if (where != null) {
+      throw new NonFiniteGradientException("The gradients are not finite: " + where + " (the inputs "
+          + "were finite, so the pass overflowed: scale X or W down). Nothing was written; "
+          + "pass --allow-nonfinite to write them anyway");
+    }
   }
 
   static boolean allFinite(GradientAccumulator g) {

@@ -52,6 +52,14 @@ public final class LinearPass {
           ? "The upstream gradient G has " : "The targets have ") + input.labelWidth()
           + " columns but Y = XW + b has k = " + w.numCols());
     }
+    // X blocks (rows x d, and so dX) were checked when they were made; Y is rows x k.
+    long yValues = (long) input.blockRows() * w.numCols();
+    if (yValues > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("Blocks of " + input.blockRows() + " rows make Y blocks "
+          + "of " + input.blockRows() + " x " + w.numCols() + " = " + yValues + " values, more "
+          + "than one Java array holds; use --block-rows " + (Integer.MAX_VALUE - 8)
+          / w.numCols() + " or fewer");
+    }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<DenseBlock> wCast = jsc.broadcast(w.toDType(spec.dtype()));
     Broadcast<double[]> bCast = jsc.broadcast(b.clone());
@@ -63,29 +71,27 @@ public final class LinearPass {
     long start = System.nanoTime();
     boolean handedOver = false;
     try {
-      JavaRDD<PartitionResult> partials = input.blocks().mapPartitions(
-          blocks -> List.of(runPartition(blocks, wCast.value(), bCast.value(), spec, n))
-              .iterator());
+      long chunkRows = input.chunkRows();
+      long[] chunkIds = input.chunkIds();
+      JavaRDD<PartitionResult> partials = input.blocks().mapPartitionsWithIndex(
+          (index, blocks) -> runPartition(index, blocks, wCast.value(), bCast.value(), spec, n,
+              chunkRows, chunkIds), true);
       if (keepOutputs) {
         partials = partials.persist(StorageLevel.MEMORY_AND_DISK());
       }
-      int depth = 0;
-      if (spec.backward()) {
-        long gradientBytes = 8L * ((long) d * k + k);
-        depth = spec.treeDepth() > 0 ? spec.treeDepth()
-            : TreeDepth.choose(partials.getNumPartitions(), gradientBytes,
-                TreeDepth.maxResultSize(spark));
-      }
+      int leaves = chunkRows > 0 ? input.numChunks() : partials.getNumPartitions();
+      Reduction plan = spec.backward() ? Reduction.plan(spark, spec, leaves, d, k)
+          : new Reduction(1, 1);
       // Forward passes aggregate only the bookkeeping; their Y blocks stay cached for writing.
-      GradientSum sum = OrderedTreeReduce.reduce(partials, Math.max(depth, 1));
+      OrderedTreeReduce.Reduced reduced = OrderedTreeReduce.reduce(partials, leaves,
+          plan.depth(), OrderedTreeReduce.shardBounds(k, plan.shards()), d);
+      GradientSum sum = reduced.sum();
       GradientAccumulator gradients = !spec.backward() ? null
           : sum.value() != null ? sum.value() : new GradientAccumulator(d, k);
       double seconds = (System.nanoTime() - start) / 1e9;
-      long driverBytes = spec.backward() ? TreeDepth.bytesToDriver(partials.getNumPartitions(),
-          depth, 8L * ((long) d * k + k)) : 0;
       PassResult result = new PassResult(gradients, keepOutputs ? partials : null, n, d, k,
-          depth, seconds, sum.seconds(), Math.sqrt(sum.dxSquares()),
-          new ArrayList<>(sum.backends()), driverBytes, spec,
+          spec.backward() ? plan.depth() : 0, seconds, sum.seconds(), Math.sqrt(sum.dxSquares()),
+          new ArrayList<>(sum.backends()), reduced.bytesToDriver(), plan.shards(), spec,
           List.of(wCast, bCast), new AtomicBoolean());
       if (!keepOutputs) {
         result.release();
@@ -100,59 +106,105 @@ public final class LinearPass {
     }
   }
 
-  private static PartitionResult runPartition(Iterator<LabeledBlock> blocks, DenseBlock w,
-      double[] b, PassSpec spec, long globalRows) {
-    if (!blocks.hasNext()) {
-      return new PartitionResult(null, List.of(), null, 0, 0.0, 0.0);
-    }
+  /**
+   * One partition's share: a result per leaf of the reduction tree. A leaf is the partition, or
+   * with --deterministic each chunk of {@code chunkRows} row ids, so a chunk's blocks are always
+   * summed together and in the same order, whichever partition holds them.
+   */
+  private static Iterator<PartitionResult> runPartition(int partition,
+      Iterator<LabeledBlock> blocks, DenseBlock w, double[] b, PassSpec spec, long globalRows,
+      long chunkRows, long[] chunkIds) {
     long start = System.nanoTime();
     // Blocks in row-id order: after a shuffle (repartition) or a recomputation the cache may
     // hand them over in another order, and the float64 sums must not depend on it.
     List<LabeledBlock> ordered = new ArrayList<>();
     blocks.forEachRemaining(ordered::add);
+    if (ordered.isEmpty()) {
+      return (chunkRows > 0 ? List.<PartitionResult>of()
+          : List.of(new PartitionResult(partition, null, List.of(), null, 0, 0.0, 0.0)))
+          .iterator();
+    }
     ordered.sort(Comparator.comparingLong(block -> block.x().rowId(0)));
     long delayMillis = debugDelayMillis();
+    int failAfter = FaultInjection.blocksBeforeFailure(partition, ordered.size());
     BackendOptions options = spec.backend();
     LinearKernels kernels = new LinearKernels(Backends.select(options));
+    String backend = kernels.backend().info().describe();
     LossHead head = spec.backward() ? LossHeads.of(spec.loss(), globalRows) : null;
-    GradientAccumulator acc = spec.backward()
-        ? new GradientAccumulator(w.numRows(), w.numCols()) : null;
-    List<OutputBlock> outputs = new ArrayList<>();
     boolean keep = spec.keepsOutputs();
-    long rows = 0;
-    double dxSquares = 0;
     Buffers buffers = new Buffers(spec.dtype(), w.numRows(), w.numCols(), keep);
+    List<PartitionResult> results = new ArrayList<>();
+    Leaf leaf = null;
+    int done = 0;
     for (LabeledBlock block : ordered) {
+      if (done++ == failAfter) {
+        FaultInjection.fail(partition);
+      }
       if (delayMillis > 0) {
         pause(delayMillis);
       }
       DenseBlock x = block.x();
+      int index = chunkRows > 0
+          ? java.util.Arrays.binarySearch(chunkIds, Deterministic.chunkOf(x.rowId(0), chunkRows))
+          : partition;
+      if (leaf == null || leaf.index != index) {
+        if (leaf != null) {
+          results.add(leaf.finish(backend));
+        }
+        leaf = new Leaf(index, spec.backward() ? w.numRows() : 0, w.numCols());
+      }
       // x: rows x d   w: d x k   y: rows x k
       DenseBlock y = buffers.y(x);
       kernels.forward(x, w, b, y);
-      rows += y.numRows();
+      leaf.rows += y.numRows();
       if (keep && spec.keepOutput()) {
-        outputs.add(new OutputBlock("Y", y));
+        leaf.outputs.add(new OutputBlock("Y", y));
       }
       if (head != null) {
         DenseBlock g = buffers.g(x);
-        acc.addLoss(head.lossAndGradient(y, block.labels(), g), y.numRows());
-        // dw += xᵀ g, db += 1ᵀ g   (beta = 1: gradients add across the partition's blocks)
-        kernels.accumulateGradients(x, g, acc);
+        leaf.acc.addLoss(head.lossAndGradient(y, block.labels(), g), y.numRows());
+        // dw += xᵀ g, db += 1ᵀ g   (beta = 1: gradients add across the leaf's blocks)
+        kernels.accumulateGradients(x, g, leaf.acc);
         if (spec.inputGradient()) {
           // dx = g wᵀ: rows x d
           DenseBlock dx = buffers.dx(x);
           kernels.inputGradient(g, w, dx);
           if (keep) {
             // ||dX|| for the report, while the block is hot in cache.
-            dxSquares += squares(dx);
-            outputs.add(new OutputBlock("dX", dx));
+            leaf.dxSquares += squares(dx);
+            leaf.outputs.add(new OutputBlock("dX", dx));
           }
         }
       }
     }
-    return new PartitionResult(acc, outputs, kernels.backend().info().describe(), rows,
-        (System.nanoTime() - start) / 1e9, dxSquares);
+    results.add(leaf.finish(backend));
+    // Task time is spread over the leaves only for the report's total.
+    double seconds = (System.nanoTime() - start) / 1e9;
+    List<PartitionResult> timed = new ArrayList<>(results.size());
+    for (PartitionResult r : results) {
+      timed.add(new PartitionResult(r.leaf(), r.gradients(), r.outputs(), r.backend(), r.rows(),
+          seconds / results.size(), r.dxSquares()));
+    }
+    return timed.iterator();
+  }
+
+  /** The sums of one leaf of the reduction tree while its blocks are processed. */
+  private static final class Leaf {
+    final int index;
+    final GradientAccumulator acc;
+    final List<OutputBlock> outputs = new ArrayList<>();
+    long rows;
+    double dxSquares;
+
+    /** @param inFeatures d, or 0 for a forward pass (no gradients) */
+    Leaf(int index, int inFeatures, int outFeatures) {
+      this.index = index;
+      this.acc = inFeatures > 0 ? new GradientAccumulator(inFeatures, outFeatures) : null;
+    }
+
+    PartitionResult finish(String backend) {
+      return new PartitionResult(index, acc, outputs, backend, rows, 0.0, dxSquares);
+    }
   }
 
   /**

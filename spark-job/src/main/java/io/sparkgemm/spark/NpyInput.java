@@ -67,7 +67,7 @@ final class NpyInput {
     }
     int blockRows = spec.effectiveBlockRows(d);
     BlockBuilder builder = new BlockBuilder(spec.dtype(), d, blockRows, kind, labelWidth,
-        spec.x());
+        spec.x(), spec.allowNonFinite());
     List<LabeledBlock> blocks = new ArrayList<>();
     double[] row = new double[d];
     for (int r = 0; r < n; r++) {

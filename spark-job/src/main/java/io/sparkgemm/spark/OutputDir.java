@@ -20,6 +20,7 @@ public final class OutputDir implements AutoCloseable {
   private final Path staging;
   private final boolean overwrite;
   private boolean committed;
+  private int created;
 
   private OutputDir(FileSystem fs, Path target, Path staging, boolean overwrite) {
     this.fs = fs;
@@ -57,15 +58,41 @@ public final class OutputDir implements AutoCloseable {
 
   /** Where a file or folder named {@code name} is staged, as a string path. */
   public String staged(String name) {
+    testHooks(name);
     return new Path(staging, name).toString();
   }
 
   /** Opens a staged file for writing. */
   public OutputStream create(String name) {
     try {
+      testHooks(name);
       return fs.create(new Path(staging, name), true);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + name + " under " + staging, e);
+    }
+  }
+
+  /**
+   * Test hooks for the all-or-nothing guarantee, as system properties of the driver:
+   * {@code spark.gemm.test.failWriteAt=N} fails the N-th output (1-based) as if the disk had
+   * failed; {@code spark.gemm.test.pauseWriteAt=N} prints a line and waits there, so a test can
+   * kill the driver in the middle of writing.
+   */
+  private void testHooks(String name) throws UncheckedIOException {
+    created++;
+    if (String.valueOf(created).equals(System.getProperty("spark.gemm.test.failWriteAt"))) {
+      throw new UncheckedIOException(new IOException("Injected write failure at output "
+          + created + " (" + name + ", spark.gemm.test.failWriteAt)"));
+    }
+    if (String.valueOf(created).equals(System.getProperty("spark.gemm.test.pauseWriteAt"))) {
+      System.err.println("spark-gemm test hook: paused before writing " + name + " under "
+          + staging);
+      System.err.flush();
+      try {
+        Thread.sleep(600_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -77,7 +77,7 @@ public final class PassBench {
       }
     }
     BlockedInput input = new BlockedInput(blocks, numRows, d, 0, blockRows, numBlocks, 0, false,
-        0.0);
+        0.0, 0, new long[0], CacheLevels.placement(blocks, CacheLevels.DEFAULT));
     PassSpec spec = new PassSpec("mean", true, false, dtype, BackendOptions.named("native"), 0,
         true);
     double best = Double.POSITIVE_INFINITY;

@@ -17,12 +17,13 @@ import org.apache.spark.broadcast.Broadcast;
  * @param dxNorm ||dX|| (Frobenius) when dX was computed and kept for writing, else 0
  * @param backends the backend lines reported by the executors
  * @param bytesToDriver gradient bytes the last reduction level sends to the driver
+ * @param gradientShards column shards dW was reduced in (1: unsharded)
  * @param broadcasts W and b, destroyed by {@link #release()}
  * @param released set once {@link #release()} ran (it may be called more than once)
  */
 public record PassResult(GradientAccumulator gradients, JavaRDD<PartitionResult> partials,
     long numRows, int inFeatures, int outFeatures, int treeDepth, double seconds,
-    double computeSeconds, double dxNorm, List<String> backends, long bytesToDriver, PassSpec spec,
+    double computeSeconds, double dxNorm, List<String> backends, long bytesToDriver, int gradientShards, PassSpec spec,
     List<Broadcast<?>> broadcasts, AtomicBoolean released) {
 
   /** Floating-point operations of the pass's GEMMs: 2ndk each for Y, dW and dX. */

@@ -14,19 +14,37 @@ import java.io.Serializable;
  * @param treeDepth depth of the gradient tree reduction, or 0 to choose it
  * @param discardOutputs compute Y and dX but keep neither (benchmarks: the pass's full work
  *     without holding n x d results)
+ * @param shardThreshold gradient bytes above which dW is reduced in column shards, or 0 for
+ *     the default (64 MiB)
  */
 public record PassSpec(String loss, boolean inputGradient, boolean keepOutput, DType dtype,
-    BackendOptions backend, int treeDepth, boolean discardOutputs) implements Serializable {
+    BackendOptions backend, int treeDepth, boolean discardOutputs, long shardThreshold)
+    implements Serializable {
 
   public PassSpec(String loss, boolean inputGradient, boolean keepOutput, DType dtype,
       BackendOptions backend, int treeDepth) {
-    this(loss, inputGradient, keepOutput, dtype, backend, treeDepth, false);
+    this(loss, inputGradient, keepOutput, dtype, backend, treeDepth, false, 0);
+  }
+
+  public PassSpec(String loss, boolean inputGradient, boolean keepOutput, DType dtype,
+      BackendOptions backend, int treeDepth, boolean discardOutputs) {
+    this(loss, inputGradient, keepOutput, dtype, backend, treeDepth, discardOutputs, 0);
+  }
+
+  /** This spec with another shard threshold. */
+  public PassSpec withShardThreshold(long bytes) {
+    return new PassSpec(loss, inputGradient, keepOutput, dtype, backend, treeDepth,
+        discardOutputs, bytes);
   }
 
   public PassSpec {
     if (treeDepth < 0) {
       throw new IllegalArgumentException("--tree-depth must be >= 1 (or 0 to choose), got "
           + treeDepth);
+    }
+    if (shardThreshold < 0) {
+      throw new IllegalArgumentException("--shard-threshold must be > 0 bytes, got "
+          + shardThreshold);
     }
     if (loss == null && inputGradient) {
       throw new IllegalArgumentException("The input gradient needs a loss or a supplied G");

@@ -10,8 +10,10 @@ import java.io.Serializable;
  *
  * @param idOrdinal ordinal of __id, or -1 when ids are assigned in input order
  * @param labelOrdinal ordinal of the label column, or -1
+ * @param allowNonFinite let NaN and ±Inf through
+ * @param cutById end a block where the row id crosses a multiple of blockRows (--deterministic)
  */
 record RowLayout(int xOrdinal, int idOrdinal, int labelOrdinal, LabelKind labelKind,
-    int numFeatures, int labelWidth, DType dtype, int blockRows, String source)
-    implements Serializable {
+    int numFeatures, int labelWidth, DType dtype, int blockRows, String source,
+    boolean allowNonFinite, boolean cutById) implements Serializable {
 }

@@ -3,10 +3,11 @@ package io.sparkgemm.spark;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Chooses the depth of the gradient tree reduction ({@link OrderedTreeReduce}) from the partition count and the gradient
- * size: the driver should receive at most a budget of bytes per pass (half of
- * {@code spark.driver.maxResultSize}, at most 256 MB) and, with many partitions, merge only a
- * handful of buffers itself.
+ * Chooses the depth of the gradient tree reduction ({@link OrderedTreeReduce}) from the leaf
+ * count and the gradient size: the driver should receive at most a budget of bytes per pass
+ * (half of {@code spark.driver.maxResultSize}, a quarter of the driver's heap, at most 256 MB)
+ * and, with many partitions, merge only a handful of buffers itself. Gradients above the shard
+ * threshold are reduced in column shards on the executors and reach the driver once.
  */
 final class TreeDepth {
   static final long MAX_BUDGET = 256L << 20;
@@ -15,8 +16,38 @@ final class TreeDepth {
   private TreeDepth() {
   }
 
+  /** Default size above which dW is reduced in column shards: 64 MiB. */
+  static final long DEFAULT_SHARD_THRESHOLD = 64L << 20;
+
   static int choose(int partitions, long gradientBytes, long maxResultSize) {
-    long budget = maxResultSize > 0 ? Math.min(MAX_BUDGET, maxResultSize / 2) : MAX_BUDGET;
+    return chooseWithin(partitions, gradientBytes, budget(maxResultSize, 0));
+  }
+
+  /** Bytes the driver may receive per pass: see the class comment. */
+  static long budget(long maxResultSize, long driverHeap) {
+    long budget = MAX_BUDGET;
+    if (maxResultSize > 0) {
+      budget = Math.min(budget, maxResultSize / 2);
+    }
+    if (driverHeap > 0) {
+      budget = Math.min(budget, driverHeap / 4);
+    }
+    return budget;
+  }
+
+  /**
+   * Column shards for a gradient of {@code gradientBytes} (d·k·8 + k·8): 1 up to the threshold,
+   * else enough that each holds at most the threshold, at most one per column.
+   */
+  static int shards(long gradientBytes, long threshold, int outFeatures) {
+    if (gradientBytes <= threshold) {
+      return 1;
+    }
+    long count = (gradientBytes + threshold - 1) / threshold;
+    return (int) Math.min(count, outFeatures);
+  }
+
+  static int chooseWithin(int partitions, long gradientBytes, long budget) {
     if (partitions <= 8 && (long) partitions * gradientBytes <= budget) {
       return 1;
     }
@@ -58,6 +89,11 @@ final class TreeDepth {
       count = (count + scale - 1) / scale;
     }
     return count;
+  }
+
+  /** The driver's maximum heap: in client and local mode, this JVM's. */
+  static long driverHeap() {
+    return Runtime.getRuntime().maxMemory();
   }
 
   static long maxResultSize(SparkSession spark) {

@@ -152,4 +152,77 @@ class OutputSafetyTest {
     assertThat(out.resolve("dW.npy")).isRegularFile();
     assertThat(namesStartingWith(out.getParent(), "")).containsExactly("out");
   }
+
+  @Test
+  void aWriteThatFailsMidwayLeavesNoOutput(@TempDir Path dir) {
+    Path out = dir.resolve("out");
+    CliRun run = withProperty("spark.gemm.test.failWriteAt", "2",
+        () -> run("backward", out, "W.npy", "--loss", "sum", "--input-grad"));
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err()).contains("Injected write failure at output 2 (db.npy")
+        .doesNotContain("\tat ");
+    assertThat(out).doesNotExist();
+    assertNoHiddenSiblings(out);
+  }
+
+  @Test
+  void aWriteThatFailsMidwayKeepsTheEarlierOutputWithOverwrite(@TempDir Path dir)
+      throws IOException {
+    Path out = existingOutput(dir);
+    CliRun run = withProperty("spark.gemm.test.failWriteAt", "3",
+        () -> run("backward", out, "W.npy", "--loss", "sum", "--input-grad", "--overwrite"));
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err()).contains("Injected write failure at output 3 (dX.npy");
+    assertUntouched(out);
+    assertNoHiddenSiblings(out);
+  }
+
+  /**
+   * A driver killed (SIGKILL) in the middle of writing: the output path does not exist; the
+   * half-written staging folder is left hidden beside it.
+   */
+  @Test
+  void aDriverKilledWhileWritingLeavesNoOutput(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("out");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of(Files.readString(Path.of("target", "launcher", "jvm-flags.txt"))
+        .trim().split("\\s+")));
+    command.addAll(List.of("-Dspark.gemm.test.pauseWriteAt=3", "-cp",
+        System.getProperty("java.class.path"), SparkGemmCli.class.getName(), "backward",
+        "--x", inputs.resolve("X.npy").toString(), "--w", inputs.resolve("W.npy").toString(),
+        "--loss", "sum", "--input-grad", "--out", out.toString(), "--master", "local[2]"));
+    Process driver = new ProcessBuilder(command).redirectErrorStream(true).start();
+    try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(
+        driver.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+      StringBuilder seen = new StringBuilder();
+      String line;
+      while ((line = lines.readLine()) != null
+          && !line.contains("spark-gemm test hook: paused before writing dX.npy")) {
+        seen.append(line).append('\n');
+      }
+      assertThat(line).as("the driver reached the write; it printed:%n%s", seen).isNotNull();
+      List<String> staging = namesStartingWith(dir, ".out.tmp-");
+      assertThat(staging).hasSize(1);
+      assertThat(dir.resolve(staging.get(0)).resolve("dW.npy")).as("half written")
+          .isRegularFile();
+      driver.destroyForcibly();
+      assertThat(driver.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    } finally {
+      driver.destroyForcibly();
+    }
+    assertThat(out).doesNotExist();
+  }
+
+  private static CliRun withProperty(String key, String value,
+      java.util.function.Supplier<CliRun> body) {
+    System.setProperty(key, value);
+    try {
+      return body.get();
+    } finally {
+      System.clearProperty(key);
+    }
+  }
 }

@@ -33,12 +33,15 @@ public final class Npy {
 
   /** Reads a .npy file. */
   public static NpyArray read(Path path) {
+    if (java.nio.file.Files.isDirectory(path)) {
+      throw new NpyFormatException(path, "is a directory, expected a .npy file");
+    }
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
       return read(ch, path);
     } catch (NoSuchFileException e) {
       throw new NpyFormatException(path, "file not found");
     } catch (IOException e) {
-      throw new NpyFormatException(path, "cannot read: " + e);
+      throw new NpyFormatException(path, "cannot read: " + e.getMessage());
     }
   }
 

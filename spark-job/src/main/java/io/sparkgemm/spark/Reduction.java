@@ -1,0 +1,50 @@
+package io.sparkgemm.spark;
+
+import java.util.Locale;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How a pass's gradient is reduced: the tree depth and the number of column shards, chosen before
+ * the pass from the gradient's size (d·k·8 + k·8 bytes), the driver's heap and
+ * {@code spark.driver.maxResultSize}.
+ */
+record Reduction(int depth, int shards) {
+  private static final Logger LOG = LoggerFactory.getLogger(Reduction.class);
+
+  static Reduction plan(SparkSession spark, PassSpec spec, int leaves, int d, int k) {
+    long gradientBytes = 8L * ((long) d * k + k);
+    long threshold = spec.shardThreshold() > 0 ? spec.shardThreshold()
+        : TreeDepth.DEFAULT_SHARD_THRESHOLD;
+    int shards = TreeDepth.shards(gradientBytes, threshold, k);
+    long maxResult = TreeDepth.maxResultSize(spark);
+    long heap = TreeDepth.driverHeap();
+    long budget = TreeDepth.budget(maxResult, heap);
+    long perShard = (gradientBytes + shards - 1) / shards;
+    int depth = spec.treeDepth() > 0 ? spec.treeDepth()
+        : TreeDepth.chooseWithin(leaves, perShard, budget);
+    if (shards > 1) {
+      LOG.info(String.format(Locale.ROOT, "dW + db is %s (d=%d, k=%d), above the shard threshold "
+          + "of %s: reducing it in %d column shards of about %s on the executors, tree depth %d; "
+          + "the driver receives each shard once", mb(gradientBytes), d, k, mb(threshold), shards,
+          mb(perShard), depth));
+    } else {
+      long toDriver = TreeDepth.bytesToDriver(leaves, depth, gradientBytes);
+      String line = String.format(Locale.ROOT, "dW + db is %s; tree depth %d over %d leaves: the "
+          + "driver receives %s (budget %s: half of spark.driver.maxResultSize %s, a quarter of "
+          + "the driver heap %s, at most %s)", mb(gradientBytes), depth, leaves, mb(toDriver),
+          mb(budget), mb(maxResult), mb(heap), mb(TreeDepth.MAX_BUDGET));
+      if (toDriver > budget) {
+        LOG.warn(line + "; over budget: lower --shard-threshold to reduce in shards");
+      } else {
+        LOG.info(line);
+      }
+    }
+    return new Reduction(depth, shards);
+  }
+
+  static String mb(long bytes) {
+    return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
+  }
+}
