@@ -80,8 +80,7 @@ public final class JobOptions {
   @Option(names = "--deterministic",
       description = "Results independent of the partitioning: blocks cut at multiples of "
           + "--block-rows by row id, summed in fixed chunks of " + InputSpec.BLOCKS_PER_CHUNK
-          + " blocks, chunks reduced in a fixed tree by chunk index. Needs --block-rows "
-          + "for bits that also do not depend on the automatic block size.")
+          + " blocks, chunks reduced in a fixed tree by chunk index.")
   boolean deterministic;
 
   @Option(names = "--storage-level", paramLabel = "LEVEL", defaultValue = "MEMORY_AND_DISK",

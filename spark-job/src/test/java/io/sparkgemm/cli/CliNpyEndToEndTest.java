@@ -236,4 +236,30 @@ class CliNpyEndToEndTest {
         F64);
     assertThat(report(out).path("inputs").path("b").asText()).isEqualTo("zeros");
   }
+
+  @Test
+  void aShardedReductionWritesTheSameBitsAndReportsWhatReachedTheDriver(@TempDir Path dir)
+      throws java.io.IOException {
+    long gradientBytes = 8L * (D * K + K);
+    Path whole = dir.resolve("whole");
+    Path sharded = dir.resolve("sharded");
+    CliRun wholeRun = run("backward", whole, "--loss", "mean", "--partitions", "3",
+        "--block-rows", "4");
+    run("backward", sharded, "--loss", "mean", "--partitions", "3", "--block-rows", "4",
+        "--shard-threshold", "1");
+
+    assertThat(java.nio.file.Files.mismatch(whole.resolve("dW.npy"), sharded.resolve("dW.npy")))
+        .as("dW.npy files differ at byte").isEqualTo(-1L);
+    assertThat(java.nio.file.Files.mismatch(whole.resolve("db.npy"), sharded.resolve("db.npy")))
+        .as("db.npy files differ at byte").isEqualTo(-1L);
+    assertThat(wholeRun.out()).contains("reduction: tree depth 1, 1 column shard, ");
+    JsonNode unshardedReport = report(whole);
+    assertThat(unshardedReport.path("gradientShards").asInt()).isEqualTo(1);
+    assertThat(unshardedReport.path("bytesToDriver").asLong()).isEqualTo(3 * gradientBytes);
+    JsonNode shardedReport = report(sharded);
+    assertThat(shardedReport.path("gradientShards").asInt()).isEqualTo(K);
+    assertThat(shardedReport.path("bytesToDriver").asLong()).isEqualTo(gradientBytes);
+    assertClose("dW", readMatrix(sharded.resolve("dW.npy")),
+        NaiveOracle.grads(x, w, NaiveOracle.constant(y, true).g()).dw(), F64);
+  }
 }

@@ -222,11 +222,11 @@ class DistributedPassTest {
     }
   }
 
-  private static DenseBlock random(Random random, int rows, int cols) {
+  static DenseBlock random(Random random, int rows, int cols) {
     return DenseBlock.ofDoubles(rows, cols, random.doubles((long) rows * cols, -1, 1).toArray());
   }
 
-  private static double[] row(DenseBlock m, int r) {
+  static double[] row(DenseBlock m, int r) {
     double[] out = new double[m.numCols()];
     System.arraycopy(m.doubles(), r * m.numCols(), out, 0, m.numCols());
     return out;

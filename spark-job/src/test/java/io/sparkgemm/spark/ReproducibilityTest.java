@@ -63,13 +63,14 @@ class ReproducibilityTest {
       }
     });
     Random random = new Random(23);
-    x = random(random, N, D);
-    w = random(random, D, K);
+    x = DistributedPassTest.random(random, N, D);
+    w = DistributedPassTest.random(random, D, K);
     b = random.doubles(K, -1, 1).toArray();
-    targets = random(random, N, K);
+    targets = DistributedPassTest.random(random, N, K);
     List<Row> rows = new ArrayList<>();
     for (int r = 0; r < N; r++) {
-      rows.add(RowFactory.create((long) r, row(x, r), row(targets, r)));
+      rows.add(RowFactory.create((long) r, DistributedPassTest.row(x, r),
+          DistributedPassTest.row(targets, r)));
     }
     StructType schema = new StructType().add("id", DataTypes.LongType)
         .add("features", DataTypes.createArrayType(DataTypes.DoubleType))
@@ -222,16 +223,6 @@ class ReproducibilityTest {
       assertThat(actual[i]).as(what + " at " + i)
           .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-12));
     }
-  }
-
-  private static DenseBlock random(Random random, int rows, int cols) {
-    return DenseBlock.ofDoubles(rows, cols, random.doubles((long) rows * cols, -1, 1).toArray());
-  }
-
-  private static double[] row(DenseBlock m, int r) {
-    double[] out = new double[m.numCols()];
-    System.arraycopy(m.doubles(), r * m.numCols(), out, 0, m.numCols());
-    return out;
   }
 
   private static String path(String name) {
