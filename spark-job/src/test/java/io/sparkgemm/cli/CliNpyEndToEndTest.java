@@ -262,4 +262,26 @@ class CliNpyEndToEndTest {
     assertClose("dW", readMatrix(sharded.resolve("dW.npy")),
         NaiveOracle.grads(x, w, NaiveOracle.constant(y, true).g()).dw(), F64);
   }
+
+  @Test
+  void deterministicRunsGiveTheSameBitsWhateverThePartitionCount(@TempDir Path dir)
+      throws java.io.IOException {
+    Path[] outs = {dir.resolve("p1"), dir.resolve("p3"), dir.resolve("p5")};
+    int[] partitions = {1, 3, 5};
+    for (int i = 0; i < outs.length; i++) {
+      run("backward", outs[i], "--loss", "mse", "--labels", inputs.resolve("T.npy").toString(),
+          "--input-grad", "--deterministic", "--block-rows", "2", "--partitions",
+          String.valueOf(partitions[i]));
+      assertThat(report(outs[i]).path("deterministic").asBoolean()).isTrue();
+    }
+    for (String file : new String[] {"dW.npy", "db.npy", "dX.npy"}) {
+      for (int i = 1; i < outs.length; i++) {
+        assertThat(java.nio.file.Files.mismatch(outs[0].resolve(file), outs[i].resolve(file)))
+            .as(file + " with " + partitions[i] + " partitions differs at byte").isEqualTo(-1L);
+      }
+    }
+    NaiveOracle.Head mse = NaiveOracle.mse(y, t);
+    assertClose("dW", readMatrix(outs[1].resolve("dW.npy")), NaiveOracle.grads(x, w, mse.g()).dw(),
+        F64);
+  }
 }
