@@ -112,7 +112,7 @@ public final class LinearPass {
     blocks.forEachRemaining(ordered::add);
     ordered.sort(Comparator.comparingLong(block -> block.x().rowId(0)));
     long delayMillis = debugDelayMillis();
-    BackendOptions options = spec.backend();
+    BackendOptions options = GpuResources.forTask(spec.backend());
     LinearKernels kernels = new LinearKernels(Backends.select(options));
     LossHead head = spec.backward() ? LossHeads.of(spec.loss(), globalRows) : null;
     GradientAccumulator acc = spec.backward()
