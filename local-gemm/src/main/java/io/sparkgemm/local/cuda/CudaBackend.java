@@ -32,7 +32,8 @@ public final class CudaBackend extends ColumnMajorBlas {
   private final ThreadLocal<Workspace> workspace;
   private final DeviceBlockCache<Object, DeviceMemory> cache;
 
-  private CudaBackend(CudaBinding binding, int device, boolean allowTf32) {
+  /** @param chunkBytes the pinned staging chunk size per thread (tests make it small) */
+  CudaBackend(CudaBinding binding, int device, boolean allowTf32, int chunkBytes) {
     this.binding = binding;
     this.device = device;
     this.allowTf32 = allowTf32;
@@ -40,7 +41,7 @@ public final class CudaBackend extends ColumnMajorBlas {
         + device + " " + binding.deviceName(device) + ", TF32 " + (allowTf32 ? "allowed" : "off"),
         binding.library(), binding.versions(), 1);
     this.workspace = ThreadLocal.withInitial(() -> {
-      Workspace w = new Workspace(binding.openLane(device, allowTf32));
+      Workspace w = new Workspace(binding.openLane(device, allowTf32), chunkBytes);
       workspaces.add(w);
       return w;
     });
@@ -73,7 +74,8 @@ public final class CudaBackend extends ColumnMajorBlas {
           + " visible (CUDA_VISIBLE_DEVICES=" + System.getenv("CUDA_VISIBLE_DEVICES") + ")");
     }
     CudaBackend backend = OPEN.computeIfAbsent(options.device() + "/" + options.allowTf32(),
-        key -> new CudaBackend(binding, options.device(), options.allowTf32()));
+        key -> new CudaBackend(binding, options.device(), options.allowTf32(),
+            Staging.CHUNK_BYTES));
     backend.cache.setBudget(options.deviceCacheBytes());
     return backend;
   }
@@ -128,9 +130,9 @@ public final class CudaBackend extends ColumnMajorBlas {
     private final Staging staging;
     private final DeviceMemory[] scratch = new DeviceMemory[3];
 
-    Workspace(CudaLane lane) {
+    Workspace(CudaLane lane, int chunkBytes) {
       this.lane = lane;
-      this.staging = new Staging(lane);
+      this.staging = new Staging(lane, chunkBytes);
     }
 
     CudaLane lane() {

@@ -15,6 +15,7 @@ import static org.bytedeco.cuda.global.cudart.cudaSuccess;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.Trans;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.bytedeco.cuda.cublas.cublasContext;
 import org.bytedeco.cuda.cudart.CUevent_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
@@ -151,7 +152,8 @@ final class JavaCppCuda implements CudaBinding {
     Pinned(Pointer pointer, long bytes) {
       this.pointer = pointer;
       this.bytes = bytes;
-      this.buffer = new BytePointer(pointer).capacity(bytes).asByteBuffer();
+      this.buffer = new BytePointer(pointer).capacity(bytes).asByteBuffer()
+          .order(ByteOrder.nativeOrder());
     }
 
     @Override

@@ -17,17 +17,42 @@ final class Staging implements AutoCloseable {
   static final int CHUNK_BYTES = 32 << 20;
 
   private final CudaLane lane;
+  private final int chunkBytes;
   private final PinnedMemory[] chunks = new PinnedMemory[2];
+  /** The stream of a copy that may still be using each chunk, or null. */
+  private final Stream[] pending = new Stream[2];
 
-  Staging(CudaLane lane) {
+  /** @param chunkBytes bytes per pinned chunk, a multiple of 8 ({@link #CHUNK_BYTES} normally) */
+  Staging(CudaLane lane, int chunkBytes) {
     this.lane = lane;
+    this.chunkBytes = chunkBytes;
   }
 
   private PinnedMemory chunk(int i) {
     if (chunks[i] == null) {
-      chunks[i] = lane.allocatePinned(CHUNK_BYTES);
+      chunks[i] = lane.allocatePinned(chunkBytes);
     }
     return chunks[i];
+  }
+
+  /** Waits for the stream and forgets the copies it had in flight. */
+  private void synchronize(Stream stream) {
+    lane.synchronize(stream);
+    for (int i = 0; i < pending.length; i++) {
+      if (pending[i] == stream) {
+        pending[i] = null;
+      }
+    }
+  }
+
+  /**
+   * Before the thread writes into a chunk (or a copy on another stream does): a copy still in
+   * flight from an earlier call may be reading it.
+   */
+  private void claim(int slot, Stream stream, boolean hostWrites) {
+    if (pending[slot] != null && (hostWrites || pending[slot] != stream)) {
+      synchronize(pending[slot]);
+    }
   }
 
   /**
@@ -37,42 +62,46 @@ final class Staging implements AutoCloseable {
    */
   void upload(DType dtype, Object array, int offset, int length, DeviceMemory dst, long dstOffset,
       Stream stream) {
-    int perChunk = CHUNK_BYTES / dtype.bytes();
+    int perChunk = chunkBytes / dtype.bytes();
     int slot = 0;
     for (int done = 0; done < length; done += perChunk, slot ^= 1) {
       int count = Math.min(perChunk, length - done);
-      // Fill this slot while the previous chunk is in flight; its last user (two chunks back)
-      // finished at the previous step's synchronize.
+      // Fill this slot while the previous chunk is in flight; the chunk before that (same slot)
+      // left at the previous step's synchronize, or claim waits for it.
+      claim(slot, stream, true);
       PinnedMemory chunk = chunk(slot);
       put(chunk.buffer(), array, offset + done, count);
       if (done > 0) {
-        lane.synchronize(stream);
+        synchronize(stream);
       }
       lane.upload(chunk, 0, dst, dstOffset + (long) done * dtype.bytes(),
           (long) count * dtype.bytes(), stream);
+      pending[slot] = stream;
     }
   }
 
   /** Copies {@code length} elements from the device into the array; returns when they are there. */
   void download(DType dtype, DeviceMemory src, long srcOffset, Object array, int offset,
       int length, Stream stream) {
-    int perChunk = CHUNK_BYTES / dtype.bytes();
+    int perChunk = chunkBytes / dtype.bytes();
     int slot = 0;
     int previous = -1;
     for (int done = 0; done < length; done += perChunk, slot ^= 1) {
       int count = Math.min(perChunk, length - done);
       if (previous >= 0) {
-        lane.synchronize(stream);
+        synchronize(stream);
       }
+      claim(slot, stream, false);
       lane.download(src, srcOffset + (long) done * dtype.bytes(), chunk(slot), 0,
           (long) count * dtype.bytes(), stream);
+      pending[slot] = stream;
       if (previous >= 0) {
         // drain the previous chunk (arrived at the synchronize) while this one is in flight
         get(chunks[slot ^ 1].buffer(), array, offset + previous, perChunk);
       }
       previous = done;
     }
-    lane.synchronize(stream);
+    synchronize(stream);
     if (previous >= 0) {
       get(chunks[slot ^ 1].buffer(), array, offset + previous, length - previous);
     }
