@@ -26,7 +26,7 @@ class LinearKernelsTest {
 
   static Stream<Arguments> backendsAndDTypes() {
     Stream.Builder<Arguments> out = Stream.builder();
-    for (String name : new String[] {"native", "java", "reference"}) {
+    for (String name : new String[] {"native", "java", "reference", "cuda"}) {
       for (DType dtype : DType.values()) {
         out.add(Arguments.of(name, dtype));
       }

@@ -7,9 +7,11 @@ import picocli.CommandLine.Option;
 public final class BackendMixin {
 
   @Option(names = "--backend", defaultValue = "auto", paramLabel = "NAME",
-      description = "GEMM backend: auto (native, else java with a warning), native (OpenBLAS "
-          + "through netlib JNI), java (netlib pure Java), reference (naive loops). A named "
-          + "backend that cannot load is an error. Default: ${DEFAULT-VALUE}.")
+      description = "GEMM backend: auto (cuda for large products when a CUDA device is usable, "
+          + "else native, else java with a warning), native (OpenBLAS through netlib JNI), java "
+          + "(netlib pure Java), reference (naive loops), cuda (cuBLAS: CUDA 13 via JavaCPP or "
+          + "CUDA 12 via JCublas). A named backend that cannot load is an error. "
+          + "Default: ${DEFAULT-VALUE}.")
   String backend;
 
   @Option(names = "--blas-threads", defaultValue = "1", paramLabel = "N",
@@ -22,8 +24,19 @@ public final class BackendMixin {
           + "OpenBLAS or MKL's libmkl_rt.so.")
   String nativeLib;
 
+  @Option(names = "--allow-tf32",
+      description = "Let float32 GEMMs on the cuda backend use TF32 tensor cores: several times "
+          + "faster, inputs rounded to a 10-bit mantissa (about 1e-3 relative error). Off by "
+          + "default.")
+  boolean allowTf32;
+
+  @Option(names = "--gpu-cache-mb", defaultValue = "0", paramLabel = "MB",
+      description = "Device memory per GPU for keeping input blocks resident across passes "
+          + "(least recently used evicted first); 0 keeps none. Default: ${DEFAULT-VALUE}.")
+  long gpuCacheMb;
+
   /** @throws IllegalArgumentException for an unknown name or a thread count below 1 */
   public BackendOptions options() {
-    return new BackendOptions(backend, blasThreads, nativeLib);
+    return new BackendOptions(backend, blasThreads, nativeLib, 0, allowTf32, gpuCacheMb << 20);
   }
 }

@@ -127,7 +127,7 @@ public final class LinearPass {
     ordered.sort(Comparator.comparingLong(block -> block.x().rowId(0)));
     long delayMillis = debugDelayMillis();
     int failAfter = FaultInjection.blocksBeforeFailure(partition, ordered.size());
-    BackendOptions options = spec.backend();
+    BackendOptions options = GpuResources.forTask(spec.backend());
     LinearKernels kernels = new LinearKernels(Backends.select(options));
     String backend = kernels.backend().info().describe();
     LossHead head = spec.backward() ? LossHeads.of(spec.loss(), globalRows) : null;

@@ -2,6 +2,7 @@ package io.sparkgemm.local.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sparkgemm.local.TestBackends;
 import java.nio.file.Files;
@@ -10,7 +11,10 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Loading and choosing backends; native must load here (the bundled OpenBLAS), not skip. */
+/**
+ * Loading and choosing backends; native must load here (the bundled OpenBLAS), not skip. Where
+ * no CUDA device is present, naming cuda must fail with the loaders' reasons.
+ */
 class BackendsTest {
 
   @BeforeAll
@@ -33,9 +37,23 @@ class BackendsTest {
   }
 
   @Test
-  void autoPicksNative() {
-    assertThat(Backends.select(BackendOptions.named("auto")).name()).isEqualTo("native");
-    assertThat(Backends.select(BackendOptions.defaults()).name()).isEqualTo("native");
+  void autoPicksCudaWhenItLoadsElseNative() {
+    String expected = TestBackends.cudaUnavailableReason() == null ? "cuda" : "native";
+    assertThat(Backends.select(BackendOptions.named("auto")).name()).isEqualTo(expected);
+    assertThat(Backends.select(BackendOptions.defaults()).name()).isEqualTo(expected);
+  }
+
+  @Test
+  void namedCudaFailsWithEveryLoadersReason() {
+    String reason = TestBackends.cudaUnavailableReason();
+    assumeTrue(reason != null, "a CUDA device is present: the cuda backend loads here");
+    assertThatThrownBy(() -> Backends.select(BackendOptions.named("cuda")))
+        .isInstanceOf(BackendUnavailableException.class)
+        .hasMessageStartingWith("no CUDA device: ")
+        .hasMessageContaining("javacpp: ")
+        .hasMessageContaining("jcublas: ")
+        .hasMessageContaining("libcublas.so.12");
+    assertThat(reason).isEqualTo(Backends.probe(BackendOptions.defaults()).get(3).reason());
   }
 
   @Test
@@ -53,10 +71,12 @@ class BackendsTest {
   void probeListsEveryBackendAndMarksTheAutoPick() {
     List<Backends.BackendStatus> all = Backends.probe(BackendOptions.defaults());
     assertThat(all).extracting(Backends.BackendStatus::name)
-        .containsExactly("native", "java", "reference");
-    assertThat(all).allMatch(Backends.BackendStatus::isAvailable);
+        .containsExactly("native", "java", "reference", "cuda");
+    assertThat(all.subList(0, 3)).allMatch(Backends.BackendStatus::isAvailable);
+    boolean cuda = TestBackends.cudaUnavailableReason() == null;
+    assertThat(all.get(3).isAvailable()).isEqualTo(cuda);
     assertThat(all).extracting(Backends.BackendStatus::autoPick)
-        .containsExactly(true, false, false);
+        .containsExactly(!cuda, false, false, cuda);
     assertThat(all.get(0).info().version()).contains("OpenBLAS");
   }
 
@@ -81,7 +101,17 @@ class BackendsTest {
     assertThatThrownBy(() -> BackendOptions.named("cuda-x"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Unknown backend 'cuda-x'")
-        .hasMessageContaining("expected one of auto, native, java, reference");
+        .hasMessageContaining("expected one of auto, native, java, reference, cuda");
+    assertThat(BackendOptions.named("CUDA").name()).isEqualTo("cuda");
+    BackendOptions gpu = BackendOptions.named("cuda").withDevice(2).withAllowTf32(true)
+        .withDeviceCacheBytes(1L << 30);
+    assertThat(gpu).isEqualTo(new BackendOptions("cuda", 1, null, 2, true, 1L << 30));
+    assertThat(BackendOptions.defaults().allowTf32()).isFalse();
+    assertThat(BackendOptions.defaults().device()).isZero();
+    assertThatThrownBy(() -> BackendOptions.defaults().withDevice(-1))
+        .hasMessageContaining("CUDA device must be >= 0, got -1");
+    assertThatThrownBy(() -> BackendOptions.defaults().withDeviceCacheBytes(-5))
+        .hasMessageContaining("budget must be >= 0 bytes, got -5");
     assertThatThrownBy(() -> new BackendOptions("native", 0, null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("BLAS threads must be >= 1, got 0");

@@ -21,7 +21,7 @@ class GemmArgumentsTest {
   }
 
   static Stream<String> backends() {
-    return Stream.of("native", "java", "reference");
+    return Stream.of("native", "java", "reference", "cuda");
   }
 
   // a: 3x4, b: 4x2, c: 3x2 (row-major, tight strides) unless a test says otherwise
