@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
     description = "Linear layers on Spark with native GEMM: Y = XW + b, dW = XᵀG, dX = GWᵀ, db = 1ᵀG.",
     subcommands = {InfoCommand.class, VerifyCommand.class, ForwardCommand.class,
         BackwardCommand.class, GenerateCommand.class, DemoCommand.class, BenchPassCommand.class,
+        BenchCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:failure (a check failed, a backend could not load, a job failed)",

@@ -1,13 +1,14 @@
 package io.sparkgemm.spark;
 
+import io.sparkgemm.bench.Floor;
+import io.sparkgemm.bench.Op;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.WeightInit;
 import io.sparkgemm.local.backend.BackendOptions;
-import io.sparkgemm.local.backend.Backends;
-import io.sparkgemm.local.backend.GemmBackend;
-import io.sparkgemm.local.Trans;
+import io.sparkgemm.local.loss.LossHeads;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.LongStream;
@@ -19,8 +20,8 @@ import org.apache.spark.storage.StorageLevel;
 
 /**
  * Times one fused forward + backward pass (Y, dW, db, dX; loss mean) over cached blocks on Spark
- * against the single-process floor: the same three GEMMs per block on identical blocks, one JVM,
- * no Spark, buffers allocated once; once with {@code floorThreads} OpenBLAS threads in one Java
+ * against the single-process floor ({@link Floor}: the same kernels per block on identical blocks,
+ * one JVM, no Spark, buffers allocated once); once with {@code floorThreads} OpenBLAS threads in one Java
  * thread, once with {@code floorThreads} Java threads of one OpenBLAS thread each. Blocks are generated from a seed (block i
  * from stream i) so both sides see the same data without reading files.
  */
@@ -58,8 +59,8 @@ public final class PassBench {
     for (long i = 0; i < numBlocks; i++) {
       xs.add(block(i, rows, d, dtype, blockRows));
     }
-    double floor = floor(xs, k, dtype, blockRows, rows, w, repeats, floorThreads, 1);
-    double parallelFloor = floor(xs, k, dtype, blockRows, rows, w, repeats, 1, floorThreads);
+    double floor = floor(xs, rows, w, repeats, floorThreads, 1);
+    double parallelFloor = floor(xs, rows, w, repeats, 1, floorThreads);
     xs = null;
     System.gc();
 
@@ -96,43 +97,17 @@ public final class PassBench {
   }
 
   /**
-   * The three GEMMs of the pass over every block, with buffers allocated once: in one Java
-   * thread with {@code threads} OpenBLAS threads ({@code javaThreads == 1}), or in
+   * The pass's work (Y, the mean head's G, dW, db, dX) over every block by {@link Floor}: in one
+   * Java thread with {@code threads} OpenBLAS threads ({@code javaThreads == 1}), or in
    * {@code javaThreads} Java threads with one OpenBLAS thread each, blocks split between them.
    */
-  private static double floor(List<DenseBlock> xs, int k, DType dtype, int blockRows,
-      long rows, DenseBlock w, int repeats, int threads, int javaThreads) {
-    GemmBackend gemm = Backends.nativeBackend(new BackendOptions("native",
-        javaThreads > 1 ? 1 : threads, null));
-    double best = Double.POSITIVE_INFINITY;
-    for (int r = 0; r < repeats + 1; r++) {
-      long start = System.nanoTime();
-      java.util.stream.IntStream.range(0, javaThreads).parallel().forEach(t -> {
-        int d = w.numRows();
-        DenseBlock y = DenseBlock.zeros(dtype, blockRows, k);
-        DenseBlock g = DenseBlock.zeros(dtype, blockRows, k);
-        DenseBlock dx = DenseBlock.zeros(dtype, blockRows, d);
-        DenseBlock dw = DenseBlock.zeros(dtype, d, k);
-        for (int i = 0; i < blockRows * k; i++) {
-          g.set(i / k, i % k, 1.0 / rows);
-        }
-        for (int i = t; i < xs.size(); i += javaThreads) {
-          DenseBlock x = xs.get(i);
-          boolean full = x.numRows() == blockRows;
-          DenseBlock yb = full ? y : DenseBlock.zeros(dtype, x.numRows(), k);
-          DenseBlock gb = full ? g : DenseBlock.zeros(dtype, x.numRows(), k);
-          DenseBlock dxb = full ? dx : DenseBlock.zeros(dtype, x.numRows(), d);
-          gemm.gemm(Trans.N, Trans.N, 1.0, x, w, 0.0, yb);
-          gemm.gemm(Trans.T, Trans.N, 1.0, x, gb, 1.0, dw);
-          gemm.gemm(Trans.N, Trans.T, 1.0, gb, w, 0.0, dxb);
-        }
-      });
-      double seconds = (System.nanoTime() - start) / 1e9;
-      if (r > 0) {
-        best = Math.min(best, seconds);
-      }
-    }
-    return best;
+  private static double floor(List<DenseBlock> xs, long rows, DenseBlock w, int repeats,
+      int threads, int javaThreads) {
+    List<Floor.Block> blocks = xs.stream().map(x -> new Floor.Block(x, null, null)).toList();
+    Floor.Setup setup = new Floor.Setup(Op.FUSED, LossHeads.of("mean", rows), javaThreads,
+        javaThreads > 1 ? 1 : threads);
+    return Arrays.stream(Floor.time(blocks, w, new double[w.numCols()], setup, repeats)).min()
+        .orElseThrow();
   }
 
   /** Block i: rows [i·blockRows, ...) of a seeded N(0,1) matrix, with their row ids. */

@@ -1,0 +1,182 @@
+package io.sparkgemm.bench;
+
+import io.sparkgemm.local.DenseBlock;
+import io.sparkgemm.local.GradientAccumulator;
+import io.sparkgemm.local.backend.BackendOptions;
+import io.sparkgemm.spark.BenchInputs;
+import io.sparkgemm.spark.BlockedInput;
+import io.sparkgemm.spark.LinearPass;
+import io.sparkgemm.spark.PassResult;
+import io.sparkgemm.spark.PassSpec;
+
+/**
+ * spark-gemm's part of a shape: X cached as dense blocks (with class labels, or with the seeded
+ * G for the backward operations), timed over {@link LinearPass} runs. Each operation's warm-up
+ * run keeps its outputs and is the one checked against the floor; the timed runs discard them.
+ */
+final class SparkGemmRuns {
+  private SparkGemmRuns() {
+  }
+
+  /** The last fit's W, b and the loss its last pass reported there, for the floor's check. */
+  record FitState(DenseBlock w, double[] b, double loss) {
+  }
+
+  static FitState run(ShapeRun run) {
+    BenchConfig config = run.config;
+    BlockedInput labelled = cache(run, false);
+    Long cached = labelled.cache().memoryBytes() + labelled.cache().diskBytes();
+    try {
+      time(run, labelled, Op.FORWARD, config.mainThreads(), cached);
+      time(run, labelled, Op.GRADIENT, config.mainThreads(), cached);
+      time(run, labelled, Op.FUSED, config.mainThreads(), cached);
+      for (int threads : config.extraThreads()) {
+        time(run, labelled, Op.FUSED, threads, cached);
+      }
+    } finally {
+      labelled.release();
+    }
+    BlockedInput withG = cache(run, true);
+    try {
+      time(run, withG, Op.BACKWARD, config.mainThreads(), cached);
+      time(run, withG, Op.BACKWARD_DX, config.mainThreads(), cached);
+    } finally {
+      withG.release();
+    }
+    return fit(run, cached);
+  }
+
+  private static BlockedInput cache(ShapeRun run, boolean upstream) {
+    SeededData data = run.data;
+    BenchInputs.Recipe recipe = new BenchInputs.Recipe() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      public DenseBlock x(long from, long to) {
+        return data.xBlock(from, to);
+      }
+
+      @Override
+      public int[] classes(long from, long to) {
+        return upstream ? null : data.labels(from, to);
+      }
+
+      @Override
+      public DenseBlock upstream(long from, long to) {
+        return upstream ? data.gBlock(from, to) : null;
+      }
+    };
+    return BenchInputs.cache(run.spark, recipe, run.shape.n(), run.shape.d(), run.blockRows,
+        run.partitions);
+  }
+
+  private static PassSpec spec(ShapeRun run, Op op, int threads, boolean keep) {
+    BackendOptions backend = new BackendOptions("native", threads, null);
+    return switch (op) {
+      case FORWARD -> new PassSpec(null, false, keep, run.dtype(), backend, 0, !keep);
+      case BACKWARD -> new PassSpec("supplied", false, false, run.dtype(), backend, 0, !keep);
+      case BACKWARD_DX -> new PassSpec("supplied", true, false, run.dtype(), backend, 0, !keep);
+      case GRADIENT -> new PassSpec("softmax-ce", false, false, run.dtype(), backend, 0, !keep);
+      case FUSED -> new PassSpec("softmax-ce", true, false, run.dtype(), backend, 0, !keep);
+      case FIT -> throw new IllegalArgumentException("A fit is not one pass");
+    };
+  }
+
+  private static void time(ShapeRun run, BlockedInput input, Op op, int threads, Long cached) {
+    double error = check(run, input, op, threads);
+    PassSpec spec = spec(run, op, threads, false);
+    double[] seconds = new double[run.config.reps()];
+    for (int r = 0; r < seconds.length; r++) {
+      PassResult pass = LinearPass.run(run.spark, input, run.w, run.b, spec);
+      seconds[r] = pass.seconds();
+      pass.release();
+    }
+    run.add(BenchConfig.SPARK_GEMM, op, threads, Timings.of(seconds), error, cached, null,
+        run.partitions + " partitions of " + run.blockRows + "-row blocks, " + threads
+            + " OpenBLAS thread(s) per task" + (op == Op.BACKWARD || op == Op.BACKWARD_DX
+            ? "; the pass also computes Y = XW + b (LinearPass always does)" : ""));
+  }
+
+  /** The warm-up run: keeps Y or dX, and compares the result with the floor's. */
+  private static double check(ShapeRun run, BlockedInput input, Op op, int threads) {
+    PassResult pass = LinearPass.run(run.spark, input, run.w, run.b, spec(run, op, threads, true));
+    try {
+      Floor.Output ref = run.reference.get(op);
+      if (op == Op.FORWARD) {
+        return sketch(pass, "Y", run.shape.k()).relativeError(ref.y());
+      }
+      double error = run.gradientError(op, pass.gradients());
+      if (op == Op.GRADIENT || op == Op.FUSED) {
+        error = Math.max(error, Errors.relative(pass.gradients().loss(),
+            ref.gradients().loss()));
+      }
+      if (op == Op.BACKWARD_DX || op == Op.FUSED) {
+        error = Math.max(error, sketch(pass, "dX", run.shape.d()).relativeError(ref.dx()));
+      }
+      return error;
+    } finally {
+      pass.release();
+    }
+  }
+
+  private static RowSketch sketch(PassResult pass, String name, int cols) {
+    return BenchInputs.foldOutputs(pass, name, new RowSketch(cols), RowSketch::add,
+        RowSketch::merge);
+  }
+
+  /**
+   * A stand-in for {@code train} (not merged yet): setup (make and cache the blocks with labels)
+   * plus {@code fitIterations} fused softmax-ce passes from W = 0, b = 0, each followed by a
+   * plain gradient step on the driver and a new broadcast of W. Timed {@code reps} times.
+   */
+  private static FitState fit(ShapeRun run, Long cached) {
+    BenchConfig config = run.config;
+    double[] seconds = new double[config.reps()];
+    double[] setups = new double[config.reps()];
+    FitState last = null;
+    PassSpec spec = spec(run, Op.GRADIENT, config.mainThreads(), false);
+    for (int r = 0; r < seconds.length; r++) {
+      long start = System.nanoTime();
+      BlockedInput input = cache(run, false);
+      setups[r] = (System.nanoTime() - start) / 1e9;
+      try {
+        int d = run.shape.d();
+        int k = run.shape.k();
+        double[] w = new double[d * k];
+        double[] b = new double[k];
+        double loss = Double.NaN;
+        DenseBlock evaluatedAt = null;
+        double[] bAt = null;
+        for (int it = 0; it < config.fitIterations(); it++) {
+          evaluatedAt = DenseBlock.ofDoubles(d, k, w.clone());
+          bAt = b.clone();
+          PassResult pass = LinearPass.run(run.spark, input, evaluatedAt, bAt, spec);
+          GradientAccumulator g = pass.gradients();
+          loss = g.loss();
+          step(w, g.dw(), b, g.db());
+          pass.release();
+        }
+        last = new FitState(evaluatedAt.toDType(run.dtype()), bAt, loss);
+      } finally {
+        input.release();
+      }
+      seconds[r] = (System.nanoTime() - start) / 1e9;
+    }
+    run.add(BenchConfig.SPARK_GEMM, Op.FIT, config.mainThreads(), Timings.of(seconds), null,
+        cached, Timings.of(setups).median(), config.fitIterations() + " fused softmax-ce passes "
+            + "(gradient step on the driver, W re-broadcast each pass) + making and caching the "
+            + "blocks; stands in for `train`");
+    return last;
+  }
+
+  /** w -= rate·dw, b -= rate·db with a fixed rate: the work of a step, not a tuned optimiser. */
+  private static void step(double[] w, double[] dw, double[] b, double[] db) {
+    double rate = 1.0;
+    for (int i = 0; i < w.length; i++) {
+      w[i] -= rate * dw[i];
+    }
+    for (int j = 0; j < b.length; j++) {
+      b[j] -= rate * db[j];
+    }
+  }
+}
