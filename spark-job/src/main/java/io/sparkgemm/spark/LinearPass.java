@@ -73,9 +73,11 @@ public final class LinearPass {
     try {
       long chunkRows = input.chunkRows();
       long[] chunkIds = input.chunkIds();
+      String application = spark.sparkContext().applicationId();
+      int blocksRdd = input.blocks().id();
       JavaRDD<PartitionResult> partials = input.blocks().mapPartitionsWithIndex(
           (index, blocks) -> runPartition(index, blocks, wCast.value(), bCast.value(), spec, n,
-              chunkRows, chunkIds), true);
+              chunkRows, chunkIds, application + ":" + blocksRdd), true);
       if (keepOutputs) {
         partials = partials.persist(StorageLevel.MEMORY_AND_DISK());
       }
@@ -113,7 +115,7 @@ public final class LinearPass {
    */
   private static Iterator<PartitionResult> runPartition(int partition,
       Iterator<LabeledBlock> blocks, DenseBlock w, double[] b, PassSpec spec, long globalRows,
-      long chunkRows, long[] chunkIds) {
+      long chunkRows, long[] chunkIds, String blocksId) {
     long start = System.nanoTime();
     // Blocks in row-id order: after a shuffle (repartition) or a recomputation the cache may
     // hand them over in another order, and the float64 sums must not depend on it.
@@ -130,6 +132,10 @@ public final class LinearPass {
     BackendOptions options = GpuResources.forTask(spec.backend());
     LinearKernels kernels = new LinearKernels(Backends.select(options));
     String backend = kernels.backend().info().describe();
+    if (DevicePass.applies(spec, chunkRows, kernels.backend())) {
+      return List.of(DevicePass.run((io.sparkgemm.local.cuda.CudaBackend) kernels.backend(),
+          partition, ordered, w, b, globalRows, blocksId, backend, start)).iterator();
+    }
     LossHead head = spec.backward() ? LossHeads.of(spec.loss(), globalRows) : null;
     boolean keep = spec.keepsOutputs();
     Buffers buffers = new Buffers(spec.dtype(), w.numRows(), w.numCols(), keep);
