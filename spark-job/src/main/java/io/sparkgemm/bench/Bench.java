@@ -17,6 +17,9 @@ import org.slf4j.LoggerFactory;
  * against the floor's.
  */
 public final class Bench {
+  /** The shapes the multinomial LogisticRegression contender runs on: 2 to 100 classes. */
+  static final int MAX_CLASSES = 100;
+
   private static final Logger LOG = LoggerFactory.getLogger(Bench.class);
 
   private Bench() {
@@ -52,9 +55,9 @@ public final class Bench {
       Backends.nativeBackend(new BackendOptions("native", config.mainThreads(), null));
       LogisticRuns.Fit lr = null;
       if (config.runs(BenchConfig.LOGISTIC)) {
-        if (shape.k() < 2) {
-          LOG.warn("bench {}: MLlib LogisticRegression skipped: k = 1 is not a classification",
-              shape);
+        if (shape.k() < 2 || shape.k() > MAX_CLASSES) {
+          LOG.warn("bench {}: MLlib LogisticRegression skipped: k = {} is not a classification "
+              + "shape here (it runs for 2 <= k <= {} classes)", shape, shape.k(), MAX_CLASSES);
         } else {
           LOG.info("bench {}: MLlib LogisticRegression", shape);
           lr = LogisticRuns.run(run);

@@ -40,7 +40,8 @@ final class BenchCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Option(names = "--shapes", defaultValue = DEFAULT_SHAPES, paramLabel = "NxDxK[,NxDxK...]",
-      description = "X is N x D, W is D x K (K classes for LogisticRegression). Default: "
+      description = "X is N x D, W is D x K (K classes for LogisticRegression, which runs on the "
+          + "shapes with 2 <= K <= 100). Default: "
           + "${DEFAULT-VALUE} (the last is the LogisticRegression goal's shape).")
   String shapes;
 
