@@ -35,6 +35,11 @@ public final class LabeledBlock implements Serializable {
     return x.numRows();
   }
 
+  /** Regression targets (rows x k, float64), or null when the block carries none. */
+  public DenseBlock targets() {
+    return targets;
+  }
+
   /** The labels for the loss head, or null when the block carries none. */
   public Labels labels() {
     if (targets != null) {
