@@ -288,8 +288,47 @@ class TrainAndSolveTest {
     assertClose("train lbfgs b vs solve", readVector(lbfgs.resolve("b.npy")), b, 1e-6);
     Path gd = dir.resolve("mse-gd");
     train(gd, "mse", "--optimizer", "gd", "--lr", "0.02", "--momentum", "0.9", "--nesterov",
-        "--reg", String.valueOf(reg), "--max-iter", "400", "--tol", "1e-12");
+        "--reg", String.valueOf(reg), "--max-iter", "250", "--tol", "1e-12");
     assertClose("train gd W vs solve", readMatrix(gd.resolve("W.npy")), w, 1e-5);
+  }
+
+  @Test
+  void objectiveGradientMatchesFiniteDifferences() {
+    double reg = 0.3;
+    Random random = new Random(11);
+    for (String loss : List.of("mse", "softmax-ce")) {
+      io.sparkgemm.spark.BlockedInput input = io.sparkgemm.spark.InputLoader.load(spark,
+          new io.sparkgemm.spark.InputSpec(dir.resolve("X.npy").toString(), null, null, null,
+              null, loss.equals("mse") ? io.sparkgemm.spark.LabelKind.TARGETS
+                  : io.sparkgemm.spark.LabelKind.CLASSES, null,
+              dir.resolve(loss.equals("mse") ? "T.npy" : "L.npy").toString(), null, null,
+              io.sparkgemm.local.DType.FLOAT64, 64, 3));
+      try {
+        io.sparkgemm.spark.train.Objective objective = new io.sparkgemm.spark.train.Objective(
+            spark, input, K, new io.sparkgemm.spark.train.TrainSpec(loss, "gd", 0.1, 0, false,
+                reg, 1, 0, 1, io.sparkgemm.local.DType.FLOAT64,
+                io.sparkgemm.local.backend.BackendOptions.defaults(), 0));
+        double[] theta = new double[D * K + K];
+        for (int i = 0; i < theta.length; i++) {
+          theta[i] = 0.3 * random.nextGaussian();
+        }
+        double[] gradient = objective.evaluate(theta, 0).gradient();
+        double h = 1e-5;
+        // A few weights and one bias entry: central differences of the whole objective.
+        for (int i : new int[] {0, 4, D * K - 1, D * K + 1}) {
+          double[] plus = theta.clone();
+          double[] minus = theta.clone();
+          plus[i] += h;
+          minus[i] -= h;
+          double numeric = (objective.evaluate(plus, 0).value()
+              - objective.evaluate(minus, 0).value()) / (2 * h);
+          assertThat(gradient[i]).as("%s ∂f/∂θ[%d]", loss, i)
+              .isCloseTo(numeric, org.assertj.core.data.Offset.offset(1e-6 * (1 + Math.abs(numeric))));
+        }
+      } finally {
+        input.release();
+      }
+    }
   }
 
   @Test
