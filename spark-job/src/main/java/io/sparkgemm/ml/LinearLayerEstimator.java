@@ -233,15 +233,17 @@ public abstract class LinearLayerEstimator<M extends LinearLayerModel<M>> extend
     outputSchema(dataset.schema(), false);
     SparkSession spark = dataset.sparkSession();
     InputSpec spec = new InputSpec("DataFrame given to " + uid, null, $(featuresCol), null,
-        null, labelKind(), $(labelCol), null, null, null, DType.FLOAT64, (Integer) $(blockRows), 0);
+        null, labelKind(), $(labelCol), null, null, null, DType.FLOAT64, (Integer) $(blockRows),
+        0);
     BlockedInput input = DataFrameInput.load(spark, dataset.toDF(), spec);
     try {
       int d = input.numFeatures();
       int k = outputs(dataset, input);
       Trainer.Result result = solveInstead(spark, input, k);
       if (result == null) {
-        TrainSpec train = new TrainSpec(loss(), $(optimizer), (Double) $(stepSize), (Double) $(momentum), false,
-            (Double) $(regParam), (Integer) $(maxIter), (Double) $(tol), 10, DType.FLOAT64, backendOptions(), 0);
+        TrainSpec train = new TrainSpec(loss(), $(optimizer), (Double) $(stepSize),
+            (Double) $(momentum), false, (Double) $(regParam), (Integer) $(maxIter),
+            (Double) $(tol), 10, DType.FLOAT64, backendOptions(), 0);
         DenseBlock w0 = $(init).equals("zeros") ? DenseBlock.zeros(DType.FLOAT64, d, k)
             : WeightInit.create($(init), d, k, (Long) $(seed));
         Objective objective = new Objective(spark, input, k, train);

@@ -15,6 +15,7 @@ import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -74,7 +75,7 @@ public final class LinearLayerRegressor extends LinearLayerEstimator<LinearLayer
     if (!withOutputs) {
       return schema;
     }
-    boolean scalar = schema.fields()[label].dataType() instanceof org.apache.spark.sql.types.NumericType;
+    boolean scalar = schema.fields()[label].dataType() instanceof NumericType;
     return schema.add($(predictionCol()), scalar ? DataTypes.DoubleType : new VectorUDT(),
         false);
   }

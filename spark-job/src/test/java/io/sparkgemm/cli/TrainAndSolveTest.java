@@ -323,7 +323,8 @@ class TrainAndSolveTest {
           double numeric = (objective.evaluate(plus, 0).value()
               - objective.evaluate(minus, 0).value()) / (2 * h);
           assertThat(gradient[i]).as("%s ∂f/∂θ[%d]", loss, i)
-              .isCloseTo(numeric, org.assertj.core.data.Offset.offset(1e-6 * (1 + Math.abs(numeric))));
+              .isCloseTo(numeric, org.assertj.core.data.Offset.offset(
+                  1e-6 * (1 + Math.abs(numeric))));
         }
       } finally {
         input.release();

@@ -78,9 +78,11 @@ public final class TrainJob {
       console.printf(Locale.ROOT, "stopped: %s after iteration %d; objective %.10g, "
           + "||grad|| %.4e; κ(W) %.6g -> %.6g%n", result.stopReason(), last.iteration(),
           last.objective(), last.gradientNorm(), kappaStart, kappaEnd);
-      console.printf(Locale.ROOT, "read+block %.2f s, train %.2f s (%d passes, %.3f s per "
-          + "iteration)%n", input.seconds(), result.seconds(), result.passes(),
-          secondsPerIteration(result, start));
+      int iterations = last.iteration() - start.iteration();
+      console.printf(Locale.ROOT, "read+block %.2f s, train %.2f s (%d iterations, %d passes%s)%n",
+          input.seconds(), result.seconds(), iterations, result.passes(), iterations == 0 ? ""
+              : String.format(Locale.ROOT, ", %.3f s per iteration",
+                  secondsPerIteration(result, start)));
       console.println("output: " + dir.target());
       console.flush();
       return new Outcome(result, report, dir.target());
