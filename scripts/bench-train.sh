@@ -2,6 +2,11 @@
 # Seconds per L-BFGS iteration of `train --loss softmax-ce` against MLlib's multinomial
 # LogisticRegression, on Spark local[2], same data, same iteration count, same objective
 # (mean cross-entropy + reg/2·||W||², standardization off), both evaluated by the same pass.
+# MLlib's iterations are timed by a listener on its loss-function jobs (its fit also summarises
+# and blocks the data first); spark-gemm runs 4x the iterations to also report the time it
+# needs to reach MLlib's final objective. The last line per shape is a Markdown table row:
+# | shape | iterations | s/iter ours | s/iter MLlib | speedup | objective ours | objective MLlib
+# | ours to MLlib's objective | MLlib iterations | speedup at equal objective |
 #   scripts/bench-train.sh                      both shapes, 10 iterations
 #   ITERATIONS=5 scripts/bench-train.sh         fewer iterations
 # Data are generated once into $BENCH_DIR (default /tmp/spark-gemm-bench-train) and reused.

@@ -86,6 +86,9 @@ final class SolveCommand implements Callable<Integer> {
       throw new IllegalArgumentException("solve needs the targets: give --labels T.npy or "
           + "--labels-col COL");
     }
+    if (!(reg >= 0) || Double.isInfinite(reg)) {
+      throw new IllegalArgumentException("--reg must be >= 0, got " + reg);
+    }
     if (!overwrite && java.nio.file.Files.exists(java.nio.file.Path.of(out))) {
       throw new IllegalArgumentException("Output " + out + " already exists; pass --overwrite "
           + "to replace it");

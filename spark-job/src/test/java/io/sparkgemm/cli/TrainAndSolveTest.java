@@ -357,6 +357,32 @@ class TrainAndSolveTest {
   }
 
   @Test
+  void badTrainingOptionsAreRefusedBeforeAnyPass() {
+    String x = dir.resolve("X.npy").toString();
+    String labels = dir.resolve("T.npy").toString();
+    String out = dir.resolve("never").toString();
+    String[][] cases = {
+        {"train", "--loss", "hinge", "--x", x, "--labels", labels, "--init", "xavier",
+            "--outputs", "3", "--out", out},
+        {"train", "--loss", "mse", "--x", x, "--labels", labels, "--init", "xavier",
+            "--outputs", "3", "--optimizer", "gd", "--nesterov", "--out", out},
+        {"train", "--loss", "mse", "--x", x, "--init", "xavier", "--outputs", "3", "--out", out},
+        {"train", "--loss", "mse", "--x", x, "--labels", labels, "--init", "xavier",
+            "--outputs", "3", "--resume", dir.toString(), "--out", out},
+        {"solve", "--x", x, "--out", out},
+        {"solve", "--x", x, "--labels", labels, "--reg", "-1", "--out", out}};
+    String[] messages = {"Unknown --loss 'hinge'", "--nesterov needs --momentum > 0",
+        "needs targets", "--resume takes W and b from the checkpoint",
+        "solve needs the targets", "--reg must be >= 0"};
+    for (int i = 0; i < cases.length; i++) {
+      CliRun run = CliRun.of(cases[i]);
+      assertThat(run.exitCode()).as("case %d: %s", i, run.err()).isEqualTo(2);
+      assertThat(run.err()).contains(messages[i]);
+    }
+    assertThat(dir.resolve("never")).doesNotExist();
+  }
+
+  @Test
   void aDivergingRunStopsAtTheFirstNonFiniteLossAndWritesNothing() {
     Path out = dir.resolve("diverged");
     List<String> args = List.of("train", "--loss", "mse", "--labels",
