@@ -17,8 +17,8 @@ import picocli.CommandLine.Spec;
     versionProvider = SparkGemmCli.Version.class,
     description = "Linear layers on Spark with native GEMM: Y = XW + b, dW = XᵀG, dX = GWᵀ, db = 1ᵀG.",
     subcommands = {InfoCommand.class, VerifyCommand.class, ForwardCommand.class,
-        BackwardCommand.class, GenerateCommand.class, DemoCommand.class, BenchPassCommand.class,
-        BenchCommand.class,
+        BackwardCommand.class, TrainCommand.class, SolveCommand.class, GenerateCommand.class,
+        DemoCommand.class, BenchPassCommand.class, BenchCommand.class, BenchTrainCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:failure (a check failed, a backend could not load, a job failed)",
@@ -56,7 +56,8 @@ public final class SparkGemmCli implements Runnable {
         return BAD_INPUT;
       }
       if (ex instanceof BackendUnavailableException
-          || ex instanceof io.sparkgemm.spark.NonFiniteGradientException) {
+          || ex instanceof io.sparkgemm.spark.NonFiniteGradientException
+          || ex instanceof io.sparkgemm.spark.train.TrainingDivergedException) {
         errWriter.println("error: " + ex.getMessage());
         return FAILURE;
       }

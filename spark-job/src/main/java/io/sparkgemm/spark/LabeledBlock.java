@@ -31,10 +31,6 @@ public final class LabeledBlock implements Serializable {
     return x;
   }
 
-  DenseBlock targets() {
-    return targets;
-  }
-
   int[] classes() {
     return classes;
   }
@@ -45,6 +41,11 @@ public final class LabeledBlock implements Serializable {
 
   public int numRows() {
     return x.numRows();
+  }
+
+  /** Regression targets (rows x k, float64), or null when the block carries none. */
+  public DenseBlock targets() {
+    return targets;
   }
 
   /** The labels for the loss head, or null when the block carries none. */

@@ -34,6 +34,19 @@ public interface GemmBackend {
       float beta, float[] c, int offC, int ldc);
 
   /**
+   * {@code c += aᵀ a} for a row-major float64 {@code rows x cols} array {@code a}, into the
+   * row-major {@code cols x cols} array {@code c} (the Gram matrix of a block of rows). Only the
+   * lower triangle of c is guaranteed to be updated (BLAS dsyrk writes one triangle); callers
+   * mirror it when done. This default multiplies with {@link #dgemm}; BLAS backends use dsyrk,
+   * which does half the work.
+   */
+  default void gramUpdate(int rows, int cols, double[] a, double[] c) {
+    // c: cols x cols += aᵀ a   (beta = 1: Gram matrices of row blocks add)
+    dgemm(Trans.T, Trans.N, cols, cols, rows, 1.0, a, 0, Math.max(1, cols), a, 0,
+        Math.max(1, cols), 1.0, c, 0, Math.max(1, cols));
+  }
+
+  /**
    * {@code c = alpha * op(a) * op(b) + beta * c} on whole blocks of one dtype. Modifies {@code c}
    * only. Float32 blocks take alpha and beta rounded to float32.
    *

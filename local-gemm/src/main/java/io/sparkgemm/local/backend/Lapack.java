@@ -81,6 +81,72 @@ public final class Lapack {
     return a;
   }
 
+  /**
+   * Solves {@code a x = b} for a symmetric positive definite n x n {@code a} by Cholesky
+   * (dpotrf, then dpotrs): no inverse is formed. {@code a} is overwritten by its factor (only
+   * when it succeeds is it meaningful); {@code b}, n x nrhs row-major, is overwritten by x.
+   *
+   * @return false, with {@code b} untouched, when {@code a} is not positive definite
+   */
+  public static boolean choleskySolve(double[] a, int n, double[] b, int nrhs) {
+    if (a.length < (long) n * n || b.length < (long) n * nrhs) {
+      throw new IllegalArgumentException("choleskySolve: a has " + a.length + " values for "
+          + n + "x" + n + ", b has " + b.length + " for " + n + "x" + nrhs);
+    }
+    if (n == 0) {
+      return true;
+    }
+    LAPACK lapack = NativeBlas.lapack();
+    intW info = new intW(0);
+    // a is symmetric, so row-major and column-major agree; "L" reads one triangle.
+    lapack.dpotrf("L", n, a, n, info);
+    if (info.val > 0) {
+      return false;
+    }
+    check(info, "dpotrf");
+    // b row-major n x nrhs is column-major nrhs x n: transpose to the n x nrhs LAPACK wants.
+    double[] columns = new double[n * nrhs];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < nrhs; j++) {
+        columns[j * n + i] = b[i * nrhs + j];
+      }
+    }
+    lapack.dpotrs("L", n, nrhs, a, n, columns, n, info);
+    check(info, "dpotrs");
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < nrhs; j++) {
+        b[i * nrhs + j] = columns[j * n + i];
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Eigenvalues (ascending) of a symmetric n x n matrix, by dsyevd. With {@code vectors}, the
+   * matrix is overwritten by the orthonormal eigenvectors: eigenvector j is
+   * {@code a[j * n .. j * n + n)} (column-major); without, {@code a} is overwritten by scratch.
+   */
+  public static double[] symmetricEigen(double[] a, int n, boolean vectors) {
+    double[] w = new double[n];
+    if (n == 0) {
+      return w;
+    }
+    LAPACK lapack = NativeBlas.lapack();
+    intW info = new intW(0);
+    String job = vectors ? "V" : "N";
+    double[] query = new double[1];
+    int[] iquery = new int[1];
+    lapack.dsyevd(job, "L", n, a, n, w, query, -1, iquery, -1, info);
+    double[] work = new double[Math.max(1, (int) query[0])];
+    int[] iwork = new int[Math.max(1, iquery[0])];
+    lapack.dsyevd(job, "L", n, a, n, w, work, work.length, iwork, iwork.length, info);
+    if (info.val != 0) {
+      throw new ArithmeticException("dsyevd did not converge for a " + n + "x" + n
+          + " symmetric matrix (info " + info.val + ")");
+    }
+    return w;
+  }
+
   private static void check(intW info, String routine) {
     if (info.val != 0) {
       throw new ArithmeticException(routine + " failed (info " + info.val + ")");

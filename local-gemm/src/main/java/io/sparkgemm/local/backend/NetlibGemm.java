@@ -23,6 +23,23 @@ final class NetlibGemm extends ColumnMajorBlas {
     return info;
   }
 
+  /**
+   * Row-major a (rows x cols) is column-major aᵀ (cols x rows, leading dimension cols), so
+   * aᵀ a = (aᵀ)(aᵀ)ᵀ is dsyrk with trans "N". Its column-major upper triangle is the row-major
+   * lower triangle.
+   */
+  @Override
+  public void gramUpdate(int rows, int cols, double[] a, double[] c) {
+    if (rows < 0 || cols < 0 || a.length < (long) rows * cols || c.length < (long) cols * cols) {
+      throw new IllegalArgumentException("gramUpdate: a has " + a.length + " values for "
+          + rows + "x" + cols + ", c has " + c.length + " for " + cols + "x" + cols);
+    }
+    if (rows == 0 || cols == 0) {
+      return;
+    }
+    blas.dsyrk("U", "N", cols, rows, 1.0, a, 0, cols, 1.0, c, 0, cols);
+  }
+
   @Override
   protected void columnMajorDgemm(Trans transA, Trans transB, int m, int n, int k,
       double alpha, double[] a, int offA, int lda, double[] b, int offB, int ldb,

@@ -165,6 +165,9 @@ public final class LossHeads {
       }
       int[] classes = labels.requireClasses("softmax-ce", y);
       int k = y.numCols();
+      if (y.dtype() == DType.FLOAT64) {
+        return float64(y.doubles(), g.doubles(), classes, y.numRows(), k, y);
+      }
       double total = 0.0;
       for (int r = 0; r < y.numRows(); r++) {
         int label = classes[r];
@@ -186,6 +189,37 @@ public final class LossHeads {
           double p = Math.exp(y.get(r, c) - logSumExp);
           g.set(r, c, (p - (c == label ? 1.0 : 0.0)) * invRows);
         }
+      }
+      return total * invRows;
+    }
+
+    /** The float64 path: one exp per entry (kept in g, then scaled), arrays read directly. */
+    private double float64(double[] yv, double[] gv, int[] classes, int rows, int k,
+        DenseBlock y) {
+      double total = 0.0;
+      for (int r = 0; r < rows; r++) {
+        int label = classes[r];
+        if (label < 0 || label >= k) {
+          throw new IllegalArgumentException("Class label " + label + " at row id " + y.rowId(r)
+              + " is out of range: y has " + k + " classes, so labels must be in 0.." + (k - 1));
+        }
+        int off = r * k;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < k; c++) {
+          max = Math.max(max, yv[off + c]);
+        }
+        double sumExp = 0.0;
+        for (int c = 0; c < k; c++) {
+          double e = Math.exp(yv[off + c] - max);
+          gv[off + c] = e;
+          sumExp += e;
+        }
+        total += max + Math.log(sumExp) - yv[off + label];
+        double scale = invRows / sumExp;
+        for (int c = 0; c < k; c++) {
+          gv[off + c] *= scale;
+        }
+        gv[off + label] -= invRows;
       }
       return total * invRows;
     }

@@ -1,0 +1,90 @@
+package io.sparkgemm.ml;
+
+import io.sparkgemm.local.DenseBlock;
+import io.sparkgemm.local.RidgeSolver;
+import io.sparkgemm.spark.BlockedInput;
+import io.sparkgemm.spark.LabelKind;
+import io.sparkgemm.spark.NormalEquations;
+import io.sparkgemm.spark.train.Objective;
+import io.sparkgemm.spark.train.Trainer;
+import java.util.List;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Multi-output least squares as a linear layer with the mse loss: the MLlib Pipeline stage of
+ * {@code spark-gemm train --loss mse} (optimizer lbfgs or gd) and of {@code spark-gemm solve}
+ * (optimizer normal). The label is a number (k = 1) or a vector / array of k targets. The
+ * objective is ||XW + b − T||²/n + (regParam/2)·||W||², b unpenalised (see the README for the
+ * mapping onto MLlib's LinearRegression, whose L2 term is scaled by the label's std).
+ */
+public final class LinearLayerRegressor extends LinearLayerEstimator<LinearLayerRegressionModel> {
+  private static final long serialVersionUID = 1L;
+
+  public LinearLayerRegressor() {
+    this(Identifiable$.MODULE$.randomUID("linearLayerRegressor"));
+  }
+
+  public LinearLayerRegressor(String uid) {
+    super(uid);
+  }
+
+  @Override
+  protected String loss() {
+    return "mse";
+  }
+
+  @Override
+  protected LabelKind labelKind() {
+    return LabelKind.TARGETS;
+  }
+
+  @Override
+  protected int outputs(Dataset<?> dataset, BlockedInput input) {
+    return input.labelWidth();
+  }
+
+  @Override
+  protected Trainer.Result solveInstead(SparkSession spark, BlockedInput input, int k) {
+    if (!$(optimizer()).equals("normal")) {
+      return null;
+    }
+    NormalEquations.Sums sums = NormalEquations.compute(spark, input, backendOptions(), 0);
+    RidgeSolver.Solution s = RidgeSolver.solve(sums.gram(), sums.rhs(), sums.inFeatures(), k,
+        sums.numRows() * (Double) $(regParam()) / 2);
+    return new Trainer.Result(Objective.pack(s.w(), s.b()), List.of(), "closed form ("
+        + s.method() + ")", 1, sums.seconds());
+  }
+
+  @Override
+  protected LinearLayerRegressionModel createModel(String uid, DenseBlock w, double[] b) {
+    return new LinearLayerRegressionModel(uid, w, b);
+  }
+
+  @Override
+  protected StructType outputSchema(StructType schema, boolean withOutputs) {
+    schema.fieldIndex($(featuresCol()));
+    int label = schema.fieldIndex($(labelCol()));
+    if (!withOutputs) {
+      return schema;
+    }
+    boolean scalar = schema.fields()[label].dataType() instanceof NumericType;
+    return schema.add($(predictionCol()), scalar ? DataTypes.DoubleType : new VectorUDT(),
+        false);
+  }
+
+  public static MLReader<LinearLayerRegressor> read() {
+    return new DefaultParamsReader<>();
+  }
+
+  public static LinearLayerRegressor load(String path) {
+    return read().load(path);
+  }
+}

@@ -1,0 +1,69 @@
+package io.sparkgemm.spark.train;
+
+/**
+ * Gradient descent with heavy-ball momentum, or Nesterov's lookahead in the form deep-learning
+ * frameworks use (the velocity v accumulates gradients; Nesterov steps along g + μ·v):
+ *
+ * <pre>
+ *   v ← μ·v + g          θ ← θ − lr·(nesterov ? g + μ·v : v)
+ * </pre>
+ *
+ * Stops at {@code maxIter}, or when ||∇f|| <= tol, or when the objective changed by at most
+ * tol relative to its size.
+ */
+final class GradientDescent {
+  private GradientDescent() {
+  }
+
+  static Trainer.Outcome run(Objective objective, TrainSpec spec, Trainer.Start start,
+      Trainer.Listener listener) {
+    double[] theta = start.theta().clone();
+    int n = theta.length;
+    double[] velocity = start.velocity() != null ? start.velocity().clone() : new double[n];
+    double mu = spec.momentum();
+    double lr = spec.learningRate();
+    int iteration = start.iteration();
+    long t0 = System.nanoTime();
+    int passes0 = objective.passes();
+    Objective.Evaluation e = objective.evaluate(theta, iteration);
+    if (start.history().isEmpty()) {
+      listener.onIteration(record(iteration, e, 0.0, t0, objective.passes() - passes0), theta,
+          mu > 0 ? velocity : null);
+    }
+    if (e.gradientNorm() <= spec.tol()) {
+      return new Trainer.Outcome(theta, "converged: gradient norm <= tol");
+    }
+    double[] direction = new double[n];
+    while (iteration < spec.maxIter()) {
+      iteration++;
+      t0 = System.nanoTime();
+      passes0 = objective.passes();
+      double[] g = e.gradient();
+      double squares = 0;
+      for (int i = 0; i < n; i++) {
+        velocity[i] = mu * velocity[i] + g[i];
+        direction[i] = spec.nesterov() ? g[i] + mu * velocity[i] : velocity[i];
+        double delta = lr * direction[i];
+        theta[i] -= delta;
+        squares += delta * delta;
+      }
+      double previous = e.value();
+      e = objective.evaluate(theta, iteration);
+      listener.onIteration(record(iteration, e, Math.sqrt(squares), t0,
+          objective.passes() - passes0), theta, mu > 0 ? velocity : null);
+      if (e.gradientNorm() <= spec.tol()) {
+        return new Trainer.Outcome(theta, "converged: gradient norm <= tol");
+      }
+      if (Math.abs(previous - e.value()) <= spec.tol() * Math.abs(e.value())) {
+        return new Trainer.Outcome(theta, "converged: relative change of the objective <= tol");
+      }
+    }
+    return new Trainer.Outcome(theta, "max-iter");
+  }
+
+  private static IterationRecord record(int iteration, Objective.Evaluation e, double step,
+      long t0, int passes) {
+    return new IterationRecord(iteration, e.value(), e.loss(), e.gradientNorm(), step,
+        (System.nanoTime() - t0) / 1e9, passes);
+  }
+}
