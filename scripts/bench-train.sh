@@ -3,14 +3,12 @@
 # LogisticRegression, on Spark local[2], same data, same iteration count, same objective
 # (mean cross-entropy + reg/2·||W||², standardization off), both evaluated by the same pass.
 # MLlib's iterations are timed by a listener on its loss-function jobs (its fit also summarises
-# and blocks the data first); spark-gemm runs 4x the iterations to also report the time it
-# needs to reach MLlib's final objective. The last line per shape is a Markdown table row:
-# | shape | iterations | s/iter ours | s/iter MLlib | speedup | objective ours | objective MLlib
-# | ours to MLlib's objective | MLlib iterations | speedup at equal objective |
-#   scripts/bench-train.sh                      both shapes, 10 iterations
-#   ITERATIONS=5 scripts/bench-train.sh         fewer iterations
-# Data are generated once into $BENCH_DIR (default /tmp/spark-gemm-bench-train) and reused.
-# JAVA_OPTS defaults to -Xmx14g (X is up to 3.1 GB, cached by both engines in turn).
+# and blocks the data first). spark-gemm runs float32 and float64 blocks (sums stay float64),
+# 2x the iterations each, to also report the time it needs to reach MLlib's final objective.
+# The last lines per shape are Markdown table rows:
+# | shape | dtype | iterations | s/iter ours | s/iter MLlib | speedup | objective ours
+# | objective MLlib | ours to MLlib's objective | MLlib's iterations | speedup at equal objective
+# | ours read+block | MLlib fit before its first iteration |
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export JAVA_OPTS="${JAVA_OPTS:--Xmx14g}"

@@ -113,6 +113,54 @@ final class BenchTrainCommand implements Callable<Integer> {
     }
   }
 
+  /** One spark-gemm run: the per-iteration time over the first `iterations`, the history. */
+  private record Run(DType dtype, double readSeconds, int partitions, double perIteration,
+      double objectiveAtN, int passes, List<IterationRecord> history) {
+  }
+
+  private Run ours(SparkSession s, DType dtype, BackendOptions backend, PrintWriter out,
+      BlockedInput[] keep) {
+    BlockedInput input = InputLoader.load(s, new InputSpec(x, null, "features", null, "id",
+        LabelKind.CLASSES, "label", null, null, null, dtype, 0, 0));
+    boolean kept = false;
+    try {
+      int d = input.numFeatures();
+      // tol 0: a fixed iteration count. 2x MLlib's, to find where ours reaches MLlib's final
+      // objective; the per-iteration time is taken over the first `iterations`.
+      TrainSpec train = new TrainSpec("softmax-ce", "lbfgs", 1, 0, false, reg, 2 * iterations,
+          0, 10, dtype, backend, 0);
+      Objective objective = new Objective(s, input, classes, train);
+      Trainer.Result result = Trainer.train(objective, train,
+          Trainer.Start.fresh(new double[d * classes + classes]), (r, t, v) -> { });
+      double seconds = 0;
+      int counted = 0;
+      IterationRecord atN = result.history().get(0);
+      for (IterationRecord r : result.history()) {
+        if (r.iteration() > 0 && r.iteration() <= iterations) {
+          seconds += r.seconds();
+          counted++;
+          atN = r;
+        }
+      }
+      out.printf(Locale.ROOT, "spark-gemm %s: X %d x %d -> %d classes, %d partitions, reg %g, "
+          + "read+block %.1f s; %d iterations: %.3f s per iteration, objective %.10g "
+          + "(%d passes for %d iterations)%n", dtype.label(), input.numRows(), d, classes,
+          input.numPartitions(), reg, input.seconds(), counted, seconds / counted,
+          atN.objective(), result.passes(), 2 * iterations);
+      out.flush();
+      if (keep != null) {
+        keep[0] = input;
+        kept = true;
+      }
+      return new Run(dtype, input.seconds(), input.numPartitions(), seconds / counted,
+          atN.objective(), result.passes(), result.history());
+    } finally {
+      if (!kept) {
+        input.release();
+      }
+    }
+  }
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -120,38 +168,15 @@ final class BenchTrainCommand implements Callable<Integer> {
     Backends.select(backend);
     try (Sessions.Handle session = Sessions.open(spark.master, "spark-gemm bench-train")) {
       SparkSession s = session.spark();
-      BlockedInput input = InputLoader.load(s, new InputSpec(x, null, "features", null, "id",
-          LabelKind.CLASSES, "label", null, null, null, DType.FLOAT64, 0, 0));
+      Run f32 = ours(s, DType.FLOAT32, backend, out, null);
+      BlockedInput[] f64Input = new BlockedInput[1];
+      Run f64 = ours(s, DType.FLOAT64, backend, out, f64Input);
+      BlockedInput input = f64Input[0];
       try {
-        int d = input.numFeatures();
-        // tol 0: a fixed iteration count. 4x MLlib's, to find where ours reaches MLlib's final
-        // objective; the per-iteration time is taken over the first `iterations`.
-        TrainSpec train = new TrainSpec("softmax-ce", "lbfgs", 1, 0, false, reg, 4 * iterations,
-            0, 10, DType.FLOAT64, backend, 0);
-        Objective objective = new Objective(s, input, classes, train);
-        Trainer.Result ours = Trainer.train(objective, train,
-            Trainer.Start.fresh(new double[d * classes + classes]), (r, t, v) -> { });
-        double oursSeconds = 0;
-        int oursIterations = 0;
-        IterationRecord atN = ours.history().get(0);
-        for (IterationRecord r : ours.history()) {
-          if (r.iteration() > 0 && r.iteration() <= iterations) {
-            oursSeconds += r.seconds();
-            oursIterations++;
-            atN = r;
-          }
-        }
-        double oursPerIteration = oursSeconds / oursIterations;
-        out.printf(Locale.ROOT, "X %d x %d -> %d classes, %d partitions, reg %g, read+block "
-            + "%.1f s%n", input.numRows(), d, classes, input.numPartitions(), reg,
-            input.seconds());
-        out.printf(Locale.ROOT, "spark-gemm: %d iterations, %d passes, %.3f s per iteration, "
-            + "objective %.10g%n", oursIterations, ours.passes(), oursPerIteration,
-            atN.objective());
-        out.flush();
         if (skipMllib) {
           return SparkGemmCli.OK;
         }
+        int d = input.numFeatures();
         Dataset<Row> df = s.read().parquet(x).select(
             functions.array_to_vector(col("features")).as("features"),
             col("label").cast("double").as("label"))
@@ -182,32 +207,38 @@ final class BenchTrainCommand implements Callable<Integer> {
         }
         double[] intercepts = model.interceptVector().toArray();
         System.arraycopy(intercepts, 0, theta, d * classes, classes);
-        double mllibObjective = objective.evaluate(theta, 0).value();
+        TrainSpec evaluation = new TrainSpec("softmax-ce", "lbfgs", 1, 0, false, reg, 0, 0, 10,
+            DType.FLOAT64, backend, 0);
+        double mllibObjective = new Objective(s, input, classes, evaluation).evaluate(theta, 0)
+            .value();
         out.printf(Locale.ROOT, "MLlib: %d iterations, %d loss evaluations, fit %.1f s of which "
-            + "iterations %.1f s, %.3f s per iteration, objective %.10g (its own history: "
+            + "iterations %.1f s: %.3f s per iteration, objective %.10g (its own history: "
             + "%.10g)%n", mllibIterations, times.jobs(), fitSeconds, times.iterationSeconds(),
             mllibPerIteration, mllibObjective,
             model.summary().objectiveHistory()[model.summary().objectiveHistory().length - 1]);
-        // Ours to MLlib's final objective: the first iteration at or below it.
-        double toTarget = 0;
-        int reached = -1;
-        for (IterationRecord r : ours.history()) {
-          if (r.iteration() > 0) {
-            toTarget += r.seconds();
+        for (Run run : List.of(f64, f32)) {
+          // Ours to MLlib's final objective: the first iteration at or below it.
+          double toTarget = 0;
+          int reached = -1;
+          for (IterationRecord r : run.history()) {
+            if (r.iteration() > 0) {
+              toTarget += r.seconds();
+            }
+            if (r.objective() <= mllibObjective) {
+              reached = r.iteration();
+              break;
+            }
           }
-          if (r.objective() <= mllibObjective) {
-            reached = r.iteration();
-            break;
-          }
+          String equal = reached < 0 ? "not reached in " + 2 * iterations
+              : String.format(Locale.ROOT, "%d it, %.1f s", reached, toTarget);
+          out.printf(Locale.ROOT, "| %d x %d -> %d | %s | %d | %.3f | %.3f | %.2fx | %.6g | "
+              + "%.6g | %s | %.1f s | %s | %.0f s | %.0f s |%n", input.numRows(), d, classes,
+              run.dtype().label(), iterations, run.perIteration(), mllibPerIteration,
+              mllibPerIteration / run.perIteration(), run.objectiveAtN(), mllibObjective, equal,
+              times.iterationSeconds(), reached < 0 ? "-"
+                  : String.format(Locale.ROOT, "%.2fx", times.iterationSeconds() / toTarget),
+              run.readSeconds(), fitSeconds - times.iterationSeconds());
         }
-        String equal = reached < 0 ? "not reached in " + 4 * iterations + " iterations"
-            : String.format(Locale.ROOT, "%d iterations, %.1f s", reached, toTarget);
-        out.printf(Locale.ROOT, "spark-gemm to MLlib's objective: %s%n", equal);
-        out.printf(Locale.ROOT, "| %d x %d -> %d | %d | %.3f | %.3f | %.2fx | %.6g | %.6g | %s "
-            + "| %.1f s | %s |%n", input.numRows(), d, classes, iterations, oursPerIteration,
-            mllibPerIteration, mllibPerIteration / oursPerIteration, atN.objective(),
-            mllibObjective, equal, times.iterationSeconds(), reached < 0 ? "-"
-                : String.format(Locale.ROOT, "%.2fx", times.iterationSeconds() / toTarget));
         out.flush();
       } finally {
         input.release();
