@@ -168,26 +168,34 @@ public final class LossHeads {
       if (y.dtype() == DType.FLOAT64) {
         return float64(y.doubles(), g.doubles(), classes, y.numRows(), k, y);
       }
+      return float32(y.floats(), g.floats(), classes, y.numRows(), k, y);
+    }
+
+    /** The float32 path: sums and exps in float64, one exp per entry, g rounded once. */
+    private double float32(float[] yv, float[] gv, int[] classes, int rows, int k,
+        DenseBlock y) {
+      double[] e = new double[k];
       double total = 0.0;
-      for (int r = 0; r < y.numRows(); r++) {
+      for (int r = 0; r < rows; r++) {
         int label = classes[r];
         if (label < 0 || label >= k) {
           throw new IllegalArgumentException("Class label " + label + " at row id " + y.rowId(r)
               + " is out of range: y has " + k + " classes, so labels must be in 0.." + (k - 1));
         }
+        int off = r * k;
         double max = Double.NEGATIVE_INFINITY;
         for (int c = 0; c < k; c++) {
-          max = Math.max(max, y.get(r, c));
+          max = Math.max(max, yv[off + c]);
         }
         double sumExp = 0.0;
         for (int c = 0; c < k; c++) {
-          sumExp += Math.exp(y.get(r, c) - max);
+          e[c] = Math.exp(yv[off + c] - max);
+          sumExp += e[c];
         }
-        double logSumExp = max + Math.log(sumExp);
-        total += logSumExp - y.get(r, label);
+        total += max + Math.log(sumExp) - yv[off + label];
+        double scale = invRows / sumExp;
         for (int c = 0; c < k; c++) {
-          double p = Math.exp(y.get(r, c) - logSumExp);
-          g.set(r, c, (p - (c == label ? 1.0 : 0.0)) * invRows);
+          gv[off + c] = (float) (e[c] * scale - (c == label ? invRows : 0.0));
         }
       }
       return total * invRows;
