@@ -38,7 +38,8 @@ record Reduction(int depth, int shards) {
       if (toDriver > budget) {
         LOG.warn(line + "; over budget: lower --shard-threshold to reduce in shards");
       } else {
-        LOG.info(line);
+        // Routine (and once per training iteration): the report has depth and bytes.
+        LOG.debug(line);
       }
     }
     return new Reduction(depth, shards);
