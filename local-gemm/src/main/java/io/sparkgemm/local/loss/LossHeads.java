@@ -171,17 +171,23 @@ public final class LossHeads {
       return float32(y.floats(), g.floats(), classes, y.numRows(), k, y);
     }
 
+    /** Row r's class id, refused with its row id when it is not in 0..k-1. */
+    private static int checkedLabel(int[] classes, int r, int k, DenseBlock y) {
+      int label = classes[r];
+      if (label < 0 || label >= k) {
+        throw new IllegalArgumentException("Class label " + label + " at row id " + y.rowId(r)
+            + " is out of range: y has " + k + " classes, so labels must be in 0.." + (k - 1));
+      }
+      return label;
+    }
+
     /** The float32 path: sums and exps in float64, one exp per entry, g rounded once. */
     private double float32(float[] yv, float[] gv, int[] classes, int rows, int k,
         DenseBlock y) {
       double[] e = new double[k];
       double total = 0.0;
       for (int r = 0; r < rows; r++) {
-        int label = classes[r];
-        if (label < 0 || label >= k) {
-          throw new IllegalArgumentException("Class label " + label + " at row id " + y.rowId(r)
-              + " is out of range: y has " + k + " classes, so labels must be in 0.." + (k - 1));
-        }
+        int label = checkedLabel(classes, r, k, y);
         int off = r * k;
         double max = Double.NEGATIVE_INFINITY;
         for (int c = 0; c < k; c++) {
@@ -206,11 +212,7 @@ public final class LossHeads {
         DenseBlock y) {
       double total = 0.0;
       for (int r = 0; r < rows; r++) {
-        int label = classes[r];
-        if (label < 0 || label >= k) {
-          throw new IllegalArgumentException("Class label " + label + " at row id " + y.rowId(r)
-              + " is out of range: y has " + k + " classes, so labels must be in 0.." + (k - 1));
-        }
+        int label = checkedLabel(classes, r, k, y);
         int off = r * k;
         double max = Double.NEGATIVE_INFINITY;
         for (int c = 0; c < k; c++) {
