@@ -37,14 +37,8 @@ final class BackwardCommand implements Callable<Integer> {
       description = "G's array or vector column (default: its only one).")
   String upstreamCol;
 
-  @Option(names = "--labels-col", paramLabel = "COL",
-      description = "Targets (mse: a number, an array or a vector) or class ids (softmax-ce), "
-          + "in X's dataset.")
-  String labelsCol;
-
-  @Option(names = "--labels", paramLabel = "L.npy",
-      description = "Targets (n or n x k floats) or class ids (n int32/int64), by row index.")
-  String labels;
+  @Mixin
+  LabelOptions labelOptions;
 
   @Option(names = "--input-grad", description = "Also compute and write dX = G Wᵀ.")
   boolean inputGrad;
@@ -80,7 +74,7 @@ final class BackwardCommand implements Callable<Integer> {
       case "supplied" -> LabelKind.UPSTREAM;
       default -> LabelKind.NONE;
     };
-    if (kind == LabelKind.NONE && (labelsCol != null || labels != null)) {
+    if (kind == LabelKind.NONE && labelOptions.given()) {
       throw new IllegalArgumentException("--loss " + loss + " takes no labels");
     }
     PassSpec pass = new PassSpec(head, inputGrad, saveOutput, job.dtype(),
@@ -90,11 +84,11 @@ final class BackwardCommand implements Callable<Integer> {
     if (upstream != null) {
       inputs.put("upstream", upstream);
     }
-    if (labels != null || labelsCol != null) {
-      inputs.put("labels", labels != null ? labels : "column " + labelsCol);
+    if (labelOptions.given()) {
+      inputs.put("labels", labelOptions.describe());
     }
-    PassCommands.run(job, job.input(kind, labelsCol, labels, upstream, upstreamCol), pass,
-        inputs, spec.commandLine().getOut());
+    PassCommands.run(job, job.input(kind, labelOptions.labelsCol, labelOptions.labels, upstream,
+        upstreamCol), pass, inputs, spec.commandLine().getOut());
     return SparkGemmCli.OK;
   }
 }

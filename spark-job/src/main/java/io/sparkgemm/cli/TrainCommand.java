@@ -38,14 +38,8 @@ final class TrainCommand implements Callable<Integer> {
           + "logistic regression).")
   String loss;
 
-  @Option(names = "--labels-col", paramLabel = "COL",
-      description = "Targets (mse: a number, an array or a vector) or class ids (softmax-ce), "
-          + "in X's dataset.")
-  String labelsCol;
-
-  @Option(names = "--labels", paramLabel = "L.npy",
-      description = "Targets (n or n x k floats) or class ids (n int32/int64), by row index.")
-  String labels;
+  @Mixin
+  LabelOptions labelOptions;
 
   @Option(names = "--optimizer", defaultValue = "lbfgs", paramLabel = "NAME",
       description = "gd or lbfgs (Breeze's, as MLlib uses). Default: ${DEFAULT-VALUE}.")
@@ -122,7 +116,7 @@ final class TrainCommand implements Callable<Integer> {
           + "--optimizer " + checkpoint.optimizer() + ", not " + optimizer);
     }
     LabelKind kind = loss.equals("mse") ? LabelKind.TARGETS : LabelKind.CLASSES;
-    if (labels == null && labelsCol == null) {
+    if (!labelOptions.given()) {
       throw new IllegalArgumentException("--loss " + loss + " needs "
           + (kind == LabelKind.TARGETS ? "targets" : "class labels")
           + ": give --labels L.npy or --labels-col COL");
@@ -130,14 +124,14 @@ final class TrainCommand implements Callable<Integer> {
     Path checkpoints = checkpointEvery == 0 ? null
         : Path.of(checkpointDir != null ? checkpointDir : job.out + ".checkpoints");
     Map<String, Object> inputs = PassCommands.inputs(job);
-    inputs.put("labels", labels != null ? labels : "column " + labelsCol);
+    inputs.put("labels", labelOptions.describe());
     if (resume != null) {
       inputs.put("resume", checkpoint.dir().toString());
     }
     Backends.select(job.backend.options());
     try (Sessions.Handle session = Sessions.open(job.spark.master, "spark-gemm train")) {
       BlockedInput input = InputLoader.load(session.spark(),
-          job.input(kind, labelsCol, labels, null, null));
+          job.input(kind, labelOptions.labelsCol, labelOptions.labels, null, null));
       try {
         DenseBlock w = job.weights(input.numFeatures());
         double[] b = job.bias(w.numCols());
