@@ -1,6 +1,8 @@
 package io.sparkgemm.local;
 
 import io.sparkgemm.local.backend.GemmBackend;
+import io.sparkgemm.local.loss.Labels;
+import io.sparkgemm.local.loss.LossHead;
 
 /**
  * One block's linear-layer math, forward and backward side by side so the adjoint is visible:
@@ -36,18 +38,8 @@ public final class LinearKernels {
 
   /** {@code y = x w + b}. Modifies y only. */
   public void forward(DenseBlock x, DenseBlock w, double[] b, DenseBlock y) {
-    requireSameDType("forward", x, w, y);
-    if (x.numCols() != w.numRows() || y.numRows() != x.numRows() || y.numCols() != w.numCols()
-        || b.length != w.numCols()) {
-      throw new IllegalArgumentException("Cannot compute y = x w + b: x is " + x.shape()
-          + ", w is " + w.shape() + ", b has " + b.length + " values, y is " + y.shape()
-          + " (expected x n x d, w d x k, b k, y n x k)");
-    }
-    // y = b broadcast over rows, then y += x w (x: n x d, w: d x k, y: n x k). Starting from b
-    // with beta = 1 spares the pass over y that beta = 0 costs (BLAS zeroes C first) plus a
-    // second pass to add b.
-    fillRows(y, b);
-    backend.gemm(Trans.N, Trans.N, 1.0, x, w, 1.0, y);
+    checkForward(x, w, b, y);
+    forwardRows(x, w, b, y, 0, x.numRows());
   }
 
   /** Allocates dx (n x d, g's dtype and row ids) and computes {@code dx = g wᵀ}. */
@@ -59,14 +51,8 @@ public final class LinearKernels {
 
   /** {@code dx = g wᵀ}. Modifies dx only. */
   public void inputGradient(DenseBlock g, DenseBlock w, DenseBlock dx) {
-    requireSameDType("input gradient", g, w, dx);
-    if (g.numCols() != w.numCols() || dx.numRows() != g.numRows() || dx.numCols() != w.numRows()) {
-      throw new IllegalArgumentException("Cannot compute dx = g wᵀ: g is " + g.shape()
-          + ", w is " + w.shape() + ", dx is " + dx.shape()
-          + " (expected g n x k, w d x k, dx n x d)");
-    }
-    // g: n x k   wᵀ: k x d   dx: n x d
-    backend.gemm(Trans.N, Trans.T, 1.0, g, w, 0.0, dx);
+    checkInputGradient(g, w, dx);
+    inputGradientRows(g, w, dx, 0, g.numRows());
   }
 
   /**
@@ -74,6 +60,90 @@ public final class LinearKernels {
    * sgemm into a float32 partial that is then added into the float64 sums.
    */
   public void accumulateGradients(DenseBlock x, DenseBlock g, GradientAccumulator acc) {
+    checkAccumulate(x, g, acc);
+    accumulateRows(x, g, acc, 0, x.numRows());
+  }
+
+  /**
+   * One block's backward step, all of it: {@code y = x w + b}, {@code g = head(y)}, {@code
+   * dw += xᵀ g}, {@code db += 1ᵀ g} and, when {@code dx} is not null, {@code dx = g wᵀ}. Writes
+   * y, g and dx (whole blocks, as the separate methods would) and adds the block's gradient and
+   * its loss share to {@code acc}.
+   *
+   * <p>The block is worked through in panels of {@link #panelRows} rows: each panel's forward
+   * product, head and {@code xᵀ g} run back to back, so the second read of the panel's x comes
+   * from the CPU cache, not memory. That matters when k is small, where both products are bound
+   * by reading x (at 784 x 10, float64, 2 cores: 0.26 s instead of 0.70 s for 200,000 rows).
+   * Panels change the order of the float64 sums (a block's dw is a sum of panel products), so
+   * results depend on the panel size as they do on the block size; the size is fixed by d, k,
+   * the dtype and the backend, never by timing.
+   *
+   * @param labels what the head needs, aligned with the block's rows (may be null if it needs
+   *     nothing)
+   */
+  public void backward(DenseBlock x, DenseBlock w, double[] b, LossHead head, Labels labels,
+      DenseBlock y, DenseBlock g, DenseBlock dx, GradientAccumulator acc) {
+    checkForward(x, w, b, y);
+    checkAccumulate(x, g, acc);
+    if (dx != null) {
+      checkInputGradient(g, w, dx);
+    }
+    int rows = x.numRows();
+    int panel = panelRows(x.numCols(), w.numCols(), x.dtype(), rows);
+    double loss = 0.0;
+    for (int from = 0; from < rows; from += panel) {
+      int to = Math.min(rows, from + panel);
+      forwardRows(x, w, b, y, from, to);
+      loss += head.lossAndGradient(y, labels, g, from, to);
+      accumulateRows(x, g, acc, from, to);
+      if (dx != null) {
+        inputGradientRows(g, w, dx, from, to);
+      }
+    }
+    acc.addLoss(loss, rows);
+  }
+
+  /**
+   * Rows per panel in {@link #backward}: all of them unless the backend asks for panels
+   * ({@link GemmBackend#panelBytes()}) and k is at most {@value #PANEL_MAX_K}; then as many rows
+   * of x as fit in the backend's panel bytes, a multiple of 8 and at least 16.
+   */
+  public int panelRows(int d, int k, DType dtype, int rows) {
+    long bytes = backend.panelBytes();
+    if (bytes <= 0 || k > PANEL_MAX_K || d == 0) {
+      return Math.max(1, rows);
+    }
+    long fit = bytes / ((long) d * dtype.bytes());
+    int panel = (int) Math.max(16, fit / 8 * 8);
+    return Math.max(1, Math.min(rows, panel));
+  }
+
+  /**
+   * The widest k that panels help: above it both products do enough arithmetic per value of x
+   * that reading x twice from memory costs little, and whole blocks keep the GEMMs larger.
+   */
+  public static final int PANEL_MAX_K = 64;
+
+  private static void checkForward(DenseBlock x, DenseBlock w, double[] b, DenseBlock y) {
+    requireSameDType("forward", x, w, y);
+    if (x.numCols() != w.numRows() || y.numRows() != x.numRows() || y.numCols() != w.numCols()
+        || b.length != w.numCols()) {
+      throw new IllegalArgumentException("Cannot compute y = x w + b: x is " + x.shape()
+          + ", w is " + w.shape() + ", b has " + b.length + " values, y is " + y.shape()
+          + " (expected x n x d, w d x k, b k, y n x k)");
+    }
+  }
+
+  private static void checkInputGradient(DenseBlock g, DenseBlock w, DenseBlock dx) {
+    requireSameDType("input gradient", g, w, dx);
+    if (g.numCols() != w.numCols() || dx.numRows() != g.numRows() || dx.numCols() != w.numRows()) {
+      throw new IllegalArgumentException("Cannot compute dx = g wᵀ: g is " + g.shape()
+          + ", w is " + w.shape() + ", dx is " + dx.shape()
+          + " (expected g n x k, w d x k, dx n x d)");
+    }
+  }
+
+  private static void checkAccumulate(DenseBlock x, DenseBlock g, GradientAccumulator acc) {
     if (x.dtype() != g.dtype()) {
       throw new IllegalArgumentException("Cannot accumulate gradients: x is " + x.dtype().label()
           + " but g is " + g.dtype().label());
@@ -84,32 +154,70 @@ public final class LinearKernels {
           + ", g is " + g.shape() + ", dw is " + acc.inFeatures() + "x" + acc.outFeatures()
           + " (expected x n x d, g n x k, dw d x k)");
     }
+  }
+
+  /** Rows {@code from..to} of {@code y = x w + b}. */
+  private void forwardRows(DenseBlock x, DenseBlock w, double[] b, DenseBlock y, int from,
+      int to) {
+    int d = x.numCols();
+    int k = w.numCols();
+    int m = to - from;
+    // y = b broadcast over rows, then y += x w (x: m x d, w: d x k, y: m x k). Starting from b
+    // with beta = 1 spares the pass over y that beta = 0 costs (BLAS zeroes C first) plus a
+    // second pass to add b.
+    fillRows(y, b, from, to);
+    if (x.dtype() == DType.FLOAT64) {
+      backend.dgemm(Trans.N, Trans.N, m, k, d, 1.0, x.doubles(), from * d, Math.max(1, d),
+          w.doubles(), 0, Math.max(1, k), 1.0, y.doubles(), from * k, Math.max(1, k));
+    } else {
+      backend.sgemm(Trans.N, Trans.N, m, k, d, 1.0f, x.floats(), from * d, Math.max(1, d),
+          w.floats(), 0, Math.max(1, k), 1.0f, y.floats(), from * k, Math.max(1, k));
+    }
+  }
+
+  /** Rows {@code from..to} of {@code dx = g wᵀ}. */
+  private void inputGradientRows(DenseBlock g, DenseBlock w, DenseBlock dx, int from, int to) {
+    int d = w.numRows();
+    int k = w.numCols();
+    int m = to - from;
+    // g: m x k   wᵀ: k x d   dx: m x d
+    if (g.dtype() == DType.FLOAT64) {
+      backend.dgemm(Trans.N, Trans.T, m, d, k, 1.0, g.doubles(), from * k, Math.max(1, k),
+          w.doubles(), 0, Math.max(1, k), 0.0, dx.doubles(), from * d, Math.max(1, d));
+    } else {
+      backend.sgemm(Trans.N, Trans.T, m, d, k, 1.0f, g.floats(), from * k, Math.max(1, k),
+          w.floats(), 0, Math.max(1, k), 0.0f, dx.floats(), from * d, Math.max(1, d));
+    }
+  }
+
+  /** {@code dw += xᵀ g}, {@code db += 1ᵀ g} over rows {@code from..to}. */
+  private void accumulateRows(DenseBlock x, DenseBlock g, GradientAccumulator acc, int from,
+      int to) {
     int d = x.numCols();
     int k = g.numCols();
-    int n = x.numRows();
+    int m = to - from;
+    double[] db = acc.db();
     if (x.dtype() == DType.FLOAT64) {
-      // xᵀ: d x n   g: n x k   dw: d x k   (beta = 1: gradients add across blocks)
-      backend.dgemm(Trans.T, Trans.N, d, k, n, 1.0, x.doubles(), 0, Math.max(1, d),
-          g.doubles(), 0, Math.max(1, k), 1.0, acc.dw(), 0, Math.max(1, k));
+      // xᵀ: d x m   g: m x k   dw: d x k   (beta = 1: gradients add across blocks)
+      backend.dgemm(Trans.T, Trans.N, d, k, m, 1.0, x.doubles(), from * d, Math.max(1, d),
+          g.doubles(), from * k, Math.max(1, k), 1.0, acc.dw(), 0, Math.max(1, k));
       double[] gv = g.doubles();
-      double[] db = acc.db();
-      for (int r = 0; r < n; r++) {
+      for (int r = from; r < to; r++) {
         for (int j = 0; j < k; j++) {
           db[j] += gv[r * k + j];
         }
       }
     } else {
       float[] partial = acc.scratch();
-      // xᵀ: d x n   g: n x k   partial: d x k  (beta = 0), then dw += partial in float64
-      backend.sgemm(Trans.T, Trans.N, d, k, n, 1.0f, x.floats(), 0, Math.max(1, d),
-          g.floats(), 0, Math.max(1, k), 0.0f, partial, 0, Math.max(1, k));
+      // xᵀ: d x m   g: m x k   partial: d x k  (beta = 0), then dw += partial in float64
+      backend.sgemm(Trans.T, Trans.N, d, k, m, 1.0f, x.floats(), from * d, Math.max(1, d),
+          g.floats(), from * k, Math.max(1, k), 0.0f, partial, 0, Math.max(1, k));
       double[] dw = acc.dw();
       for (int i = 0; i < dw.length; i++) {
         dw[i] += partial[i];
       }
       float[] gv = g.floats();
-      double[] db = acc.db();
-      for (int r = 0; r < n; r++) {
+      for (int r = from; r < to; r++) {
         for (int j = 0; j < k; j++) {
           db[j] += gv[r * k + j];
         }
@@ -117,13 +225,12 @@ public final class LinearKernels {
     }
   }
 
-  /** Every row of y := b (rounded to float32 in a float32 block). */
-  private static void fillRows(DenseBlock y, double[] b) {
-    int n = y.numRows();
+  /** Rows {@code from..to} of y := b (rounded to float32 in a float32 block). */
+  private static void fillRows(DenseBlock y, double[] b, int from, int to) {
     int k = y.numCols();
     if (y.dtype() == DType.FLOAT64) {
       double[] yv = y.doubles();
-      for (int r = 0; r < n; r++) {
+      for (int r = from; r < to; r++) {
         System.arraycopy(b, 0, yv, r * k, k);
       }
     } else {
@@ -132,7 +239,7 @@ public final class LinearKernels {
       for (int j = 0; j < k; j++) {
         bf[j] = (float) b[j];
       }
-      for (int r = 0; r < n; r++) {
+      for (int r = from; r < to; r++) {
         System.arraycopy(bf, 0, yv, r * k, k);
       }
     }

@@ -122,6 +122,118 @@ class LinearKernelsTest {
     assertThat(left.numRows()).isEqualTo(11);
   }
 
+  static Stream<Arguments> backendsDTypesAndHeads() {
+    Stream.Builder<Arguments> out = Stream.builder();
+    backendsAndDTypes().forEach(a -> {
+      for (String head : new String[] {"softmax-ce", "mse", "supplied", "mean"}) {
+        out.add(Arguments.of(a.get()[0], a.get()[1], head));
+      }
+    });
+    return out.build();
+  }
+
+  /**
+   * The whole backward step against explicit loops. 517 rows of 300 features: on the BLAS
+   * backends that is 7 panels of 80 rows (float64; 4 of 160 in float32), the last one short, so
+   * panel edges, offsets and the short panel are all exercised; the reference backend takes the
+   * block whole.
+   */
+  @ParameterizedTest(name = "{0} {1} {2}")
+  @MethodSource("backendsDTypesAndHeads")
+  void backwardStepMatchesExplicitLoops(String backend, DType dtype, String headName) {
+    LinearKernels kernels = new LinearKernels(TestBackends.byName(backend));
+    Random rnd = new Random(11);
+    int n = 517;
+    int d = 300;
+    int k = 7;
+    DenseBlock x = random(rnd, n, d).toDType(dtype);
+    DenseBlock w = random(rnd, d, k).toDType(dtype);
+    double[] b = random(rnd, 1, k).doubles();
+    int[] classes = new int[n];
+    for (int r = 0; r < n; r++) {
+      classes[r] = rnd.nextInt(k);
+    }
+    DenseBlock targets = random(rnd, n, k).toDType(dtype);
+    io.sparkgemm.local.loss.Labels labels = switch (headName) {
+      case "softmax-ce" -> io.sparkgemm.local.loss.Labels.classes(classes);
+      case "mse" -> io.sparkgemm.local.loss.Labels.targets(targets);
+      case "supplied" -> io.sparkgemm.local.loss.Labels.gradient(targets);
+      default -> null;
+    };
+    io.sparkgemm.local.loss.LossHead head = io.sparkgemm.local.loss.LossHeads.of(headName, 1000);
+
+    // Oracle: y by loops, g and the loss from the head on the whole block, then loops again.
+    double[][] y = new double[n][k];
+    for (int r = 0; r < n; r++) {
+      for (int j = 0; j < k; j++) {
+        double sum = b[j];
+        for (int p = 0; p < d; p++) {
+          sum += x.get(r, p) * w.get(p, j);
+        }
+        y[r][j] = sum;
+      }
+    }
+    DenseBlock yBlock = DenseBlock.ofRows(y).toDType(dtype);
+    DenseBlock gBlock = DenseBlock.zeros(dtype, n, k);
+    double loss = head.lossAndGradient(yBlock, labels, gBlock);
+    double[][] dw = new double[d][k];
+    double[] db = new double[k];
+    double[][] dx = new double[n][d];
+    for (int r = 0; r < n; r++) {
+      for (int j = 0; j < k; j++) {
+        double gv = gBlock.get(r, j);
+        db[j] += gv;
+        for (int p = 0; p < d; p++) {
+          dw[p][j] += x.get(r, p) * gv;
+          dx[r][p] += gv * w.get(p, j);
+        }
+      }
+    }
+
+    DenseBlock yOut = DenseBlock.zeros(dtype, n, k);
+    DenseBlock gOut = DenseBlock.zeros(dtype, n, k);
+    DenseBlock dxOut = DenseBlock.zeros(dtype, n, d);
+    GradientAccumulator acc = new GradientAccumulator(d, k).addLoss(0.25, 3);
+    kernels.backward(x, w, b, head, labels, yOut, gOut, dxOut, acc);
+    double atol = dtype == DType.FLOAT64 ? 1e-12 : 2e-4;
+    double rtol = dtype == DType.FLOAT64 ? 1e-11 : 2e-4;
+    Approx.assertClose("y", yOut, y, atol, rtol);
+    Approx.assertClose("g", gOut, gBlock.toRows(), atol, rtol);
+    Approx.assertClose("dx", dxOut, dx, atol, rtol);
+    Approx.assertClose("dw", acc.dwBlock(), dw, atol, rtol);
+    Approx.assertClose("db", acc.db(), db, atol, rtol);
+    assertThat(acc.loss()).isCloseTo(0.25 + loss,
+        org.assertj.core.data.Offset.offset(rtol * Math.max(1, Math.abs(loss))));
+    assertThat(acc.numRows()).isEqualTo(3 + n);
+
+    // Without dx: the same sums, dx left alone.
+    GradientAccumulator noDx = new GradientAccumulator(d, k);
+    kernels.backward(x, w, b, head, labels, DenseBlock.zeros(dtype, n, k),
+        DenseBlock.zeros(dtype, n, k), null, noDx);
+    assertThat(noDx.dw()).containsExactly(acc.dw());
+    assertThat(noDx.db()).containsExactly(acc.db());
+  }
+
+  @Test
+  void panelsFollowTheBackendsCacheSizeAndOnlyForNarrowOutputs() {
+    LinearKernels cpu = new LinearKernels(TestBackends.nativeBlas());
+    long bytes = TestBackends.nativeBlas().panelBytes();
+    assertThat(bytes).isEqualTo(192 * 1024);
+    // 196,608 bytes / (784 x 8) = 31.3 rows -> 24 (a multiple of 8)
+    assertThat(cpu.panelRows(784, 10, DType.FLOAT64, 1024)).isEqualTo(24);
+    // float32 rows are half as big: 62.7 -> 56
+    assertThat(cpu.panelRows(784, 10, DType.FLOAT32, 1024)).isEqualTo(56);
+    assertThat(cpu.panelRows(64, 64, DType.FLOAT64, 8192)).isEqualTo(384);
+    // never under 16 rows, never more than the block
+    assertThat(cpu.panelRows(100_000, 10, DType.FLOAT64, 1000)).isEqualTo(16);
+    assertThat(cpu.panelRows(64, 64, DType.FLOAT64, 100)).isEqualTo(100);
+    // wide outputs and backends without a panel size take whole blocks
+    assertThat(cpu.panelRows(784, LinearKernels.PANEL_MAX_K + 1, DType.FLOAT64, 1024))
+        .isEqualTo(1024);
+    assertThat(new LinearKernels(TestBackends.byName("reference"))
+        .panelRows(784, 10, DType.FLOAT64, 1024)).isEqualTo(1024);
+  }
+
   @Test
   void float32BlocksAccumulateInFloat64() {
     LinearKernels kernels = new LinearKernels(TestBackends.nativeBlas());

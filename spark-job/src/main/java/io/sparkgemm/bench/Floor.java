@@ -161,7 +161,6 @@ public final class Floor {
       for (int i = first; i < blocks.size(); i += stride) {
         Block block = blocks.get(i);
         DenseBlock x = block.x();
-        int rows = x.numRows();
         y = reuse(y, x, k);
         if (op == Op.FORWARD) {
           // x: rows x d   w: d x k   y: rows x k
@@ -171,25 +170,25 @@ public final class Floor {
           }
           continue;
         }
-        DenseBlock grad;
+        boolean withDx = op == Op.BACKWARD_DX || op == Op.FUSED;
+        if (withDx) {
+          dx = reuse(dx, x, d);
+        }
         if (op == Op.BACKWARD || op == Op.BACKWARD_DX) {
-          grad = block.g();
+          // dw += xᵀ g, db += 1ᵀ g with the supplied g   (beta = 1: gradients add across blocks)
+          kernels.accumulateGradients(x, block.g(), acc);
+          if (withDx) {
+            // dx = g wᵀ: rows x d
+            kernels.inputGradient(block.g(), w, dx);
+          }
         } else {
-          kernels.forward(x, w, b, y);
+          // y = x w + b, g = head(y), dw += xᵀ g, db += 1ᵀ g (and dx = g wᵀ), as the pass does
           g = reuse(g, x, k);
           Labels labels = block.labels() == null ? null : Labels.classes(block.labels());
-          acc.addLoss(setup.head().lossAndGradient(y, labels, g), rows);
-          grad = g;
+          kernels.backward(x, w, b, setup.head(), labels, y, g, withDx ? dx : null, acc);
         }
-        // dw += xᵀ g, db += 1ᵀ g   (beta = 1: gradients add across blocks)
-        kernels.accumulateGradients(x, grad, acc);
-        if (op == Op.BACKWARD_DX || op == Op.FUSED) {
-          // dx = g wᵀ: rows x d
-          dx = reuse(dx, x, d);
-          kernels.inputGradient(grad, w, dx);
-          if (dxSketch != null) {
-            dxSketch.add(dx.withRowIds(x.rowIds()));
-          }
+        if (dxSketch != null) {
+          dxSketch.add(dx.withRowIds(x.rowIds()));
         }
       }
     }

@@ -161,26 +161,21 @@ public final class LinearPass {
       }
       // x: rows x d   w: d x k   y: rows x k
       DenseBlock y = buffers.y(x);
-      kernels.forward(x, w, b, y);
+      DenseBlock dx = head != null && spec.inputGradient() ? buffers.dx(x) : null;
+      if (head == null) {
+        kernels.forward(x, w, b, y);
+      } else {
+        // y = x w + b, g = dL/dy, dw += xᵀ g, db += 1ᵀ g and dx = g wᵀ, in cache-sized panels
+        kernels.backward(x, w, b, head, block.labels(), y, buffers.g(x), dx, leaf.acc);
+      }
       leaf.rows += y.numRows();
       if (keep && spec.keepOutput()) {
         leaf.outputs.add(new OutputBlock("Y", y));
       }
-      if (head != null) {
-        DenseBlock g = buffers.g(x);
-        leaf.acc.addLoss(head.lossAndGradient(y, block.labels(), g), y.numRows());
-        // dw += xᵀ g, db += 1ᵀ g   (beta = 1: gradients add across the leaf's blocks)
-        kernels.accumulateGradients(x, g, leaf.acc);
-        if (spec.inputGradient()) {
-          // dx = g wᵀ: rows x d
-          DenseBlock dx = buffers.dx(x);
-          kernels.inputGradient(g, w, dx);
-          if (keep) {
-            // ||dX|| for the report, while the block is hot in cache.
-            leaf.dxSquares += squares(dx);
-            leaf.outputs.add(new OutputBlock("dX", dx));
-          }
-        }
+      if (keep && dx != null) {
+        // ||dX|| for the report.
+        leaf.dxSquares += squares(dx);
+        leaf.outputs.add(new OutputBlock("dX", dx));
       }
     }
     results.add(leaf.finish(backend));

@@ -23,6 +23,15 @@ public interface GemmBackend {
   /** What is loaded: library file, version, threads. */
   BackendInfo info();
 
+  /**
+   * How many bytes of x a backward step should take at a time ({@code LinearKernels.backward}),
+   * so that the rows it multiplies twice are still in the CPU cache the second time; 0 (the
+   * default) for whole blocks, as on a device, where every call costs a launch and copies.
+   */
+  default long panelBytes() {
+    return 0;
+  }
+
   void dgemm(Trans transA, Trans transB, int m, int n, int k,
       double alpha, double[] a, int offA, int lda,
       double[] b, int offB, int ldb,

@@ -70,22 +70,23 @@ public final class LossHeads {
     }
 
     @Override
-    public double lossAndGradient(DenseBlock y, Labels labels, DenseBlock g) {
-      requireSameShape(y, g);
-      int size = y.numRows() * y.numCols();
+    public double lossAndGradient(DenseBlock y, Labels labels, DenseBlock g, int from, int to) {
+      requireSameShape(y, g, from, to);
+      int start = from * y.numCols();
+      int end = to * y.numCols();
       double sum = 0.0;
       if (y.dtype() == DType.FLOAT64) {
         double[] yv = y.doubles();
-        for (int i = 0; i < size; i++) {
+        for (int i = start; i < end; i++) {
           sum += yv[i];
         }
-        Arrays.fill(g.doubles(), 0, size, scale);
+        Arrays.fill(g.doubles(), start, end, scale);
       } else {
         float[] yv = y.floats();
-        for (int i = 0; i < size; i++) {
+        for (int i = start; i < end; i++) {
           sum += yv[i];
         }
-        Arrays.fill(g.floats(), 0, size, (float) scale);
+        Arrays.fill(g.floats(), start, end, (float) scale);
       }
       return scale * sum;
     }
@@ -109,26 +110,25 @@ public final class LossHeads {
     }
 
     @Override
-    public double lossAndGradient(DenseBlock y, Labels labels, DenseBlock g) {
-      requireSameShape(y, g);
+    public double lossAndGradient(DenseBlock y, Labels labels, DenseBlock g, int from, int to) {
+      requireSameShape(y, g, from, to);
       DenseBlock t = labels == null ? null : labels.requireTargets("mse", y);
       if (t == null) {
         throw new IllegalArgumentException("Loss 'mse' needs targets; none were given");
       }
       double sum = 0.0;
-      int size = y.numRows() * y.numCols();
       if (y.dtype() == DType.FLOAT64 && t.dtype() == DType.FLOAT64) {
         double[] yv = y.doubles();
         double[] tv = t.doubles();
         double[] gv = g.doubles();
-        for (int i = 0; i < size; i++) {
+        for (int i = from * y.numCols(); i < to * y.numCols(); i++) {
           double e = yv[i] - tv[i];
           sum += e * e;
           gv[i] = 2.0 * e * invRows;
         }
         return sum * invRows;
       }
-      for (int r = 0; r < y.numRows(); r++) {
+      for (int r = from; r < to; r++) {
         for (int c = 0; c < y.numCols(); c++) {
           double e = y.get(r, c) - t.get(r, c);
           sum += e * e;
@@ -157,8 +157,8 @@ public final class LossHeads {
     }
 
     @Override
-    public double lossAndGradient(DenseBlock y, Labels labels, DenseBlock g) {
-      requireSameShape(y, g);
+    public double lossAndGradient(DenseBlock y, Labels labels, DenseBlock g, int from, int to) {
+      requireSameShape(y, g, from, to);
       if (labels == null) {
         throw new IllegalArgumentException("Loss 'softmax-ce' needs integer class labels; "
             + "none were given");
@@ -166,9 +166,9 @@ public final class LossHeads {
       int[] classes = labels.requireClasses("softmax-ce", y);
       int k = y.numCols();
       if (y.dtype() == DType.FLOAT64) {
-        return float64(y.doubles(), g.doubles(), classes, y.numRows(), k, y);
+        return float64(y.doubles(), g.doubles(), classes, from, to, k, y);
       }
-      return float32(y.floats(), g.floats(), classes, y.numRows(), k, y);
+      return float32(y.floats(), g.floats(), classes, from, to, k, y);
     }
 
     /** Row r's class id, refused with its row id when it is not in 0..k-1. */
@@ -182,11 +182,11 @@ public final class LossHeads {
     }
 
     /** The float32 path: sums and exps in float64, one exp per entry, g rounded once. */
-    private double float32(float[] yv, float[] gv, int[] classes, int rows, int k,
+    private double float32(float[] yv, float[] gv, int[] classes, int from, int to, int k,
         DenseBlock y) {
       double[] e = new double[k];
       double total = 0.0;
-      for (int r = 0; r < rows; r++) {
+      for (int r = from; r < to; r++) {
         int label = checkedLabel(classes, r, k, y);
         int off = r * k;
         double max = Double.NEGATIVE_INFINITY;
@@ -208,10 +208,10 @@ public final class LossHeads {
     }
 
     /** The float64 path: one exp per entry (kept in g, then scaled), arrays read directly. */
-    private double float64(double[] yv, double[] gv, int[] classes, int rows, int k,
+    private double float64(double[] yv, double[] gv, int[] classes, int from, int to, int k,
         DenseBlock y) {
       double total = 0.0;
-      for (int r = 0; r < rows; r++) {
+      for (int r = from; r < to; r++) {
         int label = checkedLabel(classes, r, k, y);
         int off = r * k;
         double max = Double.NEGATIVE_INFINITY;
@@ -247,14 +247,14 @@ public final class LossHeads {
     }
 
     @Override
-    public double lossAndGradient(DenseBlock y, Labels labels, DenseBlock g) {
-      requireSameShape(y, g);
+    public double lossAndGradient(DenseBlock y, Labels labels, DenseBlock g, int from, int to) {
+      requireSameShape(y, g, from, to);
       if (labels == null) {
         throw new IllegalArgumentException("No upstream gradient was supplied");
       }
       DenseBlock supplied = labels.requireGradient(y);
       double surrogate = 0.0;
-      for (int r = 0; r < y.numRows(); r++) {
+      for (int r = from; r < to; r++) {
         for (int c = 0; c < y.numCols(); c++) {
           double v = supplied.get(r, c);
           surrogate += v * y.get(r, c);
@@ -265,7 +265,8 @@ public final class LossHeads {
     }
   }
 
-  private static void requireSameShape(DenseBlock y, DenseBlock g) {
+  private static void requireSameShape(DenseBlock y, DenseBlock g, int from, int to) {
+    LossHead.checkRows(y, from, to);
     if (y.numRows() != g.numRows() || y.numCols() != g.numCols() || y.dtype() != g.dtype()) {
       throw new IllegalArgumentException("Gradient block g is " + g.shape() + " "
           + g.dtype().label() + " but y is " + y.shape() + " " + y.dtype().label()

@@ -157,6 +157,63 @@ class LossHeadsTest {
         .hasMessageContaining("Upstream gradient g is 2x3 but y is 2x2");
   }
 
+  /**
+   * A head run over row ranges writes exactly those rows of g, and the ranges' losses add up to
+   * the whole block's, for every head and dtype (what the backward step's panels rely on).
+   */
+  @Test
+  void rowRangesCoverTheBlockPieceByPiece() {
+    Random rnd = new Random(5);
+    int n = 13;
+    int k = 4;
+    double[] yv = new double[n * k];
+    double[] tv = new double[n * k];
+    int[] classes = new int[n];
+    for (int i = 0; i < yv.length; i++) {
+      yv[i] = 3 * rnd.nextGaussian();
+      tv[i] = rnd.nextGaussian();
+    }
+    for (int r = 0; r < n; r++) {
+      classes[r] = rnd.nextInt(k);
+    }
+    for (DType dtype : DType.values()) {
+      DenseBlock y = DenseBlock.ofDoubles(n, k, yv).toDType(dtype);
+      DenseBlock t = DenseBlock.ofDoubles(n, k, tv).toDType(dtype);
+      for (String name : LossHeads.NAMES) {
+        LossHead head = LossHeads.of(name, 100);
+        Labels labels = switch (name) {
+          case "mse" -> Labels.targets(t);
+          case "softmax-ce" -> Labels.classes(classes);
+          case "supplied" -> Labels.gradient(t);
+          default -> null;
+        };
+        DenseBlock whole = gradientFor(y);
+        double wholeLoss = head.lossAndGradient(y, labels, whole);
+
+        DenseBlock pieces = gradientFor(y);
+        double firstLoss = head.lossAndGradient(y, labels, pieces, 0, 5);
+        for (int r = 0; r < n; r++) {
+          for (int c = 0; c < k; c++) {
+            // rows 5.. are not written yet
+            assertThat(pieces.get(r, c)).as("%s %s g[%d][%d]", name, dtype, r, c)
+                .isEqualTo(r < 5 ? whole.get(r, c) : 0.0);
+          }
+        }
+        double loss = firstLoss + head.lossAndGradient(y, labels, pieces, 5, 5)
+            + head.lossAndGradient(y, labels, pieces, 5, n);
+        assertThat(pieces.toRows()).as("%s %s g", name, dtype).isEqualTo(whole.toRows());
+        assertThat(loss).as("%s %s loss", name, dtype)
+            .isCloseTo(wholeLoss, within(1e-12 * Math.max(1, Math.abs(wholeLoss))));
+        assertThatThrownBy(() -> head.lossAndGradient(y, labels, gradientFor(y), 4, n + 1))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("Rows 4..14 are not within y 13x4");
+        assertThatThrownBy(() -> head.lossAndGradient(y, labels, gradientFor(y), 3, 2))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("Rows 3..2");
+      }
+    }
+  }
+
   @Test
   void unknownNamesAndEmptyBatchesAreRefused() {
     assertThatThrownBy(() -> LossHeads.of("hinge", 5))
