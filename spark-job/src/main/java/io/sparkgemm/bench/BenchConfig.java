@@ -13,9 +13,12 @@ import java.util.List;
  * @param partitions partitions of every contender's cached X (0: 2 per core)
  * @param blockRows rows per spark-gemm and floor block (0: about 4 MB of X)
  * @param fitIterations iterations of the fits (20 by the issue's goal)
+ * @param warmups untimed runs of each timed operation before its timed runs (fits: none, their
+ *     warm-up is part of what they cost)
  */
 public record BenchConfig(List<Shape> shapes, DType dtype, int reps, List<String> contenders,
-    List<Integer> blasThreads, int partitions, int blockRows, long seed, int fitIterations) {
+    List<Integer> blasThreads, int partitions, int blockRows, long seed, int fitIterations,
+    int warmups) {
   public static final String FLOOR = "floor";
   public static final String SPARK_GEMM = "spark-gemm";
   public static final String ROW_MATRIX = "mllib-rowmatrix";
@@ -31,6 +34,9 @@ public record BenchConfig(List<Shape> shapes, DType dtype, int reps, List<String
     if (reps < 1 || fitIterations < 1) {
       throw new IllegalArgumentException("--reps and the fit iterations must be >= 1, got "
           + reps + " and " + fitIterations);
+    }
+    if (warmups < 0) {
+      throw new IllegalArgumentException("--warmup must be >= 0, got " + warmups);
     }
     for (String c : contenders) {
       if (!CONTENDERS.contains(c)) {

@@ -53,17 +53,11 @@ public final class Floor {
   private Floor() {
   }
 
-  /** Seconds of each of {@code reps} runs, after one untimed warm-up run. */
-  public static double[] time(List<Block> blocks, DenseBlock w, double[] b, Setup setup,
-      int reps) {
-    run(blocks, w, b, setup, false);
-    double[] seconds = new double[reps];
-    for (int r = 0; r < reps; r++) {
-      long start = System.nanoTime();
-      run(blocks, w, b, setup, false);
-      seconds[r] = (System.nanoTime() - start) / 1e9;
-    }
-    return seconds;
+  /** Timings of {@code reps} runs after {@code warmups} untimed ones ({@link Timings#measure}). */
+  public static Timings time(List<Block> blocks, DenseBlock w, double[] b, Setup setup,
+      int warmups, int reps) {
+    return Timings.measure(warmups, reps,
+        () -> Timings.wall(() -> run(blocks, w, b, setup, false)));
   }
 
   /** One run over every block; sketches Y or dX when {@code sketch}. */

@@ -24,7 +24,7 @@ final class FloorRuns {
       Floor.Setup setup = setup(run, op, config.mainThreads());
       run.reference.put(op, Floor.run(blocks, run.w, run.b, setup, true));
       if (config.runs(BenchConfig.FLOOR)) {
-        Timings t = Timings.of(Floor.time(blocks, run.w, run.b, setup, config.reps()));
+        Timings t = Floor.time(blocks, run.w, run.b, setup, config.warmups(), config.reps());
         run.floorMedian.put(op, t.median());
         run.add(BenchConfig.FLOOR, op, config.mainThreads(), t, 0.0, run.data.rawBytes(), null,
             run.cores + " Java threads x " + config.mainThreads() + " OpenBLAS thread(s)");
@@ -33,7 +33,7 @@ final class FloorRuns {
     if (config.runs(BenchConfig.FLOOR)) {
       for (int threads : config.extraThreads()) {
         Floor.Setup setup = setup(run, Op.FUSED, threads);
-        Timings t = Timings.of(Floor.time(blocks, run.w, run.b, setup, config.reps()));
+        Timings t = Floor.time(blocks, run.w, run.b, setup, config.warmups(), config.reps());
         Floor.Output out = Floor.run(blocks, run.w, run.b, setup, true);
         run.add(BenchConfig.FLOOR, Op.FUSED, threads, t, error(run, Op.FUSED, out),
             run.data.rawBytes(), null, run.cores + " Java threads x " + threads
@@ -41,7 +41,7 @@ final class FloorRuns {
       }
       // One Java thread driving all cores through OpenBLAS's own threads.
       Floor.Setup blas = new Floor.Setup(Op.FUSED, head(run), 1, run.cores);
-      Timings t = Timings.of(Floor.time(blocks, run.w, run.b, blas, config.reps()));
+      Timings t = Floor.time(blocks, run.w, run.b, blas, config.warmups(), config.reps());
       run.add(BenchConfig.FLOOR + "-blas-threads", Op.FUSED, run.cores, t, 0.0,
           run.data.rawBytes(), null,
           "1 Java thread x " + run.cores + " OpenBLAS threads");

@@ -50,6 +50,7 @@ final class LogisticRuns {
       double[] setups = new double[fits.length];
       LogisticRegressionModel model = null;
       for (int r = 0; r < fits.length; r++) {
+        Timings.settle();
         run.spark.sparkContext().setJobDescription("spark-gemm bench: MLlib LogisticRegression");
         long startMillis = System.currentTimeMillis();
         long start = System.nanoTime();

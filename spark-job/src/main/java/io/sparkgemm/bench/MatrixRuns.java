@@ -56,13 +56,9 @@ final class MatrixRuns {
       y.unpersist(false);
       double error = sketch.relativeError(run.reference.get(Op.FORWARD).y());
       run.spark.sparkContext().setJobDescription("spark-gemm bench: RowMatrix.multiply");
-      double[] seconds = new double[run.config.reps()];
-      for (int r = 0; r < seconds.length; r++) {
-        long start = System.nanoTime();
-        x.multiply(w).rows().count();
-        seconds[r] = (System.nanoTime() - start) / 1e9;
-      }
-      run.add(BenchConfig.ROW_MATRIX, Op.FORWARD, run.config.mainThreads(), Timings.of(seconds),
+      Timings seconds = Timings.measure(run.config.warmups(), run.config.reps(),
+          () -> Timings.wall(() -> x.multiply(w).rows().count()));
+      run.add(BenchConfig.ROW_MATRIX, Op.FORWARD, run.config.mainThreads(), seconds,
           error, cached, null, "multiply(local W).rows().count(); float64");
     } finally {
       rows.unpersist(true);
@@ -95,25 +91,18 @@ final class MatrixRuns {
       y.blocks().unpersist(false);
       double error = sketch.relativeError(run.reference.get(Op.FORWARD).y());
       run.spark.sparkContext().setJobDescription("spark-gemm bench: BlockMatrix X W");
-      double[] seconds = new double[run.config.reps()];
-      for (int r = 0; r < seconds.length; r++) {
-        long start = System.nanoTime();
-        x.multiply(w).blocks().count();
-        seconds[r] = (System.nanoTime() - start) / 1e9;
-      }
-      run.add(BenchConfig.BLOCK_MATRIX, Op.FORWARD, threads, Timings.of(seconds), error, cached,
+      Timings forward = Timings.measure(run.config.warmups(), run.config.reps(),
+          () -> Timings.wall(() -> x.multiply(w).blocks().count()));
+      run.add(BenchConfig.BLOCK_MATRIX, Op.FORWARD, threads, forward, error, cached,
           null, "multiply(W as a BlockMatrix).blocks().count(); " + TILE + "x" + TILE
               + " tiles; float64");
       // Backward: dW = Xᵀ G (BlockMatrix has no column sums: db is not computed).
       run.spark.sparkContext().setJobDescription("spark-gemm bench: BlockMatrix Xᵀ G");
       double[] dw = toRowMajor(x.transpose().multiply(g).blocks().toJavaRDD().collect(), d, k);
       double dwError = Errors.relative(dw, run.reference.get(Op.BACKWARD).gradients().dw());
-      for (int r = 0; r < seconds.length; r++) {
-        long start = System.nanoTime();
-        x.transpose().multiply(g).blocks().toJavaRDD().collect();
-        seconds[r] = (System.nanoTime() - start) / 1e9;
-      }
-      run.add(BenchConfig.BLOCK_MATRIX, Op.BACKWARD, threads, Timings.of(seconds), dwError,
+      Timings backward = Timings.measure(run.config.warmups(), run.config.reps(),
+          () -> Timings.wall(() -> x.transpose().multiply(g).blocks().toJavaRDD().collect()));
+      run.add(BenchConfig.BLOCK_MATRIX, Op.BACKWARD, threads, backward, dwError,
           cached, null, "transpose().multiply(G).blocks().collect(): dW only (no db); float64");
     } finally {
       x.blocks().unpersist(true);

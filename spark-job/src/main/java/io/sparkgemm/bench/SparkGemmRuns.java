@@ -1,13 +1,15 @@
 package io.sparkgemm.bench;
 
 import io.sparkgemm.local.DenseBlock;
-import io.sparkgemm.local.GradientAccumulator;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.spark.BenchInputs;
 import io.sparkgemm.spark.BlockedInput;
 import io.sparkgemm.spark.LinearPass;
 import io.sparkgemm.spark.PassResult;
 import io.sparkgemm.spark.PassSpec;
+import io.sparkgemm.spark.train.Objective;
+import io.sparkgemm.spark.train.TrainSpec;
+import io.sparkgemm.spark.train.Trainer;
 
 /**
  * spark-gemm's part of a shape: X cached as dense blocks (with class labels, or with the seeded
@@ -85,13 +87,12 @@ final class SparkGemmRuns {
   private static void time(ShapeRun run, BlockedInput input, Op op, int threads, Long cached) {
     double error = check(run, input, op, threads);
     PassSpec spec = spec(run, op, threads, false);
-    double[] seconds = new double[run.config.reps()];
-    for (int r = 0; r < seconds.length; r++) {
+    Timings seconds = Timings.measure(run.config.warmups(), run.config.reps(), () -> {
       PassResult pass = LinearPass.run(run.spark, input, run.w, run.b, spec);
-      seconds[r] = pass.seconds();
       pass.release();
-    }
-    run.add(BenchConfig.SPARK_GEMM, op, threads, Timings.of(seconds), error, cached, null,
+      return pass.seconds();
+    });
+    run.add(BenchConfig.SPARK_GEMM, op, threads, seconds, error, cached, null,
         run.partitions + " partitions of " + run.blockRows + "-row blocks, " + threads
             + " OpenBLAS thread(s) per task" + (op == Op.BACKWARD || op == Op.BACKWARD_DX
             ? "; the pass also computes Y = XW + b (LinearPass always does)" : ""));
@@ -125,58 +126,41 @@ final class SparkGemmRuns {
   }
 
   /**
-   * A stand-in for {@code train} (not merged yet): setup (make and cache the blocks with labels)
-   * plus {@code fitIterations} fused softmax-ce passes from W = 0, b = 0, each followed by a
-   * plain gradient step on the driver and a new broadcast of W. Timed {@code reps} times.
+   * {@code train}'s own path, as MLlib's fit is timed: setup (make and cache the blocks with
+   * labels), then {@link Trainer} with L-BFGS (10 correction pairs, as MLlib), tol 0, no
+   * regularisation, {@code fitIterations} iterations from W = 0, b = 0. Timed {@code reps}
+   * times, each from nothing (no warm-up: that is part of what a fit costs).
    */
   private static FitState fit(ShapeRun run, Long cached) {
     BenchConfig config = run.config;
     double[] seconds = new double[config.reps()];
     double[] setups = new double[config.reps()];
+    int[] passes = new int[config.reps()];
     FitState last = null;
-    PassSpec spec = spec(run, Op.GRADIENT, config.mainThreads(), false);
+    TrainSpec spec = new TrainSpec("softmax-ce", "lbfgs", 1.0, 0.0, false, 0.0,
+        config.fitIterations(), 0.0, 10, run.dtype(),
+        new BackendOptions("native", config.mainThreads(), null), 0);
     for (int r = 0; r < seconds.length; r++) {
+      Timings.settle();
       long start = System.nanoTime();
       BlockedInput input = cache(run, false);
       setups[r] = (System.nanoTime() - start) / 1e9;
       try {
-        int d = run.shape.d();
-        int k = run.shape.k();
-        double[] w = new double[d * k];
-        double[] b = new double[k];
-        double loss = Double.NaN;
-        DenseBlock evaluatedAt = null;
-        double[] bAt = null;
-        for (int it = 0; it < config.fitIterations(); it++) {
-          evaluatedAt = DenseBlock.ofDoubles(d, k, w.clone());
-          bAt = b.clone();
-          PassResult pass = LinearPass.run(run.spark, input, evaluatedAt, bAt, spec);
-          GradientAccumulator g = pass.gradients();
-          loss = g.loss();
-          step(w, g.dw(), b, g.db());
-          pass.release();
-        }
-        last = new FitState(evaluatedAt.toDType(run.dtype()), bAt, loss);
+        Objective objective = new Objective(run.spark, input, run.shape.k(), spec);
+        Trainer.Result result = Trainer.train(objective, spec,
+            Trainer.Start.fresh(new double[objective.numParameters()]), (rec, theta, v) -> { });
+        passes[r] = result.passes();
+        last = new FitState(objective.weights(result.theta()).toDType(run.dtype()),
+            objective.bias(result.theta()), result.last().loss());
       } finally {
         input.release();
       }
       seconds[r] = (System.nanoTime() - start) / 1e9;
     }
     run.add(BenchConfig.SPARK_GEMM, Op.FIT, config.mainThreads(), Timings.of(seconds), null,
-        cached, Timings.of(setups).median(), config.fitIterations() + " fused softmax-ce passes "
-            + "(gradient step on the driver, W re-broadcast each pass) + making and caching the "
-            + "blocks; stands in for `train`");
+        cached, Timings.of(setups).median(), "making and caching the blocks + train: "
+            + config.fitIterations() + " L-BFGS iterations (m = 10, tol 0, no regularisation), "
+            + passes[passes.length - 1] + " softmax-ce passes (line searches included)");
     return last;
-  }
-
-  /** w -= rate·dw, b -= rate·db with a fixed rate: the work of a step, not a tuned optimiser. */
-  private static void step(double[] w, double[] dw, double[] b, double[] db) {
-    double rate = 1.0;
-    for (int i = 0; i < w.length; i++) {
-      w[i] -= rate * dw[i];
-    }
-    for (int j = 0; j < b.length; j++) {
-      b[j] -= rate * db[j];
-    }
   }
 }

@@ -5,6 +5,42 @@ import java.util.Arrays;
 /** Median, minimum and maximum of repeated timings, in seconds. */
 public record Timings(double median, double min, double max, int count) {
 
+  /** One run of what is timed; returns its seconds (its own measure, or {@link #wall}). */
+  @FunctionalInterface
+  public interface Run {
+    double seconds();
+  }
+
+  /**
+   * {@code warmups} untimed runs (the JIT compiles Spark's and our code paths on the first
+   * ones: on 2 cores its compiler threads were seen taking a third of the CPU for the first
+   * minute), a full garbage collection (so that garbage from earlier contenders is not collected
+   * during the timed runs), then {@code reps} timed runs.
+   */
+  public static Timings measure(int warmups, int reps, Run run) {
+    for (int i = 0; i < warmups; i++) {
+      run.seconds();
+    }
+    settle();
+    double[] seconds = new double[reps];
+    for (int r = 0; r < reps; r++) {
+      seconds[r] = run.seconds();
+    }
+    return of(seconds);
+  }
+
+  /** Wall seconds of {@code action}. */
+  public static double wall(Runnable action) {
+    long start = System.nanoTime();
+    action.run();
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  /** Collects the garbage of earlier work before something is timed. */
+  public static void settle() {
+    System.gc();
+  }
+
   public static Timings of(double[] seconds) {
     if (seconds.length == 0) {
       throw new IllegalArgumentException("No timings");

@@ -79,6 +79,11 @@ final class BenchCommand implements Callable<Integer> {
       + "${DEFAULT-VALUE}.")
   long seed;
 
+  @Option(names = "--warmup", defaultValue = "2", paramLabel = "W",
+      description = "Untimed runs of each operation before its timed runs (after the run that "
+          + "is checked against the floor); fits get none. Default: ${DEFAULT-VALUE}.")
+  int warmups;
+
   @Option(names = "--fit-iterations", defaultValue = "20", paramLabel = "N",
       description = "Iterations of each fit. Default: ${DEFAULT-VALUE}.")
   int fitIterations;
@@ -103,15 +108,15 @@ final class BenchCommand implements Callable<Integer> {
       int cores = Math.max(1, Math.min(session.spark().sparkContext().defaultParallelism(),
           Runtime.getRuntime().availableProcessors()));
       BenchConfig config = new BenchConfig(shapeList, type, reps, contenderList,
-          threads(blasThreads, cores), partitions, blockRows, seed, fitIterations);
+          threads(blasThreads, cores), partitions, blockRows, seed, fitIterations, warmups);
       OutputDir dir = OutputDir.create(out, overwrite,
           session.spark().sparkContext().hadoopConfiguration());
       try (dir) {
         List<BenchRecord> records = Bench.run(session.spark(), config);
         PrintWriter console = spec.commandLine().getOut();
         console.printf(Locale.ROOT, "spark-gemm bench: master %s, %d cores, %s, %d reps "
-            + "(median, min, max of the timed runs after a warm-up)%n", master.master, cores,
-            type.label(), reps);
+            + "(median, min, max of the timed runs after %d untimed)%n", master.master, cores,
+            type.label(), reps, warmups);
         BenchOutput.printTable(console, records);
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("command", "bench");
@@ -119,6 +124,7 @@ final class BenchCommand implements Callable<Integer> {
         settings.put("cores", cores);
         settings.put("dtype", type.label());
         settings.put("reps", reps);
+        settings.put("warmup", warmups);
         settings.put("blas_threads", config.blasThreads());
         settings.put("seed", seed);
         settings.put("fit_iterations", fitIterations);

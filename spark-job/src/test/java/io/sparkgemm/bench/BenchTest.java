@@ -104,6 +104,15 @@ class BenchTest {
       }
     }
     assertThat(oursForward.get("speedup_over").has("mllib-rowmatrix")).isTrue();
+    assertThat(doc.get("warmup").asInt()).isEqualTo(2);
+    for (JsonNode r : records) {
+      if (r.get("contender").asText().equals("spark-gemm")
+          && r.get("operation").asText().equals("fit-20")) {
+        // the real trainer, not a stand-in: its note counts the passes L-BFGS ran
+        assertThat(r.get("note").asText()).contains("train: 2 L-BFGS iterations")
+            .containsPattern("\\d+ softmax-ce passes");
+      }
+    }
     assertThat(oursForward.get("speedup_over").has("mllib-blockmatrix")).isTrue();
     byte[] png = Files.readAllBytes(out.resolve("bench.png"));
     assertThat(png).startsWith(0x89, 'P', 'N', 'G');
