@@ -159,35 +159,17 @@ public final class LinearKernels {
   /** Rows {@code from..to} of {@code y = x w + b}. */
   private void forwardRows(DenseBlock x, DenseBlock w, double[] b, DenseBlock y, int from,
       int to) {
-    int d = x.numCols();
-    int k = w.numCols();
-    int m = to - from;
     // y = b broadcast over rows, then y += x w (x: m x d, w: d x k, y: m x k). Starting from b
     // with beta = 1 spares the pass over y that beta = 0 costs (BLAS zeroes C first) plus a
     // second pass to add b.
     fillRows(y, b, from, to);
-    if (x.dtype() == DType.FLOAT64) {
-      backend.dgemm(Trans.N, Trans.N, m, k, d, 1.0, x.doubles(), from * d, Math.max(1, d),
-          w.doubles(), 0, Math.max(1, k), 1.0, y.doubles(), from * k, Math.max(1, k));
-    } else {
-      backend.sgemm(Trans.N, Trans.N, m, k, d, 1.0f, x.floats(), from * d, Math.max(1, d),
-          w.floats(), 0, Math.max(1, k), 1.0f, y.floats(), from * k, Math.max(1, k));
-    }
+    gemmAt(Trans.N, Trans.N, to - from, w.numCols(), x.numCols(), x, from, w, 0, 1.0, y, from);
   }
 
   /** Rows {@code from..to} of {@code dx = g wᵀ}. */
   private void inputGradientRows(DenseBlock g, DenseBlock w, DenseBlock dx, int from, int to) {
-    int d = w.numRows();
-    int k = w.numCols();
-    int m = to - from;
     // g: m x k   wᵀ: k x d   dx: m x d
-    if (g.dtype() == DType.FLOAT64) {
-      backend.dgemm(Trans.N, Trans.T, m, d, k, 1.0, g.doubles(), from * k, Math.max(1, k),
-          w.doubles(), 0, Math.max(1, k), 0.0, dx.doubles(), from * d, Math.max(1, d));
-    } else {
-      backend.sgemm(Trans.N, Trans.T, m, d, k, 1.0f, g.floats(), from * k, Math.max(1, k),
-          w.floats(), 0, Math.max(1, k), 0.0f, dx.floats(), from * d, Math.max(1, d));
-    }
+    gemmAt(Trans.N, Trans.T, to - from, w.numRows(), w.numCols(), g, from, w, 0, 0.0, dx, from);
   }
 
   /** {@code dw += xᵀ g}, {@code db += 1ᵀ g} over rows {@code from..to}. */
@@ -199,8 +181,7 @@ public final class LinearKernels {
     double[] db = acc.db();
     if (x.dtype() == DType.FLOAT64) {
       // xᵀ: d x m   g: m x k   dw: d x k   (beta = 1: gradients add across blocks)
-      backend.dgemm(Trans.T, Trans.N, d, k, m, 1.0, x.doubles(), from * d, Math.max(1, d),
-          g.doubles(), from * k, Math.max(1, k), 1.0, acc.dw(), 0, Math.max(1, k));
+      gemmAt(Trans.T, Trans.N, d, k, m, x, from, g, from, 1.0, acc.dwBlock(), 0);
       double[] gv = g.doubles();
       for (int r = from; r < to; r++) {
         for (int j = 0; j < k; j++) {
@@ -210,8 +191,8 @@ public final class LinearKernels {
     } else {
       float[] partial = acc.scratch();
       // xᵀ: d x m   g: m x k   partial: d x k  (beta = 0), then dw += partial in float64
-      backend.sgemm(Trans.T, Trans.N, d, k, m, 1.0f, x.floats(), from * d, Math.max(1, d),
-          g.floats(), from * k, Math.max(1, k), 0.0f, partial, 0, Math.max(1, k));
+      gemmAt(Trans.T, Trans.N, d, k, m, x, from, g, from, 0.0, DenseBlock.ofFloats(d, k, partial),
+          0);
       double[] dw = acc.dw();
       for (int i = 0; i < dw.length; i++) {
         dw[i] += partial[i];
@@ -222,6 +203,27 @@ public final class LinearKernels {
           db[j] += gv[r * k + j];
         }
       }
+    }
+  }
+
+  /**
+   * {@code c = op(a) op(b) + beta c} on the arrays of three blocks of one dtype, starting at row
+   * {@code rowA} of a, {@code rowB} of b and {@code rowC} of c (each block's row stride is its
+   * column count), with alpha 1.
+   */
+  private void gemmAt(Trans transA, Trans transB, int m, int n, int k, DenseBlock a, int rowA,
+      DenseBlock b, int rowB, double beta, DenseBlock c, int rowC) {
+    int lda = a.numCols();
+    int ldb = b.numCols();
+    int ldc = c.numCols();
+    if (a.dtype() == DType.FLOAT64) {
+      backend.dgemm(transA, transB, m, n, k, 1.0, a.doubles(), rowA * lda, Math.max(1, lda),
+          b.doubles(), rowB * ldb, Math.max(1, ldb), beta, c.doubles(), rowC * ldc,
+          Math.max(1, ldc));
+    } else {
+      backend.sgemm(transA, transB, m, n, k, 1.0f, a.floats(), rowA * lda, Math.max(1, lda),
+          b.floats(), rowB * ldb, Math.max(1, ldb), (float) beta, c.floats(), rowC * ldc,
+          Math.max(1, ldc));
     }
   }
 
