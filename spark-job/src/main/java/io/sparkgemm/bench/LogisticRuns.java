@@ -49,6 +49,7 @@ final class LogisticRuns {
       double[] fits = new double[run.config.reps()];
       double[] setups = new double[fits.length];
       LogisticRegressionModel model = null;
+      int lossJobsLast = 0;
       for (int r = 0; r < fits.length; r++) {
         Timings.settle();
         run.spark.sparkContext().setJobDescription("spark-gemm bench: MLlib LogisticRegression");
@@ -64,6 +65,7 @@ final class LogisticRuns {
               + "cannot time MLlib's gradient jobs (did MLlib's code change?)");
         }
         setups[r] = (lossJobs.get(0).endMillis() - startMillis) / 1e3;
+        lossJobsLast = lossJobs.size();
         for (JobTimer.Job job : lossJobs.subList(1, lossJobs.size())) {
           gradientJobs.add(job.seconds());
         }
@@ -77,9 +79,10 @@ final class LogisticRuns {
                 + "job start to end; " + gradientJobs.size() + " jobs); float64");
       }
       run.add(BenchConfig.LOGISTIC, Op.FIT, threads, Timings.of(fits), null, cached,
-          Timings.of(setups).median(), "fit(cached DataFrame), " + run.config.fitIterations()
-              + " L-BFGS iterations, tol 0; setup = statistics pass + first (blockifying) "
-              + "loss job");
+          Timings.of(setups).median(), "fit(cached DataFrame): L-BFGS, tol 0, at most "
+              + run.config.fitIterations() + " iterations; last fit: "
+              + model.summary().totalIterations() + " iterations, " + lossJobsLast
+              + " loss jobs; setup = statistics pass + first (blockifying) loss job");
       return fit;
     } finally {
       run.spark.sparkContext().removeSparkListener(timer);

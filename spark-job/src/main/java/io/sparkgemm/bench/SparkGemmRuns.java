@@ -136,6 +136,7 @@ final class SparkGemmRuns {
     double[] seconds = new double[config.reps()];
     double[] setups = new double[config.reps()];
     int[] passes = new int[config.reps()];
+    String[] ran = new String[config.reps()];
     FitState last = null;
     TrainSpec spec = new TrainSpec("softmax-ce", "lbfgs", 1.0, 0.0, false, 0.0,
         config.fitIterations(), 0.0, 10, run.dtype(),
@@ -150,6 +151,7 @@ final class SparkGemmRuns {
         Trainer.Result result = Trainer.train(objective, spec,
             Trainer.Start.fresh(new double[objective.numParameters()]), (rec, theta, v) -> { });
         passes[r] = result.passes();
+        ran[r] = (result.history().size() - 1) + " iterations, " + result.stopReason();
         last = new FitState(objective.weights(result.theta()).toDType(run.dtype()),
             objective.bias(result.theta()), result.last().loss());
       } finally {
@@ -158,8 +160,9 @@ final class SparkGemmRuns {
       seconds[r] = (System.nanoTime() - start) / 1e9;
     }
     run.add(BenchConfig.SPARK_GEMM, Op.FIT, config.mainThreads(), Timings.of(seconds), null,
-        cached, Timings.of(setups).median(), "making and caching the blocks + train: "
-            + config.fitIterations() + " L-BFGS iterations (m = 10, tol 0, no regularisation), "
+        cached, Timings.of(setups).median(), "making and caching the blocks + train: L-BFGS "
+            + "(m = 10, tol 0, no regularisation, at most " + config.fitIterations()
+            + " iterations); last fit: " + ran[ran.length - 1] + ", "
             + passes[passes.length - 1] + " softmax-ce passes (line searches included)");
     return last;
   }
