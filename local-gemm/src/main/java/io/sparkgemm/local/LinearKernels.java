@@ -236,13 +236,12 @@ public final class LinearKernels {
         System.arraycopy(b, 0, yv, r * k, k);
       }
     } else {
+      // Rounded in place: this runs once per panel, so no per-call float32 copy of b.
       float[] yv = y.floats();
-      float[] bf = new float[k];
-      for (int j = 0; j < k; j++) {
-        bf[j] = (float) b[j];
-      }
       for (int r = from; r < to; r++) {
-        System.arraycopy(bf, 0, yv, r * k, k);
+        for (int j = 0; j < k; j++) {
+          yv[r * k + j] = (float) b[j];
+        }
       }
     }
   }

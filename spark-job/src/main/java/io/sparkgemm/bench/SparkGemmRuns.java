@@ -135,9 +135,8 @@ final class SparkGemmRuns {
     BenchConfig config = run.config;
     double[] seconds = new double[config.reps()];
     double[] setups = new double[config.reps()];
-    int[] passes = new int[config.reps()];
-    String[] ran = new String[config.reps()];
     FitState last = null;
+    String lastRan = null;
     TrainSpec spec = new TrainSpec("softmax-ce", "lbfgs", 1.0, 0.0, false, 0.0,
         config.fitIterations(), 0.0, 10, run.dtype(),
         new BackendOptions("native", config.mainThreads(), null), 0);
@@ -150,8 +149,8 @@ final class SparkGemmRuns {
         Objective objective = new Objective(run.spark, input, run.shape.k(), spec);
         Trainer.Result result = Trainer.train(objective, spec,
             Trainer.Start.fresh(new double[objective.numParameters()]), (rec, theta, v) -> { });
-        passes[r] = result.passes();
-        ran[r] = (result.history().size() - 1) + " iterations, " + result.stopReason();
+        lastRan = (result.history().size() - 1) + " iterations, " + result.stopReason() + ", "
+            + result.passes() + " softmax-ce passes";
         last = new FitState(objective.weights(result.theta()).toDType(run.dtype()),
             objective.bias(result.theta()), result.last().loss());
       } finally {
@@ -162,8 +161,7 @@ final class SparkGemmRuns {
     run.add(BenchConfig.SPARK_GEMM, Op.FIT, config.mainThreads(), Timings.of(seconds), null,
         cached, Timings.of(setups).median(), "making and caching the blocks + train: L-BFGS "
             + "(m = 10, tol 0, no regularisation, at most " + config.fitIterations()
-            + " iterations); last fit: " + ran[ran.length - 1] + ", "
-            + passes[passes.length - 1] + " softmax-ce passes (line searches included)");
+            + " iterations); last fit: " + lastRan + " (line searches included)");
     return last;
   }
 }

@@ -1,30 +1,26 @@
 package io.sparkgemm.bench;
 
 import java.util.Arrays;
+import java.util.function.DoubleSupplier;
 
 /** Median, minimum and maximum of repeated timings, in seconds. */
 public record Timings(double median, double min, double max, int count) {
-
-  /** One run of what is timed; returns its seconds (its own measure, or {@link #wall}). */
-  @FunctionalInterface
-  public interface Run {
-    double seconds();
-  }
 
   /**
    * {@code warmups} untimed runs (the JIT compiles Spark's and our code paths on the first
    * ones: on 2 cores its compiler threads were seen taking a third of the CPU for the first
    * minute), a full garbage collection (so that garbage from earlier contenders is not collected
-   * during the timed runs), then {@code reps} timed runs.
+   * during the timed runs), then {@code reps} timed runs. {@code run} does one run and returns
+   * its seconds (its own measure, or {@link #wall}).
    */
-  public static Timings measure(int warmups, int reps, Run run) {
+  public static Timings measure(int warmups, int reps, DoubleSupplier run) {
     for (int i = 0; i < warmups; i++) {
-      run.seconds();
+      run.getAsDouble();
     }
     settle();
     double[] seconds = new double[reps];
     for (int r = 0; r < reps; r++) {
-      seconds[r] = run.seconds();
+      seconds[r] = run.getAsDouble();
     }
     return of(seconds);
   }
