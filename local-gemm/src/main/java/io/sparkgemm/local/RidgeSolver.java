@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
  *   A [W; bᵀ] = B                             W: d x k, b: k
  * </pre>
  *
- * solved by Cholesky (dpotrf/dpotrs), never through an explicit inverse. When A is not positive
- * definite (λ = 0 with collinear or too few rows) the factorisation fails and the minimum-norm
- * solution is taken from A's eigen-decomposition instead, with a WARN.
+ * solved by Cholesky (dpotrf/dpotrs), never through an explicit inverse. When A is numerically
+ * singular (κ₂(A) ≥ 1/(p·ε): λ = 0 with collinear features or too few rows), Cholesky is not
+ * trusted even if rounding lets it factor, and the minimum-norm solution is taken from A's
+ * eigen-decomposition instead, with a WARN; the same happens if the factorisation fails.
  */
 public final class RidgeSolver {
   private static final Logger LOG = LoggerFactory.getLogger(RidgeSolver.class);
@@ -73,11 +74,23 @@ public final class RidgeSolver {
     double[] theta = rhs.clone();
     String method = "cholesky";
     String warning = null;
-    if (!Lapack.choleskySolve(a.clone(), p, theta, k)) {
+    // Numerical rank: eigenvalues at or below p·ε·|λ|max are rounding noise (the same cutoff
+    // eigenSolve drops). A rank-deficient A may still factor after rounding, so test κ first.
+    double rankCutoff = 1 / (p * Math.ulp(1.0));
+    if (kappa >= rankCutoff) {
+      method = "eigen";
+      warning = String.format(java.util.Locale.ROOT, "The normal-equation matrix [X 1]ᵀ[X 1] + "
+          + "λI is numerically singular (κ = %.3g, at or above 1/(p·ε) = %.3g; λ = %s): "
+          + "features are collinear or there are too few rows, so the minimum-norm solution was "
+          + "taken from its eigen-decomposition instead of Cholesky. Consider a larger ridge λ.",
+          kappa, rankCutoff, lambda);
+    } else if (!Lapack.choleskySolve(a.clone(), p, theta, k)) {
       method = "eigen";
       warning = "The normal-equation matrix [X 1]ᵀ[X 1] + λI is not positive definite "
           + "(κ = " + kappa + ", λ = " + lambda + "): Cholesky failed, so the minimum-norm "
-          + "solution was taken from its eigen-decomposition. Consider a larger --reg.";
+          + "solution was taken from its eigen-decomposition. Consider a larger ridge λ.";
+    }
+    if (warning != null) {
       LOG.warn(warning);
       theta = eigenSolve(a, p, rhs, k);
     }

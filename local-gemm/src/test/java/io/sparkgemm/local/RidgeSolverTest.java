@@ -88,12 +88,89 @@ class RidgeSolverTest {
     double[][] eq = normalEquations(x, t);
     RidgeSolver.Solution s = RidgeSolver.solve(eq[0], eq[1], 2, 1, 0.0);
     assertThat(s.method()).isEqualTo("eigen");
-    assertThat(s.warning()).contains("not positive definite");
+    assertThat(s.warning()).contains("minimum-norm solution");
     // Minimum norm splits the slope evenly between the twin columns.
     assertThat(s.w().get(0, 0)).isCloseTo(1.0, within(1e-9));
     assertThat(s.w().get(1, 0)).isCloseTo(1.0, within(1e-9));
     assertThat(s.b()[0]).isCloseTo(1.0, within(1e-9));
     assertThat(s.normalResidual()).isLessThan(1e-12);
+  }
+
+  @Test
+  void exactlyCollinearFeaturesAreSolvedInTheMinimumNormSense() {
+    // x3 = x0 + x1 in every row, λ = 0: [X 1] has rank 4 of 5, but rounding leaves the Gram
+    // matrix numerically positive definite (κ near 1/ε), so Cholesky alone would "succeed".
+    Random random = new Random(11);
+    int n = 60;
+    double[][] x = new double[n][4];
+    double[][] t = new double[n][1];
+    for (int r = 0; r < n; r++) {
+      for (int i = 0; i < 3; i++) {
+        x[r][i] = random.nextGaussian() * (1 + i);
+      }
+      x[r][3] = x[r][0] + x[r][1];
+      t[r][0] = 0.5 * x[r][0] - x[r][1] + 2 * x[r][2] + 0.3 + 0.1 * random.nextGaussian();
+    }
+    double[][] eq = normalEquations(x, t);
+    RidgeSolver.Solution s = RidgeSolver.solve(eq[0], eq[1], 4, 1, 0.0);
+    assertThat(s.method()).isEqualTo("eigen");
+    assertThat(s.warning()).contains("κ");
+
+    // Oracle: least squares on the independent columns [x0 x1 x2 1] (Gaussian elimination on
+    // their 4 x 4 normal equations), lifted to θ = (a0, a1, a2, 0, c), then the null direction
+    // v = (1, 1, 0, -1, 0)/√3 of [X 1] projected out: the minimum-norm least-squares solution.
+    double[][] reduced = new double[n][3];
+    for (int r = 0; r < n; r++) {
+      System.arraycopy(x[r], 0, reduced[r], 0, 3);
+    }
+    double[][] req = normalEquations(reduced, t);
+    double[] a = gaussianSolve(req[0], req[1], 4);
+    double[] theta = {a[0], a[1], a[2], 0, a[3]};
+    double[] v = {1, 1, 0, -1, 0};
+    double along = (theta[0] + theta[1] - theta[3]) / 3;
+    double[] expected = new double[5];
+    for (int i = 0; i < 5; i++) {
+      expected[i] = theta[i] - along * v[i];
+    }
+    for (int i = 0; i < 4; i++) {
+      assertThat(s.w().get(i, 0)).as("w[%d]", i).isCloseTo(expected[i], within(1e-9));
+    }
+    assertThat(s.b()[0]).isCloseTo(expected[4], within(1e-9));
+  }
+
+  /** Solves the p x p system a·θ = rhs (one right-hand side) by elimination with pivoting. */
+  private static double[] gaussianSolve(double[] a, double[] rhs, int p) {
+    double[][] m = new double[p][p + 1];
+    for (int i = 0; i < p; i++) {
+      for (int j = 0; j < p; j++) {
+        m[i][j] = a[i * p + j];
+      }
+      m[i][p] = rhs[i];
+    }
+    for (int c = 0; c < p; c++) {
+      int pivot = c;
+      for (int r = c + 1; r < p; r++) {
+        if (Math.abs(m[r][c]) > Math.abs(m[pivot][c])) {
+          pivot = r;
+        }
+      }
+      double[] swap = m[c];
+      m[c] = m[pivot];
+      m[pivot] = swap;
+      for (int r = 0; r < p; r++) {
+        if (r != c) {
+          double f = m[r][c] / m[c][c];
+          for (int j = c; j <= p; j++) {
+            m[r][j] -= f * m[c][j];
+          }
+        }
+      }
+    }
+    double[] theta = new double[p];
+    for (int i = 0; i < p; i++) {
+      theta[i] = m[i][p] / m[i][i];
+    }
+    return theta;
   }
 
   @Test
