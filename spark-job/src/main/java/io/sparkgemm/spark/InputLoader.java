@@ -5,8 +5,11 @@ import static org.apache.spark.sql.functions.size;
 
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
@@ -80,7 +83,9 @@ public final class InputLoader {
         columns.indexOf("__label"), spec.labelKind(), numFeatures, labelWidth, spec.dtype(),
         spec.effectiveBlockRows(numFeatures), spec.x(), spec.allowNonFinite(),
         spec.deterministic());
-    JavaRDD<InternalRow> rows = x.queryExecution().toRdd().toJavaRDD();
+    Dataset<Row> split = x;
+    JavaRDD<InternalRow> rows = withSplitsFor(spark, spec.partitions(),
+        () -> split.queryExecution().toRdd().toJavaRDD());
     long[] offsets = layout.idOrdinal() >= 0 ? null : partitionOffsets(rows);
     JavaRDD<LabeledBlock> blocks = rows.mapPartitionsWithIndex(
         (index, it) -> new BlockIterator(it, layout, offsets == null ? 0 : offsets[index]), true);
@@ -123,6 +128,42 @@ public final class InputLoader {
     }
     return new BlockedInput(blocks, totals[1], numFeatures, labelWidth, blockRows, totals[0],
         totals[2], npy, (System.nanoTime() - start) / 1e9, chunkRows, chunkIds, placement);
+  }
+
+  /**
+   * Runs {@code plan} (which turns a DataFrame into its RDD, fixing the file splits and the
+   * shuffle partitions of a join) with Spark's split sizing told the partition count. Spark cuts
+   * files into splits of about {@code totalBytes / minPartitionNum} bytes (within
+   * {@code spark.sql.files.openCostInBytes} and {@code maxPartitionBytes}), and coalesces shuffle
+   * partitions likewise; both counts default to the default parallelism, i.e. the number of
+   * cores. Blocks never span a split, so with the core count in the sizing the same input and
+   * partition count would give other blocks, hence other bits, on another machine. With
+   * {@code partitions > 0} both counts are set to it for the call and restored afterwards.
+   */
+  static <T> T withSplitsFor(SparkSession spark, int partitions, Supplier<T> plan) {
+    if (partitions <= 0) {
+      return plan.get();
+    }
+    List<String> keys = List.of("spark.sql.files.minPartitionNum",
+        "spark.sql.adaptive.coalescePartitions.minPartitionNum");
+    Map<String, String> before = new HashMap<>();
+    for (String key : keys) {
+      if (spark.conf().contains(key)) {
+        before.put(key, spark.conf().get(key));
+      }
+      spark.conf().set(key, Integer.toString(partitions));
+    }
+    try {
+      return plan.get();
+    } finally {
+      for (String key : keys) {
+        if (before.containsKey(key)) {
+          spark.conf().set(key, before.get(key));
+        } else {
+          spark.conf().unset(key);
+        }
+      }
+    }
   }
 
   /** The first row's array length of {@code column}; fails on an empty input. */

@@ -46,7 +46,7 @@ final class ClusterFixtures {
 
   static void localReference(Path x, Path out, int blockRows) {
     List<String> args = new ArrayList<>(backward(x, out, blockRows));
-    args.addAll(List.of("--master", "local[2]"));
+    args.addAll(List.of("--master", "local[1]"));   // one core against the cluster's two
     cli(args.toArray(new String[0]));
   }
 
