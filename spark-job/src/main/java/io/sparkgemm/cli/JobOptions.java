@@ -63,8 +63,9 @@ public final class JobOptions {
   List<String> featuresCols;
 
   @Option(names = "--id-col", paramLabel = "COL",
-      description = "Column of unique integer row ids; default: rows numbered from 0 in input "
-          + "order.")
+      description = "Column of unique integer row ids, which name the output rows; a G with "
+          + "this column is matched by id, .npy labels and G (and G without it) by row index. "
+          + "Default: rows numbered from 0 in input order.")
   String idCol;
 
   @Option(names = "--w", paramLabel = "W.npy", description = "Weights W, d x k (.npy).")
