@@ -166,7 +166,7 @@ final class NpyInput {
   /** Refuses a class id outside 0..k-1, naming where it comes from and its row id. */
   static void checkClass(String source, int label, long id, int numClasses) {
     if (label < 0 || label >= numClasses) {
-      throw new IllegalArgumentException(source + ": class label " + label + " at row id " + id
+      throw new IllegalArgumentException(source + ": Class label " + label + " at row id " + id
           + " is out of range: W has k = " + numClasses + " outputs, so labels must be in 0.."
           + (numClasses - 1));
     }

@@ -296,14 +296,14 @@ class BadInputTest {
             "row id 9 has Infinity in targets column 0"),
         // labels
         bad("class out of range", npyBackward + "--loss softmax-ce --labels "
-            + "{labels-out-of-range.npy}", "labels-out-of-range.npy: class label 3 at row id 10 "
+            + "{labels-out-of-range.npy}", "labels-out-of-range.npy: Class label 3 at row id 10 "
             + "is out of range", "labels must be in 0..2"),
         bad("class out of range (.npy labels, Parquet X)", pqBackward + "{X.parquet} --loss "
-            + "softmax-ce --labels {labels-out-of-range.npy}", "labels-out-of-range.npy: class "
+            + "softmax-ce --labels {labels-out-of-range.npy}", "labels-out-of-range.npy: Class "
             + "label 3 at row id 10 is out of range", "labels must be in 0..2"),
         bad("class out of range (label column)", pqBackward + "{null-first-target.parquet} "
             + "--loss softmax-ce --labels-col label", "null-first-target.parquet, column "
-            + "'label': class label 3 at row id 10 is out of range", "labels must be in 0..2"),
+            + "'label': Class label 3 at row id 10 is out of range", "labels must be in 0..2"),
         bad("null targets in the first row", pqBackward + "{null-first-target.parquet} "
             + "--loss mse --labels-col t", "null-first-target.parquet, column 't': row id 0 "
             + "has null targets"),
