@@ -4,6 +4,7 @@ import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.WeightInit;
 import io.sparkgemm.local.npy.Npy;
+import io.sparkgemm.spark.CsvFormat;
 import io.sparkgemm.spark.InputSpec;
 import io.sparkgemm.spark.LabelKind;
 import java.nio.file.Files;
@@ -39,6 +40,18 @@ public final class JobOptions {
       description = "Format of --x: parquet, csv, libsvm or npy.")
   String format;
 
+  @Option(names = "--header", paramLabel = "true|false|auto", defaultValue = "auto",
+      description = "Whether the first line of a CSV --x or --upstream holds column names. auto: "
+          + "yes when a cell is not a number; with numbers only, decided from the lines below "
+          + "(refused, asking for true or false, when they cannot tell). Default: "
+          + "${DEFAULT-VALUE}.")
+  String header;
+
+  @Option(names = "--csv-sep", paramLabel = "SEP",
+      description = "Cell separator of a CSV --x or --upstream (e.g. ';' or '\\t'). "
+          + "Default: ','.")
+  String csvSep;
+
   @Option(names = "--features-col", paramLabel = "COL",
       description = "Column holding the features (array<double>, array<float> or an MLlib "
           + "vector). Default: 'features' if present, else every numeric column not used "
@@ -50,8 +63,9 @@ public final class JobOptions {
   List<String> featuresCols;
 
   @Option(names = "--id-col", paramLabel = "COL",
-      description = "Column of unique integer row ids; default: rows numbered from 0 in input "
-          + "order.")
+      description = "Column of unique integer row ids, which name the output rows; a G with "
+          + "this column is matched by id, .npy labels and G (and G without it) by row index. "
+          + "Default: rows numbered from 0 in input order.")
   String idCol;
 
   @Option(names = "--w", paramLabel = "W.npy", description = "Weights W, d x k (.npy).")
@@ -108,6 +122,7 @@ public final class JobOptions {
       throw new IllegalArgumentException("Missing --out DIR");
     }
     DType.parse(dtype);
+    csvFormat();
     backend.options();
     io.sparkgemm.spark.CacheLevels.parse(storageLevel);
     if (w == null && init == null) {
@@ -186,10 +201,17 @@ public final class JobOptions {
     }
   }
 
+  CsvFormat csvFormat() {
+    return new CsvFormat(CsvFormat.Header.parse(header), csvSep);
+  }
+
   InputSpec input(LabelKind kind, String labelsCol, String labelsPath, String upstream,
       String upstreamCol) {
+    // class ids are checked against k = W's columns as they are read, naming their file
+    int numClasses = kind != LabelKind.CLASSES ? 0
+        : w != null ? weights(-1).numCols() : outputs != null ? outputs : 0;
     return new InputSpec(x, format, featuresCol, featuresCols, idCol, kind, labelsCol,
         labelsPath, upstream, upstreamCol, dtype(), blockRows, partitions, allowNonFinite,
-        deterministic, storageLevel);
+        deterministic, storageLevel, csvFormat(), numClasses);
   }
 }

@@ -15,6 +15,7 @@ final class BlockBuilder {
   private final LabelKind labelKind;
   private final int labelWidth;
   private final String source;
+  private final String labelSource;
   private final boolean allowNonFinite;
 
   private int count;
@@ -31,6 +32,13 @@ final class BlockBuilder {
    */
   BlockBuilder(DType dtype, int numFeatures, int blockRows, LabelKind labelKind, int labelWidth,
       String source, boolean allowNonFinite) {
+    this(dtype, numFeatures, blockRows, labelKind, labelWidth, source, source, allowNonFinite);
+  }
+
+  /** @param labelSource where the labels or G come from, for their error messages */
+  BlockBuilder(DType dtype, int numFeatures, int blockRows, LabelKind labelKind, int labelWidth,
+      String source, String labelSource, boolean allowNonFinite) {
+    this.labelSource = labelSource;
     this.allowNonFinite = allowNonFinite;
     this.dtype = dtype;
     this.numFeatures = numFeatures;
@@ -54,7 +62,7 @@ final class BlockBuilder {
       grow();
     }
     ids[count] = id;
-    checkFinite(features, offset, length, "features");
+    checkFinite(source, features, offset, length, "features");
     int base = count * numFeatures;
     if (dtype == DType.FLOAT64) {
       System.arraycopy(features, offset, x64, base, numFeatures);
@@ -67,13 +75,13 @@ final class BlockBuilder {
 
   void setTargets(double[] values, int offset, int length) {
     checkLabelLength("targets", length);
-    checkFinite(values, offset, length, "targets");
+    checkFinite(labelSource, values, offset, length, "targets");
     System.arraycopy(values, offset, targets, count * labelWidth, labelWidth);
   }
 
   void setUpstream(double[] values, int offset, int length) {
     checkLabelLength("upstream gradient", length);
-    checkFinite(values, offset, length, "upstream gradient");
+    checkFinite(labelSource, values, offset, length, "upstream gradient");
     System.arraycopy(values, offset, upstream, count * labelWidth, labelWidth);
   }
 
@@ -100,14 +108,14 @@ final class BlockBuilder {
   }
 
   /** Refuses NaN and ±Inf unless they were allowed, naming the row id and the column. */
-  private void checkFinite(double[] values, int offset, int length, String what) {
+  private void checkFinite(String from, double[] values, int offset, int length, String what) {
     if (allowNonFinite) {
       return;
     }
     for (int j = 0; j < length; j++) {
       double v = values[offset + j];
       if (!Double.isFinite(v)) {
-        throw new IllegalArgumentException(source + ": row id " + ids[count] + " has " + v
+        throw new IllegalArgumentException(from + ": row id " + ids[count] + " has " + v
             + " in " + what + " column " + j + " (non-finite values are refused; pass "
             + "--allow-nonfinite to let them through)");
       }
@@ -116,8 +124,8 @@ final class BlockBuilder {
 
   private void checkLabelLength(String what, int length) {
     if (length != labelWidth) {
-      throw new IllegalArgumentException(source + ": row id " + ids[count] + " has " + length
-          + " " + what + " values but " + labelWidth + " were expected (one per output)");
+      throw new IllegalArgumentException(labelSource + ": row id " + ids[count] + " has "
+          + length + " " + what + " values but " + labelWidth + " were expected (one per output)");
     }
   }
 

@@ -26,7 +26,8 @@ final class BlockIterator implements Iterator<LabeledBlock> {
     this.layout = layout;
     this.nextAssignedId = firstAssignedId;
     this.builder = new BlockBuilder(layout.dtype(), layout.numFeatures(), layout.blockRows(),
-        layout.labelKind(), layout.labelWidth(), layout.source(), layout.allowNonFinite());
+        layout.labelKind(), layout.labelWidth(), layout.source(), layout.labelSource(),
+        layout.allowNonFinite());
   }
 
   @Override
@@ -82,16 +83,17 @@ final class BlockIterator implements Iterator<LabeledBlock> {
     if (builder.isEmpty()) {
       currentBlock = Math.floorDiv(id, (long) layout.blockRows());
     }
-    double[] x = values(row, layout.xOrdinal(), id, "features");
+    double[] x = values(row, layout.xOrdinal(), id, "features", layout.source());
     builder.add(id, x, 0, x.length);
     switch (layout.labelKind()) {
       case TARGETS: {
-        double[] t = values(row, layout.labelOrdinal(), id, "targets");
+        double[] t = values(row, layout.labelOrdinal(), id, "targets", layout.labelSource());
         builder.setTargets(t, 0, t.length);
         break;
       }
       case UPSTREAM: {
-        double[] g = values(row, layout.labelOrdinal(), id, "upstream gradient");
+        double[] g = values(row, layout.labelOrdinal(), id, "upstream gradient",
+            layout.labelSource());
         builder.setUpstream(g, 0, g.length);
         break;
       }
@@ -104,17 +106,16 @@ final class BlockIterator implements Iterator<LabeledBlock> {
     return builder.endRow();
   }
 
-  private double[] values(InternalRow row, int ordinal, long id, String what) {
+  private double[] values(InternalRow row, int ordinal, long id, String what, String source) {
     if (row.isNullAt(ordinal)) {
-      throw new IllegalArgumentException(layout.source() + ": row id " + id + " has null "
-          + what);
+      throw new IllegalArgumentException(source + ": row id " + id + " has null " + what);
     }
     ArrayData array = row.getArray(ordinal);
     int n = array.numElements();
     for (int j = 0; j < n; j++) {
       if (array.isNullAt(j)) {
-        throw new IllegalArgumentException(layout.source() + ": row id " + id + " has a null "
-            + what + " value at position " + j);
+        throw new IllegalArgumentException(source + ": row id " + id + " has a null " + what
+            + " value at position " + j);
       }
     }
     return array.toDoubleArray();
@@ -122,13 +123,16 @@ final class BlockIterator implements Iterator<LabeledBlock> {
 
   private int classId(InternalRow row, long id) {
     if (row.isNullAt(layout.labelOrdinal())) {
-      throw new IllegalArgumentException(layout.source() + ": row id " + id + " has a null "
+      throw new IllegalArgumentException(layout.labelSource() + ": row id " + id + " has a null "
           + "class label");
     }
     double label = row.getDouble(layout.labelOrdinal());
     if (label != Math.rint(label) || Math.abs(label) > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(layout.source() + ": row id " + id + " has class label "
-          + label + ", expected a non-negative integer class id");
+      throw new IllegalArgumentException(layout.labelSource() + ": row id " + id
+          + " has class label " + label + ", expected a non-negative integer class id");
+    }
+    if (layout.numClasses() > 0) {
+      NpyInput.checkClass(layout.labelSource(), (int) label, id, layout.numClasses());
     }
     return (int) label;
   }

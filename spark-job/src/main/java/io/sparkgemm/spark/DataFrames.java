@@ -18,6 +18,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.IntegralType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads Parquet, CSV and libsvm inputs and normalises them to {@code __x array<double>}, an
@@ -27,16 +29,24 @@ import org.apache.spark.sql.types.StructField;
 final class DataFrames {
   private static final ArrayType DOUBLE_ARRAY = DataTypes.createArrayType(DataTypes.DoubleType);
   private static final String DEFAULT_FEATURES = "features";
+  private static final Logger LOG = LoggerFactory.getLogger(DataFrames.class);
 
   private DataFrames() {
   }
 
   static Dataset<Row> read(SparkSession spark, String path, String format) {
+    return read(spark, path, format, CsvFormat.DEFAULT);
+  }
+
+  /** @param csv header and separator of a CSV input (see {@link CsvHeader}) */
+  static Dataset<Row> read(SparkSession spark, String path, String format, CsvFormat csv) {
     switch (format) {
       case "parquet":
         return spark.read().parquet(path);
       case "csv":
-        return spark.read().option("header", csvHasHeader(spark, path))
+        boolean header = CsvHeader.hasHeader(spark.sparkContext().hadoopConfiguration(), path,
+            csv);
+        return spark.read().option("header", header).option("sep", csv.sep())
             .option("inferSchema", true).option("mode", "FAILFAST").csv(path);
       case "libsvm":
         return spark.read().format("libsvm").load(path);
@@ -45,20 +55,12 @@ final class DataFrames {
     }
   }
 
-  /** A CSV has a header when any cell of its first line is not a number. */
-  private static boolean csvHasHeader(SparkSession spark, String path) {
-    List<Row> first = spark.read().text(path).takeAsList(1);
-    if (first.isEmpty()) {
-      throw new IllegalArgumentException(path + ": the CSV file is empty");
-    }
-    for (String cell : first.get(0).getString(0).split(",", -1)) {
-      try {
-        Double.parseDouble(cell.trim());
-      } catch (NumberFormatException e) {
-        return true;
-      }
-    }
-    return false;
+  /**
+   * A column by its name as written, even with dots or spaces in it ({@code col("x.1")} would
+   * look for a field 1 of a struct x).
+   */
+  static Column column(String name) {
+    return col("`" + name.replace("`", "``") + "`");
   }
 
   static Dataset<Row> normaliseX(Dataset<Row> df, InputSpec spec, String format) {
@@ -84,7 +86,7 @@ final class DataFrames {
         throw new IllegalArgumentException(spec.x() + ": id column '" + spec.idCol() + "' is "
             + t.simpleString() + ", expected an integer type");
       }
-      out.add(col(spec.idCol()).cast(DataTypes.LongType).as("__id"));
+      out.add(column(spec.idCol()).cast(DataTypes.LongType).as("__id"));
     }
     if (labelsCol != null) {
       if (spec.labelKind() == LabelKind.NONE || spec.labelKind() == LabelKind.UPSTREAM) {
@@ -108,22 +110,24 @@ final class DataFrames {
     boolean hasId = spec.idCol() != null && Arrays.asList(df.columns()).contains(spec.idCol());
     if (hasId) {
       reserved.add(spec.idCol());
-      out.add(col(spec.idCol()).cast(DataTypes.LongType).as("__id"));
+      out.add(column(spec.idCol()).cast(DataTypes.LongType).as("__id"));
     }
-    String column = spec.upstreamCol();
-    if (column == null) {
-      List<String> arrays = Arrays.stream(df.schema().fields())
-          .filter(f -> f.dataType() instanceof ArrayType || isVector(f.dataType()))
-          .map(StructField::name).collect(Collectors.toList());
-      if (arrays.size() == 1) {
-        column = arrays.get(0);
-      } else if (!arrays.isEmpty()) {
-        throw new IllegalArgumentException(spec.upstream() + ": several array columns " + arrays
-            + "; choose G's with --upstream-col");
-      }
-    }
-    out.add(features(df, column, List.of(), reserved, spec.upstream()).as("__label"));
+    out.add(features(df, upstreamColumn(df, spec), List.of(), reserved, spec.upstream())
+        .as("__label"));
     return df.select(out.toArray(new Column[0]));
+  }
+
+  /** G's array column: --upstream-col, else its only array column; null when it has none. */
+  static String upstreamColumn(Dataset<Row> df, InputSpec spec) {
+    if (spec.upstreamCol() != null) {
+      return spec.upstreamCol();
+    }
+    List<String> arrays = arrayColumns(df, Arrays.asList(df.columns()));
+    if (arrays.size() > 1) {
+      throw new IllegalArgumentException(spec.upstream() + ": several array columns " + arrays
+          + "; choose G's with --upstream-col");
+    }
+    return arrays.isEmpty() ? null : arrays.get(0);
   }
 
   /** The features as one array<double> column. */
@@ -138,6 +142,17 @@ final class DataFrames {
     }
     List<String> rest = Arrays.stream(df.columns()).filter(c -> !reserved.contains(c))
         .collect(Collectors.toList());
+    List<String> arrays = arrayColumns(df, rest);
+    if (arrays.size() == 1) {
+      // no 'features' column but one array column: those are the features (as G's column is
+      // chosen); scalar columns beside it are ids or targets, not features
+      LOG.info("{}: features from column '{}', the only array column", source, arrays.get(0));
+      return asDoubleArray(df, arrays.get(0), source, "features");
+    }
+    if (!arrays.isEmpty()) {
+      throw new IllegalArgumentException(source + ": no column '" + DEFAULT_FEATURES + "' and "
+          + "several array columns " + arrays + "; choose the features with --features-col");
+    }
     if (rest.isEmpty()) {
       throw new IllegalArgumentException(source + ": no feature columns (columns: "
           + Arrays.toString(df.columns()) + ")");
@@ -150,13 +165,14 @@ final class DataFrames {
     for (String name : names) {
       DataType t = field(df, name, source, "feature").dataType();
       if (!(t instanceof NumericType)) {
-        List<Row> bad = df.filter(col(name).isNotNull()
-            .and(col(name).try_cast(DataTypes.DoubleType).isNull())).select(name).takeAsList(1);
+        List<Row> bad = df.filter(column(name).isNotNull()
+            .and(column(name).try_cast(DataTypes.DoubleType).isNull())).select(column(name))
+            .takeAsList(1);
         throw new IllegalArgumentException(source + ": column '" + name + "' is "
             + t.simpleString() + ", expected numbers" + (bad.isEmpty() ? ""
             : " (first non-numeric value: '" + bad.get(0).get(0) + "')"));
       }
-      cols.add(col(name).cast(DataTypes.DoubleType));
+      cols.add(column(name).cast(DataTypes.DoubleType));
     }
     return array(cols.toArray(new Column[0]));
   }
@@ -164,10 +180,10 @@ final class DataFrames {
   private static Column asDoubleArray(Dataset<Row> df, String name, String source, String role) {
     DataType t = field(df, name, source, role).dataType();
     if (t instanceof ArrayType a && a.elementType() instanceof NumericType) {
-      return col(name).cast(DOUBLE_ARRAY);
+      return column(name).cast(DOUBLE_ARRAY);
     }
     if (isVector(t)) {
-      return functions.vector_to_array(col(name), "float64");
+      return functions.vector_to_array(column(name), "float64");
     }
     throw new IllegalArgumentException(source + ": " + role + " column '" + name + "' is "
         + t.simpleString() + ", expected array<double>, array<float> or an MLlib vector");
@@ -180,12 +196,20 @@ final class DataFrames {
         throw new IllegalArgumentException(source + ": label column '" + name + "' is "
             + t.simpleString() + ", expected integer class ids");
       }
-      return col(name).cast(DataTypes.DoubleType);
+      return column(name).cast(DataTypes.DoubleType);
     }
     if (t instanceof NumericType) {
-      return array(col(name).cast(DataTypes.DoubleType));
+      return array(column(name).cast(DataTypes.DoubleType));
     }
     return asDoubleArray(df, name, source, "targets");
+  }
+
+  /** Those of {@code names} that are array or MLlib vector columns. */
+  private static List<String> arrayColumns(Dataset<Row> df, List<String> names) {
+    return Arrays.stream(df.schema().fields())
+        .filter(f -> names.contains(f.name()))
+        .filter(f -> f.dataType() instanceof ArrayType || isVector(f.dataType()))
+        .map(StructField::name).collect(Collectors.toList());
   }
 
   private static boolean isVector(DataType t) {

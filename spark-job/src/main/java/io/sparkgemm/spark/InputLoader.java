@@ -39,41 +39,67 @@ public final class InputLoader {
     if (format.equals("npy")) {
       return NpyInput.load(spark, spec, start);
     }
-    Dataset<Row> x = DataFrames.normaliseX(DataFrames.read(spark, spec.x(), format), spec, format);
+    try {
+      return loadDataset(spark, spec, format, start);
+    } catch (Exception e) {
+      // Spark's read errors (a corrupt part file, a malformed CSV line) are bad input
+      IllegalArgumentException bad = ReadErrors.translate(e, spec.x(), spec.csv(),
+          spark.sparkContext().hadoopConfiguration());
+      if (bad != null) {
+        throw bad;
+      }
+      throw e;
+    }
+  }
+
+  private static BlockedInput loadDataset(SparkSession spark, InputSpec spec, String format,
+      long start) {
+    Dataset<Row> x = DataFrames.normaliseX(DataFrames.read(spark, spec.x(), format, spec.csv()),
+        spec, format);
     int labelWidth = 0;
     if (spec.labelKind() == LabelKind.CLASSES) {
       labelWidth = 1;
     }
     boolean hasId = spec.idCol() != null;
+    String labelSource = spec.labelsCol() == null ? spec.x()
+        : spec.x() + ", column '" + spec.labelsCol() + "'";
     if (spec.upstream() != null || spec.labelsPath() != null) {
-      if (!hasId) {
-        x = withAssignedIds(spark, x);
-        hasId = true;
-      }
       Dataset<Row> other;
       String what;
       if (spec.upstream() != null) {
         requireReadable(spark, spec.upstream(), "--upstream");
         String gFormat = InputSpec.formatOf(spec.upstream(), null);
-        other = gFormat.equals("npy")
-            ? NpyInput.rowsOf(spark, spec.upstream())
-            : DataFrames.normaliseUpstream(DataFrames.read(spark, spec.upstream(), gFormat), spec,
-                gFormat);
-        if (!Arrays.asList(other.columns()).contains("__id")) {
-          other = withAssignedIds(spark, other);
+        labelSource = spec.upstream();
+        if (gFormat.equals("npy")) {
+          other = NpyInput.rowsOf(spark, spec.upstream());
+        } else {
+          Dataset<Row> g = DataFrames.read(spark, spec.upstream(), gFormat, spec.csv());
+          String gColumn = DataFrames.upstreamColumn(g, spec);
+          labelSource += gColumn == null ? "" : ", column '" + gColumn + "'";
+          other = DataFrames.normaliseUpstream(g, spec, gFormat);
         }
         what = "upstream gradient " + spec.upstream();
       } else {
         requireReadable(spark, spec.labelsPath(), "--labels");
-        other = NpyInput.labelRows(spark, spec.labelsPath(), spec.labelKind());
+        other = NpyInput.labelRows(spark, spec.labelsPath(), spec.labelKind(),
+            spec.numClasses());
+        labelSource = spec.labelsPath();
         what = "labels " + spec.labelsPath();
       }
-      x = Joins.alignById(x, other, what);
+      // G with the id column is matched by id; .npy labels and G, and G without the id
+      // column, by row index, as documented
+      boolean byId = hasId && spec.upstream() != null
+          && !InputSpec.formatOf(spec.upstream(), null).equals("npy")
+          && Arrays.asList(other.columns()).contains("__id");
+      x = byId ? Joins.alignById(x, other, what, spec.x())
+          : Joins.alignByIndex(spark, x, other, what, spec.x());
+      hasId = true;
     }
     List<String> columns = Arrays.asList(x.columns());
-    int numFeatures = firstSize(x, "__x", spec.x());
+    int numFeatures = firstSize(x, "__x", spec.x(), spec.x(), "features");
     if (spec.labelKind() == LabelKind.TARGETS || spec.labelKind() == LabelKind.UPSTREAM) {
-      labelWidth = firstSize(x, "__label", spec.x());
+      labelWidth = firstSize(x, "__label", spec.x(), labelSource,
+          spec.labelKind() == LabelKind.TARGETS ? "targets" : "upstream gradient");
     }
     if (spec.deterministic() && spec.idCol() != null) {
       // Blocks are cut where ids cross block bounds: ids in order make whole blocks.
@@ -82,7 +108,7 @@ public final class InputLoader {
     RowLayout layout = new RowLayout(columns.indexOf("__x"), hasId ? columns.indexOf("__id") : -1,
         columns.indexOf("__label"), spec.labelKind(), numFeatures, labelWidth, spec.dtype(),
         spec.effectiveBlockRows(numFeatures), spec.x(), spec.allowNonFinite(),
-        spec.deterministic());
+        spec.deterministic(), labelSource, spec.numClasses());
     Dataset<Row> split = x;
     JavaRDD<InternalRow> rows = withSplitsFor(spark, spec.partitions(),
         () -> split.queryExecution().toRdd().toJavaRDD());
@@ -166,13 +192,25 @@ public final class InputLoader {
     }
   }
 
-  /** The first row's array length of {@code column}; fails on an empty input. */
-  private static int firstSize(Dataset<Row> x, String column, String source) {
-    List<Row> first = x.select(size(col(column))).takeAsList(1);
+  /**
+   * The first row's array length of {@code column}; fails on an empty input, and on a null
+   * array naming {@code nullSource}, the row id and {@code what}.
+   */
+  private static int firstSize(Dataset<Row> x, String column, String source, String nullSource,
+      String what) {
+    boolean hasId = Arrays.asList(x.columns()).contains("__id");
+    Dataset<Row> sizes = hasId ? x.select(size(col(column)), col("__id"))
+        : x.select(size(col(column)));
+    List<Row> first = sizes.takeAsList(1);
     if (first.isEmpty()) {
       throw new IllegalArgumentException(source + ": the input has no rows");
     }
-    return first.get(0).isNullAt(0) ? -1 : first.get(0).getInt(0);
+    if (first.get(0).isNullAt(0) || first.get(0).getInt(0) < 0) {
+      // size() of a null array is -1; without ids the first row is row 0
+      throw new IllegalArgumentException(nullSource + ": row id "
+          + (hasId ? first.get(0).get(1) : 0) + " has null " + what);
+    }
+    return first.get(0).getInt(0);
   }
 
   /** Row ids 0..n-1 in input order: each partition's first id is the count before it. */
@@ -195,17 +233,7 @@ public final class InputLoader {
 
   /** Appends {@code __id} numbering rows 0..n-1 in input order. */
   static Dataset<Row> withAssignedIds(SparkSession spark, Dataset<Row> df) {
-    StructType schema = df.schema().add("__id", DataTypes.LongType, false);
-    JavaRDD<Row> rows = df.javaRDD().zipWithIndex().map(t -> {
-      Row r = t._1();
-      Object[] values = new Object[r.length() + 1];
-      for (int i = 0; i < r.length(); i++) {
-        values[i] = r.get(i);
-      }
-      values[r.length()] = t._2();
-      return RowFactory.create(values);
-    });
-    return spark.createDataFrame(rows, schema);
+    return Joins.withRowIndex(spark, df, "__id");
   }
 
   /** Fails with a clear message when an input path does not exist. */
@@ -215,6 +243,9 @@ public final class InputLoader {
       FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (!fs.exists(p)) {
         throw new IllegalArgumentException(option + " " + path + ": no such file or directory");
+      }
+      if (fs.getFileStatus(p).isDirectory()) {
+        InputFiles.requireDataFiles(spark.sparkContext().hadoopConfiguration(), path);
       }
     } catch (IOException e) {
       throw new IllegalArgumentException(option + " " + path + ": cannot be read: "

@@ -27,11 +27,15 @@ import java.util.Locale;
  *     fixed chunks, so results do not depend on the partitioning
  * @param storageLevel how the blocks are cached (a Spark storage level name), or null for
  *     MEMORY_AND_DISK
+ * @param csv how CSV inputs (X and G) are read: header and separator
+ * @param numClasses with class labels, k (labels must be in 0..k-1, checked as they are read);
+ *     0 when not known yet (the loss checks them)
  */
 public record InputSpec(String x, String format, String featuresCol, List<String> featuresCols,
     String idCol, LabelKind labelKind, String labelsCol, String labelsPath,
     String upstream, String upstreamCol, DType dtype, int blockRows, int partitions,
-    boolean allowNonFinite, boolean deterministic, String storageLevel) {
+    boolean allowNonFinite, boolean deterministic, String storageLevel, CsvFormat csv,
+    int numClasses) {
 
   /** Blocks per chunk with --deterministic: the unit one task sums, in row-id order. */
   public static final int BLOCKS_PER_CHUNK = 16;
@@ -43,6 +47,15 @@ public record InputSpec(String x, String format, String featuresCol, List<String
         upstreamCol, dtype, blockRows, partitions, false, false, null);
   }
 
+  public InputSpec(String x, String format, String featuresCol, List<String> featuresCols,
+      String idCol, LabelKind labelKind, String labelsCol, String labelsPath,
+      String upstream, String upstreamCol, DType dtype, int blockRows, int partitions,
+      boolean allowNonFinite, boolean deterministic, String storageLevel) {
+    this(x, format, featuresCol, featuresCols, idCol, labelKind, labelsCol, labelsPath, upstream,
+        upstreamCol, dtype, blockRows, partitions, allowNonFinite, deterministic, storageLevel,
+        CsvFormat.DEFAULT, 0);
+  }
+
   /** Bytes of X per block the automatic block size aims for. */
   public static final long TARGET_BLOCK_BYTES = 4L << 20;
 
@@ -51,6 +64,10 @@ public record InputSpec(String x, String format, String featuresCol, List<String
       throw new IllegalArgumentException("No input: give --x PATH");
     }
     featuresCols = featuresCols == null ? List.of() : List.copyOf(featuresCols);
+    csv = csv == null ? CsvFormat.DEFAULT : csv;
+    if (numClasses < 0) {
+      throw new IllegalArgumentException("numClasses must be >= 0, got " + numClasses);
+    }
     if (blockRows < 0) {
       throw new IllegalArgumentException("--block-rows must be >= 1 (or 0 for automatic), got "
           + blockRows);

@@ -58,6 +58,7 @@ final class NpyInput {
       requireRows(spec.labelsPath(), "labels", labels.shape()[0], n, spec.x());
       if (kind == LabelKind.CLASSES) {
         classes = labels.toClasses();
+        checkClasses(spec.labelsPath(), classes, spec.numClasses());
         labelWidth = 1;
       } else {
         DenseBlock t = targets(labels);
@@ -66,8 +67,10 @@ final class NpyInput {
       }
     }
     int blockRows = spec.effectiveBlockRows(d);
+    String labelSource = kind == LabelKind.UPSTREAM ? spec.upstream()
+        : spec.labelsPath() != null ? spec.labelsPath() : spec.x();
     BlockBuilder builder = new BlockBuilder(spec.dtype(), d, blockRows, kind, labelWidth,
-        spec.x(), spec.allowNonFinite());
+        spec.x(), labelSource, spec.allowNonFinite());
     List<LabeledBlock> blocks = new ArrayList<>();
     double[] row = new double[d];
     for (int r = 0; r < n; r++) {
@@ -110,13 +113,19 @@ final class NpyInput {
     return spark.createDataFrame(rows, schema);
   }
 
-  /** .npy labels as rows {@code (__id, __label)}: class ids as double, targets as arrays. */
-  static Dataset<Row> labelRows(SparkSession spark, String path, LabelKind kind) {
+  /**
+   * .npy labels as rows {@code (__id, __label)}: class ids as double, targets as arrays.
+   *
+   * @param numClasses k, to check class ids against on the driver; 0 not to
+   */
+  static Dataset<Row> labelRows(SparkSession spark, String path, LabelKind kind,
+      int numClasses) {
     NpyArray labels = Npy.read(Path.of(path));
     List<Row> rows = new ArrayList<>();
     StructType schema = new StructType().add("__id", DataTypes.LongType, false);
     if (kind == LabelKind.CLASSES) {
       int[] classes = labels.toClasses();
+      checkClasses(path, classes, numClasses);
       for (int r = 0; r < classes.length; r++) {
         rows.add(RowFactory.create((long) r, (double) classes[r]));
       }
@@ -143,6 +152,24 @@ final class NpyInput {
       return DenseBlock.ofDoubles(v.length, 1, v);
     }
     return labels.toBlock().toDType(DType.FLOAT64);
+  }
+
+  /** Refuses a class id outside 0..k-1 (k = numClasses > 0), naming the file and the row. */
+  private static void checkClasses(String path, int[] classes, int numClasses) {
+    if (numClasses > 0) {
+      for (int r = 0; r < classes.length; r++) {
+        checkClass(path, classes[r], r, numClasses);
+      }
+    }
+  }
+
+  /** Refuses a class id outside 0..k-1, naming where it comes from and its row id. */
+  static void checkClass(String source, int label, long id, int numClasses) {
+    if (label < 0 || label >= numClasses) {
+      throw new IllegalArgumentException(source + ": Class label " + label + " at row id " + id
+          + " is out of range: W has k = " + numClasses + " outputs, so labels must be in 0.."
+          + (numClasses - 1));
+    }
   }
 
   private static void requireRows(String path, String what, int rows, int expected, String x) {

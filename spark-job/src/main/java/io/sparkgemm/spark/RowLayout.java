@@ -12,8 +12,19 @@ import java.io.Serializable;
  * @param labelOrdinal ordinal of the label column, or -1
  * @param allowNonFinite let NaN and ±Inf through
  * @param cutById end a block where the row id crosses a multiple of blockRows (--deterministic)
+ * @param labelSource where the labels or G come from (file, column), for messages
+ * @param numClasses with class labels, k (ids must be in 0..k-1), or 0 when not checked here
  */
 record RowLayout(int xOrdinal, int idOrdinal, int labelOrdinal, LabelKind labelKind,
     int numFeatures, int labelWidth, DType dtype, int blockRows, String source,
-    boolean allowNonFinite, boolean cutById) implements Serializable {
+    boolean allowNonFinite, boolean cutById, String labelSource, int numClasses)
+    implements Serializable {
+
+  /** Labels from X's own dataset, class ids not checked against k. */
+  RowLayout(int xOrdinal, int idOrdinal, int labelOrdinal, LabelKind labelKind,
+      int numFeatures, int labelWidth, DType dtype, int blockRows, String source,
+      boolean allowNonFinite, boolean cutById) {
+    this(xOrdinal, idOrdinal, labelOrdinal, labelKind, numFeatures, labelWidth, dtype, blockRows,
+        source, allowNonFinite, cutById, source, 0);
+  }
 }

@@ -118,6 +118,81 @@ class BadInputTest {
     spark.createDataFrame(missing, gSchema).write().parquet(in("G-missing.parquet").toString());
     spark.createDataFrame(twice, gSchema).write().parquet(in("G-twice.parquet").toString());
     parquet("X.parquet", r -> x[r]);
+    List<Row> gIds = new ArrayList<>();
+    for (int r = 0; r < N; r++) {
+      gIds.add(RowFactory.create((long) r, NaiveOracle.gaussian(random, K)));
+    }
+    spark.createDataFrame(gIds, gSchema).write().parquet(in("G-ids.parquet").toString());
+    writeBadDatasets(random);
+  }
+
+  /** Datasets for the crashes of issue 13: null first arrays, unreadable parts, odd CSVs. */
+  private static void writeBadDatasets(Random random) throws IOException {
+    StructType targetSchema = new StructType().add("id", DataTypes.LongType, false)
+        .add("features", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
+        .add("t", DataTypes.createArrayType(DataTypes.DoubleType, false), true)
+        .add("label", DataTypes.IntegerType, false);
+    List<Row> rows = new ArrayList<>();
+    for (int r = 0; r < N; r++) {
+      rows.add(RowFactory.create((long) r, x[r], r == 0 ? null : NaiveOracle.gaussian(random, K),
+          r == 10 ? K : r % K));
+    }
+    spark.createDataFrame(rows, targetSchema).coalesce(1).write()
+        .parquet(in("null-first-target.parquet").toString());
+    StructType gSchema = new StructType().add("id", DataTypes.LongType, false)
+        .add("g", DataTypes.createArrayType(DataTypes.DoubleType, false), true);
+    List<Row> gRows = new ArrayList<>();
+    for (int r = 0; r < N; r++) {
+      gRows.add(RowFactory.create((long) r, r == 0 ? null : NaiveOracle.gaussian(random, K)));
+    }
+    spark.createDataFrame(gRows, gSchema).coalesce(1).write()
+        .parquet(in("G-null-first.parquet").toString());
+    StructType twoArrays = new StructType().add("id", DataTypes.LongType, false)
+        .add("a", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
+        .add("b", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
+    List<Row> ab = new ArrayList<>();
+    for (int r = 0; r < N; r++) {
+      ab.add(RowFactory.create((long) r, x[r], x[r]));
+    }
+    spark.createDataFrame(ab, twoArrays).coalesce(1).write()
+        .parquet(in("two-arrays.parquet").toString());
+
+    // part files: one whose features are strings; one cut short; a text file; only _SUCCESS
+    StructType textArray = new StructType().add("id", DataTypes.LongType, false)
+        .add("features", DataTypes.createArrayType(DataTypes.StringType, false), false);
+    Path other = in("strings.parquet");
+    spark.createDataFrame(List.of(RowFactory.create(99L, List.of("a", "b", "c", "d"))),
+        textArray).coalesce(1).write().parquet(other.toString());
+    Path good = firstPart(in("X.parquet"));
+    Path mixed = Files.createDirectory(in("mixed-schemas.parquet"));
+    Files.copy(good, mixed.resolve("part-00000.parquet"));
+    Files.copy(firstPart(other), mixed.resolve("part-00001.parquet"));
+    Path truncated = Files.createDirectory(in("truncated-part.parquet"));
+    Files.copy(good, truncated.resolve("part-00000.parquet"));
+    byte[] part = Files.readAllBytes(good);
+    Files.write(truncated.resolve("part-00001.parquet"), Arrays.copyOf(part, part.length / 2));
+    Path withText = Files.createDirectory(in("with-text.parquet"));
+    Files.copy(good, withText.resolve("part-00000.parquet"));
+    Files.writeString(withText.resolve("notes.txt"), "written by hand, not by Spark\n");
+    Path onlySuccess = Files.createDirectory(in("only-success.parquet"));
+    Files.writeString(onlySuccess.resolve("_SUCCESS"), "");
+
+    Files.writeString(in("semicolons.csv"), "a;b;c\n1.5;2.5;3.5\n4.5;5.5;6.5\n");
+    Files.writeString(in("pandas-ints.csv"), "0,1,2\n3,4,5\n6,7,8\n");
+    Files.writeString(in("ints-over-decimals.csv"), "3,7,2\n0.5,1.5,2.5\n4.5,5.5,6.5\n");
+    Files.writeString(in("ragged.csv"), "a,b,c\n1,2,3\n4,5\n7,8,9\n");
+    StringBuilder late = new StringBuilder("a,b,c\n");
+    for (int r = 0; r < 40; r++) {
+      late.append(r == 35 ? "1,2\n" : r + ".5,1,2\n");
+    }
+    Files.writeString(in("ragged-late.csv"), late);
+  }
+
+  private static Path firstPart(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".parquet")).sorted()
+          .findFirst().orElseThrow();
+    }
   }
 
   @AfterAll
@@ -221,8 +296,20 @@ class BadInputTest {
             "row id 9 has Infinity in targets column 0"),
         // labels
         bad("class out of range", npyBackward + "--loss softmax-ce --labels "
-            + "{labels-out-of-range.npy}", "Class label 3 at row id 10 is out of range",
-            "labels must be in 0..2"),
+            + "{labels-out-of-range.npy}", "labels-out-of-range.npy: Class label 3 at row id 10 "
+            + "is out of range", "labels must be in 0..2"),
+        bad("class out of range (.npy labels, Parquet X)", pqBackward + "{X.parquet} --loss "
+            + "softmax-ce --labels {labels-out-of-range.npy}", "labels-out-of-range.npy: Class "
+            + "label 3 at row id 10 is out of range", "labels must be in 0..2"),
+        bad("class out of range (label column)", pqBackward + "{null-first-target.parquet} "
+            + "--loss softmax-ce --labels-col label", "null-first-target.parquet, column "
+            + "'label': Class label 3 at row id 10 is out of range", "labels must be in 0..2"),
+        bad("null targets in the first row", pqBackward + "{null-first-target.parquet} "
+            + "--loss mse --labels-col t", "null-first-target.parquet, column 't': row id 0 "
+            + "has null targets"),
+        bad("null G in the first row", pqBackward + "{X.parquet} --upstream "
+            + "{G-null-first.parquet}", "G-null-first.parquet, column 'g': row id 0 has null "
+            + "upstream gradient"),
         bad("fractional class", pqBackward + "{fractional-label.parquet} --loss softmax-ce "
             + "--labels-col label", "row id 4 has class label 2.5, expected a non-negative "
             + "integer class id"),
@@ -258,6 +345,35 @@ class BadInputTest {
             + "--loss sum", "id column 'name' is string, expected an integer type"),
         bad("label column of the wrong type", pqBackward + "{X.parquet} --loss softmax-ce "
             + "--labels-col name", "label column 'name' is string, expected integer class ids"),
+        bad("several array columns, none named features", pqBackward
+            + "{two-arrays.parquet} --loss sum", "two-arrays.parquet: no column 'features' and "
+            + "several array columns [a, b]; choose the features with --features-col"),
+        bad("CSV separated by ';'", "backward --w {W-csv.npy} --x {semicolons.csv} --loss sum",
+            "semicolons.csv: line 1 ('a;b;c') looks separated by ';', not ','; pass --csv-sep "
+                + "';'"),
+        bad("CSV header 0,1,2 above integers", "backward --w {W-csv.npy} --x {pandas-ints.csv} "
+            + "--loss sum", "pandas-ints.csv: cannot tell whether line 1 ('0,1,2') is a header "
+            + "or data", "pass --header true or --header false"),
+        bad("CSV integers above decimals", "backward --w {W-csv.npy} --x "
+            + "{ints-over-decimals.csv} --loss sum", "ints-over-decimals.csv: cannot tell "
+            + "whether line 1 ('3,7,2') is a header", "pass --header true or --header false"),
+        bad("CSV ragged line", "backward --w {W-csv.npy} --x {ragged.csv} --loss sum",
+            "ragged.csv: line 3 has 2 columns but line 1 has 3"),
+        bad("CSV ragged line beyond the first lines", "backward --w {W-csv.npy} --x "
+            + "{ragged-late.csv} --loss sum", "ragged-late.csv: cannot be read: line 37 has 2 "
+            + "columns but line 1 has 3 ('1,2'"),
+        bad("bad --header", "backward --w {W-csv.npy} --x {ragged.csv} --loss sum --header yes",
+            "--header must be true, false or auto, got 'yes'"),
+        // Parquet folders
+        bad("part files with different schemas", pqBackward + "{mixed-schemas.parquet} "
+            + "--loss sum", "part-0000", "cannot be read: column features",
+            "all part files must have the same schema"),
+        bad("a truncated part file", pqBackward + "{truncated-part.parquet} --loss sum",
+            "part-00001.parquet: cannot be read: not a Parquet file, or a truncated one"),
+        bad("a text file among the parts", pqBackward + "{with-text.parquet} --loss sum",
+            "notes.txt: cannot be read: not a Parquet file"),
+        bad("a folder with only _SUCCESS", pqBackward + "{only-success.parquet} --loss sum",
+            "only-success.parquet: the folder has no data files (only _SUCCESS)"),
         bad("CSV non-numeric cell", "backward --w {W-csv.npy} --x {non-numeric.csv} --loss sum",
             "non-numeric.csv: column 'b' is string, expected numbers (first non-numeric value: "
                 + "'abc')"),
@@ -266,6 +382,9 @@ class BadInputTest {
             "upstream gradient", "G-missing.parquet has no row for row id 11 of X"),
         bad("G repeats a row id", pqBackward + "{X.parquet} --upstream {G-twice.parquet}",
             "G-twice.parquet: row id 3 appears 2 times (ids must be unique)"),
+        bad("X repeats a row id aligned with G by id", pqBackward + "{duplicate-id.parquet} "
+            + "--upstream {G-ids.parquet}", "duplicate-id.parquet: row id 5 appears 2 times",
+            "ids must be unique when rows are aligned by id with the upstream gradient"),
         bad("X repeats a row id (--deterministic)", "backward --id-col id --w {W.npy} "
             + "--block-rows 4 --deterministic --x {duplicate-id.parquet} --loss sum",
             "Row id 5 appears more than once in X"),

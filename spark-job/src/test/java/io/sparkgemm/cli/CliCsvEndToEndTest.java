@@ -117,6 +117,100 @@ class CliCsvEndToEndTest {
     assertClose("lossValue", report(out).path("lossValue").asDouble(), head.loss(), F64);
   }
 
+  /** X as CSV text with {@code sep}, each cell written by {@code cell}. */
+  private static Path csv(String name, String header, String sep,
+      java.util.function.DoubleFunction<String> cell) throws IOException {
+    StringBuilder text = new StringBuilder();
+    if (header != null) {
+      text.append(header).append('\n');
+    }
+    for (double[] row : x) {
+      for (int c = 0; c < row.length; c++) {
+        text.append(c == 0 ? "" : sep).append(cell.apply(row[c]));
+      }
+      text.append('\n');
+    }
+    return Files.writeString(inputs.resolve(name), text);
+  }
+
+  private static void assertBackwardSum(CliRun run, Path out, double[][] xs) {
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    NaiveOracle.Grads expected = NaiveOracle.grads(xs, w,
+        NaiveOracle.constant(NaiveOracle.forward(xs, w, b), false).g());
+    assertThat(report(out).path("rows").asLong()).isEqualTo(xs.length);
+    assertClose("dW", readMatrix(out.resolve("dW.npy")), expected.dw(), F64);
+    assertClose("db", readVector(out.resolve("db.npy")), expected.db(), F64);
+  }
+
+  @Test
+  void aPandasHeaderOfColumnNumbersIsAHeader(@TempDir Path dir) throws IOException {
+    // pandas' to_csv(index=False) of an unnamed DataFrame writes the header 0,1,2
+    Path input = csv("pandas.csv", "0,1,2");
+    Path out = dir.resolve("pandas");
+    assertBackwardSum(run("backward", input, out, "--loss", "sum"), out, x);
+  }
+
+  @Test
+  void headerTrueAndFalseDecideWhatAutoCannot(@TempDir Path dir) throws IOException {
+    // integers only, first line 0,1,2: a header or a data row, only the user knows
+    double[][] ints = new double[N][D];
+    for (int r = 0; r < N; r++) {
+      for (int c = 0; c < D; c++) {
+        ints[r][c] = r == 0 ? c : (r * 7 + c * 3) % 11 - 5;
+      }
+    }
+    StringBuilder text = new StringBuilder();
+    for (double[] row : ints) {
+      text.append((long) row[0]).append(',').append((long) row[1]).append(',')
+          .append((long) row[2]).append('\n');
+    }
+    Path input = Files.writeString(inputs.resolve("ints.csv"), text);
+    Path data = dir.resolve("data");
+    assertBackwardSum(run("backward", input, data, "--loss", "sum", "--header", "false"), data,
+        ints);
+    Path header = dir.resolve("header");
+    assertBackwardSum(run("backward", input, header, "--loss", "sum", "--header", "true"),
+        header, java.util.Arrays.copyOfRange(ints, 1, N));
+    Path auto = dir.resolve("auto");
+    CliRun refused = run("backward", input, auto, "--loss", "sum");
+    assertThat(refused.exitCode()).isEqualTo(2);
+    assertThat(refused.err()).contains("pass --header true or --header false");
+    assertThat(auto).doesNotExist();
+  }
+
+  @Test
+  void headerNamesWithDotsAreColumnNames(@TempDir Path dir) throws IOException {
+    Path input = csv("dots.csv", "x.1,x.2,x.3");
+    Path all = dir.resolve("all");
+    assertBackwardSum(run("backward", input, all, "--loss", "sum"), all, x);
+    Path some = dir.resolve("some");
+    assertBackwardSum(run("backward", input, some, "--loss", "sum", "--features-cols",
+        "x.1,x.2,x.3"), some, x);
+  }
+
+  @Test
+  void quotedNumbersAreNumbers(@TempDir Path dir) throws IOException {
+    Path noHeader = csv("quoted.csv", null, ",", v -> "\"" + v + "\"");
+    Path plain = dir.resolve("plain");
+    assertBackwardSum(run("backward", noHeader, plain, "--loss", "sum"), plain, x);
+    Path withHeader = csv("quoted-header.csv", "\"p\",\"q\",\"r\"", ",",
+        v -> "\"" + v + "\"");
+    Path named = dir.resolve("named");
+    assertBackwardSum(run("backward", withHeader, named, "--loss", "sum"), named, x);
+  }
+
+  @Test
+  void csvSepReadsOtherSeparators(@TempDir Path dir) throws IOException {
+    Path semicolons = csv("semi.csv", "p;q;r", ";", Double::toString);
+    Path out = dir.resolve("semi");
+    assertBackwardSum(run("backward", semicolons, out, "--loss", "sum", "--csv-sep", ";"), out,
+        x);
+    Path tabs = csv("tabs.csv", null, "\t", Double::toString);
+    Path tabOut = dir.resolve("tabs");
+    assertBackwardSum(run("backward", tabs, tabOut, "--loss", "sum", "--csv-sep", "\\t"),
+        tabOut, x);
+  }
+
   @Test
   void featuresColsPicksColumnsOfAWiderCsv(@TempDir Path dir) throws IOException {
     StringBuilder text = new StringBuilder("p,skip,q,r\n");

@@ -262,6 +262,87 @@ class CliParquetEndToEndTest {
     assertClose("lossValue", report(out).path("lossValue").asDouble(), head.loss(), F64);
   }
 
+  /** X in input order with ids N-1..0: aligning by id value instead of index reverses rows. */
+  private static Path reversedIds() {
+    StructType schema = new StructType().add("id", DataTypes.LongType, false)
+        .add("features", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
+    return parquet("reversed.parquet", schema,
+        r -> RowFactory.create((long) (N - 1 - r), x[r]), 1);
+  }
+
+  /** Rows of an output keyed by X's ids N-1-r, as the oracle's rows r. */
+  private static void assertReversedRows(String what, Path dir, double[][] expected) {
+    Map<Long, double[]> rows = readRows(spark, dir);
+    assertThat(rows).as(what + " rows").hasSize(expected.length);
+    for (int r = 0; r < expected.length; r++) {
+      assertClose(what + " row id " + (N - 1 - r), rows.get((long) (N - 1 - r)), expected[r],
+          F64);
+    }
+  }
+
+  @Test
+  void npyLabelsAlignByRowIndexEvenWithAnIdColumn(@TempDir Path dir) {
+    Path targets = npy(inputs.resolve("T-by-index.npy"), t);
+    Path out = dir.resolve("mse");
+    run("backward", reversedIds(), out, "--id-col", "id", "--loss", "mse", "--labels",
+        targets.toString(), "--input-grad");
+
+    NaiveOracle.Head head = NaiveOracle.mse(NaiveOracle.forward(x, w, b), t);
+    NaiveOracle.Grads expected = NaiveOracle.grads(x, w, head.g());
+    assertGradients(out, expected);
+    assertReversedRows("dX", out.resolve("dX"), expected.dx());
+    assertClose("lossValue", report(out).path("lossValue").asDouble(), head.loss(), F64);
+  }
+
+  @Test
+  void npyClassLabelsAlignByRowIndexEvenWithAnIdColumn(@TempDir Path dir) {
+    Path classes = E2eFiles.npyInts(inputs.resolve("classes-by-index.npy"), labels);
+    Path out = dir.resolve("ce");
+    run("backward", reversedIds(), out, "--id-col", "id", "--loss", "softmax-ce", "--labels",
+        classes.toString());
+
+    NaiveOracle.Head head = NaiveOracle.softmaxCrossEntropy(NaiveOracle.forward(x, w, b),
+        labels);
+    assertGradients(out, NaiveOracle.grads(x, w, head.g()));
+  }
+
+  @Test
+  void npyUpstreamAndUpstreamWithoutIdsAlignByRowIndex(@TempDir Path dir) {
+    NaiveOracle.Grads expected = NaiveOracle.grads(x, w, upstream);
+    Path gNpy = npy(inputs.resolve("G-by-index.npy"), upstream);
+    Path out = dir.resolve("npy");
+    run("backward", reversedIds(), out, "--id-col", "id", "--upstream", gNpy.toString(),
+        "--input-grad");
+    assertGradients(out, expected);
+    assertReversedRows("dX", out.resolve("dX"), expected.dx());
+
+    StructType gSchema = new StructType()
+        .add("g", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
+    Path gNoIds = parquet("G-no-ids.parquet", gSchema,
+        r -> RowFactory.create((Object) upstream[r]), 1);
+    Path dataset = dir.resolve("dataset");
+    run("backward", reversedIds(), dataset, "--id-col", "id", "--upstream", gNoIds.toString(),
+        "--input-grad");
+    assertGradients(dataset, expected);
+    assertReversedRows("dX", dataset.resolve("dX"), expected.dx());
+  }
+
+  @Test
+  void theOnlyArrayColumnIsTheFeaturesWhateverItsName(@TempDir Path dir) {
+    StructType schema = new StructType().add("id", DataTypes.LongType, false)
+        .add("embedding", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
+        .add("weight", DataTypes.DoubleType, false);
+    Path input = parquet("embedding.parquet", schema,
+        r -> RowFactory.create(id(r), x[r], 0.5 * r), 2);
+    Path out = dir.resolve("emb");
+    run("backward", input, out, "--id-col", "id", "--loss", "sum", "--input-grad");
+
+    NaiveOracle.Grads expected = NaiveOracle.grads(x, w,
+        NaiveOracle.constant(NaiveOracle.forward(x, w, b), false).g());
+    assertGradients(out, expected);
+    assertRows("dX", out.resolve("dX"), expected.dx(), false);
+  }
+
   @Test
   void withoutAnIdColumnRowsAreNumberedInInputOrderAndNpyLabelsAlignByIndex(
       @TempDir Path dir) {
