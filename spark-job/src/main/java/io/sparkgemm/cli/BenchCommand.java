@@ -7,6 +7,7 @@ import io.sparkgemm.bench.BenchRecord;
 import io.sparkgemm.bench.Shape;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.spark.OutputDir;
+import io.sparkgemm.spark.OutputPaths;
 import io.sparkgemm.spark.Sessions;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -104,6 +105,7 @@ final class BenchCommand implements Callable<Integer> {
     DType type = DType.parse(dtype);
     List<String> contenderList = Arrays.stream(contenders.split(",")).map(String::trim)
         .filter(s -> !s.isEmpty()).toList();
+    OutputPaths.check(out, Map.of(), null, OutputPaths.hadoopConf());
     try (Sessions.Handle session = Sessions.open(master.master, "spark-gemm bench")) {
       int cores = Math.max(1, Math.min(session.spark().sparkContext().defaultParallelism(),
           Runtime.getRuntime().availableProcessors()));

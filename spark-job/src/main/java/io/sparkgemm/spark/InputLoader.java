@@ -94,6 +94,12 @@ public final class InputLoader {
    */
   static BlockedInput cache(JavaRDD<LabeledBlock> blocks, InputSpec spec, int numFeatures,
       int labelWidth, int blockRows, boolean npy, long start) {
+    if (spec.partitions() > blocks.getNumPartitions()) {
+      // More partitions than the input has: make sure each can get a row before shuffling
+      // (cheap for .npy inputs, one more read of a dataset).
+      blocks.context().setJobDescription("spark-gemm: count the rows of " + spec.x());
+      spec.requirePartitionsAtMost(blocks.map(b -> (long) b.numRows()).fold(0L, Long::sum));
+    }
     long chunkRows = 0;
     if (spec.deterministic()) {
       int partitions = spec.partitions() > 0 ? spec.partitions() : blocks.getNumPartitions();

@@ -68,6 +68,17 @@ public record InputSpec(String x, String format, String featuresCol, List<String
     }
   }
 
+  /**
+   * Refuses more partitions than rows: the extra ones would be empty, and each still costs a
+   * task in every pass (100,000 of them run for minutes).
+   */
+  public void requirePartitionsAtMost(long rows) {
+    if (partitions > rows) {
+      throw new IllegalArgumentException("--partitions " + partitions + " is more than the "
+          + rows + " rows of " + x + ": use at most " + rows + " (or 0 to keep the input's)");
+    }
+  }
+
   /** The format of {@code path}: the given one, else from its name. */
   public static String formatOf(String path, String given) {
     if (given != null && !given.isBlank()) {
