@@ -157,6 +157,10 @@ final class BenchCommand implements Callable<Integer> {
         throw new IllegalArgumentException("Bad --blas-threads '" + part.trim() + "': expected "
             + "whole numbers or 'cores', e.g. 1,cores");
       }
+      if (!t.equals("cores") && out.get(out.size() - 1) > BackendMixin.MAX_BLAS_THREADS) {
+        throw new IllegalArgumentException("--blas-threads must be between 1 and "
+            + BackendMixin.MAX_BLAS_THREADS + ", got " + part.trim());
+      }
     }
     return out;
   }

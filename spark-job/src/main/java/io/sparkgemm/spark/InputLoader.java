@@ -94,9 +94,9 @@ public final class InputLoader {
    */
   static BlockedInput cache(JavaRDD<LabeledBlock> blocks, InputSpec spec, int numFeatures,
       int labelWidth, int blockRows, boolean npy, long start) {
-    if (spec.partitions() > blocks.getNumPartitions()) {
-      // More partitions than the input has: make sure each can get a row before shuffling
-      // (cheap for .npy inputs, one more read of a dataset).
+    if (spec.partitions() > Math.max(InputSpec.FREE_PARTITIONS, blocks.getNumPartitions())) {
+      // Many more partitions than the input has: count the rows before shuffling into them
+      // (one more read of the input).
       blocks.context().setJobDescription("spark-gemm: count the rows of " + spec.x());
       spec.requirePartitionsAtMost(blocks.map(b -> (long) b.numRows()).fold(0L, Long::sum));
     }

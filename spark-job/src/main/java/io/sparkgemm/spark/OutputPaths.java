@@ -91,7 +91,8 @@ public final class OutputPaths {
   static void requireWritable(String out, Path target, Configuration conf) {
     try {
       FileSystem fs = target.getFileSystem(conf);
-      Path existing = target;
+      // The staging folder goes beside the target: probe its parent, existing target or not.
+      Path existing = fs.exists(target) ? target.getParent() : target;
       while (existing != null && !fs.exists(existing)) {
         if (isLocal(existing)) {
           java.nio.file.Path local = java.nio.file.Path.of(existing.toUri());
@@ -103,7 +104,7 @@ public final class OutputPaths {
         }
         existing = existing.getParent();
       }
-      if (existing == null || existing.equals(target)) {
+      if (existing == null) {
         return;
       }
       FileStatus status = fs.getFileStatus(existing);
