@@ -35,8 +35,20 @@ public final class BackendMixin {
           + "(least recently used evicted first); 0 keeps none. Default: ${DEFAULT-VALUE}.")
   long gpuCacheMb;
 
-  /** @throws IllegalArgumentException for an unknown name or a thread count below 1 */
+  /**
+   * The most --blas-threads: a fixed bound, not the driver's core count (executors may have more
+   * cores than the driver). 256 is the NUM_THREADS that OpenBLAS builds allow at most by default;
+   * past it OpenBLAS silently uses fewer.
+   */
+  static final int MAX_BLAS_THREADS = 256;
+
+  /** @throws IllegalArgumentException for an unknown name or a thread count outside 1..256 */
   public BackendOptions options() {
+    if (blasThreads > MAX_BLAS_THREADS) {
+      throw new IllegalArgumentException("--blas-threads must be between 1 and "
+          + MAX_BLAS_THREADS + " (threads per task; Spark already runs one task per core), got "
+          + blasThreads);
+    }
     return new BackendOptions(backend, blasThreads, nativeLib, 0, allowTf32, gpuCacheMb << 20);
   }
 }

@@ -7,6 +7,7 @@ import io.sparkgemm.bench.BenchRecord;
 import io.sparkgemm.bench.Shape;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.spark.OutputDir;
+import io.sparkgemm.spark.OutputPaths;
 import io.sparkgemm.spark.Sessions;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -104,6 +105,7 @@ final class BenchCommand implements Callable<Integer> {
     DType type = DType.parse(dtype);
     List<String> contenderList = Arrays.stream(contenders.split(",")).map(String::trim)
         .filter(s -> !s.isEmpty()).toList();
+    OutputPaths.check(out, Map.of(), null, OutputPaths.hadoopConf());
     try (Sessions.Handle session = Sessions.open(master.master, "spark-gemm bench")) {
       int cores = Math.max(1, Math.min(session.spark().sparkContext().defaultParallelism(),
           Runtime.getRuntime().availableProcessors()));
@@ -154,6 +156,10 @@ final class BenchCommand implements Callable<Integer> {
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("Bad --blas-threads '" + part.trim() + "': expected "
             + "whole numbers or 'cores', e.g. 1,cores");
+      }
+      if (!t.equals("cores") && out.get(out.size() - 1) > BackendMixin.MAX_BLAS_THREADS) {
+        throw new IllegalArgumentException("--blas-threads must be between 1 and "
+            + BackendMixin.MAX_BLAS_THREADS + ", got " + part.trim());
       }
     }
     return out;

@@ -2,6 +2,7 @@ package io.sparkgemm.cli;
 
 import io.sparkgemm.spark.GenerateSpec;
 import io.sparkgemm.spark.Generator;
+import io.sparkgemm.spark.OutputPaths;
 import io.sparkgemm.spark.Report;
 import io.sparkgemm.spark.Sessions;
 import java.io.PrintWriter;
@@ -71,6 +72,7 @@ final class GenerateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("Output " + out + " already exists; pass --overwrite "
           + "to replace it");
     }
+    OutputPaths.check(out, Map.of(), null, OutputPaths.hadoopConf());
     try (Sessions.Handle session = Sessions.open(spark.master, "spark-gemm generate")) {
       Report report = Generator.generate(session.spark(), generate);
       PrintWriter printer = spec.commandLine().getOut();

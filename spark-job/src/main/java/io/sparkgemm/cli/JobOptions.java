@@ -7,9 +7,12 @@ import io.sparkgemm.local.npy.Npy;
 import io.sparkgemm.spark.CsvFormat;
 import io.sparkgemm.spark.InputSpec;
 import io.sparkgemm.spark.LabelKind;
+import io.sparkgemm.spark.OutputPaths;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -141,6 +144,7 @@ public final class JobOptions {
         throw new IllegalArgumentException("--init needs --outputs K with K >= 1, got "
             + outputs);
       }
+      requireWeightsFit(-1, outputs);
     }
     for (String file : new String[] {x.contains("://") ? null : x, w, b}) {
       if (file != null && !Files.exists(Path.of(file))) {
@@ -163,14 +167,60 @@ public final class JobOptions {
     return DType.parse(dtype);
   }
 
+  /**
+   * Refuses (exit 2, before Spark starts) an --out that is, holds or lies inside an input
+   * (--x, --w, --b and {@code more}), the working directory or the checkpoint folder, or that
+   * cannot be written.
+   *
+   * @param more further input options and their paths (null paths are skipped)
+   * @param checkpointDir where checkpoints go, or null
+   */
+  void checkPaths(Map<String, String> more, String checkpointDir) {
+    Map<String, String> inputs = new LinkedHashMap<>();
+    inputs.put("--x", x);
+    inputs.put("--w", w);
+    inputs.put("--b", b);
+    inputs.putAll(more);
+    OutputPaths.check(out, inputs, checkpointDir, OutputPaths.hadoopConf());
+  }
+
   /** W from --w, or created by --init for {@code inFeatures} inputs (-1: not yet known). */
   DenseBlock weights(int inFeatures) {
     if (w != null) {
       DenseBlock weights = Npy.read(Path.of(w)).toBlock().toDType(DType.FLOAT64);
+      if (weights.numRows() < 1 || weights.numCols() < 1) {
+        throw new IllegalArgumentException(w + ": W is " + weights.shape() + ", expected d x k "
+            + "with d >= 1 inputs and k >= 1 outputs");
+      }
       requireFinite(w, "W", weights.doubles(), weights.numCols());
       return weights;
     }
+    if (inFeatures > 0) {
+      requireWeightsFit(inFeatures, outputs);
+    }
     return WeightInit.create(init, inFeatures, outputs, seed);
+  }
+
+  /**
+   * Refuses a created W (d x k float64) that cannot be held: more values than one Java array
+   * holds, or more than a quarter of the driver's heap (the driver also holds dW, b and the
+   * optimizer's copies of them).
+   *
+   * @param inFeatures d, or -1 while it is not known (W then has at least k values)
+   */
+  static void requireWeightsFit(long inFeatures, long outFeatures) {
+    long values = Math.max(1, inFeatures) * outFeatures;
+    long heap = Runtime.getRuntime().maxMemory();
+    if (values > Integer.MAX_VALUE - 8 || values * 8 > heap / 4) {
+      throw new IllegalArgumentException("--outputs " + outFeatures + " makes W "
+          + (inFeatures < 0 ? "d x " + outFeatures + ", at least " : inFeatures + " x "
+              + outFeatures + " = ") + values + " values (" + values * 8 / (1 << 20)
+          + " MiB as float64): more than " + (values > Integer.MAX_VALUE - 8
+              ? "one Java array holds (" + (Integer.MAX_VALUE - 8) + " values)"
+              : "a quarter of the driver's heap (" + heap / (1 << 20) + " MiB; the driver also "
+                  + "holds dW and the optimizer's copies)")
+          + "; use fewer outputs or give the driver more memory (--driver-memory)");
+    }
   }
 
   /** b from --b (must have k values), else zeros. */

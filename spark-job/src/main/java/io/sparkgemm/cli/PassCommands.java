@@ -22,6 +22,10 @@ final class PassCommands {
   static LayerJob.Outcome run(JobOptions job, InputSpec inputSpec, PassSpec passSpec,
       Map<String, Object> inputs, PrintWriter out) {
     job.validate();
+    Map<String, String> more = new LinkedHashMap<>();
+    more.put("--labels", inputSpec.labelsPath());
+    more.put("--upstream", inputSpec.upstream());
+    job.checkPaths(more, null);
     // The driver's backend is chosen (and logged) before Spark starts, so a named backend that
     // cannot load fails at once.
     Backends.select(job.backend.options());

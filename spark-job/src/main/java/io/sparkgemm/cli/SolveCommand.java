@@ -4,6 +4,7 @@ import io.sparkgemm.local.backend.Backends;
 import io.sparkgemm.spark.BlockedInput;
 import io.sparkgemm.spark.InputLoader;
 import io.sparkgemm.spark.LabelKind;
+import io.sparkgemm.spark.OutputPaths;
 import io.sparkgemm.spark.Sessions;
 import io.sparkgemm.spark.train.SolveJob;
 import java.util.LinkedHashMap;
@@ -93,6 +94,10 @@ final class SolveCommand implements Callable<Integer> {
       throw new IllegalArgumentException("Output " + out + " already exists; pass --overwrite "
           + "to replace it");
     }
+    Map<String, String> paths = new LinkedHashMap<>();
+    paths.put("--x", x);
+    paths.put("--labels", labels);
+    OutputPaths.check(out, paths, null, OutputPaths.hadoopConf());
     io.sparkgemm.local.DType dtype = io.sparkgemm.local.DType.FLOAT64;
     io.sparkgemm.spark.InputSpec input = new io.sparkgemm.spark.InputSpec(x, format, featuresCol,
         featuresCols, idCol, LabelKind.TARGETS, labelsCol, labels, null, null, dtype, blockRows,

@@ -12,6 +12,7 @@ import io.sparkgemm.spark.train.TrainJob;
 import io.sparkgemm.spark.train.TrainSpec;
 import io.sparkgemm.spark.train.Trainer;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -123,6 +124,10 @@ final class TrainCommand implements Callable<Integer> {
     }
     Path checkpoints = checkpointEvery == 0 ? null
         : Path.of(checkpointDir != null ? checkpointDir : job.out + ".checkpoints");
+    Map<String, String> more = new LinkedHashMap<>();
+    more.put("--labels", labelOptions.labels);
+    more.put("--resume", resume);
+    job.checkPaths(more, checkpoints == null ? null : checkpoints.toString());
     Map<String, Object> inputs = PassCommands.inputs(job);
     inputs.put("labels", labelOptions.describe());
     if (resume != null) {

@@ -35,9 +35,31 @@ public record GenerateSpec(long rows, int features, int outputs, String task, St
       throw new IllegalArgumentException("classification needs --outputs >= 2 classes, got "
           + outputs);
     }
-    if (partitions < 0 || noise < 0 || out == null) {
-      throw new IllegalArgumentException("--partitions and --noise must be >= 0 and --out is "
-          + "required");
+    if (!(noise >= 0) || Double.isInfinite(noise)) {
+      throw new IllegalArgumentException("--noise must be a finite standard deviation >= 0, got "
+          + noise);
+    }
+    if (partitions < 0 || partitions > rows) {
+      throw new IllegalArgumentException("--partitions must be between 1 and --rows " + rows
+          + " (or 0 to choose), got " + partitions);
+    }
+    // W_true (d x k) is one array on the driver, sent with every task.
+    long weights = (long) features * outputs;
+    if (weights > Integer.MAX_VALUE - 8 || weights * 8 > Runtime.getRuntime().maxMemory() / 4) {
+      throw new IllegalArgumentException("--features " + features + " x --outputs " + outputs
+          + " makes W_true " + weights + " values (" + weights * 8 / (1 << 20) + " MiB), more "
+          + "than one array holds or a quarter of the driver's heap ("
+          + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB)");
+    }
+    if (!format.equals("parquet") && task.equals("regression")
+        && rows * outputs > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("--format " + format + " writes the targets (n x k) as "
+          + "one "
+          + "targets.npy array from the driver, at most " + (Integer.MAX_VALUE - 8) + " values; "
+          + rows + " x " + outputs + " is too many: use parquet");
+    }
+    if (out == null) {
+      throw new IllegalArgumentException("--out DIR is required");
     }
   }
 

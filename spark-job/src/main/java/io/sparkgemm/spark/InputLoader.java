@@ -125,6 +125,12 @@ public final class InputLoader {
    */
   static BlockedInput cache(JavaRDD<LabeledBlock> blocks, InputSpec spec, int numFeatures,
       int labelWidth, int blockRows, boolean npy, long start) {
+    if (spec.partitions() > Math.max(InputSpec.FREE_PARTITIONS, blocks.getNumPartitions())) {
+      // Many more partitions than the input has: count the rows before shuffling into them
+      // (one more read of the input).
+      blocks.context().setJobDescription("spark-gemm: count the rows of " + spec.x());
+      spec.requirePartitionsAtMost(blocks.map(b -> (long) b.numRows()).fold(0L, Long::sum));
+    }
     long chunkRows = 0;
     if (spec.deterministic()) {
       int partitions = spec.partitions() > 0 ? spec.partitions() : blocks.getNumPartitions();

@@ -85,6 +85,25 @@ public record InputSpec(String x, String format, String featuresCol, List<String
     }
   }
 
+  /**
+   * Partitions that may exceed the rows: a few empty partitions are harmless (Spark runs an
+   * empty task in well under a millisecond), so up to this many are always allowed.
+   */
+  public static final int FREE_PARTITIONS = 1000;
+
+  /**
+   * Refuses more than {@link #FREE_PARTITIONS} partitions when there are fewer rows: the extra
+   * ones would be empty, and each still costs a task in every pass (100,000 of them run for
+   * minutes).
+   */
+  public void requirePartitionsAtMost(long rows) {
+    if (partitions > rows && partitions > FREE_PARTITIONS) {
+      throw new IllegalArgumentException("--partitions " + partitions + " is more than the "
+          + rows + " rows of " + x + ": use at most " + Math.max(rows, FREE_PARTITIONS)
+          + " (or 0 to keep the input's)");
+    }
+  }
+
   /** The format of {@code path}: the given one, else from its name. */
   public static String formatOf(String path, String given) {
     if (given != null && !given.isBlank()) {

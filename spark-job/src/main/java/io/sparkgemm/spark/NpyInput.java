@@ -36,6 +36,7 @@ final class NpyInput {
     }
     int n = x.numRows();
     int d = x.numCols();
+    spec.requirePartitionsAtMost(n);
     LabelKind kind = spec.labelKind();
     double[] labelValues = null;
     int[] classes = null;

@@ -3,6 +3,8 @@ package io.sparkgemm.spark;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -12,21 +14,26 @@ import org.apache.hadoop.fs.Path;
  * An output folder written all or nothing: everything goes to a hidden sibling folder, which is
  * renamed into place by {@link #commit()}; {@link #close()} without a commit deletes it. An
  * existing output is refused unless overwriting was asked for, and is then replaced only once
- * the new one is complete. Works on any Hadoop file system (local, HDFS, object stores).
+ * the new one is complete. Parent folders it had to create are removed again when nothing is
+ * committed. Works on any Hadoop file system (local, HDFS, object stores).
  */
 public final class OutputDir implements AutoCloseable {
   private final FileSystem fs;
   private final Path target;
   private final Path staging;
   private final boolean overwrite;
+  /** The parent folders this output created, outermost first. */
+  private final List<Path> madeParents;
   private boolean committed;
   private int created;
 
-  private OutputDir(FileSystem fs, Path target, Path staging, boolean overwrite) {
+  private OutputDir(FileSystem fs, Path target, Path staging, boolean overwrite,
+      List<Path> madeParents) {
     this.fs = fs;
     this.target = target;
     this.staging = staging;
     this.overwrite = overwrite;
+    this.madeParents = madeParents;
   }
 
   /** Checks the target and creates the staging folder. */
@@ -40,14 +47,23 @@ public final class OutputDir implements AutoCloseable {
             + "to replace it");
       }
       Path parent = target.getParent();
-      if (parent != null && !fs.exists(parent)) {
-        fs.mkdirs(parent);
+      List<Path> made = new ArrayList<>();
+      for (Path p = parent; p != null && !fs.exists(p); p = p.getParent()) {
+        made.add(0, p);
       }
       Path staging = new Path(parent, "." + target.getName() + ".tmp-" + UUID.randomUUID());
-      fs.mkdirs(staging);
-      return new OutputDir(fs, target, staging, overwrite);
+      try {
+        if (!fs.mkdirs(staging)) {
+          throw new IOException("mkdirs " + staging + " failed");
+        }
+      } catch (IOException e) {
+        removeEmpty(fs, made);
+        throw e;
+      }
+      return new OutputDir(fs, target, staging, overwrite, made);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot prepare output " + out + ": " + e.getMessage(), e);
+      // The handler prints the cause's message after this one: name the output only.
+      throw new UncheckedIOException("Cannot prepare output " + out, e);
     }
   }
 
@@ -129,8 +145,19 @@ public final class OutputDir implements AutoCloseable {
     if (!committed) {
       try {
         fs.delete(staging, true);
+        removeEmpty(fs, madeParents);
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot remove " + staging, e);
+      }
+    }
+  }
+
+  /** Deletes the folders of {@code made} (outermost first) that are empty, innermost first. */
+  private static void removeEmpty(FileSystem fs, List<Path> made) throws IOException {
+    for (int i = made.size() - 1; i >= 0; i--) {
+      Path p = made.get(i);
+      if (fs.exists(p) && fs.listStatus(p).length == 0) {
+        fs.delete(p, false);
       }
     }
   }

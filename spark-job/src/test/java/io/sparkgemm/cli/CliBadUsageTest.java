@@ -36,6 +36,7 @@ class CliBadUsageTest {
     npy(inputs.resolve("X.npy"), x);
     npy(inputs.resolve("W.npy"), NaiveOracle.gaussian(random, D, K));
     npy(inputs.resolve("b4.npy"), NaiveOracle.gaussian(random, K + 1));
+    npy(inputs.resolve("W-no-outputs.npy"), new double[D][0]);
     npy(inputs.resolve("T-short.npy"), NaiveOracle.gaussian(random, N - 1, K));
     npy(inputs.resolve("G-narrow.npy"), NaiveOracle.gaussian(random, N, K - 1));
     List<Row> rows = new ArrayList<>();
@@ -171,5 +172,22 @@ class CliBadUsageTest {
     assertThat(backwardOn("ragged.parquet", dir, "--id-col", "id", "--loss", "mse",
         "--labels-col", "target", "--block-rows", "3"))
         .contains("row id 7 has 3 features but the first row has 4");
+  }
+
+  /** Sizes that would run for minutes, exhaust the driver or write an empty dW (issue 13, 16). */
+  @Test
+  void sizesOutOfRange(@TempDir Path dir) {
+    assertThat(backward(dir, "--loss", "sum", "--blas-threads", "100000"))
+        .contains("--blas-threads must be between 1 and 256").contains("got 100000");
+    assertThat(backward(dir, "--loss", "sum", "--partitions", "100000"))
+        .contains("--partitions 100000 is more than the " + N + " rows of " + in("X.npy"))
+        .contains("use at most 1000");
+    assertThat(badUsage(dir, "backward", "--x", in("X.npy"), "--w", in("W-no-outputs.npy"),
+        "--loss", "sum", "--out", dir.resolve("out").toString()))
+        .contains("W is " + D + "x0, expected d x k with d >= 1 inputs and k >= 1 outputs");
+    assertThat(badUsage(dir, "forward", "--x", in("X.npy"), "--init", "xavier", "--outputs",
+        "500000000", "--out", dir.resolve("out").toString()))
+        .contains("--outputs 500000000 makes W d x 500000000, at least 500000000 values")
+        .contains("driver").doesNotContain("rows per block");
   }
 }

@@ -158,4 +158,36 @@ class CliGenerateTest {
     assertThat(task.err()).contains("Unknown --task 'clustering'");
     assertThat(dir.resolve("t")).doesNotExist();
   }
+
+  /** Numeric options that would write NaN, overflow or run for minutes: exit 2, no output. */
+  @Test
+  void generateRefusesNonFiniteNoiseAndOutOfRangeSizes(@TempDir Path dir) {
+    String[][] cases = {
+        {"--noise", "NaN"}, {"--noise", "Infinity"}, {"--noise", "-Infinity"}, {"--noise", "-1"},
+        {"--partitions", "6"}, {"--partitions", "-1"}, {"--features", "50000", "--outputs",
+            "50000"}};
+    String[] messages = {
+        "--noise must be a finite standard deviation >= 0, got NaN", "got Infinity",
+        "got -Infinity", "got -1.0", "--partitions must be between 1 and --rows 5 (or 0 to "
+            + "choose), got 6", "got -1", "makes W_true 2500000000 values"};
+    Path out = dir.resolve("g");
+    for (int i = 0; i < cases.length; i++) {
+      java.util.Map<String, String> options = new java.util.LinkedHashMap<>(java.util.Map.of(
+          "--rows", "5", "--features", "2", "--outputs", "1", "--out", out.toString(),
+          "--master", "local[2]"));
+      for (int j = 0; j < cases[i].length; j += 2) {
+        options.put(cases[i][j], cases[i][j + 1]);
+      }
+      List<String> args = new ArrayList<>(List.of("generate"));
+      options.forEach((key, value) -> args.addAll(List.of(key, value)));
+      CliRun run;
+      try (JobCounter counter = new JobCounter(spark)) {
+        run = CliRun.of(args.toArray(new String[0]));
+        assertThat(counter.jobs()).as(run.err()).isZero();
+      }
+      assertThat(run.exitCode()).as(String.join(" ", cases[i]) + ": " + run.err()).isEqualTo(2);
+      assertThat(run.err()).startsWith("error: ").contains(messages[i]).doesNotContain("\tat ");
+      assertThat(out).doesNotExist();
+    }
+  }
 }

@@ -7,6 +7,9 @@ import static io.sparkgemm.cli.NaiveOracle.F64;
 import static io.sparkgemm.cli.NaiveOracle.assertClose;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sparkgemm.local.DenseBlock;
+import io.sparkgemm.spark.train.Checkpoints;
+import io.sparkgemm.spark.train.IterationRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +51,7 @@ class OutputSafetyTest {
     int[] labels = NaiveOracle.classes(random, N, K);
     labels[N - 2] = K;
     E2eFiles.npyInts(inputs.resolve("bad-labels.npy"), labels);
+    npy(inputs.resolve("T.npy"), NaiveOracle.gaussian(random, N, K));
   }
 
   @AfterAll
@@ -214,6 +218,206 @@ class OutputSafetyTest {
       driver.destroyForcibly();
     }
     assertThat(out).doesNotExist();
+  }
+
+  // --- --out against the inputs, the working directory and the checkpoints (issue 13, 3-4) ---
+
+  /** X, W and b copied into {@code dir/in}, with an unrelated file beside them. */
+  private static Path ownInputs(Path dir) throws IOException {
+    Path in = Files.createDirectories(dir.resolve("in"));
+    for (String name : List.of("X.npy", "W.npy", "b.npy", "T.npy")) {
+      Files.copy(inputs.resolve(name), in.resolve(name));
+    }
+    Files.writeString(in.resolve("unrelated.txt"), "not an input");
+    return in;
+  }
+
+  private static void assertInputsIntact(Path in) throws IOException {
+    for (String name : List.of("X.npy", "W.npy", "b.npy", "T.npy")) {
+      assertThat(Files.readAllBytes(in.resolve(name))).as(name)
+          .isEqualTo(Files.readAllBytes(inputs.resolve(name)));
+    }
+    assertThat(Files.readString(in.resolve("unrelated.txt"))).isEqualTo("not an input");
+  }
+
+  /** Runs the CLI and checks it refused with exit 2, one error line, before any Spark job. */
+  private static String refusedBeforeAnyJob(String... args) {
+    CliRun run;
+    try (JobCounter counter = new JobCounter(spark)) {
+      run = CliRun.of(args);
+      assertThat(counter.jobs()).as("Spark jobs run before the refusal; stderr:%n%s", run.err())
+          .isZero();
+    }
+    assertThat(run.exitCode()).as("exit code; stderr:%n%s", run.err()).isEqualTo(2);
+    assertThat(run.err()).startsWith("error: ").doesNotContain("\tat ");
+    assertThat(run.err().lines().count()).as(run.err()).isEqualTo(1);
+    return run.err();
+  }
+
+  private static String[] forward(Path in, Path out, String... extra) {
+    List<String> args = new ArrayList<>(List.of("forward", "--x", in.resolve("X.npy").toString(),
+        "--w", in.resolve("W.npy").toString(), "--b", in.resolve("b.npy").toString(), "--out",
+        out.toString(), "--master", "local[2]", "--overwrite"));
+    args.addAll(List.of(extra));
+    return args.toArray(new String[0]);
+  }
+
+  @Test
+  void anOutputEqualToAnInputIsRefused(@TempDir Path dir) throws IOException {
+    Path in = ownInputs(dir);
+    assertThat(refusedBeforeAnyJob(forward(in, in.resolve("X.npy"))))
+        .contains("--out " + in.resolve("X.npy") + " is the input --x");
+    assertThat(refusedBeforeAnyJob(forward(in, in.resolve("W.npy"))))
+        .contains("is the input --w");
+    assertInputsIntact(in);
+  }
+
+  @Test
+  void anOutputHoldingAnInputIsRefused(@TempDir Path dir) throws IOException {
+    Path in = ownInputs(dir);
+    assertThat(refusedBeforeAnyJob(forward(in, in))).contains("holds the input --x");
+    assertThat(refusedBeforeAnyJob(forward(in, dir))).contains("holds the input --x");
+    // the same folder reached through '..' and through a symbolic link
+    assertThat(refusedBeforeAnyJob(forward(in, in.resolve("..").resolve("in"))))
+        .contains("holds the input");
+    Path link = Files.createSymbolicLink(dir.resolve("link"), in);
+    assertThat(refusedBeforeAnyJob(forward(in, link))).contains("holds the input");
+    assertInputsIntact(in);
+    assertThat(link).isSymbolicLink();
+  }
+
+  @Test
+  void anOutputInsideAnInputFolderIsRefused(@TempDir Path dir) throws IOException {
+    Path in = ownInputs(dir);
+    Path parquet = dir.resolve("X.parquet");
+    List<org.apache.spark.sql.Row> rows = new ArrayList<>();
+    for (int r = 0; r < N; r++) {
+      rows.add(org.apache.spark.sql.RowFactory.create((long) r, x[r]));
+    }
+    spark.createDataFrame(rows, new org.apache.spark.sql.types.StructType()
+        .add("id", org.apache.spark.sql.types.DataTypes.LongType, false)
+        .add("features", org.apache.spark.sql.types.DataTypes.createArrayType(
+            org.apache.spark.sql.types.DataTypes.DoubleType, false), false))
+        .write().parquet(parquet.toString());
+    List<String> before = namesStartingWith(parquet, "");
+    String err = refusedBeforeAnyJob("forward", "--x", parquet.toString(), "--id-col", "id",
+        "--w", in.resolve("W.npy").toString(), "--out", parquet.resolve("Y").toString(),
+        "--master", "local[2]");
+    assertThat(err).contains("lies inside the input --x " + parquet);
+    assertThat(namesStartingWith(parquet, "")).isEqualTo(before);
+    assertThat(refusedBeforeAnyJob("backward", "--x", in.resolve("X.npy").toString(), "--w",
+        in.resolve("W.npy").toString(), "--loss", "mse", "--labels", in.resolve("T.npy")
+            .toString(), "--out", in.resolve("T.npy").resolve("out").toString(), "--master",
+        "local[2]")).contains("lies inside the input --labels");
+    assertInputsIntact(in);
+  }
+
+  @Test
+  void checkpointsInsideTheOutputOrAroundItAreRefused(@TempDir Path dir) throws IOException {
+    Path in = ownInputs(dir);
+    Path out = dir.resolve("out");
+    List<String> train = List.of("train", "--x", in.resolve("X.npy").toString(), "--loss", "mse",
+        "--labels", in.resolve("T.npy").toString(), "--init", "xavier", "--outputs",
+        String.valueOf(K), "--optimizer", "gd", "--max-iter", "4", "--checkpoint-every", "1",
+        "--master", "local[2]", "--overwrite");
+    List<String> inside = new ArrayList<>(train);
+    inside.addAll(List.of("--out", out.toString(), "--checkpoint-dir",
+        out.resolve("ckpt").toString()));
+    assertThat(refusedBeforeAnyJob(inside.toArray(new String[0])))
+        .contains("--checkpoint-dir " + out.resolve("ckpt") + " and --out " + out + " overlap");
+    List<String> around = new ArrayList<>(train);
+    around.addAll(List.of("--out", out.resolve("model").toString(), "--checkpoint-dir",
+        out.toString()));
+    assertThat(refusedBeforeAnyJob(around.toArray(new String[0]))).contains("overlap");
+    Path ckpt = dir.resolve("ckpt");
+    List<IterationRecord> history = new ArrayList<>();
+    for (int i = 0; i <= 2; i++) {
+      history.add(new IterationRecord(i, 1.0 / (i + 1), 1.0 / (i + 1), 0.1, 0.1, 0.01, 1));
+    }
+    Checkpoints.write(ckpt, 2, "gd", DenseBlock.ofRows(w), b, null, history);
+    List<String> resume = new ArrayList<>(train.subList(0, 7));
+    resume.addAll(List.of("--optimizer", "gd", "--resume", ckpt.toString(), "--out",
+        ckpt.resolve("model").toString(), "--master", "local[2]"));
+    assertThat(refusedBeforeAnyJob(resume.toArray(new String[0])))
+        .contains("lies inside the input --resume " + ckpt);
+    assertThat(out).doesNotExist();
+    assertInputsIntact(in);
+  }
+
+  /**
+   * --out the working directory or a parent of it, with --overwrite, in a driver of its own
+   * started in a scratch folder (a refusal that failed would delete that folder, nothing else).
+   */
+  @Test
+  void theWorkingDirectoryAndItsParentsAreRefused(@TempDir Path dir) throws Exception {
+    Path in = ownInputs(dir);
+    Path work = Files.createDirectories(dir.resolve("work").resolve("sub"));
+    Files.writeString(work.resolve("keep.txt"), "earlier results");
+    String x = in.resolve("X.npy").toString();
+    String w = in.resolve("W.npy").toString();
+    assertThat(driverIn(in, "X.npy", "W.npy", ".")).contains("error: --out . holds the input "
+        + "--x X.npy");
+    assertThat(driverIn(work, x, w, ".")).contains("error: --out . is the working directory");
+    assertThat(driverIn(work, x, w, "..")).contains("error: --out .. is a parent of the working "
+        + "directory");
+    assertInputsIntact(in);
+    assertThat(Files.readString(work.resolve("keep.txt"))).isEqualTo("earlier results");
+  }
+
+  /**
+   * forward --out OUT --overwrite in a driver of its own started in {@code cwd}: a refusal that
+   * failed would delete that scratch folder, nothing else. Returns what the driver printed.
+   */
+  private static String driverIn(Path cwd, String x, String w, String out) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of(Files.readString(Path.of("target", "launcher", "jvm-flags.txt"))
+        .trim().split("\\s+")));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+        SparkGemmCli.class.getName(), "forward", "--x", x, "--w", w, "--out", out,
+        "--overwrite", "--master", "local[1]"));
+    Process driver = new ProcessBuilder(command).directory(cwd.toFile())
+        .redirectErrorStream(true).start();
+    String printed = new String(driver.getInputStream().readAllBytes(),
+        java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(driver.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(driver.exitValue()).as("--out %s in %s: %s", out, cwd, printed).isEqualTo(2);
+    return printed;
+  }
+
+  // --- output paths that cannot be written, found before the first job (issue 13, 15) ---
+
+  @Test
+  void anOutputThatCannotBeWrittenIsRefusedBeforeAnyJob(@TempDir Path dir) throws IOException {
+    Path in = ownInputs(dir);
+    Path file = Files.writeString(dir.resolve("file.txt"), "a file");
+    assertThat(refusedBeforeAnyJob(forward(in, file.resolve("sub").resolve("out"))))
+        .contains(file + " is a file, not a folder");
+    Path link = Files.createSymbolicLink(dir.resolve("dangling"), dir.resolve("missing"));
+    assertThat(refusedBeforeAnyJob(forward(in, link)))
+        .contains("is a symbolic link to " + dir.resolve("missing") + ", which does not exist");
+    assertThat(refusedBeforeAnyJob(forward(in, dir.resolve("a:b").resolve("out"))))
+        .contains("a ':' in a file or folder name is not supported");
+    assertThat(refusedBeforeAnyJob(forward(in, dir.resolve("out:1")))).contains("':'");
+    if (Files.isDirectory(Path.of("/proc/self"))) {
+      // procfs: no folder can be created there, not even by root
+      assertThat(refusedBeforeAnyJob(forward(in, Path.of("/proc/self/spark-gemm-out/out"))))
+          .contains("cannot create folders in /proc/");
+    }
+    assertThat(namesStartingWith(dir, "")).containsExactlyInAnyOrder("in", "file.txt",
+        "dangling");
+    assertThat(link).isSymbolicLink();
+  }
+
+  @Test
+  void aFailedRunRemovesTheParentFoldersItCreated(@TempDir Path dir) {
+    Path out = dir.resolve("runs").resolve("today").resolve("out");
+    CliRun run = run("backward", out, "W.npy", "--loss", "softmax-ce", "--labels",
+        inputs.resolve("bad-labels.npy").toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("out of range");
+    assertThat(dir.resolve("runs")).doesNotExist();
   }
 
   private static CliRun withProperty(String key, String value,

@@ -356,6 +356,88 @@ class TrainAndSolveTest {
     assertThat(report(resumed).get("history").size()).isEqualTo(11);
   }
 
+  /** A damaged checkpoint is refused (exit 2, naming the file) before any Spark job. */
+  @Test
+  void aDamagedCheckpointIsRefusedBeforeAnyJob() throws Exception {
+    Path checkpoints = dir.resolve("ckpt-to-damage");
+    train(dir.resolve("ckpt-run"), "mse", "--optimizer", "gd", "--lr", "0.02", "--momentum",
+        "0.5", "--max-iter", "2", "--tol", "0", "--checkpoint-every", "2", "--checkpoint-dir",
+        checkpoints.toString());
+    Path good = checkpoints.resolve("iter-00000002");
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    java.util.Map<String, java.util.function.Consumer<Path>> damages =
+        new java.util.LinkedHashMap<>();
+    java.util.function.BiConsumer<Path, java.util.function.Consumer<
+        com.fasterxml.jackson.databind.node.ObjectNode>> editState = (c, edit) -> {
+          try {
+            com.fasterxml.jackson.databind.node.ObjectNode state =
+                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(
+                    c.resolve("state.json").toFile());
+            edit.accept(state);
+            json.writeValue(c.resolve("state.json").toFile(), state);
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        };
+    damages.put("state.json is damaged: history is missing",
+        c -> editState.accept(c, state -> state.remove("history")));
+    damages.put("state.json is damaged: iteration is the string \"2\"",
+        c -> editState.accept(c, state -> state.put("iteration", "2")));
+    damages.put("state.json is damaged: history[1].loss is the string \"low\"",
+        c -> editState.accept(c, state -> ((com.fasterxml.jackson.databind.node.ObjectNode)
+            state.get("history").get(1)).put("loss", "low")));
+    damages.put("velocity.npy is damaged: the velocity has 3 values but W (" + D + "x" + K
+        + ") and b need " + (D * K + K), c -> npy(c.resolve("velocity.npy"), new double[3]));
+    damages.put("b.npy is damaged: b has " + (K + 1) + " values",
+        c -> npy(c.resolve("b.npy"), new double[K + 1]));
+    damages.put("state.json is damaged: missing", c -> delete(c.resolve("state.json")));
+    damages.put("state.json is damaged: not a JSON object",
+        c -> write(c.resolve("state.json"), "{\"iteration\": 2, oops"));
+    damages.put("W.npy", c -> write(c.resolve("W.npy"), "not an npy file"));
+    int i = 0;
+    for (var damage : damages.entrySet()) {
+      Path root = dir.resolve("damaged-" + i++);
+      Path copy = Files.createDirectories(root.resolve(good.getFileName()));
+      try (var files = Files.list(good)) {
+        for (Path f : files.toList()) {
+          Files.copy(f, copy.resolve(f.getFileName()));
+        }
+      }
+      damage.getValue().accept(copy);
+      Path out = dir.resolve("never-resumed");
+      CliRun run;
+      try (JobCounter counter = new JobCounter(spark)) {
+        run = CliRun.of("train", "--loss", "mse", "--labels", dir.resolve("T.npy").toString(),
+            "--optimizer", "gd", "--lr", "0.02", "--momentum", "0.5", "--resume",
+            root.toString(), "--out", out.toString(), "--master", "local[2]", "--x",
+            dir.resolve("X.npy").toString());
+        assertThat(counter.jobs()).as("Spark jobs before the refusal: %s", run.err()).isZero();
+      }
+      assertThat(run.exitCode()).as(damage.getKey() + ": " + run.err()).isEqualTo(2);
+      assertThat(run.err()).startsWith("error: ").contains(copy.toString())
+          .contains(damage.getKey()).doesNotContain("\tat ");
+      assertThat(run.err().lines().count()).isEqualTo(1);
+      assertThat(out).doesNotExist();
+    }
+  }
+
+  private static void delete(Path file) {
+    try {
+      Files.delete(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static void write(Path file, String text) {
+    try {
+      Files.writeString(file, text);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   @Test
   void badTrainingOptionsAreRefusedBeforeAnyPass() {
     String x = dir.resolve("X.npy").toString();

@@ -1,5 +1,6 @@
 package io.sparkgemm.spark.train;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -86,24 +87,114 @@ public final class Checkpoints {
     return read(all.get(all.size() - 1));
   }
 
+  /**
+   * Reads and checks a whole checkpoint, so that a damaged one is refused (naming the file)
+   * before anything runs: state.json's fields and types, the history, and the shapes of W, b
+   * and the velocity against each other.
+   */
   static Checkpoint read(Path dir) {
-    try {
-      Map<String, Object> state = new ObjectMapper().readValue(dir.resolve("state.json").toFile(),
-          new TypeReference<Map<String, Object>>() { });
-      List<IterationRecord> history = new ArrayList<>();
-      @SuppressWarnings("unchecked")
-      List<Map<String, Object>> rows = (List<Map<String, Object>>) state.get("history");
-      for (Map<String, Object> row : rows) {
-        history.add(IterationRecord.fromMap(row));
-      }
-      Path velocity = dir.resolve("velocity.npy");
-      return new Checkpoint(dir, ((Number) state.get("iteration")).intValue(),
-          (String) state.get("optimizer"), Npy.read(dir.resolve("W.npy")).toBlock(),
-          Npy.read(dir.resolve("b.npy")).toVector(),
-          Files.exists(velocity) ? Npy.read(velocity).toVector() : null, history);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the checkpoint " + dir, e);
+    Path statePath = dir.resolve("state.json");
+    if (!Files.isRegularFile(statePath)) {
+      throw damaged(statePath, "missing (the checkpoint is incomplete)");
     }
+    Map<String, Object> state;
+    try {
+      state = new ObjectMapper().readValue(statePath.toFile(),
+          new TypeReference<Map<String, Object>>() { });
+    } catch (IOException e) {
+      throw damaged(statePath, "not a JSON object with iteration, optimizer and history ("
+          + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage())
+          + ")");
+    }
+    if (state == null) {
+      throw damaged(statePath, "empty");
+    }
+    int iteration = integer(statePath, "iteration", state.get("iteration"));
+    String name = dir.getFileName().toString();
+    if (name.startsWith(PREFIX) && !name.equals(String.format("%s%08d", PREFIX, iteration))) {
+      throw damaged(statePath, "iteration " + iteration + " does not match the folder " + name);
+    }
+    if (!(state.get("optimizer") instanceof String optimizer)
+        || !TrainSpec.OPTIMIZERS.contains(optimizer)) {
+      throw damaged(statePath, "optimizer is " + describe(state.get("optimizer"))
+          + ", expected one of " + String.join(", ", TrainSpec.OPTIMIZERS));
+    }
+    if (!(state.get("history") instanceof List<?> rows) || rows.isEmpty()) {
+      throw damaged(statePath, "history is " + describe(state.get("history"))
+          + ", expected a list of iteration records");
+    }
+    List<IterationRecord> history = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i++) {
+      history.add(record(statePath, i, rows.get(i)));
+    }
+    if (history.get(history.size() - 1).iteration() != iteration) {
+      throw damaged(statePath, "the history ends at iteration "
+          + history.get(history.size() - 1).iteration() + " but the checkpoint is of iteration "
+          + iteration);
+    }
+    DenseBlock w = Npy.read(dir.resolve("W.npy")).toBlock();
+    if (w.numRows() < 1 || w.numCols() < 1) {
+      throw damaged(dir.resolve("W.npy"), "W is " + w.shape() + ", expected d x k with d, k >= 1");
+    }
+    double[] b = Npy.read(dir.resolve("b.npy")).toVector();
+    if (b.length != w.numCols()) {
+      throw damaged(dir.resolve("b.npy"), "b has " + b.length + " values but W is " + w.shape()
+          + " (b must have k = " + w.numCols() + ")");
+    }
+    Path velocityPath = dir.resolve("velocity.npy");
+    double[] velocity = null;
+    if (Files.exists(velocityPath)) {
+      velocity = Npy.read(velocityPath).toVector();
+      long parameters = (long) w.numRows() * w.numCols() + w.numCols();
+      if (velocity.length != parameters) {
+        throw damaged(velocityPath, "the velocity has " + velocity.length + " values but W ("
+            + w.shape() + ") and b need " + parameters);
+      }
+      for (int i = 0; i < velocity.length; i++) {
+        if (!Double.isFinite(velocity[i])) {
+          throw damaged(velocityPath, "the velocity has " + velocity[i] + " at index " + i);
+        }
+      }
+    }
+    return new Checkpoint(dir, iteration, optimizer, w, b, velocity, history);
+  }
+
+  private static IterationRecord record(Path file, int index, Object row) {
+    if (!(row instanceof Map<?, ?> fields)) {
+      throw damaged(file, "history[" + index + "] is " + describe(row) + ", expected an object");
+    }
+    for (String key : List.of("iteration", "objective", "loss", "gradientNorm", "step",
+        "seconds", "passes")) {
+      if (!(fields.get(key) instanceof Number)) {
+        throw damaged(file, "history[" + index + "]." + key + " is " + describe(fields.get(key))
+            + ", expected a number");
+      }
+    }
+    integer(file, "history[" + index + "].iteration", fields.get("iteration"));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> map = (Map<String, Object>) fields;
+    return IterationRecord.fromMap(map);
+  }
+
+  /** A whole number >= 0 that fits an int. */
+  private static int integer(Path file, String field, Object value) {
+    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < 0
+        || ((Number) value).longValue() > Integer.MAX_VALUE) {
+      throw damaged(file, field + " is " + describe(value) + ", expected a whole number >= 0");
+    }
+    return ((Number) value).intValue();
+  }
+
+  private static String describe(Object value) {
+    if (value == null) {
+      return "missing";
+    }
+    return value instanceof String text ? "the string \"" + text + "\"" : String.valueOf(value);
+  }
+
+  private static IllegalArgumentException damaged(Path file, String problem) {
+    return new IllegalArgumentException("--resume: the checkpoint file " + file + " is damaged: "
+        + problem);
   }
 
   private static List<Path> list(Path root) throws IOException {

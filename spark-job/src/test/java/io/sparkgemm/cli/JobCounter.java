@@ -1,0 +1,38 @@
+package io.sparkgemm.cli;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.sql.SparkSession;
+
+/** Counts the Spark jobs started while it is open: "refused before any Spark job" checks. */
+final class JobCounter extends SparkListener implements AutoCloseable {
+  private final SparkContext context;
+  private final AtomicInteger jobs = new AtomicInteger();
+
+  JobCounter(SparkSession spark) {
+    context = spark.sparkContext();
+    context.addSparkListener(this);
+  }
+
+  @Override
+  public void onJobStart(SparkListenerJobStart event) {
+    jobs.incrementAndGet();
+  }
+
+  /** The jobs started so far, once the listener bus has delivered every event. */
+  int jobs() {
+    try {
+      context.listenerBus().waitUntilEmpty();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    return jobs.get();
+  }
+
+  @Override
+  public void close() {
+    context.removeSparkListener(this);
+  }
+}
