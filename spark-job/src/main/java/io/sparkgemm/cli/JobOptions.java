@@ -4,20 +4,18 @@ import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.WeightInit;
 import io.sparkgemm.local.npy.Npy;
-import io.sparkgemm.spark.CsvFormat;
 import io.sparkgemm.spark.InputSpec;
 import io.sparkgemm.spark.LabelKind;
 import io.sparkgemm.spark.OutputPaths;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that run a pass: Spark, input, weights, output. */
-public final class JobOptions {
+public final class JobOptions extends InputOptions {
 
   @Mixin
   MasterMixin spark;
@@ -26,50 +24,6 @@ public final class JobOptions {
       description = "Block dtype: float64 or float32 (float32 runs sgemm; sums stay float64). "
           + "Default: ${DEFAULT-VALUE}.")
   String dtype;
-
-  @Option(names = "--partitions", defaultValue = "0", paramLabel = "N",
-      description = "Partitions of the cached blocks; 0 keeps the input's. Default: 0.")
-  int partitions;
-
-  @Option(names = "--block-rows", defaultValue = "0", paramLabel = "N",
-      description = "Rows per dense block; 0 picks about 4 MB of X per block. Default: 0.")
-  int blockRows;
-
-  @Option(names = "--x", paramLabel = "PATH",
-      description = "X, n x d: Parquet, CSV, libsvm or .npy (by extension, or --format).")
-  String x;
-
-  @Option(names = "--format", paramLabel = "FORMAT",
-      description = "Format of --x: parquet, csv, libsvm or npy.")
-  String format;
-
-  @Option(names = "--header", paramLabel = "true|false|auto", defaultValue = "auto",
-      description = "Whether the first line of a CSV --x or --upstream holds column names. auto: "
-          + "yes when a cell is not a number; with numbers only, decided from the lines below "
-          + "(refused, asking for true or false, when they cannot tell). Default: "
-          + "${DEFAULT-VALUE}.")
-  String header;
-
-  @Option(names = "--csv-sep", paramLabel = "SEP",
-      description = "Cell separator of a CSV --x or --upstream (e.g. ';' or '\\t'). "
-          + "Default: ','.")
-  String csvSep;
-
-  @Option(names = "--features-col", paramLabel = "COL",
-      description = "Column holding the features (array<double>, array<float> or an MLlib "
-          + "vector). Default: 'features' if present, else every numeric column not used "
-          + "otherwise.")
-  String featuresCol;
-
-  @Option(names = "--features-cols", split = ",", paramLabel = "COL",
-      description = "Numeric columns that together are the features, comma-separated.")
-  List<String> featuresCols;
-
-  @Option(names = "--id-col", paramLabel = "COL",
-      description = "Column of unique integer row ids, which name the output rows; a G with "
-          + "this column is matched by id, .npy labels and G (and G without it) by row index. "
-          + "Default: rows numbered from 0 in input order.")
-  String idCol;
 
   @Option(names = "--w", paramLabel = "W.npy", description = "Weights W, d x k (.npy).")
   String w;
@@ -89,23 +43,6 @@ public final class JobOptions {
       description = "Seed for --init. Default: ${DEFAULT-VALUE}.")
   long seed;
 
-  @Option(names = "--allow-nonfinite",
-      description = "Let NaN and ±Inf in X, W, b, labels and G through (they are refused by "
-          + "default, naming the first offending row and column).")
-  boolean allowNonFinite;
-
-  @Option(names = "--deterministic",
-      description = "Results independent of the partitioning: blocks cut at multiples of "
-          + "--block-rows by row id, summed in fixed chunks of " + InputSpec.BLOCKS_PER_CHUNK
-          + " blocks, chunks reduced in a fixed tree by chunk index.")
-  boolean deterministic;
-
-  @Option(names = "--storage-level", paramLabel = "LEVEL", defaultValue = "MEMORY_AND_DISK",
-      description = "How the blocks are cached: MEMORY_AND_DISK (what does not fit in memory "
-          + "goes to local disk), MEMORY_AND_DISK_SER, DISK_ONLY, MEMORY_ONLY or MEMORY_ONLY_SER "
-          + "(blocks that do not fit are recomputed from the input). Default: ${DEFAULT-VALUE}.")
-  String storageLevel;
-
   @Option(names = "--out", paramLabel = "DIR", description = "Output folder (written all or "
       + "nothing).")
   String out;
@@ -118,16 +55,12 @@ public final class JobOptions {
 
   /** Checks what can be checked before Spark starts; fails with exit code 2 on bad usage. */
   void validate() {
-    if (x == null) {
-      throw new IllegalArgumentException("Missing --x PATH (the input X)");
-    }
+    validateInput();
     if (out == null) {
       throw new IllegalArgumentException("Missing --out DIR");
     }
     DType.parse(dtype);
-    csvFormat();
     backend.options();
-    io.sparkgemm.spark.CacheLevels.parse(storageLevel);
     if (w == null && init == null) {
       throw new IllegalArgumentException("Give the weights: --w W.npy, or --init "
           + String.join("|", WeightInit.SCHEMES) + " --outputs K");
@@ -146,7 +79,7 @@ public final class JobOptions {
       }
       requireWeightsFit(-1, outputs);
     }
-    for (String file : new String[] {x.contains("://") ? null : x, w, b}) {
+    for (String file : new String[] {w, b}) {
       if (file != null && !Files.exists(Path.of(file))) {
         throw new IllegalArgumentException(file + ": no such file or directory");
       }
@@ -251,17 +184,11 @@ public final class JobOptions {
     }
   }
 
-  CsvFormat csvFormat() {
-    return new CsvFormat(CsvFormat.Header.parse(header), csvSep);
-  }
-
   InputSpec input(LabelKind kind, String labelsCol, String labelsPath, String upstream,
       String upstreamCol) {
     // class ids are checked against k = W's columns as they are read, naming their file
     int numClasses = kind != LabelKind.CLASSES ? 0
         : w != null ? weights(-1).numCols() : outputs != null ? outputs : 0;
-    return new InputSpec(x, format, featuresCol, featuresCols, idCol, kind, labelsCol,
-        labelsPath, upstream, upstreamCol, dtype(), blockRows, partitions, allowNonFinite,
-        deterministic, storageLevel, csvFormat(), numClasses);
+    return spec(kind, labelsCol, labelsPath, upstream, upstreamCol, dtype(), numClasses);
   }
 }

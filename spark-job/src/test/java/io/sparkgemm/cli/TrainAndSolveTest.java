@@ -252,6 +252,21 @@ class TrainAndSolveTest {
     assertThat(report.get("objectiveGradientNorm").asDouble()).isLessThan(1e-9);
     assertThat(run.out()).contains("cholesky");
 
+    assertMatchesMllibLinearRegression(w, b, reg);
+
+    // train --loss mse reaches the same optimum, with L-BFGS and with Nesterov momentum.
+    Path lbfgs = dir.resolve("mse-lbfgs");
+    train(lbfgs, "mse", "--reg", String.valueOf(reg), "--max-iter", "200", "--tol", "1e-14");
+    assertClose("train lbfgs W vs solve", readMatrix(lbfgs.resolve("W.npy")), w, 1e-6);
+    assertClose("train lbfgs b vs solve", readVector(lbfgs.resolve("b.npy")), b, 1e-6);
+    Path gd = dir.resolve("mse-gd");
+    train(gd, "mse", "--optimizer", "gd", "--lr", "0.02", "--momentum", "0.9", "--nesterov",
+        "--reg", String.valueOf(reg), "--max-iter", "250", "--tol", "1e-12");
+    assertClose("train gd W vs solve", readMatrix(gd.resolve("W.npy")), w, 1e-5);
+  }
+
+  /** W and b against MLlib's LinearRegression, fitted per target column. */
+  private static void assertMatchesMllibLinearRegression(double[][] w, double[] b, double reg) {
     // MLlib's normal solver standardises the label internally, which turns its L2 term into
     // (regParam / σ_j)/2·||w_j||² on the original scale (σ_j: population std of column j), next
     // to (1/2n)·||residual||². Ours is (1/n)·||residual||² + (reg/2)·||W||², so column j
@@ -280,16 +295,28 @@ class TrainAndSolveTest {
       assertClose("column " + j + " intercept vs MLlib", new double[] {b[j]},
           new double[] {mllib.intercept()}, 1e-8);
     }
+  }
 
-    // train --loss mse reaches the same optimum, with L-BFGS and with Nesterov momentum.
-    Path lbfgs = dir.resolve("mse-lbfgs");
-    train(lbfgs, "mse", "--reg", String.valueOf(reg), "--max-iter", "200", "--tol", "1e-14");
-    assertClose("train lbfgs W vs solve", readMatrix(lbfgs.resolve("W.npy")), w, 1e-6);
-    assertClose("train lbfgs b vs solve", readVector(lbfgs.resolve("b.npy")), b, 1e-6);
-    Path gd = dir.resolve("mse-gd");
-    train(gd, "mse", "--optimizer", "gd", "--lr", "0.02", "--momentum", "0.9", "--nesterov",
-        "--reg", String.valueOf(reg), "--max-iter", "250", "--tol", "1e-12");
-    assertClose("train gd W vs solve", readMatrix(gd.resolve("W.npy")), w, 1e-5);
+  /** solve takes the shared input options: --deterministic, --storage-level, ... (issue 14). */
+  @Test
+  void solveTakesTheSharedInputOptions() {
+    double reg = 0.1;
+    String t = dir.resolve("T.npy").toString();
+    // 600 rows in blocks of 10: 4 chunks of 16 blocks, spread over 3 or 2 partitions.
+    Path three = dir.resolve("solve-deterministic-3");
+    run("solve", "--labels", t, "--reg", String.valueOf(reg), "--out", three.toString(),
+        "--partitions", "3", "--block-rows", "10", "--deterministic", "--storage-level",
+        "DISK_ONLY", "--allow-nonfinite");
+    double[][] w = readMatrix(three.resolve("W.npy"));
+    double[] b = readVector(three.resolve("b.npy"));
+    assertMatchesMllibLinearRegression(w, b, reg);
+    assertThat(report(three).get("partitions").asInt()).isEqualTo(3);
+    Path two = dir.resolve("solve-deterministic-2");
+    run("solve", "--labels", t, "--reg", String.valueOf(reg), "--out", two.toString(),
+        "--partitions", "2", "--block-rows", "10", "--deterministic");
+    assertThat(report(two).get("partitions").asInt()).isEqualTo(2);
+    assertThat(readMatrix(two.resolve("W.npy"))).as("W, 2 vs 3 partitions").isEqualTo(w);
+    assertThat(readVector(two.resolve("b.npy"))).as("b, 2 vs 3 partitions").isEqualTo(b);
   }
 
   @Test
