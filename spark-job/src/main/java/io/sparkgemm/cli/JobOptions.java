@@ -25,7 +25,8 @@ public final class JobOptions extends InputOptions {
           + "Default: ${DEFAULT-VALUE}.")
   String dtype;
 
-  @Option(names = "--w", paramLabel = "W.npy", description = "Weights W, d x k (.npy).")
+  @Option(names = "--w", paramLabel = "W.npy", description = "Weights W, d x k (.npy). "
+      + "train: default zeros, with k from the labels (or --outputs).")
   String w;
 
   @Option(names = "--b", paramLabel = "b.npy", description = "Bias b, k values (.npy). "
@@ -33,10 +34,13 @@ public final class JobOptions extends InputOptions {
   String b;
 
   @Option(names = "--init", paramLabel = "SCHEME",
-      description = "Create W instead of --w: xavier, he or orthogonal (needs --outputs).")
+      description = "Create W instead of --w: xavier, he or orthogonal (needs --outputs; "
+          + "train takes k from the labels without it).")
   String init;
 
-  @Option(names = "--outputs", paramLabel = "K", description = "k, the outputs of a created W.")
+  @Option(names = "--outputs", paramLabel = "K", description = "k, the outputs of a created "
+      + "W. train: default the largest class id + 1 (or the label column's numValues), or "
+      + "the targets' width.")
   Integer outputs;
 
   @Option(names = "--seed", defaultValue = "0", paramLabel = "S",
@@ -55,13 +59,23 @@ public final class JobOptions extends InputOptions {
 
   /** Checks what can be checked before Spark starts; fails with exit code 2 on bad usage. */
   void validate() {
+    validate(false);
+  }
+
+  /**
+   * As {@link #validate()}.
+   *
+   * @param outputsFromLabels whether W may be left out (zeros) and k too (train finds it in the
+   *     labels)
+   */
+  void validate(boolean outputsFromLabels) {
     validateInput();
     if (out == null) {
       throw new IllegalArgumentException("Missing --out DIR");
     }
     DType.parse(dtype);
     backend.options();
-    if (w == null && init == null) {
+    if (w == null && init == null && !outputsFromLabels) {
       throw new IllegalArgumentException("Give the weights: --w W.npy, or --init "
           + String.join("|", WeightInit.SCHEMES) + " --outputs K");
     }
@@ -73,10 +87,15 @@ public final class JobOptions extends InputOptions {
         throw new IllegalArgumentException("Unknown --init '" + init + "': expected one of "
             + String.join(", ", WeightInit.SCHEMES));
       }
-      if (outputs == null || outputs < 1) {
+      if (outputs == null ? !outputsFromLabels : outputs < 1) {
         throw new IllegalArgumentException("--init needs --outputs K with K >= 1, got "
             + outputs);
       }
+    }
+    if (outputs != null && outputs < 1) {
+      throw new IllegalArgumentException("--outputs must be >= 1, got " + outputs);
+    }
+    if (outputs != null && w == null) {
       requireWeightsFit(-1, outputs);
     }
     for (String file : new String[] {w, b}) {
@@ -117,7 +136,10 @@ public final class JobOptions extends InputOptions {
     OutputPaths.check(out, inputs, checkpointDir, OutputPaths.hadoopConf());
   }
 
-  /** W from --w, or created by --init for {@code inFeatures} inputs (-1: not yet known). */
+  /**
+   * W from --w, or created by --init (zeros without it) for {@code inFeatures} inputs (-1: not
+   * yet known) and --outputs outputs.
+   */
   DenseBlock weights(int inFeatures) {
     if (w != null) {
       DenseBlock weights = Npy.read(Path.of(w)).toBlock().toDType(DType.FLOAT64);
@@ -131,7 +153,8 @@ public final class JobOptions extends InputOptions {
     if (inFeatures > 0) {
       requireWeightsFit(inFeatures, outputs);
     }
-    return WeightInit.create(init, inFeatures, outputs, seed);
+    return init == null ? DenseBlock.zeros(DType.FLOAT64, inFeatures, outputs)
+        : WeightInit.create(init, inFeatures, outputs, seed);
   }
 
   /**
