@@ -4,20 +4,18 @@ import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.WeightInit;
 import io.sparkgemm.local.npy.Npy;
-import io.sparkgemm.spark.CsvFormat;
 import io.sparkgemm.spark.InputSpec;
 import io.sparkgemm.spark.LabelKind;
 import io.sparkgemm.spark.OutputPaths;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that run a pass: Spark, input, weights, output. */
-public final class JobOptions {
+public final class JobOptions extends InputOptions {
 
   @Mixin
   MasterMixin spark;
@@ -27,51 +25,8 @@ public final class JobOptions {
           + "Default: ${DEFAULT-VALUE}.")
   String dtype;
 
-  @Option(names = "--partitions", defaultValue = "0", paramLabel = "N",
-      description = "Partitions of the cached blocks; 0 keeps the input's. Default: 0.")
-  int partitions;
-
-  @Option(names = "--block-rows", defaultValue = "0", paramLabel = "N",
-      description = "Rows per dense block; 0 picks about 4 MB of X per block. Default: 0.")
-  int blockRows;
-
-  @Option(names = "--x", paramLabel = "PATH",
-      description = "X, n x d: Parquet, CSV, libsvm or .npy (by extension, or --format).")
-  String x;
-
-  @Option(names = "--format", paramLabel = "FORMAT",
-      description = "Format of --x: parquet, csv, libsvm or npy.")
-  String format;
-
-  @Option(names = "--header", paramLabel = "true|false|auto", defaultValue = "auto",
-      description = "Whether the first line of a CSV --x or --upstream holds column names. auto: "
-          + "yes when a cell is not a number; with numbers only, decided from the lines below "
-          + "(refused, asking for true or false, when they cannot tell). Default: "
-          + "${DEFAULT-VALUE}.")
-  String header;
-
-  @Option(names = "--csv-sep", paramLabel = "SEP",
-      description = "Cell separator of a CSV --x or --upstream (e.g. ';' or '\\t'). "
-          + "Default: ','.")
-  String csvSep;
-
-  @Option(names = "--features-col", paramLabel = "COL",
-      description = "Column holding the features (array<double>, array<float> or an MLlib "
-          + "vector). Default: 'features' if present, else every numeric column not used "
-          + "otherwise.")
-  String featuresCol;
-
-  @Option(names = "--features-cols", split = ",", paramLabel = "COL",
-      description = "Numeric columns that together are the features, comma-separated.")
-  List<String> featuresCols;
-
-  @Option(names = "--id-col", paramLabel = "COL",
-      description = "Column of unique integer row ids, which name the output rows; a G with "
-          + "this column is matched by id, .npy labels and G (and G without it) by row index. "
-          + "Default: rows numbered from 0 in input order.")
-  String idCol;
-
-  @Option(names = "--w", paramLabel = "W.npy", description = "Weights W, d x k (.npy).")
+  @Option(names = "--w", paramLabel = "W.npy", description = "Weights W, d x k (.npy). "
+      + "train: default zeros, with k from the labels (or --outputs).")
   String w;
 
   @Option(names = "--b", paramLabel = "b.npy", description = "Bias b, k values (.npy). "
@@ -79,32 +34,18 @@ public final class JobOptions {
   String b;
 
   @Option(names = "--init", paramLabel = "SCHEME",
-      description = "Create W instead of --w: xavier, he or orthogonal (needs --outputs).")
+      description = "Create W instead of --w: xavier, he or orthogonal (needs --outputs; "
+          + "train takes k from the labels without it).")
   String init;
 
-  @Option(names = "--outputs", paramLabel = "K", description = "k, the outputs of a created W.")
+  @Option(names = "--outputs", paramLabel = "K", description = "k, the outputs of a created "
+      + "W. train: default the largest class id + 1 (or the label column's numValues), or "
+      + "the targets' width.")
   Integer outputs;
 
   @Option(names = "--seed", defaultValue = "0", paramLabel = "S",
       description = "Seed for --init. Default: ${DEFAULT-VALUE}.")
   long seed;
-
-  @Option(names = "--allow-nonfinite",
-      description = "Let NaN and ±Inf in X, W, b, labels and G through (they are refused by "
-          + "default, naming the first offending row and column).")
-  boolean allowNonFinite;
-
-  @Option(names = "--deterministic",
-      description = "Results independent of the partitioning: blocks cut at multiples of "
-          + "--block-rows by row id, summed in fixed chunks of " + InputSpec.BLOCKS_PER_CHUNK
-          + " blocks, chunks reduced in a fixed tree by chunk index.")
-  boolean deterministic;
-
-  @Option(names = "--storage-level", paramLabel = "LEVEL", defaultValue = "MEMORY_AND_DISK",
-      description = "How the blocks are cached: MEMORY_AND_DISK (what does not fit in memory "
-          + "goes to local disk), MEMORY_AND_DISK_SER, DISK_ONLY, MEMORY_ONLY or MEMORY_ONLY_SER "
-          + "(blocks that do not fit are recomputed from the input). Default: ${DEFAULT-VALUE}.")
-  String storageLevel;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Output folder (written all or "
       + "nothing).")
@@ -118,17 +59,23 @@ public final class JobOptions {
 
   /** Checks what can be checked before Spark starts; fails with exit code 2 on bad usage. */
   void validate() {
-    if (x == null) {
-      throw new IllegalArgumentException("Missing --x PATH (the input X)");
-    }
+    validate(false);
+  }
+
+  /**
+   * As {@link #validate()}.
+   *
+   * @param outputsFromLabels whether W may be left out (zeros) and k too (train finds it in the
+   *     labels)
+   */
+  void validate(boolean outputsFromLabels) {
+    validateInput();
     if (out == null) {
       throw new IllegalArgumentException("Missing --out DIR");
     }
     DType.parse(dtype);
-    csvFormat();
     backend.options();
-    io.sparkgemm.spark.CacheLevels.parse(storageLevel);
-    if (w == null && init == null) {
+    if (w == null && init == null && !outputsFromLabels) {
       throw new IllegalArgumentException("Give the weights: --w W.npy, or --init "
           + String.join("|", WeightInit.SCHEMES) + " --outputs K");
     }
@@ -140,13 +87,18 @@ public final class JobOptions {
         throw new IllegalArgumentException("Unknown --init '" + init + "': expected one of "
             + String.join(", ", WeightInit.SCHEMES));
       }
-      if (outputs == null || outputs < 1) {
+      if (outputs == null ? !outputsFromLabels : outputs < 1) {
         throw new IllegalArgumentException("--init needs --outputs K with K >= 1, got "
             + outputs);
       }
+    }
+    if (outputs != null && outputs < 1) {
+      throw new IllegalArgumentException("--outputs must be >= 1, got " + outputs);
+    }
+    if (outputs != null && w == null) {
       requireWeightsFit(-1, outputs);
     }
-    for (String file : new String[] {x.contains("://") ? null : x, w, b}) {
+    for (String file : new String[] {w, b}) {
       if (file != null && !Files.exists(Path.of(file))) {
         throw new IllegalArgumentException(file + ": no such file or directory");
       }
@@ -184,7 +136,10 @@ public final class JobOptions {
     OutputPaths.check(out, inputs, checkpointDir, OutputPaths.hadoopConf());
   }
 
-  /** W from --w, or created by --init for {@code inFeatures} inputs (-1: not yet known). */
+  /**
+   * W from --w, or created by --init (zeros without it) for {@code inFeatures} inputs (-1: not
+   * yet known) and --outputs outputs.
+   */
   DenseBlock weights(int inFeatures) {
     if (w != null) {
       DenseBlock weights = Npy.read(Path.of(w)).toBlock().toDType(DType.FLOAT64);
@@ -198,7 +153,8 @@ public final class JobOptions {
     if (inFeatures > 0) {
       requireWeightsFit(inFeatures, outputs);
     }
-    return WeightInit.create(init, inFeatures, outputs, seed);
+    return init == null ? DenseBlock.zeros(DType.FLOAT64, inFeatures, outputs)
+        : WeightInit.create(init, inFeatures, outputs, seed);
   }
 
   /**
@@ -251,17 +207,11 @@ public final class JobOptions {
     }
   }
 
-  CsvFormat csvFormat() {
-    return new CsvFormat(CsvFormat.Header.parse(header), csvSep);
-  }
-
   InputSpec input(LabelKind kind, String labelsCol, String labelsPath, String upstream,
       String upstreamCol) {
     // class ids are checked against k = W's columns as they are read, naming their file
     int numClasses = kind != LabelKind.CLASSES ? 0
         : w != null ? weights(-1).numCols() : outputs != null ? outputs : 0;
-    return new InputSpec(x, format, featuresCol, featuresCols, idCol, kind, labelsCol,
-        labelsPath, upstream, upstreamCol, dtype(), blockRows, partitions, allowNonFinite,
-        deterministic, storageLevel, csvFormat(), numClasses);
+    return spec(kind, labelsCol, labelsPath, upstream, upstreamCol, dtype(), numClasses);
   }
 }

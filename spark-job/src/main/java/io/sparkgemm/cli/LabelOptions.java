@@ -2,7 +2,7 @@ package io.sparkgemm.cli;
 
 import picocli.CommandLine.Option;
 
-/** Where the labels come from, for the commands whose loss needs them (backward, train). */
+/** Where the labels come from, for the commands that need them (backward, train, solve). */
 final class LabelOptions {
   @Option(names = "--labels-col", paramLabel = "COL",
       description = "Targets (mse: a number, an array or a vector) or class ids (softmax-ce), "

@@ -47,7 +47,8 @@ final class PassCommands {
   static Map<String, Object> inputs(JobOptions job) {
     Map<String, Object> inputs = new LinkedHashMap<>();
     inputs.put("x", job.x);
-    inputs.put("w", job.w != null ? job.w : "init " + job.init + " seed " + job.seed);
+    inputs.put("w", job.w != null ? job.w
+        : job.init != null ? "init " + job.init + " seed " + job.seed : "zeros");
     inputs.put("b", job.b != null ? job.b : "zeros");
     return inputs;
   }

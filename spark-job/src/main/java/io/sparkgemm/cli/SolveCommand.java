@@ -3,6 +3,7 @@ package io.sparkgemm.cli;
 import io.sparkgemm.local.backend.Backends;
 import io.sparkgemm.spark.BlockedInput;
 import io.sparkgemm.spark.InputLoader;
+import io.sparkgemm.spark.InputSpec;
 import io.sparkgemm.spark.LabelKind;
 import io.sparkgemm.spark.OutputPaths;
 import io.sparkgemm.spark.Sessions;
@@ -33,42 +34,15 @@ final class SolveCommand implements Callable<Integer> {
   @Mixin
   BackendMixin backend;
 
-  @Option(names = "--x", required = true, paramLabel = "PATH",
-      description = "X, n x d: Parquet, CSV, libsvm or .npy (by extension, or --format).")
-  String x;
+  @Mixin
+  InputOptions input;
 
-  @Option(names = "--format", paramLabel = "FORMAT", description = "Format of --x.")
-  String format;
-
-  @Option(names = "--features-col", paramLabel = "COL", description = "Features column.")
-  String featuresCol;
-
-  @Option(names = "--features-cols", split = ",", paramLabel = "COL",
-      description = "Numeric columns that together are the features.")
-  java.util.List<String> featuresCols;
-
-  @Option(names = "--id-col", paramLabel = "COL", description = "Row id column.")
-  String idCol;
-
-  @Option(names = "--labels-col", paramLabel = "COL",
-      description = "Targets (a number, an array or a vector) in X's dataset.")
-  String labelsCol;
-
-  @Option(names = "--labels", paramLabel = "T.npy",
-      description = "Targets (n or n x k floats), by row index.")
-  String labels;
+  @Mixin
+  LabelOptions labelOptions;
 
   @Option(names = "--reg", defaultValue = "0", paramLabel = "LAMBDA",
       description = "L2 strength, as in train: (reg/2)·||W||². Default: ${DEFAULT-VALUE}.")
   double reg;
-
-  @Option(names = "--block-rows", defaultValue = "0", paramLabel = "N",
-      description = "Rows per dense block; 0 picks about 4 MB of X per block. Default: 0.")
-  int blockRows;
-
-  @Option(names = "--partitions", defaultValue = "0", paramLabel = "N",
-      description = "Partitions of the cached blocks; 0 keeps the input's. Default: 0.")
-  int partitions;
 
   @Option(names = "--tree-depth", defaultValue = "0", paramLabel = "N",
       description = "Depth of the tree reduction; 0 chooses. Default: 0.")
@@ -83,7 +57,8 @@ final class SolveCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if ((labels == null) == (labelsCol == null)) {
+    input.validateInput();
+    if (!labelOptions.given()) {
       throw new IllegalArgumentException("solve needs the targets: give --labels T.npy or "
           + "--labels-col COL");
     }
@@ -95,19 +70,18 @@ final class SolveCommand implements Callable<Integer> {
           + "to replace it");
     }
     Map<String, String> paths = new LinkedHashMap<>();
-    paths.put("--x", x);
-    paths.put("--labels", labels);
+    paths.put("--x", input.x);
+    paths.put("--labels", labelOptions.labels);
     OutputPaths.check(out, paths, null, OutputPaths.hadoopConf());
     io.sparkgemm.local.DType dtype = io.sparkgemm.local.DType.FLOAT64;
-    io.sparkgemm.spark.InputSpec input = new io.sparkgemm.spark.InputSpec(x, format, featuresCol,
-        featuresCols, idCol, LabelKind.TARGETS, labelsCol, labels, null, null, dtype, blockRows,
-        partitions);
+    InputSpec inputSpec = input.spec(LabelKind.TARGETS, labelOptions.labelsCol, labelOptions.labels,
+        null, null, dtype, 0);
     Map<String, Object> inputs = new LinkedHashMap<>();
-    inputs.put("x", x);
-    inputs.put("labels", labels != null ? labels : "column " + labelsCol);
+    inputs.put("x", input.x);
+    inputs.put("labels", labelOptions.describe());
     Backends.select(backend.options());
     try (Sessions.Handle session = Sessions.open(spark.master, "spark-gemm solve")) {
-      BlockedInput blocks = InputLoader.load(session.spark(), input);
+      BlockedInput blocks = InputLoader.load(session.spark(), inputSpec);
       try {
         SolveJob.run(session.spark(), blocks, reg, dtype, backend.options(), treeDepth, out,
             overwrite, inputs, spec.commandLine().getOut());

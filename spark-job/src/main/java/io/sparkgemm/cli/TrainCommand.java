@@ -7,6 +7,7 @@ import io.sparkgemm.spark.InputLoader;
 import io.sparkgemm.spark.LabelKind;
 import io.sparkgemm.spark.Sessions;
 import io.sparkgemm.spark.train.Checkpoints;
+import io.sparkgemm.spark.train.ClassCount;
 import io.sparkgemm.spark.train.Objective;
 import io.sparkgemm.spark.train.TrainJob;
 import io.sparkgemm.spark.train.TrainSpec;
@@ -15,6 +16,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,6 +31,8 @@ import picocli.CommandLine.Spec;
         + "L-BFGS, one fused pass per evaluation over X cached once. Prints a line per "
         + "iteration; writes DIR/W.npy, DIR/b.npy, DIR/loss.png and DIR/report.json.")
 final class TrainCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
+
   @Spec
   CommandSpec spec;
 
@@ -111,7 +116,7 @@ final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--checkpoint-every must be >= 0, got "
           + checkpointEvery);
     }
-    job.validate();
+    job.validate(true);
     if (checkpoint != null && !checkpoint.optimizer().equals(optimizer)) {
       throw new IllegalArgumentException("--resume " + resume + ": the checkpoint was written by "
           + "--optimizer " + checkpoint.optimizer() + ", not " + optimizer);
@@ -134,10 +139,30 @@ final class TrainCommand implements Callable<Integer> {
       inputs.put("resume", checkpoint.dir().toString());
     }
     Backends.select(job.backend.options());
+    // Without W (or --outputs), W = 0 and k is counted as MLlib does, before X is read where
+    // the labels or their metadata allow it, else from the cached blocks' labels.
+    boolean countOutputs = job.w == null && job.outputs == null;
     try (Sessions.Handle session = Sessions.open(job.spark.master, "spark-gemm train")) {
+      ClassCount.Count count = null;
+      if (countOutputs && kind == LabelKind.CLASSES) {
+        count = ClassCount.beforeLoading(session.spark(),
+            job.input(kind, labelOptions.labelsCol, labelOptions.labels, null, null));
+        job.outputs = count == null ? null : count.numClasses();
+      }
       BlockedInput input = InputLoader.load(session.spark(),
           job.input(kind, labelOptions.labelsCol, labelOptions.labels, null, null));
       try {
+        if (countOutputs) {
+          if (count == null) {
+            count = kind == LabelKind.TARGETS
+                ? new ClassCount.Count(input.labelWidth(), "the targets' width")
+                : ClassCount.fromBlocks(input, labelOptions.labels != null
+                    ? labelOptions.labels : job.x + ", column '" + labelOptions.labelsCol + "'");
+            job.outputs = count.numClasses();
+          }
+          LOG.info(count.describe());
+          spec.commandLine().getOut().println(count.describe());
+        }
         DenseBlock w = job.weights(input.numFeatures());
         double[] b = job.bias(w.numCols());
         if (w.numRows() != input.numFeatures()) {

@@ -1,19 +1,14 @@
 package io.sparkgemm.ml;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
-
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.spark.BlockedInput;
 import io.sparkgemm.spark.LabelKind;
-import java.util.List;
+import io.sparkgemm.spark.train.ClassCount;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -74,15 +69,9 @@ public final class LinearLayerClassifier
 
   @Override
   protected int outputs(Dataset<?> dataset, BlockedInput input) {
-    List<Row> range = dataset.agg(min(col($(labelCol()))), max(col($(labelCol()))))
-        .collectAsList();
-    double low = ((Number) range.get(0).get(0)).doubleValue();
-    double high = ((Number) range.get(0).get(1)).doubleValue();
-    if (low < 0 || high != Math.rint(high)) {
-      throw new IllegalArgumentException("Labels in " + $(labelCol()) + " must be class indices "
-          + "0, 1, 2, ...; found values from " + low + " to " + high);
-    }
-    return Math.max(2, (int) high + 1);
+    // the blocks' class ids were checked to be integers as they were made
+    return Math.max(2, ClassCount.fromBlocks(input, "column '" + $(labelCol()) + "'")
+        .numClasses());
   }
 
   @Override

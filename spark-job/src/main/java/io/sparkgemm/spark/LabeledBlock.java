@@ -31,7 +31,8 @@ public final class LabeledBlock implements Serializable {
     return x;
   }
 
-  int[] classes() {
+  /** Class ids, one per row, or null when the block carries none. */
+  public int[] classes() {
     return classes;
   }
 

@@ -8,6 +8,7 @@ import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.backend.Backends;
 import io.sparkgemm.local.backend.GemmBackend;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
@@ -50,13 +51,17 @@ public final class NormalEquations {
     int p = d + 1;
     long start = System.nanoTime();
     spark.sparkContext().setJobDescription("spark-gemm solve: [X 1]ᵀ[X 1] and [X 1]ᵀT");
+    long chunkRows = input.chunkRows();
+    long[] chunkIds = input.chunkIds();
     JavaRDD<PartitionResult> partials = input.blocks().mapPartitionsWithIndex(
-        (index, blocks) -> List.of(partition(index, blocks, backend, d, k)).iterator(), true);
+        (index, blocks) -> partition(index, blocks, backend, d, k, chunkRows, chunkIds), true);
+    // As in the pass: with --deterministic the leaves are the chunks, else the partitions.
+    int leaves = chunkRows > 0 ? input.numChunks() : partials.getNumPartitions();
     long bytes = 8L * p * (p + k);
     int depth = treeDepth > 0 ? treeDepth
-        : TreeDepth.choose(partials.getNumPartitions(), bytes, TreeDepth.maxResultSize(spark));
-    GradientSum sum = OrderedTreeReduce.reduce(partials, partials.getNumPartitions(),
-        Math.max(depth, 1), new int[] {0, p + k}, p).sum();
+        : TreeDepth.choose(leaves, bytes, TreeDepth.maxResultSize(spark));
+    GradientSum sum = OrderedTreeReduce.reduce(partials, leaves, Math.max(depth, 1),
+        new int[] {0, p + k}, p).sum();
     GradientAccumulator total = sum.value() != null ? sum.value()
         : new GradientAccumulator(p, p + k);
     double[] both = total.dw();
@@ -76,10 +81,15 @@ public final class NormalEquations {
         (System.nanoTime() - start) / 1e9);
   }
 
-  private static PartitionResult partition(int index, Iterator<LabeledBlock> blocks,
-      BackendOptions options, int d, int k) {
+  /**
+   * One partition's sums: one result per leaf of the reduction tree, the partition or with
+   * --deterministic each chunk of {@code chunkRows} row ids (summed alike in any partition).
+   */
+  private static Iterator<PartitionResult> partition(int index, Iterator<LabeledBlock> blocks,
+      BackendOptions options, int d, int k, long chunkRows, long[] chunkIds) {
     if (!blocks.hasNext()) {
-      return new PartitionResult(index, null, List.of(), null, 0, 0.0, 0.0);
+      return (chunkRows > 0 ? List.<PartitionResult>of()
+          : List.of(new PartitionResult(index, null, List.of(), null, 0, 0.0, 0.0))).iterator();
     }
     long start = System.nanoTime();
     // Row-id order, so the float64 sums do not depend on the order the cache hands blocks over.
@@ -87,6 +97,27 @@ public final class NormalEquations {
     blocks.forEachRemaining(ordered::add);
     ordered.sort(Comparator.comparingLong(block -> block.x().rowId(0)));
     GemmBackend backend = Backends.select(options);
+    List<PartitionResult> results = new ArrayList<>();
+    int from = 0;
+    for (int i = 1; i <= ordered.size(); i++) {
+      int leaf = leafOf(ordered.get(from), index, chunkRows, chunkIds);
+      if (i == ordered.size() || leafOf(ordered.get(i), index, chunkRows, chunkIds) != leaf) {
+        results.add(leaf(leaf, ordered.subList(from, i), backend, d, k, start));
+        from = i;
+      }
+    }
+    return results.iterator();
+  }
+
+  private static int leafOf(LabeledBlock block, int partition, long chunkRows, long[] chunkIds) {
+    return chunkRows > 0
+        ? Arrays.binarySearch(chunkIds, Deterministic.chunkOf(block.x().rowId(0), chunkRows))
+        : partition;
+  }
+
+  /** gram and rhs of one leaf's blocks (in row-id order). */
+  private static PartitionResult leaf(int index, List<LabeledBlock> ordered, GemmBackend backend,
+      int d, int k, long start) {
     int p = d + 1;
     double[] gram = new double[p * p];
     double[] rhs = new double[p * k];

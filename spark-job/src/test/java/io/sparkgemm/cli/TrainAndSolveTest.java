@@ -252,6 +252,21 @@ class TrainAndSolveTest {
     assertThat(report.get("objectiveGradientNorm").asDouble()).isLessThan(1e-9);
     assertThat(run.out()).contains("cholesky");
 
+    assertMatchesMllibLinearRegression(w, b, reg);
+
+    // train --loss mse reaches the same optimum, with L-BFGS and with Nesterov momentum.
+    Path lbfgs = dir.resolve("mse-lbfgs");
+    train(lbfgs, "mse", "--reg", String.valueOf(reg), "--max-iter", "200", "--tol", "1e-14");
+    assertClose("train lbfgs W vs solve", readMatrix(lbfgs.resolve("W.npy")), w, 1e-6);
+    assertClose("train lbfgs b vs solve", readVector(lbfgs.resolve("b.npy")), b, 1e-6);
+    Path gd = dir.resolve("mse-gd");
+    train(gd, "mse", "--optimizer", "gd", "--lr", "0.02", "--momentum", "0.9", "--nesterov",
+        "--reg", String.valueOf(reg), "--max-iter", "250", "--tol", "1e-12");
+    assertClose("train gd W vs solve", readMatrix(gd.resolve("W.npy")), w, 1e-5);
+  }
+
+  /** W and b against MLlib's LinearRegression, fitted per target column. */
+  private static void assertMatchesMllibLinearRegression(double[][] w, double[] b, double reg) {
     // MLlib's normal solver standardises the label internally, which turns its L2 term into
     // (regParam / σ_j)/2·||w_j||² on the original scale (σ_j: population std of column j), next
     // to (1/2n)·||residual||². Ours is (1/n)·||residual||² + (reg/2)·||W||², so column j
@@ -280,16 +295,98 @@ class TrainAndSolveTest {
       assertClose("column " + j + " intercept vs MLlib", new double[] {b[j]},
           new double[] {mllib.intercept()}, 1e-8);
     }
+  }
 
-    // train --loss mse reaches the same optimum, with L-BFGS and with Nesterov momentum.
-    Path lbfgs = dir.resolve("mse-lbfgs");
-    train(lbfgs, "mse", "--reg", String.valueOf(reg), "--max-iter", "200", "--tol", "1e-14");
-    assertClose("train lbfgs W vs solve", readMatrix(lbfgs.resolve("W.npy")), w, 1e-6);
-    assertClose("train lbfgs b vs solve", readVector(lbfgs.resolve("b.npy")), b, 1e-6);
-    Path gd = dir.resolve("mse-gd");
-    train(gd, "mse", "--optimizer", "gd", "--lr", "0.02", "--momentum", "0.9", "--nesterov",
-        "--reg", String.valueOf(reg), "--max-iter", "250", "--tol", "1e-12");
-    assertClose("train gd W vs solve", readMatrix(gd.resolve("W.npy")), w, 1e-5);
+  /** solve takes the shared input options: --deterministic, --storage-level, ... (issue 14). */
+  @Test
+  void solveTakesTheSharedInputOptions() {
+    double reg = 0.1;
+    String t = dir.resolve("T.npy").toString();
+    // 600 rows in blocks of 10: 4 chunks of 16 blocks, spread over 3 or 2 partitions.
+    Path three = dir.resolve("solve-deterministic-3");
+    run("solve", "--labels", t, "--reg", String.valueOf(reg), "--out", three.toString(),
+        "--partitions", "3", "--block-rows", "10", "--deterministic", "--storage-level",
+        "DISK_ONLY", "--allow-nonfinite");
+    double[][] w = readMatrix(three.resolve("W.npy"));
+    double[] b = readVector(three.resolve("b.npy"));
+    assertMatchesMllibLinearRegression(w, b, reg);
+    assertThat(report(three).get("partitions").asInt()).isEqualTo(3);
+    Path two = dir.resolve("solve-deterministic-2");
+    run("solve", "--labels", t, "--reg", String.valueOf(reg), "--out", two.toString(),
+        "--partitions", "2", "--block-rows", "10", "--deterministic");
+    assertThat(report(two).get("partitions").asInt()).isEqualTo(2);
+    assertThat(readMatrix(two.resolve("W.npy"))).as("W, 2 vs 3 partitions").isEqualTo(w);
+    assertThat(readVector(two.resolve("b.npy"))).as("b, 2 vs 3 partitions").isEqualTo(b);
+  }
+
+  /**
+   * Without --w or --init, train starts from W = 0, b = 0 and takes k from the labels (largest
+   * class id + 1, or the column's numValues) or the targets' width, as MLlib does (issue 14).
+   */
+  @Test
+  void trainWithoutWeightsStartsFromZerosWithKFromTheLabels() {
+    String zeros = npy(dir.resolve("W-zeros.npy"), new double[D][K]).toString();
+    for (String loss : List.of("softmax-ce", "mse")) {
+      String labelsFile = dir.resolve(loss.equals("mse") ? "T.npy" : "L.npy").toString();
+      Path counted = dir.resolve(loss + "-from-zeros");
+      CliRun run = run("train", "--loss", loss, "--labels", labelsFile, "--out",
+          counted.toString(), "--partitions", "3", "--block-rows", "50", "--max-iter", "5");
+      assertThat(run.out()).contains(loss.equals("mse") ? "k = 3 from the targets' width"
+          : "k = 3 from the class labels (largest id 2)");
+      double[][] w = readMatrix(counted.resolve("W.npy"));
+      assertThat(w).hasNumberOfRows(D);
+      assertThat(w[0]).hasSize(K);
+      assertThat(report(counted).get("inputs").get("w").asText()).isEqualTo("zeros");
+      Path given = dir.resolve(loss + "-given-zeros");
+      run("train", "--loss", loss, "--labels", labelsFile, "--out", given.toString(),
+          "--partitions", "3", "--block-rows", "50", "--max-iter", "5", "--w", zeros);
+      assertThat(w).as("%s: W from zeros vs --w zeros", loss)
+          .isEqualTo(readMatrix(given.resolve("W.npy")));
+      assertThat(readVector(counted.resolve("b.npy"))).as("%s: b", loss)
+          .isEqualTo(readVector(given.resolve("b.npy")));
+    }
+  }
+
+  /** k from a label column: its largest id (counted on the cached blocks) or its numValues. */
+  @Test
+  void trainCountsTheClassesOfALabelColumn() {
+    double[] classIds = new double[N];
+    for (int r = 0; r < N; r++) {
+      classIds[r] = labels[r];
+    }
+    Path plain = dir.resolve("classes.parquet");
+    frame(x, classIds).write().parquet(plain.toString());
+    // A label column as StringIndexer leaves it: 5 classes, of which 3 occur.
+    Path indexed = dir.resolve("classes-indexed.parquet");
+    frame(x, classIds).withColumn("label", org.apache.spark.sql.functions.col("label").as(
+        "label", org.apache.spark.ml.attribute.NominalAttribute.defaultAttr().withName("label")
+            .withNumValues(5).toMetadata())).write().parquet(indexed.toString());
+    String[] common = {"train", "--loss", "softmax-ce", "--labels-col", "label",
+        "--features-col", "features", "--partitions", "3", "--block-rows", "50", "--max-iter",
+        "5", "--deterministic", "--master", "local[2]"};
+    Path fromIds = dir.resolve("softmax-label-column");
+    CliRun run = CliRun.of(concat(common, "--x", plain.toString(), "--out", fromIds.toString()));
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("k = 3 from the class labels (largest id 2)");
+    // The same rows as X.npy and L.npy with --w zeros: the same bits (--deterministic).
+    Path given = dir.resolve("softmax-label-npy");
+    run("train", "--loss", "softmax-ce", "--labels", dir.resolve("L.npy").toString(), "--out",
+        given.toString(), "--partitions", "3", "--block-rows", "50", "--max-iter", "5",
+        "--deterministic", "--w", npy(dir.resolve("W-zeros-3.npy"), new double[D][K])
+            .toString());
+    assertThat(readMatrix(fromIds.resolve("W.npy")))
+        .isEqualTo(readMatrix(given.resolve("W.npy")));
+    Path fromMetadata = dir.resolve("softmax-label-metadata");
+    run = CliRun.of(concat(common, "--x", indexed.toString(), "--out", fromMetadata.toString()));
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("k = 5 from the metadata of column 'label' (numValues)");
+    assertThat(readMatrix(fromMetadata.resolve("W.npy"))[0]).hasSize(5);
+  }
+
+  private static String[] concat(String[] first, String... more) {
+    List<String> all = new ArrayList<>(List.of(first));
+    all.addAll(List.of(more));
+    return all.toArray(new String[0]);
   }
 
   @Test
