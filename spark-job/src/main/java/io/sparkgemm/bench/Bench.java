@@ -4,7 +4,7 @@ import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.GradientAccumulator;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.backend.Backends;
-import io.sparkgemm.spark.InputSpec;
+import io.sparkgemm.spark.input.InputSpec;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;

@@ -1,9 +1,9 @@
 package io.sparkgemm.cli;
 
 import io.sparkgemm.local.DType;
-import io.sparkgemm.spark.InputSpec;
 import io.sparkgemm.spark.PassBench;
 import io.sparkgemm.spark.Sessions;
+import io.sparkgemm.spark.input.InputSpec;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;

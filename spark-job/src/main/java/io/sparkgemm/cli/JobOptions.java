@@ -4,10 +4,10 @@ import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.WeightInit;
 import io.sparkgemm.local.npy.Npy;
-import io.sparkgemm.spark.CsvFormat;
-import io.sparkgemm.spark.InputSpec;
-import io.sparkgemm.spark.LabelKind;
-import io.sparkgemm.spark.OutputPaths;
+import io.sparkgemm.spark.block.LabelKind;
+import io.sparkgemm.spark.input.CsvFormat;
+import io.sparkgemm.spark.input.InputSpec;
+import io.sparkgemm.spark.output.OutputPaths;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -127,7 +127,7 @@ public final class JobOptions {
     DType.parse(dtype);
     csvFormat();
     backend.options();
-    io.sparkgemm.spark.CacheLevels.parse(storageLevel);
+    io.sparkgemm.spark.block.CacheLevels.parse(storageLevel);
     if (w == null && init == null) {
       throw new IllegalArgumentException("Give the weights: --w W.npy, or --init "
           + String.join("|", WeightInit.SCHEMES) + " --outputs K");

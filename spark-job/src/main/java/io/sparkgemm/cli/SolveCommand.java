@@ -1,11 +1,12 @@
 package io.sparkgemm.cli;
 
 import io.sparkgemm.local.backend.Backends;
-import io.sparkgemm.spark.BlockedInput;
-import io.sparkgemm.spark.InputLoader;
-import io.sparkgemm.spark.LabelKind;
-import io.sparkgemm.spark.OutputPaths;
 import io.sparkgemm.spark.Sessions;
+import io.sparkgemm.spark.block.BlockedInput;
+import io.sparkgemm.spark.block.LabelKind;
+import io.sparkgemm.spark.input.InputLoader;
+import io.sparkgemm.spark.input.InputSpec;
+import io.sparkgemm.spark.output.OutputPaths;
 import io.sparkgemm.spark.train.SolveJob;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -99,7 +100,7 @@ final class SolveCommand implements Callable<Integer> {
     paths.put("--labels", labels);
     OutputPaths.check(out, paths, null, OutputPaths.hadoopConf());
     io.sparkgemm.local.DType dtype = io.sparkgemm.local.DType.FLOAT64;
-    io.sparkgemm.spark.InputSpec input = new io.sparkgemm.spark.InputSpec(x, format, featuresCol,
+    InputSpec input = new InputSpec(x, format, featuresCol,
         featuresCols, idCol, LabelKind.TARGETS, labelsCol, labels, null, null, dtype, blockRows,
         partitions);
     Map<String, Object> inputs = new LinkedHashMap<>();

@@ -56,7 +56,7 @@ public final class SparkGemmCli implements Runnable {
         return BAD_INPUT;
       }
       if (ex instanceof BackendUnavailableException
-          || ex instanceof io.sparkgemm.spark.NonFiniteGradientException
+          || ex instanceof io.sparkgemm.spark.pass.NonFiniteGradientException
           || ex instanceof io.sparkgemm.spark.train.TrainingDivergedException) {
         errWriter.println("error: " + ex.getMessage());
         return FAILURE;

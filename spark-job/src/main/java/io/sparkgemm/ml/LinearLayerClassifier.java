@@ -5,8 +5,8 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 
 import io.sparkgemm.local.DenseBlock;
-import io.sparkgemm.spark.BlockedInput;
-import io.sparkgemm.spark.LabelKind;
+import io.sparkgemm.spark.block.BlockedInput;
+import io.sparkgemm.spark.block.LabelKind;
 import java.util.List;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.util.DefaultParamsReader;

@@ -1,6 +1,11 @@
 package io.sparkgemm.spark;
 
 import io.sparkgemm.local.DenseBlock;
+import io.sparkgemm.spark.block.BlockedInput;
+import io.sparkgemm.spark.block.CacheLevels;
+import io.sparkgemm.spark.block.LabeledBlock;
+import io.sparkgemm.spark.input.InputLoader;
+import io.sparkgemm.spark.pass.PassResult;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -61,18 +66,6 @@ public final class BenchInputs {
    */
   public static <T> T foldOutputs(PassResult pass, String name, T zero,
       Function2<T, DenseBlock, T> add, Function2<T, T, T> merge) {
-    if (pass.partials() == null) {
-      throw new IllegalStateException("The pass kept no outputs (keepOutput or inputGradient, "
-          + "without discardOutputs)");
-    }
-    return pass.partials().aggregate(zero, (acc, partial) -> {
-      T value = acc;
-      for (OutputBlock out : partial.outputs()) {
-        if (out.name().equals(name)) {
-          value = add.call(value, out.values());
-        }
-      }
-      return value;
-    }, merge);
+    return pass.outputBlocks(name).aggregate(zero, add, merge);
   }
 }

@@ -1,0 +1,135 @@
+package io.sparkgemm.spark.train;
+
+import io.sparkgemm.local.DType;
+import io.sparkgemm.local.DenseBlock;
+import io.sparkgemm.local.GradientAccumulator;
+import io.sparkgemm.local.Trans;
+import io.sparkgemm.local.backend.BackendOptions;
+import io.sparkgemm.local.backend.Backends;
+import io.sparkgemm.local.backend.GemmBackend;
+import io.sparkgemm.spark.block.BlockedInput;
+import io.sparkgemm.spark.block.LabeledBlock;
+import io.sparkgemm.spark.reduce.GradientSum;
+import io.sparkgemm.spark.reduce.OrderedTreeReduce;
+import io.sparkgemm.spark.reduce.PartitionResult;
+import io.sparkgemm.spark.reduce.TreeDepth;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * One pass over the cached blocks that forms the normal equations of least squares with an
+ * intercept, on the augmented design [X 1] (p = d + 1 columns):
+ *
+ * <pre>
+ *   gram = [X 1]ᵀ[X 1]   p x p   (dsyrk per block: half the work of a GEMM)
+ *   rhs  = [X 1]ᵀ T      p x k   (dgemm per block)
+ * </pre>
+ *
+ * Both are summed in float64 per partition and tree-reduced in a fixed order, exactly like dW
+ * ({@link OrderedTreeReduce}): they travel as one p x (p + k) {@link GradientAccumulator}.
+ */
+public final class NormalEquations {
+  private NormalEquations() {
+  }
+
+  /**
+   * @param gram p x p row-major, full (mirrored from the lower triangle)
+   * @param rhs p x k row-major
+   * @param seconds wall time of the pass
+   */
+  public record Sums(double[] gram, double[] rhs, long numRows, int inFeatures,
+      int outFeatures, List<String> backends, int treeDepth, double seconds) {
+  }
+
+  public static Sums compute(SparkSession spark, BlockedInput input, BackendOptions backend,
+      int treeDepth) {
+    int d = input.numFeatures();
+    int k = input.labelWidth();
+    if (k < 1) {
+      throw new IllegalArgumentException("solve needs regression targets (n or n x k values): "
+          + "give --labels T.npy or --labels-col COL");
+    }
+    int p = d + 1;
+    long start = System.nanoTime();
+    spark.sparkContext().setJobDescription("spark-gemm solve: [X 1]ᵀ[X 1] and [X 1]ᵀT");
+    JavaRDD<PartitionResult> partials = input.blocks().mapPartitionsWithIndex(
+        (index, blocks) -> List.of(partition(index, blocks, backend, d, k)).iterator(), true);
+    long bytes = 8L * p * (p + k);
+    int depth = treeDepth > 0 ? treeDepth
+        : TreeDepth.choose(partials.getNumPartitions(), bytes, TreeDepth.maxResultSize(spark));
+    GradientSum sum = OrderedTreeReduce.reduce(partials, partials.getNumPartitions(),
+        Math.max(depth, 1), new int[] {0, p + k}, p).sum();
+    GradientAccumulator total = sum.value() != null ? sum.value()
+        : new GradientAccumulator(p, p + k);
+    double[] both = total.dw();
+    double[] gram = new double[p * p];
+    double[] rhs = new double[p * k];
+    for (int i = 0; i < p; i++) {
+      System.arraycopy(both, i * (p + k), gram, i * p, p);
+      System.arraycopy(both, i * (p + k) + p, rhs, i * k, k);
+    }
+    // dsyrk filled the lower triangle; mirror it.
+    for (int i = 0; i < p; i++) {
+      for (int j = 0; j < i; j++) {
+        gram[j * p + i] = gram[i * p + j];
+      }
+    }
+    return new Sums(gram, rhs, total.numRows(), d, k, new ArrayList<>(sum.backends()), depth,
+        (System.nanoTime() - start) / 1e9);
+  }
+
+  private static PartitionResult partition(int index, Iterator<LabeledBlock> blocks,
+      BackendOptions options, int d, int k) {
+    if (!blocks.hasNext()) {
+      return new PartitionResult(index, null, List.of(), null, 0, 0.0, 0.0);
+    }
+    long start = System.nanoTime();
+    // Row-id order, so the float64 sums do not depend on the order the cache hands blocks over.
+    List<LabeledBlock> ordered = new ArrayList<>();
+    blocks.forEachRemaining(ordered::add);
+    ordered.sort(Comparator.comparingLong(block -> block.x().rowId(0)));
+    GemmBackend backend = Backends.select(options);
+    int p = d + 1;
+    double[] gram = new double[p * p];
+    double[] rhs = new double[p * k];
+    long rows = 0;
+    double[] xa = null;
+    for (LabeledBlock block : ordered) {
+      DenseBlock x = block.x().toDType(DType.FLOAT64);
+      DenseBlock t = block.targets();
+      if (t == null || t.numCols() != k) {
+        throw new IllegalArgumentException("solve needs regression targets with k = " + k
+            + " columns in every block");
+      }
+      int m = x.numRows();
+      if (xa == null || xa.length != m * p) {
+        xa = new double[m * p];
+      }
+      // xa = [x 1]: m x p
+      double[] xv = x.doubles();
+      for (int r = 0; r < m; r++) {
+        System.arraycopy(xv, r * d, xa, r * p, d);
+        xa[r * p + d] = 1.0;
+      }
+      // gram += xaᵀ xa : p x p   (beta = 1: the blocks' Gram matrices add)
+      backend.gramUpdate(m, p, xa, gram);
+      // rhs += xaᵀ t : p x k     (beta = 1)
+      backend.dgemm(Trans.T, Trans.N, p, k, m, 1.0, xa, 0, p, t.toDType(DType.FLOAT64).doubles(),
+          0, Math.max(1, k), 1.0, rhs, 0, Math.max(1, k));
+      rows += m;
+    }
+    GradientAccumulator acc = new GradientAccumulator(p, p + k);
+    double[] both = acc.dw();
+    for (int i = 0; i < p; i++) {
+      System.arraycopy(gram, i * p, both, i * (p + k), p);
+      System.arraycopy(rhs, i * k, both, i * (p + k) + p, k);
+    }
+    acc.addLoss(0.0, rows);
+    return new PartitionResult(index, acc, List.of(), backend.info().describe(), rows,
+        (System.nanoTime() - start) / 1e9, 0.0);
+  }
+}
