@@ -1,7 +1,5 @@
-package io.sparkgemm.spark;
+package io.sparkgemm.bench;
 
-import io.sparkgemm.bench.Floor;
-import io.sparkgemm.bench.Op;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.WeightInit;

@@ -1,10 +1,13 @@
-package io.sparkgemm.cli;
+package io.sparkgemm.bench.cli;
 
 import io.sparkgemm.bench.Bench;
 import io.sparkgemm.bench.BenchConfig;
 import io.sparkgemm.bench.BenchOutput;
 import io.sparkgemm.bench.BenchRecord;
 import io.sparkgemm.bench.Shape;
+import io.sparkgemm.cli.BackendMixin;
+import io.sparkgemm.cli.MasterMixin;
+import io.sparkgemm.cli.SparkGemmCli;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.spark.Sessions;
 import io.sparkgemm.spark.output.OutputDir;
@@ -106,7 +109,7 @@ final class BenchCommand implements Callable<Integer> {
     List<String> contenderList = Arrays.stream(contenders.split(",")).map(String::trim)
         .filter(s -> !s.isEmpty()).toList();
     OutputPaths.check(out, Map.of(), null, OutputPaths.hadoopConf());
-    try (Sessions.Handle session = Sessions.open(master.master, "spark-gemm bench")) {
+    try (Sessions.Handle session = Sessions.open(master.master(), "spark-gemm bench")) {
       int cores = Math.max(1, Math.min(session.spark().sparkContext().defaultParallelism(),
           Runtime.getRuntime().availableProcessors()));
       BenchConfig config = new BenchConfig(shapeList, type, reps, contenderList,
@@ -117,12 +120,12 @@ final class BenchCommand implements Callable<Integer> {
         List<BenchRecord> records = Bench.run(session.spark(), config);
         PrintWriter console = spec.commandLine().getOut();
         console.printf(Locale.ROOT, "spark-gemm bench: master %s, %d cores, %s, %d reps "
-            + "(median, min, max of the timed runs after %d untimed)%n", master.master, cores,
+            + "(median, min, max of the timed runs after %d untimed)%n", master.master(), cores,
             type.label(), reps, warmups);
         BenchOutput.printTable(console, records);
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("command", "bench");
-        settings.put("master", master.master);
+        settings.put("master", master.master());
         settings.put("cores", cores);
         settings.put("dtype", type.label());
         settings.put("reps", reps);

@@ -1,7 +1,9 @@
-package io.sparkgemm.cli;
+package io.sparkgemm.bench.cli;
 
+import io.sparkgemm.bench.PassBench;
+import io.sparkgemm.cli.MasterMixin;
+import io.sparkgemm.cli.SparkGemmCli;
 import io.sparkgemm.local.DType;
-import io.sparkgemm.spark.PassBench;
 import io.sparkgemm.spark.Sessions;
 import io.sparkgemm.spark.input.InputSpec;
 import java.io.PrintWriter;
@@ -47,14 +49,14 @@ final class BenchPassCommand implements Callable<Integer> {
           + "automatic), got " + blockRows + ", " + partitions);
     }
     int rowsPerBlock = blockRows > 0 ? blockRows : InputSpec.defaultBlockRows(features, type);
-    try (Sessions.Handle session = Sessions.open(spark.master, "spark-gemm bench-pass")) {
+    try (Sessions.Handle session = Sessions.open(spark.master(), "spark-gemm bench-pass")) {
       int parts = partitions > 0 ? partitions
           : 2 * session.spark().sparkContext().defaultParallelism();
       PassBench.Result r = PassBench.run(session.spark(), rows, features, outputs, type,
           rowsPerBlock, parts, repeats, floorThreads);
       PrintWriter out = spec.commandLine().getOut();
       out.printf(Locale.ROOT, "shape %d x %d -> %d %s, %d-row blocks, %d partitions, master %s%n",
-          rows, features, outputs, type.label(), rowsPerBlock, parts, spark.master);
+          rows, features, outputs, type.label(), rowsPerBlock, parts, spark.master());
       out.printf(Locale.ROOT, "floor (no Spark, %d OpenBLAS threads): %.3f s  %.1f GFLOP/s%n",
           floorThreads, r.floorSeconds(), r.floorGflops());
       out.printf(Locale.ROOT, "floor (no Spark, %d Java threads x 1 OpenBLAS thread): %.3f s  "

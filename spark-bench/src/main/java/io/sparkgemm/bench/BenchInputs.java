@@ -1,4 +1,4 @@
-package io.sparkgemm.spark;
+package io.sparkgemm.bench;
 
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.spark.block.BlockedInput;

@@ -2,7 +2,6 @@ package io.sparkgemm.bench;
 
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.backend.BackendOptions;
-import io.sparkgemm.spark.BenchInputs;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.pass.LinearPass;
 import io.sparkgemm.spark.pass.PassResult;

@@ -1,15 +1,17 @@
-package io.sparkgemm.cli;
+package io.sparkgemm.bench.cli;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.sparkgemm.cli.MasterMixin;
+import io.sparkgemm.cli.SparkGemmCli;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.backend.Backends;
+import io.sparkgemm.spark.Sessions;
 import io.sparkgemm.spark.block.BlockedInput;
+import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.input.InputLoader;
 import io.sparkgemm.spark.input.InputSpec;
-import io.sparkgemm.spark.block.LabelKind;
-import io.sparkgemm.spark.Sessions;
 import io.sparkgemm.spark.train.IterationRecord;
 import io.sparkgemm.spark.train.Objective;
 import io.sparkgemm.spark.train.TrainSpec;
@@ -166,7 +168,7 @@ final class BenchTrainCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     BackendOptions backend = BackendOptions.defaults();
     Backends.select(backend);
-    try (Sessions.Handle session = Sessions.open(spark.master, "spark-gemm bench-train")) {
+    try (Sessions.Handle session = Sessions.open(spark.master(), "spark-gemm bench-train")) {
       SparkSession s = session.spark();
       Run f32 = ours(s, DType.FLOAT32, backend, out, null);
       BlockedInput[] f64Input = new BlockedInput[1];
