@@ -24,7 +24,7 @@ import org.apache.spark.sql.types.StructType;
  * .npy inputs, for data that fits the driver: X is read on the driver, cut into blocks there and
  * distributed; labels and G in .npy files are aligned with X by row index.
  */
-public final class NpyInput {
+final class NpyInput {
   private NpyInput() {
   }
 
