@@ -40,7 +40,7 @@ public final class BackendMixin {
    * cores than the driver). 256 is the NUM_THREADS that OpenBLAS builds allow at most by default;
    * past it OpenBLAS silently uses fewer.
    */
-  static final int MAX_BLAS_THREADS = 256;
+  public static final int MAX_BLAS_THREADS = 256;
 
   /** @throws IllegalArgumentException for an unknown name or a thread count outside 1..256 */
   public BackendOptions options() {

@@ -1,8 +1,8 @@
 package io.sparkgemm.cli;
 
 import io.sparkgemm.local.loss.LossHeads;
-import io.sparkgemm.spark.LabelKind;
-import io.sparkgemm.spark.PassSpec;
+import io.sparkgemm.spark.block.LabelKind;
+import io.sparkgemm.spark.pass.PassSpec;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

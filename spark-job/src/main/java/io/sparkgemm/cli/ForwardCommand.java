@@ -1,7 +1,7 @@
 package io.sparkgemm.cli;
 
-import io.sparkgemm.spark.LabelKind;
-import io.sparkgemm.spark.PassSpec;
+import io.sparkgemm.spark.block.LabelKind;
+import io.sparkgemm.spark.pass.PassSpec;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,10 +1,10 @@
 package io.sparkgemm.cli;
 
-import io.sparkgemm.spark.GenerateSpec;
-import io.sparkgemm.spark.Generator;
-import io.sparkgemm.spark.OutputPaths;
-import io.sparkgemm.spark.Report;
 import io.sparkgemm.spark.Sessions;
+import io.sparkgemm.spark.data.GenerateSpec;
+import io.sparkgemm.spark.data.Generator;
+import io.sparkgemm.spark.output.OutputPaths;
+import io.sparkgemm.spark.output.Report;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;

@@ -1,10 +1,10 @@
 package io.sparkgemm.cli;
 
 import io.sparkgemm.local.DType;
-import io.sparkgemm.spark.CacheLevels;
-import io.sparkgemm.spark.CsvFormat;
-import io.sparkgemm.spark.InputSpec;
-import io.sparkgemm.spark.LabelKind;
+import io.sparkgemm.spark.block.CacheLevels;
+import io.sparkgemm.spark.input.CsvFormat;
+import io.sparkgemm.spark.input.InputSpec;
+import io.sparkgemm.spark.block.LabelKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

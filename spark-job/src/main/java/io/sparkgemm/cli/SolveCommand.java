@@ -1,12 +1,17 @@
 package io.sparkgemm.cli;
 
 import io.sparkgemm.local.backend.Backends;
-import io.sparkgemm.spark.BlockedInput;
-import io.sparkgemm.spark.InputLoader;
-import io.sparkgemm.spark.InputSpec;
-import io.sparkgemm.spark.LabelKind;
-import io.sparkgemm.spark.OutputPaths;
+import io.sparkgemm.spark.block.BlockedInput;
+import io.sparkgemm.spark.block.LabelKind;
+import io.sparkgemm.spark.input.InputLoader;
+import io.sparkgemm.spark.input.InputSpec;
+import io.sparkgemm.spark.output.OutputPaths;
 import io.sparkgemm.spark.Sessions;
+import io.sparkgemm.spark.block.BlockedInput;
+import io.sparkgemm.spark.block.LabelKind;
+import io.sparkgemm.spark.input.InputLoader;
+import io.sparkgemm.spark.input.InputSpec;
+import io.sparkgemm.spark.output.OutputPaths;
 import io.sparkgemm.spark.train.SolveJob;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -4,6 +4,7 @@ import io.sparkgemm.local.backend.BackendUnavailableException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,8 +19,7 @@ import picocli.CommandLine.Spec;
     description = "Linear layers on Spark with native GEMM: Y = XW + b, dW = XᵀG, dX = GWᵀ, db = 1ᵀG.",
     subcommands = {InfoCommand.class, VerifyCommand.class, ForwardCommand.class,
         BackwardCommand.class, TrainCommand.class, SolveCommand.class, GenerateCommand.class,
-        DemoCommand.class, BenchPassCommand.class, BenchCommand.class, BenchTrainCommand.class,
-        CommandLine.HelpCommand.class},
+        DemoCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:failure (a check failed, a backend could not load, a job failed)",
         "2:bad usage or bad input"})
@@ -44,6 +44,15 @@ public final class SparkGemmCli implements Runnable {
   /** Runs one command line with the given streams; returns the exit code. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     CommandLine cli = new CommandLine(new SparkGemmCli());
+    // Commands from other modules (the benchmark), before the settings below, which apply to the
+    // subcommands present when they are set; help stays last in the list.
+    for (CommandProvider provider : ServiceLoader.load(CommandProvider.class,
+        SparkGemmCli.class.getClassLoader())) {
+      for (Object command : provider.commands()) {
+        cli.addSubcommand(command);
+      }
+    }
+    cli.addSubcommand(new CommandLine.HelpCommand());
     cli.setDefaultValueProvider(new SparkConfDefaults());
     PrintWriter errWriter = new PrintWriter(new java.io.OutputStreamWriter(err,
         StandardCharsets.UTF_8), true);
@@ -56,7 +65,7 @@ public final class SparkGemmCli implements Runnable {
         return BAD_INPUT;
       }
       if (ex instanceof BackendUnavailableException
-          || ex instanceof io.sparkgemm.spark.NonFiniteGradientException
+          || ex instanceof io.sparkgemm.spark.pass.NonFiniteGradientException
           || ex instanceof io.sparkgemm.spark.train.TrainingDivergedException) {
         errWriter.println("error: " + ex.getMessage());
         return FAILURE;

@@ -2,10 +2,10 @@ package io.sparkgemm.cli;
 
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.backend.Backends;
-import io.sparkgemm.spark.BlockedInput;
-import io.sparkgemm.spark.InputLoader;
-import io.sparkgemm.spark.LabelKind;
 import io.sparkgemm.spark.Sessions;
+import io.sparkgemm.spark.block.BlockedInput;
+import io.sparkgemm.spark.block.LabelKind;
+import io.sparkgemm.spark.input.InputLoader;
 import io.sparkgemm.spark.train.Checkpoints;
 import io.sparkgemm.spark.train.ClassCount;
 import io.sparkgemm.spark.train.Objective;

@@ -1,8 +1,8 @@
 package io.sparkgemm.ml;
 
 import io.sparkgemm.local.DenseBlock;
-import io.sparkgemm.spark.BlockedInput;
-import io.sparkgemm.spark.LabelKind;
+import io.sparkgemm.spark.block.BlockedInput;
+import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.train.ClassCount;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.util.DefaultParamsReader;

@@ -2,9 +2,9 @@ package io.sparkgemm.ml;
 
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.RidgeSolver;
-import io.sparkgemm.spark.BlockedInput;
-import io.sparkgemm.spark.LabelKind;
-import io.sparkgemm.spark.NormalEquations;
+import io.sparkgemm.spark.block.BlockedInput;
+import io.sparkgemm.spark.block.LabelKind;
+import io.sparkgemm.spark.train.NormalEquations;
 import io.sparkgemm.spark.train.Objective;
 import io.sparkgemm.spark.train.Trainer;
 import java.util.List;

@@ -394,10 +394,10 @@ class TrainAndSolveTest {
     double reg = 0.3;
     Random random = new Random(11);
     for (String loss : List.of("mse", "softmax-ce")) {
-      io.sparkgemm.spark.BlockedInput input = io.sparkgemm.spark.InputLoader.load(spark,
-          new io.sparkgemm.spark.InputSpec(dir.resolve("X.npy").toString(), null, null, null,
-              null, loss.equals("mse") ? io.sparkgemm.spark.LabelKind.TARGETS
-                  : io.sparkgemm.spark.LabelKind.CLASSES, null,
+      io.sparkgemm.spark.block.BlockedInput input = io.sparkgemm.spark.input.InputLoader.load(spark,
+          new io.sparkgemm.spark.input.InputSpec(dir.resolve("X.npy").toString(), null, null, null,
+              null, loss.equals("mse") ? io.sparkgemm.spark.block.LabelKind.TARGETS
+                  : io.sparkgemm.spark.block.LabelKind.CLASSES, null,
               dir.resolve(loss.equals("mse") ? "T.npy" : "L.npy").toString(), null, null,
               io.sparkgemm.local.DType.FLOAT64, 64, 3));
       try {

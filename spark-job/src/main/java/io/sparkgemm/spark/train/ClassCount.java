@@ -1,9 +1,9 @@
 package io.sparkgemm.spark.train;
 
 import io.sparkgemm.local.npy.Npy;
-import io.sparkgemm.spark.BlockedInput;
-import io.sparkgemm.spark.InputSpec;
-import io.sparkgemm.spark.LabeledBlock;
+import io.sparkgemm.spark.block.BlockedInput;
+import io.sparkgemm.spark.input.InputSpec;
+import io.sparkgemm.spark.block.LabeledBlock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.spark.ml.attribute.Attribute;

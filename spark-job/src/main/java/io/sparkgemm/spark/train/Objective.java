@@ -2,10 +2,10 @@ package io.sparkgemm.spark.train;
 
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.GradientAccumulator;
-import io.sparkgemm.spark.BlockedInput;
-import io.sparkgemm.spark.LinearPass;
-import io.sparkgemm.spark.PassResult;
-import io.sparkgemm.spark.PassSpec;
+import io.sparkgemm.spark.block.BlockedInput;
+import io.sparkgemm.spark.pass.LinearPass;
+import io.sparkgemm.spark.pass.PassResult;
+import io.sparkgemm.spark.pass.PassSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

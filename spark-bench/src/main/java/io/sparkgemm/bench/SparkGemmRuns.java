@@ -1,0 +1,166 @@
+package io.sparkgemm.bench;
+
+import io.sparkgemm.local.DenseBlock;
+import io.sparkgemm.local.backend.BackendOptions;
+import io.sparkgemm.spark.block.BlockedInput;
+import io.sparkgemm.spark.pass.LinearPass;
+import io.sparkgemm.spark.pass.PassResult;
+import io.sparkgemm.spark.pass.PassSpec;
+import io.sparkgemm.spark.train.Objective;
+import io.sparkgemm.spark.train.TrainSpec;
+import io.sparkgemm.spark.train.Trainer;
+
+/**
+ * spark-gemm's part of a shape: X cached as dense blocks (with class labels, or with the seeded
+ * G for the backward operations), timed over {@link LinearPass} runs. Each operation's warm-up
+ * run keeps its outputs and is the one checked against the floor; the timed runs discard them.
+ */
+final class SparkGemmRuns {
+  private SparkGemmRuns() {
+  }
+
+  /** The last fit's W, b and the loss its last pass reported there, for the floor's check. */
+  record FitState(DenseBlock w, double[] b, double loss) {
+  }
+
+  static FitState run(ShapeRun run) {
+    BenchConfig config = run.config;
+    BlockedInput labelled = cache(run, false);
+    Long cached = labelled.cache().memoryBytes() + labelled.cache().diskBytes();
+    try {
+      time(run, labelled, Op.FORWARD, config.mainThreads(), cached);
+      time(run, labelled, Op.GRADIENT, config.mainThreads(), cached);
+      time(run, labelled, Op.FUSED, config.mainThreads(), cached);
+      for (int threads : config.extraThreads()) {
+        time(run, labelled, Op.FUSED, threads, cached);
+      }
+    } finally {
+      labelled.release();
+    }
+    BlockedInput withG = cache(run, true);
+    try {
+      time(run, withG, Op.BACKWARD, config.mainThreads(), cached);
+      time(run, withG, Op.BACKWARD_DX, config.mainThreads(), cached);
+    } finally {
+      withG.release();
+    }
+    return fit(run, cached);
+  }
+
+  private static BlockedInput cache(ShapeRun run, boolean upstream) {
+    SeededData data = run.data;
+    BenchInputs.Recipe recipe = new BenchInputs.Recipe() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      public DenseBlock x(long from, long to) {
+        return data.xBlock(from, to);
+      }
+
+      @Override
+      public int[] classes(long from, long to) {
+        return upstream ? null : data.labels(from, to);
+      }
+
+      @Override
+      public DenseBlock upstream(long from, long to) {
+        return upstream ? data.gBlock(from, to) : null;
+      }
+    };
+    return BenchInputs.cache(run.spark, recipe, run.shape.n(), run.shape.d(), run.blockRows,
+        run.partitions);
+  }
+
+  private static PassSpec spec(ShapeRun run, Op op, int threads, boolean keep) {
+    BackendOptions backend = new BackendOptions("native", threads, null);
+    return switch (op) {
+      case FORWARD -> new PassSpec(null, false, keep, run.dtype(), backend, 0, !keep);
+      case BACKWARD -> new PassSpec("supplied", false, false, run.dtype(), backend, 0, !keep);
+      case BACKWARD_DX -> new PassSpec("supplied", true, false, run.dtype(), backend, 0, !keep);
+      case GRADIENT -> new PassSpec("softmax-ce", false, false, run.dtype(), backend, 0, !keep);
+      case FUSED -> new PassSpec("softmax-ce", true, false, run.dtype(), backend, 0, !keep);
+      case FIT -> throw new IllegalArgumentException("A fit is not one pass");
+    };
+  }
+
+  private static void time(ShapeRun run, BlockedInput input, Op op, int threads, Long cached) {
+    double error = check(run, input, op, threads);
+    PassSpec spec = spec(run, op, threads, false);
+    Timings seconds = Timings.measure(run.config.warmups(), run.config.reps(), () -> {
+      PassResult pass = LinearPass.run(run.spark, input, run.w, run.b, spec);
+      pass.release();
+      return pass.seconds();
+    });
+    run.add(BenchConfig.SPARK_GEMM, op, threads, seconds, error, cached, null,
+        run.partitions + " partitions of " + run.blockRows + "-row blocks, " + threads
+            + " OpenBLAS thread(s) per task" + (op == Op.BACKWARD || op == Op.BACKWARD_DX
+            ? "; the pass also computes Y = XW + b (LinearPass always does)" : ""));
+  }
+
+  /** The warm-up run: keeps Y or dX, and compares the result with the floor's. */
+  private static double check(ShapeRun run, BlockedInput input, Op op, int threads) {
+    PassResult pass = LinearPass.run(run.spark, input, run.w, run.b, spec(run, op, threads, true));
+    try {
+      Floor.Output ref = run.reference.get(op);
+      if (op == Op.FORWARD) {
+        return sketch(pass, "Y", run.shape.k()).relativeError(ref.y());
+      }
+      double error = run.gradientError(op, pass.gradients());
+      if (op == Op.GRADIENT || op == Op.FUSED) {
+        error = Math.max(error, Errors.relative(pass.gradients().loss(),
+            ref.gradients().loss()));
+      }
+      if (op == Op.BACKWARD_DX || op == Op.FUSED) {
+        error = Math.max(error, sketch(pass, "dX", run.shape.d()).relativeError(ref.dx()));
+      }
+      return error;
+    } finally {
+      pass.release();
+    }
+  }
+
+  private static RowSketch sketch(PassResult pass, String name, int cols) {
+    return BenchInputs.foldOutputs(pass, name, new RowSketch(cols), RowSketch::add,
+        RowSketch::merge);
+  }
+
+  /**
+   * {@code train}'s own path, as MLlib's fit is timed: setup (make and cache the blocks with
+   * labels), then {@link Trainer} with L-BFGS (10 correction pairs, as MLlib), tol 0, no
+   * regularisation, {@code fitIterations} iterations from W = 0, b = 0. Timed {@code reps}
+   * times, each from nothing (no warm-up: that is part of what a fit costs).
+   */
+  private static FitState fit(ShapeRun run, Long cached) {
+    BenchConfig config = run.config;
+    double[] seconds = new double[config.reps()];
+    double[] setups = new double[config.reps()];
+    FitState last = null;
+    String lastRan = null;
+    TrainSpec spec = new TrainSpec("softmax-ce", "lbfgs", 1.0, 0.0, false, 0.0,
+        config.fitIterations(), 0.0, 10, run.dtype(),
+        new BackendOptions("native", config.mainThreads(), null), 0);
+    for (int r = 0; r < seconds.length; r++) {
+      Timings.settle();
+      long start = System.nanoTime();
+      BlockedInput input = cache(run, false);
+      setups[r] = (System.nanoTime() - start) / 1e9;
+      try {
+        Objective objective = new Objective(run.spark, input, run.shape.k(), spec);
+        Trainer.Result result = Trainer.train(objective, spec,
+            Trainer.Start.fresh(new double[objective.numParameters()]), (rec, theta, v) -> { });
+        lastRan = (result.history().size() - 1) + " iterations, " + result.stopReason() + ", "
+            + result.passes() + " softmax-ce passes";
+        last = new FitState(objective.weights(result.theta()).toDType(run.dtype()),
+            objective.bias(result.theta()), result.last().loss());
+      } finally {
+        input.release();
+      }
+      seconds[r] = (System.nanoTime() - start) / 1e9;
+    }
+    run.add(BenchConfig.SPARK_GEMM, Op.FIT, config.mainThreads(), Timings.of(seconds), null,
+        cached, Timings.of(setups).median(), "making and caching the blocks + train: L-BFGS "
+            + "(m = 10, tol 0, no regularisation, at most " + config.fitIterations()
+            + " iterations); last fit: " + lastRan + " (line searches included)");
+    return last;
+  }
+}

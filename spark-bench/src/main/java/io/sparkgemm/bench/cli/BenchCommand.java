@@ -1,0 +1,182 @@
+package io.sparkgemm.bench.cli;
+
+import io.sparkgemm.bench.Bench;
+import io.sparkgemm.bench.BenchConfig;
+import io.sparkgemm.bench.BenchOutput;
+import io.sparkgemm.bench.BenchRecord;
+import io.sparkgemm.bench.Shape;
+import io.sparkgemm.cli.BackendMixin;
+import io.sparkgemm.cli.MasterMixin;
+import io.sparkgemm.cli.SparkGemmCli;
+import io.sparkgemm.local.DType;
+import io.sparkgemm.spark.Sessions;
+import io.sparkgemm.spark.output.OutputDir;
+import io.sparkgemm.spark.output.OutputPaths;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code spark-gemm bench}: spark-gemm against MLlib and the single-process floor. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Side-by-side benchmark on the same seeded data: the floor (the same kernels "
+        + "on the same blocks, one JVM, no Spark), spark-gemm (forward, backward, backward+dx, "
+        + "gradient, fused, a 20-iteration fit), MLlib RowMatrix.multiply, BlockMatrix.multiply "
+        + "(forward and XᵀG) and multinomial LogisticRegression (per gradient job, and a fit). "
+        + "Every result is checked against the floor's. Writes OUT/bench.json and OUT/bench.png "
+        + "and prints a table. Used by scripts/bench.sh."})
+final class BenchCommand implements Callable<Integer> {
+  static final String DEFAULT_SHAPES = "1000000x512x256,200000x1024x1024,4000000x64x64,"
+      + "200000x784x10";
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--shapes", defaultValue = DEFAULT_SHAPES, paramLabel = "NxDxK[,NxDxK...]",
+      description = "X is N x D, W is D x K (K classes for LogisticRegression, which runs on the "
+          + "shapes with 2 <= K <= 100). Default: "
+          + "${DEFAULT-VALUE} (the last is the LogisticRegression goal's shape).")
+  String shapes;
+
+  @Option(names = "--dtype", defaultValue = "float64", paramLabel = "float64|float32",
+      description = "Block dtype of the floor and spark-gemm (MLlib is float64 only; it gets the "
+          + "same values). Default: ${DEFAULT-VALUE}.")
+  String dtype;
+
+  @Option(names = "--reps", defaultValue = "3", paramLabel = "R",
+      description = "Timed repetitions after one warm-up (fits: R fits). Default: "
+          + "${DEFAULT-VALUE}.")
+  int reps;
+
+  @Option(names = "--contenders", defaultValue = "floor,spark-gemm,mllib-rowmatrix,"
+      + "mllib-blockmatrix,mllib-lr", paramLabel = "LIST",
+      description = "Subset of ${DEFAULT-VALUE}. The floor's results are computed anyway: every "
+          + "contender is checked against them.")
+  String contenders;
+
+  @Option(names = "--blas-threads", defaultValue = "1,cores", paramLabel = "N[,M...]",
+      description = "OpenBLAS threads per Spark task (and per floor thread): the first for "
+          + "every contender, the others ('cores' = the master's parallelism) for extra fused "
+          + "rows that show oversubscription. Default: ${DEFAULT-VALUE}.")
+  String blasThreads;
+
+  @Option(names = "--partitions", defaultValue = "0", paramLabel = "P",
+      description = "Partitions of every contender's cached X (0: 2 per core).")
+  int partitions;
+
+  @Option(names = "--block-rows", defaultValue = "0", paramLabel = "ROWS",
+      description = "Rows per spark-gemm and floor block (0: about 4 MB of X).")
+  int blockRows;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Data seed. Default: "
+      + "${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(names = "--warmup", defaultValue = "2", paramLabel = "W",
+      description = "Untimed runs of each operation before its timed runs (after the run that "
+          + "is checked against the floor); fits get none. Default: ${DEFAULT-VALUE}.")
+  int warmups;
+
+  @Option(names = "--fit-iterations", defaultValue = "20", paramLabel = "N",
+      description = "Iterations of each fit. Default: ${DEFAULT-VALUE}.")
+  int fitIterations;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR",
+      description = "Output folder for bench.json and bench.png (written all or nothing).")
+  String out;
+
+  @Option(names = "--overwrite", description = "Replace an existing --out.")
+  boolean overwrite;
+
+  @Mixin
+  MasterMixin master;
+
+  @Override
+  public Integer call() {
+    List<Shape> shapeList = Shape.parseList(shapes);
+    DType type = DType.parse(dtype);
+    List<String> contenderList = Arrays.stream(contenders.split(",")).map(String::trim)
+        .filter(s -> !s.isEmpty()).toList();
+    OutputPaths.check(out, Map.of(), null, OutputPaths.hadoopConf());
+    try (Sessions.Handle session = Sessions.open(master.master(), "spark-gemm bench")) {
+      int cores = Math.max(1, Math.min(session.spark().sparkContext().defaultParallelism(),
+          Runtime.getRuntime().availableProcessors()));
+      BenchConfig config = new BenchConfig(shapeList, type, reps, contenderList,
+          threads(blasThreads, cores), partitions, blockRows, seed, fitIterations, warmups);
+      OutputDir dir = OutputDir.create(out, overwrite,
+          session.spark().sparkContext().hadoopConfiguration());
+      try (dir) {
+        List<BenchRecord> records = Bench.run(session.spark(), config);
+        PrintWriter console = spec.commandLine().getOut();
+        console.printf(Locale.ROOT, "spark-gemm bench: master %s, %d cores, %s, %d reps "
+            + "(median, min, max of the timed runs after %d untimed)%n", master.master(), cores,
+            type.label(), reps, warmups);
+        BenchOutput.printTable(console, records);
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("command", "bench");
+        settings.put("master", master.master());
+        settings.put("cores", cores);
+        settings.put("dtype", type.label());
+        settings.put("reps", reps);
+        settings.put("warmup", warmups);
+        settings.put("blas_threads", config.blasThreads());
+        settings.put("seed", seed);
+        settings.put("fit_iterations", fitIterations);
+        settings.put("java", System.getProperty("java.version"));
+        settings.put("spark", session.spark().version());
+        settings.put("available_processors", Runtime.getRuntime().availableProcessors());
+        write(dir, "bench.json", s -> BenchOutput.writeJson(s, settings, records));
+        write(dir, "bench.png", s -> BenchOutput.writeChart(s, records, config.mainThreads()));
+        dir.commit();
+        console.println("wrote " + dir.target() + "/bench.json and bench.png");
+        console.flush();
+      }
+    }
+    return SparkGemmCli.OK;
+  }
+
+  /** {@code 1,cores} and the like, with 'cores' resolved. */
+  static List<Integer> threads(String text, int cores) {
+    List<Integer> out = new ArrayList<>();
+    for (String part : text.split(",")) {
+      String t = part.trim().toLowerCase(Locale.ROOT);
+      if (t.isEmpty()) {
+        continue;
+      }
+      try {
+        out.add(t.equals("cores") ? cores : Integer.parseInt(t));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("Bad --blas-threads '" + part.trim() + "': expected "
+            + "whole numbers or 'cores', e.g. 1,cores");
+      }
+      if (!t.equals("cores") && out.get(out.size() - 1) > BackendMixin.MAX_BLAS_THREADS) {
+        throw new IllegalArgumentException("--blas-threads must be between 1 and "
+            + BackendMixin.MAX_BLAS_THREADS + ", got " + part.trim());
+      }
+    }
+    return out;
+  }
+
+  private interface Writer {
+    void write(OutputStream stream);
+  }
+
+  private static void write(OutputDir dir, String name, Writer writer) {
+    try (OutputStream stream = dir.create(name)) {
+      writer.write(stream);
+    } catch (java.io.IOException e) {
+      throw new UncheckedIOException("Cannot write " + name, e);
+    }
+  }
+}

@@ -1,0 +1,256 @@
+package io.sparkgemm.spark.data;
+
+import io.sparkgemm.local.DenseBlock;
+import io.sparkgemm.local.LinearKernels;
+import io.sparkgemm.local.backend.BackendOptions;
+import io.sparkgemm.local.backend.Backends;
+import io.sparkgemm.local.npy.NpyArray;
+import io.sparkgemm.spark.output.OutputDir;
+import io.sparkgemm.spark.output.Report;
+import io.sparkgemm.spark.output.RowOutputs;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.SplittableRandom;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Writes a {@link GenerateSpec} dataset into a folder (all or nothing):
+ * <pre>
+ *   parquet  X.parquet/  columns id, features array&lt;double&gt;, targets array&lt;double&gt; | label int
+ *   csv      X.csv/      one file, columns f0..f(d-1) [, label]; regression targets in targets.npy
+ *   npy      X.npy, targets.npy (n x k) | labels.npy (n, int32)
+ *   all      W_true.npy, b_true.npy, report.json
+ * </pre>
+ */
+public final class Generator {
+  private static final int CHUNK_ROWS = 4096;
+
+  private Generator() {
+  }
+
+  public static Report generate(SparkSession spark, GenerateSpec spec) {
+    OutputDir dir = OutputDir.create(spec.out(), spec.overwrite(),
+        spark.sparkContext().hadoopConfiguration());
+    try (dir) {
+      long start = System.nanoTime();
+      Random random = new Random(spec.seed());
+      int d = spec.features();
+      int k = spec.outputs();
+      double[] w = new double[d * k];
+      for (int i = 0; i < w.length; i++) {
+        w[i] = random.nextGaussian() / Math.sqrt(d);
+      }
+      double[] b = new double[k];
+      for (int j = 0; j < k; j++) {
+        b[j] = 0.5 * random.nextGaussian();
+      }
+      DenseBlock wTrue = DenseBlock.ofDoubles(d, k, w);
+      RowOutputs.writeNpy(dir, "W_true.npy", NpyArray.of(wTrue));
+      RowOutputs.writeNpy(dir, "b_true.npy", NpyArray.ofVector(b));
+      Report report = new Report();
+      report.put("command", "generate");
+      report.put("rows", spec.rows());
+      report.put("features", d);
+      report.put("outputs", k);
+      report.put("task", spec.task());
+      report.put("seed", spec.seed());
+      report.put("noise", spec.noise());
+      Map<String, Object> files = report.section("files");
+      files.put("W_true", "W_true.npy");
+      files.put("b_true", "b_true.npy");
+      if (spec.format().equals("npy")) {
+        writeNpy(spec, wTrue, b, dir, files);
+      } else {
+        writeDataset(spark, spec, wTrue, b, dir, files);
+      }
+      report.put("seconds", (System.nanoTime() - start) / 1e9);
+      report.write(dir);
+      dir.commit();
+      return report;
+    }
+  }
+
+  /** Rows [start, start + count): X and its label values (targets or class ids). */
+  static Chunk chunk(GenerateSpec spec, DenseBlock wTrue, double[] bTrue, long start, int count) {
+    int d = spec.features();
+    int k = spec.outputs();
+    double[] x = new double[count * d];
+    for (int r = 0; r < count; r++) {
+      SplittableRandom rowRandom = new SplittableRandom(spec.seed() * 0x9E3779B97F4A7C15L
+          + start + r);
+      for (int c = 0; c < d; c++) {
+        x[r * d + c] = rowRandom.nextGaussian();
+      }
+    }
+    DenseBlock xb = DenseBlock.ofDoubles(count, d, x);
+    LinearKernels kernels = new LinearKernels(Backends.select(BackendOptions.defaults()));
+    double[] y = kernels.forward(xb, wTrue, bTrue).doubles();
+    if (spec.regression()) {
+      SplittableRandom noise = new SplittableRandom(~spec.seed() + start);
+      for (int i = 0; i < y.length; i++) {
+        y[i] += spec.noise() * noise.nextGaussian();
+      }
+      return new Chunk(x, y, null);
+    }
+    int[] labels = new int[count];
+    for (int r = 0; r < count; r++) {
+      int best = 0;
+      for (int j = 1; j < k; j++) {
+        if (y[r * k + j] > y[r * k + best]) {
+          best = j;
+        }
+      }
+      labels[r] = best;
+    }
+    return new Chunk(x, null, labels);
+  }
+
+  /** Generated rows: X (rows x d) and targets (rows x k) or labels (rows). */
+  record Chunk(double[] x, double[] targets, int[] labels) {
+  }
+
+  private static void writeNpy(GenerateSpec spec, DenseBlock wTrue, double[] b, OutputDir dir,
+      Map<String, Object> files) {
+    int n = (int) spec.rows();
+    int d = spec.features();
+    int k = spec.outputs();
+    double[] x = new double[n * d];
+    double[] targets = spec.regression() ? new double[n * k] : null;
+    int[] labels = spec.regression() ? null : new int[n];
+    for (int start = 0; start < n; start += CHUNK_ROWS) {
+      int count = Math.min(CHUNK_ROWS, n - start);
+      Chunk c = chunk(spec, wTrue, b, start, count);
+      System.arraycopy(c.x(), 0, x, start * d, count * d);
+      if (targets != null) {
+        System.arraycopy(c.targets(), 0, targets, start * k, count * k);
+      } else {
+        System.arraycopy(c.labels(), 0, labels, start, count);
+      }
+    }
+    RowOutputs.writeNpy(dir, "X.npy", NpyArray.of(DenseBlock.ofDoubles(n, d, x)));
+    files.put("X", "X.npy");
+    if (targets != null) {
+      RowOutputs.writeNpy(dir, "targets.npy", NpyArray.of(DenseBlock.ofDoubles(n, k, targets)));
+      files.put("targets", "targets.npy");
+    } else {
+      RowOutputs.writeNpy(dir, "labels.npy", NpyArray.ofInts(labels));
+      files.put("labels", "labels.npy");
+    }
+  }
+
+  private static void writeDataset(SparkSession spark, GenerateSpec spec, DenseBlock wTrue,
+      double[] b, OutputDir dir, Map<String, Object> files) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    long n = spec.rows();
+    int partitions = spec.partitions() > 0 ? spec.partitions()
+        : (int) Math.max(jsc.defaultParallelism(),
+            Math.min(10_000, n * spec.features() * 8 / (64L << 20) + 1));
+    List<long[]> ranges = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      long from = n * p / partitions;
+      long to = n * (p + 1) / partitions;
+      ranges.add(new long[] {from, to});
+    }
+    boolean csv = spec.format().equals("csv");
+    JavaRDD<Row> rows = jsc.parallelize(ranges, partitions)
+        .flatMap(range -> rows(spec, wTrue, b, range[0], range[1], csv));
+    spark.sparkContext().setJobDescription("spark-gemm generate: " + n + " x "
+        + spec.features() + " rows");
+    Dataset<Row> df = spark.createDataFrame(rows, schema(spec, csv));
+    if (csv) {
+      df.coalesce(1).write().option("header", true).csv(dir.staged("X.csv"));
+      files.put("X", "X.csv");
+      if (spec.regression()) {
+        double[] targets = new double[Math.toIntExact(n * spec.outputs())];
+        for (long start = 0; start < n; start += CHUNK_ROWS) {
+          int count = (int) Math.min(CHUNK_ROWS, n - start);
+          Chunk c = chunk(spec, wTrue, b, start, count);
+          System.arraycopy(c.targets(), 0, targets, (int) start * spec.outputs(),
+              count * spec.outputs());
+        }
+        RowOutputs.writeNpy(dir, "targets.npy", NpyArray.of(DenseBlock.ofDoubles((int) n,
+            spec.outputs(), targets)));
+        files.put("targets", "targets.npy");
+      }
+    } else {
+      df.write().parquet(dir.staged("X.parquet"));
+      files.put("X", "X.parquet");
+    }
+  }
+
+  private static StructType schema(GenerateSpec spec, boolean csv) {
+    StructType schema = new StructType();
+    if (csv) {
+      for (int c = 0; c < spec.features(); c++) {
+        schema = schema.add("f" + c, DataTypes.DoubleType, false);
+      }
+      return spec.regression() ? schema : schema.add("label", DataTypes.IntegerType, false);
+    }
+    schema = schema.add("id", DataTypes.LongType, false)
+        .add("features", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
+    return spec.regression()
+        ? schema.add("targets", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
+        : schema.add("label", DataTypes.IntegerType, false);
+  }
+
+  /** Rows [from, to), generated a chunk at a time as the writer pulls them. */
+  private static Iterator<Row> rows(GenerateSpec spec, DenseBlock wTrue, double[] b, long from,
+      long to, boolean csv) {
+    return new Iterator<>() {
+      private long next = from;
+      private Chunk chunk;
+      private long chunkStart;
+
+      @Override
+      public boolean hasNext() {
+        return next < to;
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        if (chunk == null || next >= chunkStart + CHUNK_ROWS) {
+          chunkStart = next;
+          chunk = chunk(spec, wTrue, b, next, (int) Math.min(CHUNK_ROWS, to - next));
+        }
+        Row row = row(spec, chunk, (int) (next - chunkStart), next, csv);
+        next++;
+        return row;
+      }
+    };
+  }
+
+  private static Row row(GenerateSpec spec, Chunk c, int r, long id, boolean csv) {
+    int d = spec.features();
+    int k = spec.outputs();
+    double[] x = Arrays.copyOfRange(c.x(), r * d, (r + 1) * d);
+    List<Object> values = new ArrayList<>(d + 2);
+    if (csv) {
+      for (double v : x) {
+        values.add(v);
+      }
+      if (!spec.regression()) {
+        values.add(c.labels()[r]);
+      }
+    } else {
+      values.add(id);
+      values.add(x);
+      values.add(spec.regression() ? Arrays.copyOfRange(c.targets(), r * k, (r + 1) * k)
+          : (Object) c.labels()[r]);
+    }
+    return RowFactory.create(values.toArray());
+  }
+}

@@ -1,0 +1,52 @@
+package io.sparkgemm.spark.input;
+
+import java.io.Serializable;
+import java.util.Locale;
+
+/**
+ * How CSV inputs (X and a CSV G) are read.
+ *
+ * @param header whether the first line of each file holds column names
+ * @param separator the cell separator; null for ',' with a check that the file does not look
+ *     separated by something else
+ */
+public record CsvFormat(Header header, String separator) implements Serializable {
+  /** Header auto-detected, ',' separator. */
+  public static final CsvFormat DEFAULT = new CsvFormat(Header.AUTO, null);
+
+  /** Whether the first line is a header. */
+  public enum Header {
+    TRUE, FALSE,
+    /** decided from the first lines: see {@link CsvHeader} */
+    AUTO;
+
+    /** Parses {@code true}, {@code false} or {@code auto}. */
+    public static Header parse(String value) {
+      try {
+        return valueOf(value.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--header must be true, false or auto, got '"
+            + value + "'");
+      }
+    }
+  }
+
+  public CsvFormat {
+    if (header == null) {
+      throw new IllegalArgumentException("No CSV header setting");
+    }
+    if (separator != null && separator.isEmpty()) {
+      throw new IllegalArgumentException("--csv-sep must not be empty");
+    }
+    if (separator != null && (separator.contains("\"") || separator.contains("\n")
+        || separator.contains("\r"))) {
+      throw new IllegalArgumentException("--csv-sep cannot contain a quote or a line break, got '"
+          + separator + "'");
+    }
+  }
+
+  /** The separator in use. */
+  public String sep() {
+    return separator == null ? "," : separator;
+  }
+}

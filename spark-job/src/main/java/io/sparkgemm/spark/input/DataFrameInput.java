@@ -1,0 +1,57 @@
+package io.sparkgemm.spark.input;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.size;
+
+import io.sparkgemm.spark.block.BlockIterator;
+import io.sparkgemm.spark.block.BlockedInput;
+import io.sparkgemm.spark.block.LabelKind;
+import io.sparkgemm.spark.block.RowLayout;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Cached blocks from a DataFrame that is already loaded (the MLlib estimators' entry point):
+ * the same normalisation and blocking as {@link InputLoader}, without a path. Rows are numbered
+ * in input order.
+ */
+public final class DataFrameInput {
+  private DataFrameInput() {
+  }
+
+  /**
+   * @param spec its {@code x} names the source in messages; featuresCol, labelsCol, labelKind,
+   *     dtype, blockRows and partitions are used
+   */
+  public static BlockedInput load(SparkSession spark, Dataset<Row> df, InputSpec spec) {
+    long start = System.nanoTime();
+    Dataset<Row> x = InputLoader.withAssignedIds(spark,
+        DataFrames.normaliseX(df, spec, "parquet"));
+    List<String> columns = Arrays.asList(x.columns());
+    int numFeatures = firstSize(x, "__x", spec.x());
+    int labelWidth = 0;
+    if (spec.labelKind() == LabelKind.CLASSES) {
+      labelWidth = 1;
+    } else if (spec.labelKind() == LabelKind.TARGETS) {
+      labelWidth = firstSize(x, "__label", spec.x());
+    }
+    RowLayout layout = new RowLayout(columns.indexOf("__x"), columns.indexOf("__id"),
+        columns.indexOf("__label"), spec.labelKind(), numFeatures, labelWidth, spec.dtype(),
+        spec.effectiveBlockRows(numFeatures), spec.x(), spec.allowNonFinite(),
+        spec.deterministic());
+    return InputLoader.cache(x.queryExecution().toRdd().toJavaRDD().mapPartitions(
+        it -> new BlockIterator(it, layout, 0), true), spec, numFeatures, labelWidth,
+        layout.blockRows(), false, start);
+  }
+
+  private static int firstSize(Dataset<Row> x, String column, String source) {
+    List<Row> first = x.select(size(col(column))).takeAsList(1);
+    if (first.isEmpty()) {
+      throw new IllegalArgumentException(source + ": the input has no rows");
+    }
+    return first.get(0).isNullAt(0) ? -1 : first.get(0).getInt(0);
+  }
+}

@@ -1,0 +1,81 @@
+package io.sparkgemm.spark.input;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+
+/**
+ * The data files of an input path (a file, a folder of part files, or a glob), as Spark sees
+ * them: names starting with {@code _} or {@code .} ({@code _SUCCESS}, {@code .crc}) are not
+ * data.
+ */
+final class InputFiles {
+  private InputFiles() {
+  }
+
+  /** The first data file by name; refuses a path with none (e.g. only {@code _SUCCESS}). */
+  static Path firstDataFile(Configuration conf, String path) {
+    List<Path> files = dataFiles(conf, path, Integer.MAX_VALUE);
+    files.sort(null);
+    return files.get(0);
+  }
+
+  /** Refuses a path that holds no data file, without listing more than needed. */
+  static void requireDataFiles(Configuration conf, String path) {
+    dataFiles(conf, path, 1);
+  }
+
+  private static List<Path> dataFiles(Configuration conf, String path, int max) {
+    List<Path> files = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    try {
+      Path p = new Path(path);
+      FileSystem fs = p.getFileSystem(conf);
+      FileStatus[] matches = fs.globStatus(p);
+      if (matches == null || matches.length == 0) {
+        throw new IllegalArgumentException(path + ": no such file or directory");
+      }
+      for (FileStatus match : matches) {
+        if (!match.isDirectory()) {
+          files.add(match.getPath());
+          continue;
+        }
+        int rootDepth = match.getPath().depth();
+        RemoteIterator<LocatedFileStatus> it = fs.listFiles(match.getPath(), true);
+        while (it.hasNext() && files.size() < max) {
+          Path f = it.next().getPath();
+          if (hidden(f, rootDepth)) {
+            skipped.add(f.getName());
+          } else {
+            files.add(f);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException(path + ": cannot be listed: " + e.getMessage(), e);
+    }
+    if (files.isEmpty()) {
+      throw new IllegalArgumentException(path + ": the folder has no data files" + (skipped
+          .isEmpty() ? "" : " (only " + String.join(", ", skipped.subList(0,
+          Math.min(5, skipped.size()))) + (skipped.size() > 5 ? ", ..." : "") + ")"));
+    }
+    return files;
+  }
+
+  /** A name below the root (the file or a folder on its way) starting with _ or . */
+  private static boolean hidden(Path file, int rootDepth) {
+    for (Path p = file; p != null && p.depth() > rootDepth; p = p.getParent()) {
+      String name = p.getName();
+      if ((name.startsWith("_") && !name.contains("=")) || name.startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

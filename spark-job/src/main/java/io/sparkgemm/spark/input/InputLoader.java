@@ -1,0 +1,269 @@
+package io.sparkgemm.spark.input;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.size;
+
+import io.sparkgemm.spark.block.BlockIterator;
+import io.sparkgemm.spark.block.BlockedInput;
+import io.sparkgemm.spark.block.CacheLevels;
+import io.sparkgemm.spark.block.Deterministic;
+import io.sparkgemm.spark.block.LabelKind;
+import io.sparkgemm.spark.block.LabeledBlock;
+import io.sparkgemm.spark.block.RowLayout;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Reads X (and its labels or upstream gradient), stacks rows into dense blocks inside each
+ * partition (no shuffle unless rows must be joined by id with G or .npy labels), caches the
+ * blocks and materialises them once, which also checks every row.
+ */
+public final class InputLoader {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InputLoader.class);
+
+  private InputLoader() {
+  }
+
+  public static BlockedInput load(SparkSession spark, InputSpec spec) {
+    long start = System.nanoTime();
+    String format = InputSpec.formatOf(spec.x(), spec.format());
+    requireReadable(spark, spec.x(), "--x");
+    if (format.equals("npy")) {
+      return NpyInput.load(spark, spec, start);
+    }
+    try {
+      return loadDataset(spark, spec, format, start);
+    } catch (Exception e) {
+      // Spark's read errors (a corrupt part file, a malformed CSV line) are bad input
+      IllegalArgumentException bad = ReadErrors.translate(e, spec.x(), spec.csv(),
+          spark.sparkContext().hadoopConfiguration());
+      if (bad != null) {
+        throw bad;
+      }
+      throw e;
+    }
+  }
+
+  private static BlockedInput loadDataset(SparkSession spark, InputSpec spec, String format,
+      long start) {
+    Dataset<Row> x = DataFrames.normaliseX(DataFrames.read(spark, spec.x(), format, spec.csv()),
+        spec, format);
+    int labelWidth = 0;
+    if (spec.labelKind() == LabelKind.CLASSES) {
+      labelWidth = 1;
+    }
+    boolean hasId = spec.idCol() != null;
+    String labelSource = spec.labelsCol() == null ? spec.x()
+        : spec.x() + ", column '" + spec.labelsCol() + "'";
+    if (spec.upstream() != null || spec.labelsPath() != null) {
+      Dataset<Row> other;
+      String what;
+      if (spec.upstream() != null) {
+        requireReadable(spark, spec.upstream(), "--upstream");
+        String gFormat = InputSpec.formatOf(spec.upstream(), null);
+        labelSource = spec.upstream();
+        if (gFormat.equals("npy")) {
+          other = NpyInput.rowsOf(spark, spec.upstream());
+        } else {
+          Dataset<Row> g = DataFrames.read(spark, spec.upstream(), gFormat, spec.csv());
+          String gColumn = DataFrames.upstreamColumn(g, spec);
+          labelSource += gColumn == null ? "" : ", column '" + gColumn + "'";
+          other = DataFrames.normaliseUpstream(g, spec, gFormat);
+        }
+        what = "upstream gradient " + spec.upstream();
+      } else {
+        requireReadable(spark, spec.labelsPath(), "--labels");
+        other = NpyInput.labelRows(spark, spec.labelsPath(), spec.labelKind(),
+            spec.numClasses());
+        labelSource = spec.labelsPath();
+        what = "labels " + spec.labelsPath();
+      }
+      // G with the id column is matched by id; .npy labels and G, and G without the id
+      // column, by row index, as documented
+      boolean byId = hasId && spec.upstream() != null
+          && !InputSpec.formatOf(spec.upstream(), null).equals("npy")
+          && Arrays.asList(other.columns()).contains("__id");
+      x = byId ? Joins.alignById(x, other, what, spec.x())
+          : Joins.alignByIndex(spark, x, other, what, spec.x());
+      hasId = true;
+    }
+    List<String> columns = Arrays.asList(x.columns());
+    int numFeatures = firstSize(x, "__x", spec.x(), spec.x(), "features");
+    if (spec.labelKind() == LabelKind.TARGETS || spec.labelKind() == LabelKind.UPSTREAM) {
+      labelWidth = firstSize(x, "__label", spec.x(), labelSource,
+          spec.labelKind() == LabelKind.TARGETS ? "targets" : "upstream gradient");
+    }
+    if (spec.deterministic() && spec.idCol() != null) {
+      // Blocks are cut where ids cross block bounds: ids in order make whole blocks.
+      x = x.sortWithinPartitions("__id");
+    }
+    RowLayout layout = new RowLayout(columns.indexOf("__x"), hasId ? columns.indexOf("__id") : -1,
+        columns.indexOf("__label"), spec.labelKind(), numFeatures, labelWidth, spec.dtype(),
+        spec.effectiveBlockRows(numFeatures), spec.x(), spec.allowNonFinite(),
+        spec.deterministic(), labelSource, spec.numClasses());
+    Dataset<Row> split = x;
+    JavaRDD<InternalRow> rows = withSplitsFor(spark, spec.partitions(),
+        () -> split.queryExecution().toRdd().toJavaRDD());
+    long[] offsets = layout.idOrdinal() >= 0 ? null : partitionOffsets(rows);
+    JavaRDD<LabeledBlock> blocks = rows.mapPartitionsWithIndex(
+        (index, it) -> new BlockIterator(it, layout, offsets == null ? 0 : offsets[index]), true);
+    return cache(blocks, spec, layout.numFeatures(), labelWidth, layout.blockRows(), false,
+        start);
+  }
+
+  /**
+   * Repartitions if asked (with --deterministic: arranges blocks by chunk), caches, materialises
+   * and measures the blocks.
+   */
+  static BlockedInput cache(JavaRDD<LabeledBlock> blocks, InputSpec spec, int numFeatures,
+      int labelWidth, int blockRows, boolean npy, long start) {
+    if (spec.partitions() > Math.max(InputSpec.FREE_PARTITIONS, blocks.getNumPartitions())) {
+      // Many more partitions than the input has: count the rows before shuffling into them
+      // (one more read of the input).
+      blocks.context().setJobDescription("spark-gemm: count the rows of " + spec.x());
+      spec.requirePartitionsAtMost(blocks.map(b -> (long) b.numRows()).fold(0L, Long::sum));
+    }
+    long chunkRows = 0;
+    if (spec.deterministic()) {
+      int partitions = spec.partitions() > 0 ? spec.partitions() : blocks.getNumPartitions();
+      chunkRows = (long) blockRows * InputSpec.BLOCKS_PER_CHUNK;
+      blocks = Deterministic.arrange(blocks, blockRows, partitions);
+    } else if (spec.partitions() > 0 && spec.partitions() != blocks.getNumPartitions()) {
+      blocks = blocks.repartition(spec.partitions());
+    }
+    String level = spec.storageLevel() == null ? CacheLevels.DEFAULT
+        : spec.storageLevel().trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+    blocks = blocks.persist(CacheLevels.parse(level));
+    blocks.setName("spark-gemm blocks of " + spec.x());
+    blocks.context().setJobDescription("spark-gemm: read and block " + spec.x());
+    long[] totals = blocks.map(b -> new long[] {1, b.numRows(), b.payloadBytes()})
+        .fold(new long[3], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]});
+    if (totals[1] == 0) {
+      blocks.unpersist(false);
+      throw new IllegalArgumentException(spec.x() + ": the input has no rows");
+    }
+    long[] chunkIds = chunkRows > 0 ? Deterministic.chunkIds(blocks, chunkRows) : new long[0];
+    CacheLevels.Placement placement = CacheLevels.placement(blocks, level);
+    LOG.info("Cached blocks of {} ({} of X and labels) as {}", spec.x(),
+        CacheLevels.mb(totals[2]), placement.describe());
+    if (spec.deterministic()) {
+      LOG.info("--deterministic: blocks of {} row ids, {} chunks of {} row ids, reduced by chunk "
+          + "index", blockRows, chunkIds.length, chunkRows);
+    }
+    return new BlockedInput(blocks, totals[1], numFeatures, labelWidth, blockRows, totals[0],
+        totals[2], npy, (System.nanoTime() - start) / 1e9, chunkRows, chunkIds, placement);
+  }
+
+  /**
+   * Runs {@code plan} (which turns a DataFrame into its RDD, fixing the file splits and the
+   * shuffle partitions of a join) with Spark's split sizing told the partition count. Spark cuts
+   * files into splits of about {@code totalBytes / minPartitionNum} bytes (within
+   * {@code spark.sql.files.openCostInBytes} and {@code maxPartitionBytes}), and coalesces shuffle
+   * partitions likewise; both counts default to the default parallelism, i.e. the number of
+   * cores. Blocks never span a split, so with the core count in the sizing the same input and
+   * partition count would give other blocks, hence other bits, on another machine. With
+   * {@code partitions > 0} both counts are set to it for the call and restored afterwards.
+   */
+  static <T> T withSplitsFor(SparkSession spark, int partitions, Supplier<T> plan) {
+    if (partitions <= 0) {
+      return plan.get();
+    }
+    List<String> keys = List.of("spark.sql.files.minPartitionNum",
+        "spark.sql.adaptive.coalescePartitions.minPartitionNum");
+    Map<String, String> before = new HashMap<>();
+    for (String key : keys) {
+      if (spark.conf().contains(key)) {
+        before.put(key, spark.conf().get(key));
+      }
+      spark.conf().set(key, Integer.toString(partitions));
+    }
+    try {
+      return plan.get();
+    } finally {
+      for (String key : keys) {
+        if (before.containsKey(key)) {
+          spark.conf().set(key, before.get(key));
+        } else {
+          spark.conf().unset(key);
+        }
+      }
+    }
+  }
+
+  /**
+   * The first row's array length of {@code column}; fails on an empty input, and on a null
+   * array naming {@code nullSource}, the row id and {@code what}.
+   */
+  private static int firstSize(Dataset<Row> x, String column, String source, String nullSource,
+      String what) {
+    boolean hasId = Arrays.asList(x.columns()).contains("__id");
+    Dataset<Row> sizes = hasId ? x.select(size(col(column)), col("__id"))
+        : x.select(size(col(column)));
+    List<Row> first = sizes.takeAsList(1);
+    if (first.isEmpty()) {
+      throw new IllegalArgumentException(source + ": the input has no rows");
+    }
+    if (first.get(0).isNullAt(0) || first.get(0).getInt(0) < 0) {
+      // size() of a null array is -1; without ids the first row is row 0
+      throw new IllegalArgumentException(nullSource + ": row id "
+          + (hasId ? first.get(0).get(1) : 0) + " has null " + what);
+    }
+    return first.get(0).getInt(0);
+  }
+
+  /** Row ids 0..n-1 in input order: each partition's first id is the count before it. */
+  private static long[] partitionOffsets(JavaRDD<InternalRow> rows) {
+    rows.context().setJobDescription("spark-gemm: count rows per partition");
+    List<Long> counts = rows.mapPartitions((Iterator<InternalRow> it) -> {
+      long n = 0;
+      while (it.hasNext()) {
+        it.next();
+        n++;
+      }
+      return List.of(n).iterator();
+    }).collect();
+    long[] offsets = new long[counts.size()];
+    for (int i = 1; i < offsets.length; i++) {
+      offsets[i] = offsets[i - 1] + counts.get(i - 1);
+    }
+    return offsets;
+  }
+
+  /** Appends {@code __id} numbering rows 0..n-1 in input order. */
+  static Dataset<Row> withAssignedIds(SparkSession spark, Dataset<Row> df) {
+    return Joins.withRowIndex(spark, df, "__id");
+  }
+
+  /** Fails with a clear message when an input path does not exist. */
+  static void requireReadable(SparkSession spark, String path, String option) {
+    try {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(p)) {
+        throw new IllegalArgumentException(option + " " + path + ": no such file or directory");
+      }
+      if (fs.getFileStatus(p).isDirectory()) {
+        InputFiles.requireDataFiles(spark.sparkContext().hadoopConfiguration(), path);
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException(option + " " + path + ": cannot be read: "
+          + e.getMessage(), e);
+    }
+  }
+
+}

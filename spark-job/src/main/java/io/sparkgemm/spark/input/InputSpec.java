@@ -1,0 +1,154 @@
+package io.sparkgemm.spark.input;
+
+import io.sparkgemm.local.DType;
+import io.sparkgemm.spark.block.CacheLevels;
+import io.sparkgemm.spark.block.Deterministic;
+import io.sparkgemm.spark.block.LabelKind;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Where X and, row-aligned with it, the labels or the upstream gradient come from, and how to
+ * block it.
+ *
+ * @param x path of X: Parquet (file or folder), CSV, libsvm or .npy
+ * @param format parquet, csv, libsvm or npy; null to infer from the path
+ * @param featuresCol the array or Vector column holding a row's features (default "features")
+ * @param featuresCols numeric columns that together are the features (instead of featuresCol)
+ * @param idCol column of unique row ids; null to number rows in input order from 0
+ * @param labelKind what the loss needs besides features
+ * @param labelsCol column with targets (number or array) or class ids, in X's dataset
+ * @param labelsPath .npy with targets (n or n x k floats) or class ids (n ints), by row index
+ * @param upstream path of a supplied upstream gradient G (n x k), same formats as X
+ * @param upstreamCol G's array/Vector column (default: its only array or Vector column)
+ * @param dtype float64 or float32 blocks
+ * @param blockRows rows per block, or 0 for a size chosen for GEMM (a few MB per block)
+ * @param partitions number of partitions of the blocks, or 0 to keep the input's
+ * @param allowNonFinite let NaN and ±Inf in X, labels and G through (refused by default)
+ * @param deterministic cut blocks at multiples of the block rows by row id and sum them in
+ *     fixed chunks, so results do not depend on the partitioning
+ * @param storageLevel how the blocks are cached (a Spark storage level name), or null for
+ *     MEMORY_AND_DISK
+ * @param csv how CSV inputs (X and G) are read: header and separator
+ * @param numClasses with class labels, k (labels must be in 0..k-1, checked as they are read);
+ *     0 when not known yet (the loss checks them)
+ */
+public record InputSpec(String x, String format, String featuresCol, List<String> featuresCols,
+    String idCol, LabelKind labelKind, String labelsCol, String labelsPath,
+    String upstream, String upstreamCol, DType dtype, int blockRows, int partitions,
+    boolean allowNonFinite, boolean deterministic, String storageLevel, CsvFormat csv,
+    int numClasses) {
+
+  /** Blocks per chunk with --deterministic: the unit one task sums, in row-id order. */
+  public static final int BLOCKS_PER_CHUNK = Deterministic.BLOCKS_PER_CHUNK;
+
+  public InputSpec(String x, String format, String featuresCol, List<String> featuresCols,
+      String idCol, LabelKind labelKind, String labelsCol, String labelsPath,
+      String upstream, String upstreamCol, DType dtype, int blockRows, int partitions) {
+    this(x, format, featuresCol, featuresCols, idCol, labelKind, labelsCol, labelsPath, upstream,
+        upstreamCol, dtype, blockRows, partitions, false, false, null);
+  }
+
+  public InputSpec(String x, String format, String featuresCol, List<String> featuresCols,
+      String idCol, LabelKind labelKind, String labelsCol, String labelsPath,
+      String upstream, String upstreamCol, DType dtype, int blockRows, int partitions,
+      boolean allowNonFinite, boolean deterministic, String storageLevel) {
+    this(x, format, featuresCol, featuresCols, idCol, labelKind, labelsCol, labelsPath, upstream,
+        upstreamCol, dtype, blockRows, partitions, allowNonFinite, deterministic, storageLevel,
+        CsvFormat.DEFAULT, 0);
+  }
+
+  /** Bytes of X per block the automatic block size aims for. */
+  public static final long TARGET_BLOCK_BYTES = 4L << 20;
+
+  public InputSpec {
+    if (x == null || x.isBlank()) {
+      throw new IllegalArgumentException("No input: give --x PATH");
+    }
+    featuresCols = featuresCols == null ? List.of() : List.copyOf(featuresCols);
+    csv = csv == null ? CsvFormat.DEFAULT : csv;
+    if (numClasses < 0) {
+      throw new IllegalArgumentException("numClasses must be >= 0, got " + numClasses);
+    }
+    if (blockRows < 0) {
+      throw new IllegalArgumentException("--block-rows must be >= 1 (or 0 for automatic), got "
+          + blockRows);
+    }
+    if (partitions < 0) {
+      throw new IllegalArgumentException("--partitions must be >= 1 (or 0 to keep the input's), "
+          + "got " + partitions);
+    }
+    if (storageLevel != null) {
+      CacheLevels.parse(storageLevel);
+    }
+    if (labelsCol != null && labelsPath != null) {
+      throw new IllegalArgumentException("Give labels either as --labels-col or as --labels "
+          + "FILE.npy, not both");
+    }
+  }
+
+  /**
+   * Partitions that may exceed the rows: a few empty partitions are harmless (Spark runs an
+   * empty task in well under a millisecond), so up to this many are always allowed.
+   */
+  public static final int FREE_PARTITIONS = 1000;
+
+  /**
+   * Refuses more than {@link #FREE_PARTITIONS} partitions when there are fewer rows: the extra
+   * ones would be empty, and each still costs a task in every pass (100,000 of them run for
+   * minutes).
+   */
+  public void requirePartitionsAtMost(long rows) {
+    if (partitions > rows && partitions > FREE_PARTITIONS) {
+      throw new IllegalArgumentException("--partitions " + partitions + " is more than the "
+          + rows + " rows of " + x + ": use at most " + Math.max(rows, FREE_PARTITIONS)
+          + " (or 0 to keep the input's)");
+    }
+  }
+
+  /** The format of {@code path}: the given one, else from its name. */
+  public static String formatOf(String path, String given) {
+    if (given != null && !given.isBlank()) {
+      String f = given.toLowerCase(Locale.ROOT);
+      if (!List.of("parquet", "csv", "libsvm", "npy").contains(f)) {
+        throw new IllegalArgumentException("Unknown input format '" + given
+            + "': expected parquet, csv, libsvm or npy");
+      }
+      return f;
+    }
+    String name = Path.of(path).getFileName().toString().toLowerCase(Locale.ROOT);
+    if (name.endsWith(".npy")) {
+      return "npy";
+    }
+    if (name.endsWith(".csv") || name.endsWith(".csv.gz")) {
+      return "csv";
+    }
+    if (name.endsWith(".libsvm") || name.endsWith(".svm")) {
+      return "libsvm";
+    }
+    return "parquet";
+  }
+
+  /** Rows per block: the given number, else about {@link #TARGET_BLOCK_BYTES} of X. */
+  public int effectiveBlockRows(int numFeatures) {
+    long maxRows = (Integer.MAX_VALUE - 8) / Math.max(1, numFeatures);
+    if (blockRows > 0) {
+      if (blockRows > maxRows) {
+        throw new IllegalArgumentException("--block-rows " + blockRows + " with " + numFeatures
+            + " features makes blocks of " + (long) blockRows * numFeatures + " values, more "
+            + "than one Java array holds; use at most " + maxRows);
+      }
+      return blockRows;
+    }
+    return defaultBlockRows(numFeatures, dtype);
+  }
+
+  /** About {@link #TARGET_BLOCK_BYTES} of X per block, 16 to 65,536 rows, within one array. */
+  public static int defaultBlockRows(int numFeatures, DType dtype) {
+    long maxRows = (Integer.MAX_VALUE - 8) / Math.max(1, numFeatures);
+    long rowBytes = Math.max(1L, (long) numFeatures * dtype.bytes());
+    long rows = Math.max(16, Math.min(1 << 16, TARGET_BLOCK_BYTES / rowBytes));
+    return (int) Math.max(1, Math.min(rows, maxRows));
+  }
+}

@@ -1,0 +1,107 @@
+package io.sparkgemm.spark.reduce;
+
+import io.sparkgemm.local.GradientAccumulator;
+import java.io.Serializable;
+import java.util.TreeSet;
+
+/**
+ * The treeAggregate buffer: gradient sums plus the partitions' bookkeeping (backends used, task
+ * seconds). Its zero value is empty, so the closure ships no d x k array: the float64 sums are
+ * allocated on the executor when the first partition result arrives. Merges copy, never alias,
+ * so cached partition results are not modified.
+ */
+public final class GradientSum implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private GradientAccumulator sum;
+  private final TreeSet<String> backends = new TreeSet<>();
+  private double seconds;
+  private double dxSquares;
+
+  public GradientAccumulator value() {
+    return sum;
+  }
+
+  public TreeSet<String> backends() {
+    return backends;
+  }
+
+  public double seconds() {
+    return seconds;
+  }
+
+  public double dxSquares() {
+    return dxSquares;
+  }
+
+  /**
+   * A leaf of the reduction tree: columns {@code [from, to)} of one partition result's gradient.
+   * Only the shard starting at column 0 carries the bookkeeping (backends, seconds, ||dX||²).
+   */
+  static GradientSum leaf(PartitionResult part, int from, int to) {
+    GradientSum leaf = new GradientSum();
+    GradientAccumulator g = part.gradients();
+    if (g != null) {
+      leaf.sum = from == 0 && to == g.outFeatures() ? g : g.columns(from, to);
+    }
+    if (from == 0) {
+      if (part.backend() != null) {
+        leaf.backends.add(part.backend());
+      }
+      leaf.seconds = part.seconds();
+      leaf.dxSquares = part.dxSquares();
+    }
+    return leaf;
+  }
+
+  /**
+   * The whole gradient from its column shards (in column order), reduced separately; the loss,
+   * row count and bookkeeping come from the first shard.
+   */
+  static GradientSum assemble(int inFeatures, int outFeatures, int[] bounds,
+      java.util.List<GradientSum> shards) {
+    GradientSum whole = new GradientSum();
+    GradientSum first = shards.get(0);
+    whole.backends.addAll(first.backends);
+    whole.seconds = first.seconds;
+    whole.dxSquares = first.dxSquares;
+    if (first.sum == null) {
+      return whole;
+    }
+    whole.sum = new GradientAccumulator(inFeatures, outFeatures);
+    whole.sum.addLoss(first.sum.loss(), first.sum.numRows());
+    for (int s = 0; s < shards.size(); s++) {
+      whole.sum.setColumns(bounds[s], shards.get(s).sum);
+    }
+    return whole;
+  }
+
+  /** Adds one partition's result. Returns this. */
+  GradientSum add(PartitionResult part) {
+    addGradients(part.gradients());
+    if (part.backend() != null) {
+      backends.add(part.backend());
+    }
+    seconds += part.seconds();
+    dxSquares += part.dxSquares();
+    return this;
+  }
+
+  /** Adds another buffer. Returns this. */
+  GradientSum merge(GradientSum other) {
+    addGradients(other.sum);
+    backends.addAll(other.backends);
+    seconds += other.seconds;
+    dxSquares += other.dxSquares;
+    return this;
+  }
+
+  private void addGradients(GradientAccumulator part) {
+    if (part != null) {
+      if (sum == null) {
+        sum = new GradientAccumulator(part.inFeatures(), part.outFeatures());
+      }
+      sum.merge(part);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package io.sparkgemm.spark.reduce;
+
+import static io.sparkgemm.spark.block.CacheLevels.mb;
+
+import java.util.Locale;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How a pass's gradient is reduced: the tree depth and the number of column shards, chosen before
+ * the pass from the gradient's size (d·k·8 + k·8 bytes), the driver's heap and
+ * {@code spark.driver.maxResultSize}.
+ */
+public record Reduction(int depth, int shards) {
+  private static final Logger LOG = LoggerFactory.getLogger(Reduction.class);
+
+  /**
+   * Plans the reduction of a d x k gradient over {@code leaves} partial sums.
+   * {@code shardThreshold} and {@code treeDepth}: 0 chooses.
+   */
+  public static Reduction plan(SparkSession spark, long shardThreshold, int treeDepth, int leaves,
+      int d, int k) {
+    long gradientBytes = 8L * ((long) d * k + k);
+    long threshold = shardThreshold > 0 ? shardThreshold
+        : TreeDepth.DEFAULT_SHARD_THRESHOLD;
+    int shards = TreeDepth.shards(gradientBytes, threshold, k);
+    long maxResult = TreeDepth.maxResultSize(spark);
+    long heap = TreeDepth.driverHeap();
+    long budget = TreeDepth.budget(maxResult, heap);
+    long perShard = (gradientBytes + shards - 1) / shards;
+    int depth = treeDepth > 0 ? treeDepth
+        : TreeDepth.chooseWithin(leaves, perShard, budget);
+    if (shards > 1) {
+      LOG.info(String.format(Locale.ROOT, "dW + db is %s (d=%d, k=%d), above the shard threshold "
+          + "of %s: reducing it in %d column shards of about %s on the executors, tree depth %d; "
+          + "the driver receives each shard once", mb(gradientBytes), d, k, mb(threshold), shards,
+          mb(perShard), depth));
+    } else {
+      long toDriver = TreeDepth.bytesToDriver(leaves, depth, gradientBytes);
+      String line = String.format(Locale.ROOT, "dW + db is %s; tree depth %d over %d leaves: the "
+          + "driver receives %s (budget %s: half of spark.driver.maxResultSize %s, a quarter of "
+          + "the driver heap %s, at most %s)", mb(gradientBytes), depth, leaves, mb(toDriver),
+          mb(budget), mb(maxResult), mb(heap), mb(TreeDepth.MAX_BUDGET));
+      if (toDriver > budget) {
+        LOG.warn(line + "; over budget: lower --shard-threshold to reduce in shards");
+      } else {
+        // Routine (and once per training iteration): the report has depth and bytes.
+        LOG.debug(line);
+      }
+    }
+    return new Reduction(depth, shards);
+  }
+}

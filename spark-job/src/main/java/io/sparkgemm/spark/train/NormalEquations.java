@@ -1,0 +1,167 @@
+package io.sparkgemm.spark.train;
+
+import io.sparkgemm.local.DType;
+import io.sparkgemm.local.DenseBlock;
+import io.sparkgemm.local.GradientAccumulator;
+import io.sparkgemm.local.Trans;
+import io.sparkgemm.local.backend.BackendOptions;
+import io.sparkgemm.local.backend.Backends;
+import io.sparkgemm.local.backend.GemmBackend;
+import io.sparkgemm.spark.block.BlockedInput;
+import io.sparkgemm.spark.block.Deterministic;
+import io.sparkgemm.spark.block.LabeledBlock;
+import io.sparkgemm.spark.reduce.GradientSum;
+import io.sparkgemm.spark.reduce.OrderedTreeReduce;
+import io.sparkgemm.spark.reduce.PartitionResult;
+import io.sparkgemm.spark.reduce.TreeDepth;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * One pass over the cached blocks that forms the normal equations of least squares with an
+ * intercept, on the augmented design [X 1] (p = d + 1 columns):
+ *
+ * <pre>
+ *   gram = [X 1]ᵀ[X 1]   p x p   (dsyrk per block: half the work of a GEMM)
+ *   rhs  = [X 1]ᵀ T      p x k   (dgemm per block)
+ * </pre>
+ *
+ * Both are summed in float64 per partition and tree-reduced in a fixed order, exactly like dW
+ * ({@link OrderedTreeReduce}): they travel as one p x (p + k) {@link GradientAccumulator}.
+ */
+public final class NormalEquations {
+  private NormalEquations() {
+  }
+
+  /**
+   * @param gram p x p row-major, full (mirrored from the lower triangle)
+   * @param rhs p x k row-major
+   * @param seconds wall time of the pass
+   */
+  public record Sums(double[] gram, double[] rhs, long numRows, int inFeatures,
+      int outFeatures, List<String> backends, int treeDepth, double seconds) {
+  }
+
+  public static Sums compute(SparkSession spark, BlockedInput input, BackendOptions backend,
+      int treeDepth) {
+    int d = input.numFeatures();
+    int k = input.labelWidth();
+    if (k < 1) {
+      throw new IllegalArgumentException("solve needs regression targets (n or n x k values): "
+          + "give --labels T.npy or --labels-col COL");
+    }
+    int p = d + 1;
+    long start = System.nanoTime();
+    spark.sparkContext().setJobDescription("spark-gemm solve: [X 1]ᵀ[X 1] and [X 1]ᵀT");
+    long chunkRows = input.chunkRows();
+    long[] chunkIds = input.chunkIds();
+    JavaRDD<PartitionResult> partials = input.blocks().mapPartitionsWithIndex(
+        (index, blocks) -> partition(index, blocks, backend, d, k, chunkRows, chunkIds), true);
+    // As in the pass: with --deterministic the leaves are the chunks, else the partitions.
+    int leaves = chunkRows > 0 ? input.numChunks() : partials.getNumPartitions();
+    long bytes = 8L * p * (p + k);
+    int depth = treeDepth > 0 ? treeDepth
+        : TreeDepth.choose(leaves, bytes, TreeDepth.maxResultSize(spark));
+    GradientSum sum = OrderedTreeReduce.reduce(partials, leaves, Math.max(depth, 1),
+        new int[] {0, p + k}, p).sum();
+    GradientAccumulator total = sum.value() != null ? sum.value()
+        : new GradientAccumulator(p, p + k);
+    double[] both = total.dw();
+    double[] gram = new double[p * p];
+    double[] rhs = new double[p * k];
+    for (int i = 0; i < p; i++) {
+      System.arraycopy(both, i * (p + k), gram, i * p, p);
+      System.arraycopy(both, i * (p + k) + p, rhs, i * k, k);
+    }
+    // dsyrk filled the lower triangle; mirror it.
+    for (int i = 0; i < p; i++) {
+      for (int j = 0; j < i; j++) {
+        gram[j * p + i] = gram[i * p + j];
+      }
+    }
+    return new Sums(gram, rhs, total.numRows(), d, k, new ArrayList<>(sum.backends()), depth,
+        (System.nanoTime() - start) / 1e9);
+  }
+
+  /**
+   * One partition's sums: one result per leaf of the reduction tree, the partition or with
+   * --deterministic each chunk of {@code chunkRows} row ids (summed alike in any partition).
+   */
+  private static Iterator<PartitionResult> partition(int index, Iterator<LabeledBlock> blocks,
+      BackendOptions options, int d, int k, long chunkRows, long[] chunkIds) {
+    if (!blocks.hasNext()) {
+      return (chunkRows > 0 ? List.<PartitionResult>of()
+          : List.of(new PartitionResult(index, null, List.of(), null, 0, 0.0, 0.0))).iterator();
+    }
+    long start = System.nanoTime();
+    // Row-id order, so the float64 sums do not depend on the order the cache hands blocks over.
+    List<LabeledBlock> ordered = new ArrayList<>();
+    blocks.forEachRemaining(ordered::add);
+    ordered.sort(Comparator.comparingLong(block -> block.x().rowId(0)));
+    GemmBackend backend = Backends.select(options);
+    List<PartitionResult> results = new ArrayList<>();
+    int from = 0;
+    for (int i = 1; i <= ordered.size(); i++) {
+      int leaf = leafOf(ordered.get(from), index, chunkRows, chunkIds);
+      if (i == ordered.size() || leafOf(ordered.get(i), index, chunkRows, chunkIds) != leaf) {
+        results.add(leaf(leaf, ordered.subList(from, i), backend, d, k, start));
+        from = i;
+      }
+    }
+    return results.iterator();
+  }
+
+  private static int leafOf(LabeledBlock block, int partition, long chunkRows, long[] chunkIds) {
+    return chunkRows > 0
+        ? Arrays.binarySearch(chunkIds, Deterministic.chunkOf(block.x().rowId(0), chunkRows))
+        : partition;
+  }
+
+  /** gram and rhs of one leaf's blocks (in row-id order). */
+  private static PartitionResult leaf(int index, List<LabeledBlock> ordered, GemmBackend backend,
+      int d, int k, long start) {
+    int p = d + 1;
+    double[] gram = new double[p * p];
+    double[] rhs = new double[p * k];
+    long rows = 0;
+    double[] xa = null;
+    for (LabeledBlock block : ordered) {
+      DenseBlock x = block.x().toDType(DType.FLOAT64);
+      DenseBlock t = block.targets();
+      if (t == null || t.numCols() != k) {
+        throw new IllegalArgumentException("solve needs regression targets with k = " + k
+            + " columns in every block");
+      }
+      int m = x.numRows();
+      if (xa == null || xa.length != m * p) {
+        xa = new double[m * p];
+      }
+      // xa = [x 1]: m x p
+      double[] xv = x.doubles();
+      for (int r = 0; r < m; r++) {
+        System.arraycopy(xv, r * d, xa, r * p, d);
+        xa[r * p + d] = 1.0;
+      }
+      // gram += xaᵀ xa : p x p   (beta = 1: the blocks' Gram matrices add)
+      backend.gramUpdate(m, p, xa, gram);
+      // rhs += xaᵀ t : p x k     (beta = 1)
+      backend.dgemm(Trans.T, Trans.N, p, k, m, 1.0, xa, 0, p, t.toDType(DType.FLOAT64).doubles(),
+          0, Math.max(1, k), 1.0, rhs, 0, Math.max(1, k));
+      rows += m;
+    }
+    GradientAccumulator acc = new GradientAccumulator(p, p + k);
+    double[] both = acc.dw();
+    for (int i = 0; i < p; i++) {
+      System.arraycopy(gram, i * p, both, i * (p + k), p);
+      System.arraycopy(rhs, i * k, both, i * (p + k) + p, k);
+    }
+    acc.addLoss(0.0, rows);
+    return new PartitionResult(index, acc, List.of(), backend.info().describe(), rows,
+        (System.nanoTime() - start) / 1e9, 0.0);
+  }
+}
