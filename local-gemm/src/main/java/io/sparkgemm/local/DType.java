@@ -2,7 +2,10 @@ package io.sparkgemm.local;
 
 import java.util.Locale;
 
-/** Element type of a block. Accumulators (dW, db, loss) are always float64 whatever the block's type. */
+/**
+ * Element type of a block. Accumulators (dW, db, loss) are always float64 whatever the block's
+ * type.
+ */
 public enum DType {
   FLOAT64(8),
   FLOAT32(4);
@@ -29,7 +32,8 @@ public enum DType {
       case "float64": case "f64": case "double": return FLOAT64;
       case "float32": case "f32": case "float": return FLOAT32;
       default:
-        throw new IllegalArgumentException("Unknown dtype '" + text + "': expected float64 or float32");
+        throw new IllegalArgumentException("Unknown dtype '" + text
+            + "': expected float64 or float32");
     }
   }
 }

@@ -4,8 +4,9 @@ import java.io.Serializable;
 
 /**
  * Sums of the weight gradient (d x k, row-major), the bias gradient (k), the loss and the row
- * count, always in float64. The only mutable object of a pass: {@link #add} and {@link #merge}
- * modify and return {@code this}, so it can be a Spark aggregation buffer.
+ * count, always in float64. The only mutable object of a pass: the kernels add into
+ * {@link #dw()} and {@link #db()} in place, and {@link #addLoss} and {@link #merge} modify and
+ * return {@code this}, so it can be a Spark aggregation buffer.
  */
 public final class GradientAccumulator implements Serializable {
   private static final long serialVersionUID = 1L;

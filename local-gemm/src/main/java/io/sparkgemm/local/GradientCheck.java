@@ -3,6 +3,7 @@ package io.sparkgemm.local;
 import io.sparkgemm.local.backend.ReferenceGemm;
 import io.sparkgemm.local.loss.Labels;
 import io.sparkgemm.local.loss.LossHead;
+import java.util.function.DoubleSupplier;
 
 /**
  * Central finite-difference check of dW, dX and db for one layer and loss head.
@@ -59,7 +60,7 @@ public final class GradientCheck {
   }
 
   private static double[] numeric(double[] theta, double step,
-      java.util.function.DoubleSupplier loss) {
+      DoubleSupplier loss) {
     double[] grad = new double[theta.length];
     for (int i = 0; i < theta.length; i++) {
       double saved = theta[i];

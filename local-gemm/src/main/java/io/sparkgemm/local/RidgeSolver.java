@@ -1,6 +1,8 @@
 package io.sparkgemm.local;
 
 import io.sparkgemm.local.backend.Lapack;
+import java.util.Arrays;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,7 +81,7 @@ public final class RidgeSolver {
     double rankCutoff = 1 / (p * Math.ulp(1.0));
     if (kappa >= rankCutoff) {
       method = "eigen";
-      warning = String.format(java.util.Locale.ROOT, "The normal-equation matrix [X 1]ᵀ[X 1] + "
+      warning = String.format(Locale.ROOT, "The normal-equation matrix [X 1]ᵀ[X 1] + "
           + "λI is numerically singular (κ = %.3g, at or above 1/(p·ε) = %.3g; λ = %s): "
           + "features are collinear or there are too few rows, so the minimum-norm solution was "
           + "taken from its eigen-decomposition instead of Cholesky. Consider a larger ridge λ.",
@@ -118,7 +120,7 @@ public final class RidgeSolver {
         continue;
       }
       // coeff = v_jᵀ B / λ_j   (eigenvector j is v[j*p .. j*p+p), column-major)
-      java.util.Arrays.fill(coeff, 0.0);
+      Arrays.fill(coeff, 0.0);
       for (int i = 0; i < p; i++) {
         double vi = v[j * p + i];
         for (int c = 0; c < k; c++) {
@@ -141,7 +143,7 @@ public final class RidgeSolver {
     double rhsSquares = 0;
     double[] row = new double[k];
     for (int i = 0; i < p; i++) {
-      java.util.Arrays.fill(row, 0.0);
+      Arrays.fill(row, 0.0);
       for (int j = 0; j < p; j++) {
         double aij = a[i * p + j];
         for (int c = 0; c < k; c++) {

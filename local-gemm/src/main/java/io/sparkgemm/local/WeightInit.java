@@ -10,7 +10,7 @@ import java.util.Random;
  * <ul>
  *   <li>{@code xavier}: uniform on ±sqrt(6 / (d + k)) (Glorot and Bengio, 2010);</li>
  *   <li>{@code he}: normal with variance 2 / d (He et al., 2015);</li>
- *   <li>{@code orthogonal}: orthonormal columns (d >= k) or rows (d < k) from the QR of a
+ *   <li>{@code orthogonal}: orthonormal columns (d &gt;= k) or rows (d &lt; k) from the QR of a
  *       Gaussian matrix, signs fixed by R's diagonal (Saxe et al., 2014), so κ(W) = 1.</li>
  * </ul>
  */

@@ -3,9 +3,12 @@ package io.sparkgemm.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sparkgemm.local.backend.GemmBackend;
+import io.sparkgemm.local.loss.Labels;
+import io.sparkgemm.local.loss.LossHead;
+import io.sparkgemm.local.loss.LossHeads;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -154,13 +157,13 @@ class LinearKernelsTest {
       classes[r] = rnd.nextInt(k);
     }
     DenseBlock targets = random(rnd, n, k).toDType(dtype);
-    io.sparkgemm.local.loss.Labels labels = switch (headName) {
-      case "softmax-ce" -> io.sparkgemm.local.loss.Labels.classes(classes);
-      case "mse" -> io.sparkgemm.local.loss.Labels.targets(targets);
-      case "supplied" -> io.sparkgemm.local.loss.Labels.gradient(targets);
+    Labels labels = switch (headName) {
+      case "softmax-ce" -> Labels.classes(classes);
+      case "mse" -> Labels.targets(targets);
+      case "supplied" -> Labels.gradient(targets);
       default -> null;
     };
-    io.sparkgemm.local.loss.LossHead head = io.sparkgemm.local.loss.LossHeads.of(headName, 1000);
+    LossHead head = LossHeads.of(headName, 1000);
 
     // Oracle: y by loops, g and the loss from the head on the whole block, then loops again.
     double[][] y = new double[n][k];
@@ -203,7 +206,7 @@ class LinearKernelsTest {
     Approx.assertClose("dw", acc.dwBlock(), dw, atol, rtol);
     Approx.assertClose("db", acc.db(), db, atol, rtol);
     assertThat(acc.loss()).isCloseTo(0.25 + loss,
-        org.assertj.core.data.Offset.offset(rtol * Math.max(1, Math.abs(loss))));
+        Offset.offset(rtol * Math.max(1, Math.abs(loss))));
     assertThat(acc.numRows()).isEqualTo(3 + n);
 
     // Without dx: the same sums, dx left alone.

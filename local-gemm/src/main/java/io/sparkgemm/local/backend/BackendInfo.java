@@ -14,7 +14,8 @@ public record BackendInfo(String name, String implementation, String library, St
 
   /** {@code native (OpenBLAS 0.3.31 ... from /path, 1 thread)} */
   public String describe() {
-    String threadText = threads < 0 ? "threads unknown" : threads + (threads == 1 ? " thread" : " threads");
+    String threadText = threads < 0 ? "threads unknown"
+        : threads + (threads == 1 ? " thread" : " threads");
     return name + " (" + implementation + ", " + version + ", from " + library + ", " + threadText
         + ")";
   }

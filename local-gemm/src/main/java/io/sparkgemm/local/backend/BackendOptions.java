@@ -1,5 +1,6 @@
 package io.sparkgemm.local.backend;
 
+import java.io.Serializable;
 import java.util.List;
 import java.util.Locale;
 
@@ -19,7 +20,7 @@ import java.util.Locale;
  *     passes (least recently used evicted first); 0 keeps nothing on the device between passes
  */
 public record BackendOptions(String name, int threads, String nativeLibPath, int device,
-    boolean allowTf32, long deviceCacheBytes) implements java.io.Serializable {
+    boolean allowTf32, long deviceCacheBytes) implements Serializable {
   public static final List<String> NAMES = List.of("auto", "native", "java", "reference", "cuda");
 
   public BackendOptions {

@@ -1,6 +1,7 @@
 package io.sparkgemm.local.backend;
 
 import dev.ludovic.netlib.blas.JavaBLAS;
+import dev.ludovic.netlib.blas.NativeBLAS;
 import io.sparkgemm.local.cuda.CudaBackend;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,7 +84,7 @@ public final class Backends {
 
   /** Native BLAS through netlib's JNI, with {@code options.threads()} OpenBLAS threads. */
   public static GemmBackend nativeBackend(BackendOptions options) {
-    dev.ludovic.netlib.blas.NativeBLAS blas = NativeBlas.load(options.nativeLibPath());
+    NativeBLAS blas = NativeBlas.load(options.nativeLibPath());
     int threads = NativeBlas.setThreads(options.threads());
     String implementation = "netlib " + blas.getClass().getSimpleName()
         + (NativeBlas.source() == NativeBlas.Source.BUNDLED ? " over bundled OpenBLAS" : "");

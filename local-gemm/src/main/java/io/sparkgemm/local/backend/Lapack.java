@@ -1,6 +1,7 @@
 package io.sparkgemm.local.backend;
 
 import dev.ludovic.netlib.lapack.LAPACK;
+import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import org.netlib.util.intW;
 
@@ -24,7 +25,7 @@ public final class Lapack {
       return new double[0];
     }
     // Row-major m x n is column-major n x m (the transpose): same singular values.
-    double[] work64 = a.toDType(io.sparkgemm.local.DType.FLOAT64).doubles().clone();
+    double[] work64 = a.toDType(DType.FLOAT64).doubles().clone();
     double[] s = new double[p];
     LAPACK lapack = NativeBlas.lapack();
     intW info = new intW(0);

@@ -3,6 +3,7 @@ package io.sparkgemm.local.backend;
 import dev.ludovic.netlib.blas.BLAS;
 import dev.ludovic.netlib.blas.JavaBLAS;
 import dev.ludovic.netlib.blas.NativeBLAS;
+import dev.ludovic.netlib.lapack.LAPACK;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -84,7 +85,7 @@ final class NativeBlas {
    * LAPACK), LAPACK is loaded from the same file; otherwise the pure-Java LAPACK is used, without
    * probing the system for a native one.
    */
-  static synchronized dev.ludovic.netlib.lapack.LAPACK lapack() {
+  static synchronized LAPACK lapack() {
     if (!initialised) {
       try {
         load(null);
@@ -95,12 +96,12 @@ final class NativeBlas {
     if (System.getProperty(LAPACK_PATH_PROPERTY) == null) {
       if (nativeBlas != null && source != Source.SYSTEM_NAME) {
         System.setProperty(LAPACK_PATH_PROPERTY, library);
-      } else if (System.getProperty(dev.ludovic.netlib.lapack.LAPACK.ALLOW_NATIVE_LAPACK) == null) {
-        System.setProperty(dev.ludovic.netlib.lapack.LAPACK.ALLOW_NATIVE_LAPACK, "false");
+      } else if (System.getProperty(LAPACK.ALLOW_NATIVE_LAPACK) == null) {
+        System.setProperty(LAPACK.ALLOW_NATIVE_LAPACK, "false");
       }
     }
-    dev.ludovic.netlib.lapack.LAPACK[] out = new dev.ludovic.netlib.lapack.LAPACK[1];
-    withNetlibLogCaptured(LAPACK_LOGGER, () -> out[0] = dev.ludovic.netlib.lapack.LAPACK.getInstance());
+    LAPACK[] out = new LAPACK[1];
+    withNetlibLogCaptured(LAPACK_LOGGER, () -> out[0] = LAPACK.getInstance());
     return out[0];
   }
 
@@ -112,7 +113,9 @@ final class NativeBlas {
     return library;
   }
 
-  /** Sets OpenBLAS's thread count when we control the instance; returns the count in force or -1. */
+  /**
+   * Sets OpenBLAS's thread count when we control the instance; returns the count in force or -1.
+   */
   static synchronized int setThreads(int threads) {
     if (source != Source.BUNDLED || nativeBlas == null) {
       return -1;
@@ -128,7 +131,8 @@ final class NativeBlas {
       String artifact = buildProperty("openblas.version");
       return "OpenBLAS " + artifact.split("-")[0] + " (bundled org.bytedeco:openblas " + artifact
           + "; kernels "
-          + (core == null || core.isBlank() ? "auto-detected" : "forced by OPENBLAS_CORETYPE=" + core)
+          + (core == null || core.isBlank() ? "auto-detected"
+              : "forced by OPENBLAS_CORETYPE=" + core)
           + ")";
     }
     return "unknown version (user library; threads follow OPENBLAS_NUM_THREADS/MKL_NUM_THREADS="
@@ -270,7 +274,8 @@ final class NativeBlas {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
         int slash = line.indexOf('/');
-        if (slash >= 0 && Path.of(line.substring(slash)).getFileName().toString().startsWith(stem)) {
+        if (slash >= 0
+            && Path.of(line.substring(slash)).getFileName().toString().startsWith(stem)) {
           return line.substring(slash);
         }
       }
@@ -292,7 +297,8 @@ final class NativeBlas {
 
   static String buildProperty(String key) {
     Properties properties = new Properties();
-    try (InputStream in = NativeBlas.class.getResourceAsStream("/io/sparkgemm/local/build.properties")) {
+    try (InputStream in =
+        NativeBlas.class.getResourceAsStream("/io/sparkgemm/local/build.properties")) {
       if (in != null) {
         properties.load(in);
       }

@@ -11,6 +11,7 @@ import io.sparkgemm.local.loss.Labels;
 import io.sparkgemm.local.loss.LossHead;
 import io.sparkgemm.local.loss.LossHeads;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -33,12 +34,15 @@ public final class CudaChecks {
     return gemmGrid(backend, true);
   }
 
-  /** The grid; without {@code large}, the 513x257x129 shape (slow on a simulated device) is left out. */
+  /**
+   * The grid; without {@code large}, the 513x257x129 shape (slow on a simulated device) is left
+   * out.
+   */
   static List<String> gemmGrid(GemmBackend backend, boolean large) {
     int[][] all = {{0, 5, 3, 0, 0}, {3, 0, 2, 0, 0}, {4, 3, 0, 0, 0}, {1, 1, 1, 0, 0},
         {7, 5, 3, 0, 0}, {103, 67, 29, 0, 0}, {7, 5, 3, 2, 3}, {103, 67, 29, 5, 1},
         {513, 257, 129, 3, 2}};
-    int[][] shapes = large ? all : java.util.Arrays.copyOf(all, all.length - 1);
+    int[][] shapes = large ? all : Arrays.copyOf(all, all.length - 1);
     List<String> failures = new ArrayList<>();
     for (DType dtype : DType.values()) {
       for (Trans ta : Trans.values()) {
@@ -56,7 +60,7 @@ public final class CudaChecks {
     return failures;
   }
 
-  /** One case; beta < 0 means beta = 0 with NaN in c. */
+  /** One case; beta &lt; 0 means beta = 0 with NaN in c. */
   private static void gemmCase(GemmBackend backend, DType dtype, Trans ta, Trans tb, double alpha,
       double beta, int[] s, boolean nanInC, List<String> failures) {
     int m = s[0];
@@ -174,7 +178,7 @@ public final class CudaChecks {
   private static double[] operand(Random rnd, int rows, int cols, int ld, int off,
       double padding, boolean nan) {
     double[] v = new double[off + rows * ld + 3];
-    java.util.Arrays.fill(v, padding);
+    Arrays.fill(v, padding);
     for (int r = 0; r < rows; r++) {
       for (int c = 0; c < cols; c++) {
         v[off + r * ld + c] = nan ? Double.NaN : 2 * rnd.nextDouble() - 1;

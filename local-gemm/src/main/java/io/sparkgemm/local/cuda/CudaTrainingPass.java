@@ -9,6 +9,7 @@ import io.sparkgemm.local.cuda.CudaLane.DeviceMemory;
 import io.sparkgemm.local.cuda.CudaLane.PinnedMemory;
 import io.sparkgemm.local.cuda.CudaLane.Stream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -286,7 +287,7 @@ public final class CudaTrainingPass implements AutoCloseable {
 
   private static double[] filled(int n) {
     double[] v = new double[Math.max(1, n)];
-    java.util.Arrays.fill(v, 1.0);
+    Arrays.fill(v, 1.0);
     return v;
   }
 

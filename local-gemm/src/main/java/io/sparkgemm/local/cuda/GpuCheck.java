@@ -10,6 +10,7 @@ import io.sparkgemm.local.backend.BackendUnavailableException;
 import io.sparkgemm.local.backend.Backends;
 import io.sparkgemm.local.backend.ColumnMajorBlas;
 import io.sparkgemm.local.backend.GemmBackend;
+import io.sparkgemm.local.backend.ReferenceGemm;
 import io.sparkgemm.local.cuda.CudaLane.DeviceMemory;
 import io.sparkgemm.local.cuda.CudaLane.PinnedMemory;
 import io.sparkgemm.local.cuda.CudaLane.Stream;
@@ -76,7 +77,7 @@ public final class GpuCheck {
     DenseBlock w = CudaChecks.random(new Random(4), 512, 256);
     DenseBlock y = kernels.forward(x, w, new double[256]);
     DenseBlock expected = DenseBlock.zeros(DType.FLOAT64, 2048, 256);
-    io.sparkgemm.local.backend.ReferenceGemm.INSTANCE.gemm(Trans.N, Trans.N, 1.0, x, w, 0.0,
+    ReferenceGemm.INSTANCE.gemm(Trans.N, Trans.N, 1.0, x, w, 0.0,
         expected);
     for (int i = 0; i < y.doubles().length; i++) {
       if (Math.abs(y.doubles()[i] - expected.doubles()[i]) > 1e-11) {

@@ -215,7 +215,8 @@ final class JCublasCuda implements CudaBinding {
         long bytes, Stream stream) {
       check(JCuda.cudaMemcpyAsync(at(dst, dstOffset),
           ((Pinned) src).pointer.withByteOffset(srcOffset), bytes,
-          cudaMemcpyKind.cudaMemcpyHostToDevice, stream(stream)), "cudaMemcpyAsync(host to device)");
+          cudaMemcpyKind.cudaMemcpyHostToDevice, stream(stream)),
+          "cudaMemcpyAsync(host to device)");
     }
 
     @Override

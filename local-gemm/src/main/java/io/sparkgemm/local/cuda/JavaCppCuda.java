@@ -16,6 +16,7 @@ import io.sparkgemm.local.DType;
 import io.sparkgemm.local.Trans;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Map;
 import org.bytedeco.cuda.cublas.cublasContext;
 import org.bytedeco.cuda.cudart.CUevent_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
@@ -47,7 +48,7 @@ final class JavaCppCuda implements CudaBinding {
     Loader.load(cublas.class);
     String file = Loader.getLoadedLibraries().entrySet().stream()
         .filter(e -> e.getKey().startsWith("jnicublas"))
-        .map(java.util.Map.Entry::getValue).findFirst().orElse("jnicublas");
+        .map(Map.Entry::getValue).findFirst().orElse("jnicublas");
     return new JavaCppCuda(file + " (+ " + CudaLoader.mappedFiles("libcublas", "libcudart") + ")");
   }
 

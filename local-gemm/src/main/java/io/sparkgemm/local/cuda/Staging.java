@@ -4,6 +4,7 @@ import io.sparkgemm.local.DType;
 import io.sparkgemm.local.cuda.CudaLane.DeviceMemory;
 import io.sparkgemm.local.cuda.CudaLane.PinnedMemory;
 import io.sparkgemm.local.cuda.CudaLane.Stream;
+import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
 
 /**
@@ -109,7 +110,7 @@ final class Staging implements AutoCloseable {
 
   /** A small upload (a vector, W): through the first chunk when it fits, else chunked. */
   void uploadSmall(DType dtype, Object array, DeviceMemory dst, Stream stream) {
-    upload(dtype, array, 0, java.lang.reflect.Array.getLength(array), dst, 0, stream);
+    upload(dtype, array, 0, Array.getLength(array), dst, 0, stream);
   }
 
   static void put(ByteBuffer buffer, Object array, int offset, int count) {

@@ -3,6 +3,7 @@ package io.sparkgemm.local.npy;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
@@ -33,7 +34,7 @@ public final class Npy {
 
   /** Reads a .npy file. */
   public static NpyArray read(Path path) {
-    if (java.nio.file.Files.isDirectory(path)) {
+    if (Files.isDirectory(path)) {
       throw new NpyFormatException(path, "is a directory, expected a .npy file");
     }
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
@@ -253,7 +254,7 @@ public final class Npy {
   private static void writeData(WritableByteChannel ch, NpyArray array) throws IOException {
     Object data = array.data();
     int size = array.dtype().size();
-    int count = java.lang.reflect.Array.getLength(data);
+    int count = Array.getLength(data);
     ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
     int done = 0;
     while (done < count) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.sparkgemm.local.backend.BackendUnavailableException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -24,8 +26,8 @@ class CudaLoaderTest {
         .anyMatch(f -> Files.exists(Path.of(f, "libcublas.so.12")));
     try {
       return inFolders || new String(Files.readAllBytes(Path.of("/etc/ld.so.cache")),
-          java.nio.charset.StandardCharsets.ISO_8859_1).contains("libcublas.so.12");
-    } catch (java.io.IOException e) {
+          StandardCharsets.ISO_8859_1).contains("libcublas.so.12");
+    } catch (IOException e) {
       return inFolders;
     }
   }

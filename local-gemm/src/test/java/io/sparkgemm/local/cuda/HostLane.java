@@ -5,7 +5,9 @@ import io.sparkgemm.local.Trans;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A {@link CudaLane} whose "device" is host memory and whose BLAS is a naive column-major loop,
@@ -17,7 +19,7 @@ import java.util.List;
 final class HostLane implements CudaLane {
   final List<String> calls = new ArrayList<>();
 
-  final java.util.Map<Memory, Stream> inFlight = new java.util.IdentityHashMap<>();
+  final Map<Memory, Stream> inFlight = new IdentityHashMap<>();
 
   final class Memory implements DeviceMemory, PinnedMemory {
     final ByteBuffer buffer;
