@@ -12,12 +12,12 @@ import io.sparkgemm.local.Trans;
  * ignored), as in BLAS.
  *
  * <p>Implementations are named by mechanism ({@code native}, {@code java}, {@code reference},
- * later {@code cuda}); each is thread-safe. Shapes and bounds are checked once, in
+ * {@code cuda}); each is thread-safe. Shapes and bounds are checked once, in
  * {@link AbstractGemmBackend}.
  */
 public interface GemmBackend {
 
-  /** The name users select it by: {@code native}, {@code java}, {@code reference}, ... */
+  /** The name users select it by: {@code native}, {@code java}, {@code reference}, {@code cuda}. */
   String name();
 
   /** What is loaded: library file, version, threads. */
