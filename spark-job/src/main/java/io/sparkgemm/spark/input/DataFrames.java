@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads Parquet, CSV and libsvm inputs and normalises them to {@code __x array<double>}, an
- * optional {@code __id long} and an optional {@code __label} (array<double> targets or gradient,
+ * optional {@code __id long} and an optional {@code __label} ({@code array<double>} targets or gradient,
  * or double class ids), refusing columns that are missing or of the wrong type.
  */
 final class DataFrames {
@@ -131,7 +131,7 @@ final class DataFrames {
     return arrays.isEmpty() ? null : arrays.get(0);
   }
 
-  /** The features as one array<double> column. */
+  /** The features as one {@code array<double>} column. */
   private static Column features(Dataset<Row> df, String featuresCol, List<String> featuresCols,
       List<String> reserved, String source) {
     if (!featuresCols.isEmpty()) {

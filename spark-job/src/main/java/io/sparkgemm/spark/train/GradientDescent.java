@@ -8,7 +8,7 @@ package io.sparkgemm.spark.train;
  *   v ← μ·v + g          θ ← θ − lr·(nesterov ? g + μ·v : v)
  * </pre>
  *
- * Stops at {@code maxIter}, or when ||∇f|| <= tol, or when the objective changed by at most
+ * Stops at {@code maxIter}, or when ||∇f|| &lt;= tol, or when the objective changed by at most
  * tol relative to its size.
  */
 final class GradientDescent {

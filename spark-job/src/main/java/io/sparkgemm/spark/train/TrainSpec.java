@@ -19,7 +19,7 @@ import java.util.List;
  * @param nesterov gd: Nesterov's lookahead form
  * @param reg L2 strength >= 0
  * @param maxIter the last iteration (iterations are numbered from 0, the starting point)
- * @param tol stop when ||∇f|| <= tol or the relative change of f is <= tol (gd); Breeze's
+ * @param tol stop when ||∇f|| &lt;= tol or the relative change of f is &lt;= tol (gd); Breeze's
  *     convergence tolerance (lbfgs)
  * @param memory lbfgs: the number of correction pairs kept
  * @param treeDepth depth of the gradient reduction, 0 to choose
