@@ -1,6 +1,12 @@
 package io.sparkgemm.spark;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.ui.ConsoleProgressBar;
+import org.slf4j.LoggerFactory;
+import scala.Option;
 
 /** The SparkSession for a command: the running one (tests, notebooks), else a new one. */
 public final class Sessions {
@@ -9,7 +15,10 @@ public final class Sessions {
 
   /** A session handle; {@link Handle#close()} stops the session only if this call created it. */
   public static Handle open(String master, String appName) {
-    scala.Option<SparkSession> active = SparkSession.getActiveSession();
+    if (master != null && !master.isBlank()) {
+      checkMaster(master);
+    }
+    Option<SparkSession> active = SparkSession.getActiveSession();
     if (active.isDefined()) {
       return new Handle(active.get(), false);
     }
@@ -21,10 +30,57 @@ public final class Sessions {
         // Local mode serves nobody else: keep the driver and its UI on the loopback interface.
         builder.config("spark.driver.host", "127.0.0.1");
         builder.config("spark.driver.bindAddress", "127.0.0.1");
+        localUi(builder);
       }
     }
     builder.config("spark.ui.showConsoleProgress", "true");
     return new Handle(builder.getOrCreate(), true);
+  }
+
+  /**
+   * Refuses a master URL Spark cannot start (today Spark says so only with a trace), before any
+   * session: local, local[N], local[*], local[N,F], local-cluster[N,C,M], spark://HOST:PORT[,...],
+   * yarn or k8s://URL, with N at least 1.
+   */
+  static void checkMaster(String master) {
+    String threads = "(\\*|[1-9][0-9]*)";
+    String hostPort = "(\\[[0-9A-Fa-f:.]+\\]|[^:,/\\s\\[\\]]+):[0-9]+";
+    List<String> forms = List.of("local", "local\\[" + threads + "\\]",
+        "local\\[" + threads + "\\s*,\\s*[0-9]+\\]",
+        "local-cluster\\[\\s*[1-9][0-9]*\\s*,\\s*[1-9][0-9]*\\s*,\\s*[1-9][0-9]*\\s*\\]",
+        "spark://" + hostPort + "(," + hostPort + ")*", "yarn", "k8s://\\S+");
+    if (forms.stream().noneMatch(master::matches)) {
+      throw new IllegalArgumentException("--master " + master + " is not a master URL Spark can "
+          + "use: expected local, local[N] or local[*] (N >= 1 threads), local[N,F], "
+          + "spark://HOST:PORT, yarn or k8s://URL");
+    }
+  }
+
+  /**
+   * Spark binds its UI to SPARK_LOCAL_IP, else to every interface ({@code spark.driver.bindAddress}
+   * does not apply to it). In local mode the UI is therefore on only where it stays on loopback:
+   * SPARK_LOCAL_IP a loopback address (scripts/spark-gemm sets 127.0.0.1 for local masters), or
+   * spark.ui.enabled=true asked for explicitly (with a warning when it listens beyond loopback).
+   */
+  private static void localUi(SparkSession.Builder builder) {
+    String localIp = System.getenv("SPARK_LOCAL_IP");
+    boolean loopback = localIp != null && isLoopback(localIp);
+    String asked = System.getProperty("spark.ui.enabled");
+    if (asked == null) {
+      builder.config("spark.ui.enabled", Boolean.toString(loopback));
+    } else if (Boolean.parseBoolean(asked.trim()) && !loopback) {
+      LoggerFactory.getLogger(Sessions.class).warn("spark.ui.enabled=true: the Spark UI listens "
+          + "on {} (set SPARK_LOCAL_IP=127.0.0.1 to keep it on loopback)",
+          localIp == null ? "all interfaces" : localIp);
+    }
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host.trim()).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
   }
 
   /**
@@ -43,8 +99,16 @@ public final class Sessions {
 
   /** An open session. */
   public record Handle(SparkSession spark, boolean owned) implements AutoCloseable {
+    /**
+     * Clears Spark's console progress bar if it is drawn (a failed job leaves it on screen, and
+     * the CLI's error line would follow it on the same line), then stops the session if owned.
+     */
     @Override
     public void close() {
+      Option<ConsoleProgressBar> bar = spark.sparkContext().progressBar();
+      if (bar.isDefined()) {
+        bar.get().finishAll();
+      }
       if (owned) {
         spark.stop();
       }
