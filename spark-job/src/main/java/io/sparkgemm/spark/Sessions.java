@@ -3,6 +3,12 @@ package io.sparkgemm.spark;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import javax.security.sasl.SaslException;
+import org.apache.spark.SecurityManager;
+import org.apache.spark.SecurityManager$;
+import org.apache.spark.SparkConf;
+import org.apache.spark.rpc.RpcAddress;
+import org.apache.spark.rpc.RpcEnv;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.ui.ConsoleProgressBar;
 import org.slf4j.LoggerFactory;
@@ -23,6 +29,9 @@ public final class Sessions {
       return new Handle(active.get(), false);
     }
     adoptSecretFromEnvironment();
+    if (master != null && master.startsWith("spark://")) {
+      checkAuthentication(master);
+    }
     SparkSession.Builder builder = SparkSession.builder().appName(appName);
     if (master != null && !master.isBlank()) {
       builder.master(master);
@@ -81,6 +90,54 @@ public final class Sessions {
     } catch (UnknownHostException e) {
       return false;
     }
+  }
+
+  /**
+   * A standalone master with authentication on ignores an application that comes without the
+   * secret (or with another one): Spark's client tries three times, 20 s apart, then fails with
+   * "Cannot call methods on a stopped SparkContext". Look the master up once, as that client
+   * does first, and refuse at once when the master turns this job's authentication down. A
+   * master that cannot be reached is left to Spark, which retries and says so.
+   */
+  static void checkAuthentication(String master) {
+    SparkConf conf = new SparkConf().set("spark.rpc.lookupTimeout", "10s")
+        .set("spark.rpc.io.connectionTimeout", "10s");
+    boolean authenticate = conf.getBoolean("spark.authenticate", false);
+    SecurityManager security = new SecurityManager(conf, Option.empty(),
+        SecurityManager$.MODULE$.$lessinit$greater$default$3());
+    security.initializeAuth();
+    RpcEnv rpc = RpcEnv.create("spark-gemm-master-check", "localhost", 0, conf, security, true);
+    try {
+      for (String hostPort : master.substring("spark://".length()).split(",")) {
+        try {
+          rpc.setupEndpointRef(RpcAddress.fromSparkURL("spark://" + hostPort), "Master");
+          return;
+        } catch (Exception e) {
+          if (refusedAuthentication(e)) {
+            throw new IllegalArgumentException("The Spark master at " + master
+                + (authenticate ? " refused this job's authentication: its secret "
+                    + "(spark.authenticate.secret) is not the master's"
+                    : " requires authentication and this job was sent without it: set "
+                    + "spark.authenticate=true and spark.authenticate.secret to the "
+                    + "cluster's secret (scripts/submit does for scripts/cluster.sh --secure)"));
+          }
+        }
+      }
+    } finally {
+      rpc.shutdown();
+      rpc.awaitTermination();
+    }
+  }
+
+  /** Whether a failed lookup was a SASL handshake the master refused or expected. */
+  private static boolean refusedAuthentication(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String text = t + " " + t.getMessage();
+      if (t instanceof SaslException || text.contains("SASL") || text.contains("SaslMessage")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
