@@ -1,18 +1,28 @@
 package io.sparkgemm.spark;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import javax.security.sasl.SaslException;
 import org.apache.spark.SecurityManager;
 import org.apache.spark.SecurityManager$;
 import org.apache.spark.SparkConf;
+import org.apache.spark.network.TransportContext;
+import org.apache.spark.network.client.TransportClientFactory;
+import org.apache.spark.network.crypto.AuthClientBootstrap;
+import org.apache.spark.network.server.NoOpRpcHandler;
+import org.apache.spark.network.util.MapConfigProvider;
+import org.apache.spark.network.util.TransportConf;
 import org.apache.spark.rpc.RpcAddress;
 import org.apache.spark.rpc.RpcEnv;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.ui.ConsoleProgressBar;
 import org.slf4j.LoggerFactory;
 import scala.Option;
+import scala.Tuple2;
 
 /** The SparkSession for a command: the running one (tests, notebooks), else a new one. */
 public final class Sessions {
@@ -95,9 +105,11 @@ public final class Sessions {
   /**
    * A standalone master with authentication on ignores an application that comes without the
    * secret (or with another one): Spark's client tries three times, 20 s apart, then fails with
-   * "Cannot call methods on a stopped SparkContext". Look the master up once, as that client
-   * does first, and refuse at once when the master turns this job's authentication down. A
-   * master that cannot be reached is left to Spark, which retries and says so.
+   * "Cannot call methods on a stopped SparkContext". Knock once first and refuse at once when
+   * the master turns this job's authentication down: with a secret, its handshake alone; without
+   * one, the endpoint lookup Spark's client starts with (a master without authentication answers
+   * it, one with authentication refuses it). A master that cannot be reached is left to Spark,
+   * which retries and says so.
    */
   static void checkAuthentication(String master) {
     SparkConf conf = new SparkConf().set("spark.rpc.lookupTimeout", "10s")
@@ -106,23 +118,52 @@ public final class Sessions {
     SecurityManager security = new SecurityManager(conf, Option.empty(),
         SecurityManager$.MODULE$.$lessinit$greater$default$3());
     security.initializeAuth();
+    for (String hostPort : master.substring("spark://".length()).split(",")) {
+      RpcAddress address = RpcAddress.fromSparkURL("spark://" + hostPort);
+      if (authenticate ? handshakeRefused(conf, security, address)
+          : lookupRefused(conf, security, address)) {
+        throw new IllegalArgumentException("The Spark master at " + master
+            + (authenticate ? " refused this job's authentication: its secret "
+                + "(spark.authenticate.secret) is not the master's"
+                : " requires authentication and this job was sent without it: set "
+                + "spark.authenticate=true and spark.authenticate.secret to the "
+                + "cluster's secret (scripts/submit does for scripts/cluster.sh --secure)"));
+      }
+    }
+  }
+
+  /** Whether the master turns down this job's secret (SASL, as Spark's RPC client does it). */
+  private static boolean handshakeRefused(SparkConf conf, SecurityManager security,
+      RpcAddress master) {
+    Map<String, String> settings = new HashMap<>();
+    for (Tuple2<String, String> entry : conf.getAll()) {
+      settings.put(entry._1(), entry._2());
+    }
+    TransportConf transport = new TransportConf("rpc", new MapConfigProvider(settings));
+    try (TransportContext context = new TransportContext(transport, new NoOpRpcHandler());
+        TransportClientFactory clients = context.createClientFactory(
+            List.of(new AuthClientBootstrap(transport, security.getSaslUser(), security)))) {
+      clients.createClient(master.host(), master.port()).close();
+      return false;
+    } catch (IOException unreachable) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (RuntimeException e) {
+      return refusedAuthentication(e);
+    }
+  }
+
+  /** Whether the master refuses to look its endpoint up for a client without authentication. */
+  private static boolean lookupRefused(SparkConf conf, SecurityManager security,
+      RpcAddress master) {
     RpcEnv rpc = RpcEnv.create("spark-gemm-master-check", "localhost", 0, conf, security, true);
     try {
-      for (String hostPort : master.substring("spark://".length()).split(",")) {
-        try {
-          rpc.setupEndpointRef(RpcAddress.fromSparkURL("spark://" + hostPort), "Master");
-          return;
-        } catch (Exception e) {
-          if (refusedAuthentication(e)) {
-            throw new IllegalArgumentException("The Spark master at " + master
-                + (authenticate ? " refused this job's authentication: its secret "
-                    + "(spark.authenticate.secret) is not the master's"
-                    : " requires authentication and this job was sent without it: set "
-                    + "spark.authenticate=true and spark.authenticate.secret to the "
-                    + "cluster's secret (scripts/submit does for scripts/cluster.sh --secure)"));
-          }
-        }
-      }
+      rpc.setupEndpointRef(master, "Master");
+      return false;
+    } catch (Exception e) {
+      return refusedAuthentication(e);
     } finally {
       rpc.shutdown();
       rpc.awaitTermination();
@@ -133,7 +174,8 @@ public final class Sessions {
   private static boolean refusedAuthentication(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       String text = t + " " + t.getMessage();
-      if (t instanceof SaslException || text.contains("SASL") || text.contains("SaslMessage")) {
+      if (t instanceof SaslException || text.contains("SASL") || text.contains("SaslMessage")
+          || text.contains("SaslException")) {
         return true;
       }
     }

@@ -118,6 +118,27 @@ class SecureClusterIT {
     assertThat(masterLog).doesNotContain("Registering app spark-gemm backward");
   }
 
+  /** Another secret: refused at once too, and said so. */
+  @Test
+  void submissionWithAnotherSecretIsRefused() throws Exception {
+    Path out = dir.resolve("wrong-secret-out");
+    List<String> args = new ArrayList<>(List.of("--conf",
+        "spark.authenticate.secret=not-the-cluster-secret"));
+    args.addAll(ClusterFixtures.backward(x, out, BLOCK_ROWS));
+    long start = System.nanoTime();
+    LoopbackCluster.Result run = cluster.script("submit", args, Map.of(), 240);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    outputs.add(run.output());
+
+    assertThat(run.code()).as(run.output()).isEqualTo(2);
+    assertThat(seconds).as("seconds to refuse; output:%n%s", run.output()).isLessThan(30);
+    assertThat(run.output().lines().filter(l -> l.contains("error:"))).as(run.output())
+        .singleElement().satisfies(l -> assertThat(l).startsWith("error: ")
+            .contains("refused this job's authentication", "spark.authenticate.secret"));
+    assertThat(run.output()).as(run.output()).doesNotContain("\tat ", "Exception");
+    assertThat(Files.exists(out)).isFalse();
+  }
+
   /** The loopback cluster's secret goes with a master URL that names it by localhost too. */
   @Test
   void localhostMasterUrlGetsTheSecret() throws Exception {
