@@ -5,7 +5,9 @@
 #   scripts/cluster.sh stop                 stop exactly the processes this script started
 #   scripts/cluster.sh status               show them and the master URL
 # --secure writes a random secret (mode 600, never printed) and turns on spark.authenticate for
-# the Master, the Workers and every job scripts/submit sends.
+# the Master, the Workers and every job scripts/submit sends; their web UIs then have no kill
+# or decommission endpoints (spark.ui.killEnabled false,
+# spark.master.ui.decommission.allow.mode DENY) and ACLs on (spark.acls.enable true).
 # Environment: SPARK_GEMM_CLUSTER_DIR (default target/cluster), SPARK_GEMM_MASTER_PORT (7077),
 # SPARK_GEMM_MASTER_UI_PORT (8080), SPARK_GEMM_WORKER_MEMORY (1g), SPARK_GEMM_DAEMON_XMX (512m),
 # SPARK_GEMM_SPARK_JARS (a classpath holding Spark's jars, used instead of Maven to build the
@@ -72,6 +74,11 @@ daemon_conf() {
     if [ -f "$state/secret" ]; then
       echo "spark.authenticate true"
       echo "spark.authenticate.secret $(cat "$state/secret")"
+      # The web UIs have no login: no kill buttons (POST /app/kill, /driver/kill), no worker
+      # decommissioning (POST /workers/kill), and ACLs on with nobody but the cluster's user.
+      echo "spark.ui.killEnabled false"
+      echo "spark.master.ui.decommission.allow.mode DENY"
+      echo "spark.acls.enable true"
     fi
   } > "$conf"
   echo "$conf"

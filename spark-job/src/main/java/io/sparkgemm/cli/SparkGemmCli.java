@@ -4,6 +4,8 @@ import io.sparkgemm.local.backend.BackendUnavailableException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -76,11 +78,21 @@ public final class SparkGemmCli implements Runnable {
             : ": " + io.getCause().getMessage()));
         return FAILURE;
       }
-      errWriter.println("error: " + ex);
+      // Not the caller's fault: a bug or a failed cluster. The trace here, Spark's side in the log.
+      errWriter.println("error: " + ex + logNote());
       ex.printStackTrace(errWriter);
       return FAILURE;
     });
     return cli.execute(args);
+  }
+
+  /**
+   * " (log: FILE)" when scripts/spark-gemm gave this run a log file (spark.gemm.log.file) and
+   * something was written to it: Spark's task failures are logged there, not on the console.
+   */
+  static String logNote() {
+    String file = System.getProperty("spark.gemm.log.file");
+    return file != null && Files.isRegularFile(Path.of(file)) ? " (log: " + file + ")" : "";
   }
 
   /**

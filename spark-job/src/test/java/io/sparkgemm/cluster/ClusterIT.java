@@ -84,7 +84,9 @@ class ClusterIT {
     LoopbackCluster.Result result = run.finish(300);
 
     assertThat(result.code()).as(result.output()).isZero();
-    assertThat(result.output()).as("the driver saw the executor and its tasks lost")
+    assertThat(result.output()).as("the driver said it lost the executor")
+        .contains("Lost executor");
+    assertThat(cluster.driverLogs()).as("the driver's log has its tasks lost")
         .contains("ExecutorLostFailure");
     ClusterFixtures.assertSameBits(local, out);
   }

@@ -24,6 +24,7 @@ final class LoopbackCluster {
     env.put("SPARK_GEMM_MASTER_PORT", Integer.toString(masterPort));
     env.put("SPARK_GEMM_MASTER_UI_PORT", Integer.toString(uiPort));
     env.put("SPARK_GEMM_WORKER_MEMORY", "1500m");
+    env.put("SPARK_GEMM_LOG_DIR", dir.resolve("driver-logs").toString());
     env.put("SPARK_GEMM_SPARK_JARS", System.getProperty("surefire.test.class.path",
         System.getProperty("java.class.path")));
   }
@@ -68,6 +69,21 @@ final class LoopbackCluster {
 
   /** Exit code and output of a script run. */
   record Result(int code, String output, boolean timedOut) {
+  }
+
+  /** The text of the driver logs scripts/submit wrote (client mode), one file per run. */
+  String driverLogs() throws IOException {
+    Path logs = dir.resolve("driver-logs");
+    if (!Files.isDirectory(logs)) {
+      return "";
+    }
+    StringBuilder text = new StringBuilder();
+    try (Stream<Path> files = Files.list(logs)) {
+      for (Path file : files.sorted().toList()) {
+        text.append(Files.readString(file, StandardCharsets.UTF_8));
+      }
+    }
+    return text.toString();
   }
 
   List<Path> pidFiles() throws IOException {
