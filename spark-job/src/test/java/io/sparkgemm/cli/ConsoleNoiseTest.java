@@ -39,34 +39,34 @@ class ConsoleNoiseTest {
     Random random = new Random(17L);
     double[][] x = NaiveOracle.gaussian(random, N, D);
     npy(inputs.resolve("W.npy"), NaiveOracle.gaussian(random, D, K));
-    npy(inputs.resolve("X.npy"), x);
     double[][] targets = NaiveOracle.gaussian(random, N, K);
     targets[3100][1] = Double.NaN;
-    List<Row> rows = new ArrayList<>();
-    for (int r = 0; r < N; r++) {
-      rows.add(RowFactory.create((long) r, x[r], targets[r]));
-    }
-    StructType schema = new StructType().add("id", DataTypes.LongType, false)
-        .add("features", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
-        .add("targets", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
-    SparkSession spark = E2eFiles.startSession("ConsoleNoiseTest");
-    try {
-      spark.createDataFrame(rows, schema).repartition(2).write()
-          .parquet(inputs.resolve("T-nan.parquet").toString());
-    } finally {
-      spark.stop();
-    }
     int[] labels = new int[N];
     for (int r = 0; r < N; r++) {
       labels[r] = random.nextInt(K);
     }
     labels[3500] = K + 4;
-    E2eFiles.npyInts(inputs.resolve("labels.npy"), labels);
+    List<Row> rows = new ArrayList<>();
+    for (int r = 0; r < N; r++) {
+      rows.add(RowFactory.create((long) r, x[r], targets[r], labels[r]));
+    }
+    StructType schema = new StructType().add("id", DataTypes.LongType, false)
+        .add("features", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
+        .add("targets", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
+        .add("label", DataTypes.IntegerType, false);
+    SparkSession spark = E2eFiles.startSession("ConsoleNoiseTest");
+    try {
+      // Both refusals happen on the executors, while blocks are built from these rows.
+      spark.createDataFrame(rows, schema).repartition(2).write()
+          .parquet(inputs.resolve("rows.parquet").toString());
+    } finally {
+      spark.stop();
+    }
   }
 
   @Test
   void nanTargetFoundOnAnExecutorIsOneErrorLine(@TempDir Path dir) throws Exception {
-    Launch run = launch(dir, "backward", "--x", in("T-nan.parquet"), "--id-col", "id",
+    Launch run = launch(dir, "backward", "--x", in("rows.parquet"), "--id-col", "id",
         "--labels-col", "targets", "--w", in("W.npy"), "--loss", "mse", "--out",
         dir.resolve("out").toString());
 
@@ -76,8 +76,9 @@ class ConsoleNoiseTest {
 
   @Test
   void classOutOfRangeFoundOnAnExecutorIsOneErrorLine(@TempDir Path dir) throws Exception {
-    Launch run = launch(dir, "backward", "--x", in("X.npy"), "--w", in("W.npy"), "--loss",
-        "softmax-ce", "--labels", in("labels.npy"), "--out", dir.resolve("out").toString());
+    Launch run = launch(dir, "backward", "--x", in("rows.parquet"), "--id-col", "id",
+        "--labels-col", "label", "--w", in("W.npy"), "--loss", "softmax-ce", "--out",
+        dir.resolve("out").toString());
 
     assertOneErrorLine(run, "Class label 7 at row id 3500 is out of range");
     assertThat(dir.resolve("out")).doesNotExist();
