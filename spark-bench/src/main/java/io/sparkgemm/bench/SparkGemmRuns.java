@@ -1,6 +1,7 @@
 package io.sparkgemm.bench;
 
 import io.sparkgemm.local.DenseBlock;
+import io.sparkgemm.local.Norms;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.pass.LinearPass;
@@ -107,7 +108,7 @@ final class SparkGemmRuns {
       }
       double error = run.gradientError(op, pass.gradients());
       if (op == Op.GRADIENT || op == Op.FUSED) {
-        error = Math.max(error, Errors.relative(pass.gradients().loss(),
+        error = Math.max(error, Norms.relativeError(pass.gradients().loss(),
             ref.gradients().loss()));
       }
       if (op == Op.BACKWARD_DX || op == Op.FUSED) {

@@ -2,6 +2,7 @@ package io.sparkgemm.spark.job;
 
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.GradientAccumulator;
+import io.sparkgemm.local.Norms;
 import io.sparkgemm.local.backend.Lapack;
 import io.sparkgemm.local.npy.NpyArray;
 import io.sparkgemm.spark.block.BlockedInput;
@@ -118,8 +119,8 @@ public final class LayerJob {
       r.put("gradientShards", pass.gradientShards());
       r.put("bytesToDriver", pass.bytesToDriver());
       Map<String, Object> norms = r.section("gradientNorms");
-      norms.put("dW", Report.norm(g.dw()));
-      norms.put("db", Report.norm(g.db()));
+      norms.put("dW", Norms.norm(g.dw()));
+      norms.put("db", Norms.norm(g.db()));
       if (spec.inputGradient()) {
         norms.put("dX", pass.dxNorm());
       }

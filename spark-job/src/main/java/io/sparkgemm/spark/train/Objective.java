@@ -2,6 +2,7 @@ package io.sparkgemm.spark.train;
 
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.GradientAccumulator;
+import io.sparkgemm.local.Norms;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.pass.LinearPass;
 import io.sparkgemm.spark.pass.PassResult;
@@ -86,7 +87,7 @@ public final class Objective {
     }
     System.arraycopy(g.db(), 0, gradient, dk, k);
     double value = g.loss() + 0.5 * reg * squares;
-    double norm = norm(gradient);
+    double norm = Norms.norm(gradient);
     if (!Double.isFinite(value) || !Double.isFinite(norm)) {
       throw new TrainingDivergedException(iteration, String.format(Locale.ROOT,
           "Training diverged at iteration %d: the %s is not finite (loss = %s, ||grad|| = %s). "
@@ -131,13 +132,5 @@ public final class Objective {
 
   public List<String> backends() {
     return new ArrayList<>(backends);
-  }
-
-  static double norm(double[] v) {
-    double s = 0;
-    for (double x : v) {
-      s += x * x;
-    }
-    return Math.sqrt(s);
   }
 }
