@@ -16,7 +16,7 @@ import org.apache.spark.sql.SparkSession;
 /**
  * f(θ) = loss(XW + b) + (reg/2)·||W||² and its gradient, one fused distributed pass per
  * evaluation. θ packs W (d x k, row-major) then b (k). Every evaluation broadcasts the new W and
- * b, and the pass destroys the broadcasts when it is done ({@link PassResult#release()}); the
+ * b, and the pass destroys the broadcasts when it is done ({@link PassResult#close()}); the
  * cached blocks of X are reused. An evaluation whose loss or gradient is not finite stops
  * training with a {@link TrainingDivergedException} that names the iteration.
  */
@@ -65,16 +65,13 @@ public final class Objective {
   public Evaluation evaluate(double[] theta, int iteration) {
     DenseBlock w = weights(theta);
     double[] b = bias(theta);
-    PassResult result = LinearPass.run(spark, input, w, b, pass);
     GradientAccumulator g;
-    try {
+    try (PassResult result = LinearPass.run(spark, input, w, b, pass)) {
       g = result.gradients();
       passes++;
       passSeconds += result.seconds();
       treeDepth = result.treeDepth();
       backends.addAll(result.backends());
-    } finally {
-      result.release();
     }
     int dk = d * k;
     double[] gradient = new double[dk + k];
