@@ -77,16 +77,6 @@ public final class GradientCheck {
 
   /** {@code ||a − n|| / max(||a||, ||n||)}, 0 when both are zero. */
   public static double relativeError(double[] analytic, double[] numeric) {
-    double diff = 0.0;
-    double na = 0.0;
-    double nn = 0.0;
-    for (int i = 0; i < analytic.length; i++) {
-      double e = analytic[i] - numeric[i];
-      diff += e * e;
-      na += analytic[i] * analytic[i];
-      nn += numeric[i] * numeric[i];
-    }
-    double scale = Math.sqrt(Math.max(na, nn));
-    return scale == 0.0 ? Math.sqrt(diff) : Math.sqrt(diff) / scale;
+    return Norms.symmetricRelativeError(analytic, numeric);
   }
 }

@@ -137,25 +137,18 @@ public final class RidgeSolver {
     return theta;
   }
 
+  /** ‖A θ − rhs‖ / ‖rhs‖: A is p x p, θ and rhs p x k (row-major). */
   private static double relativeResidual(double[] a, int p, double[] theta, double[] rhs,
       int k) {
-    double squares = 0;
-    double rhsSquares = 0;
-    double[] row = new double[k];
+    double[] product = new double[p * k];
     for (int i = 0; i < p; i++) {
-      Arrays.fill(row, 0.0);
       for (int j = 0; j < p; j++) {
         double aij = a[i * p + j];
         for (int c = 0; c < k; c++) {
-          row[c] += aij * theta[j * k + c];
+          product[i * k + c] += aij * theta[j * k + c];
         }
       }
-      for (int c = 0; c < k; c++) {
-        double r = row[c] - rhs[i * k + c];
-        squares += r * r;
-        rhsSquares += rhs[i * k + c] * rhs[i * k + c];
-      }
     }
-    return rhsSquares == 0 ? Math.sqrt(squares) : Math.sqrt(squares / rhsSquares);
+    return Norms.relativeError(product, rhs);
   }
 }

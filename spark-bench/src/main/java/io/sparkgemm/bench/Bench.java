@@ -2,6 +2,7 @@ package io.sparkgemm.bench;
 
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.GradientAccumulator;
+import io.sparkgemm.local.Norms;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.backend.Backends;
 import io.sparkgemm.spark.input.InputSpec;
@@ -76,13 +77,13 @@ public final class Bench {
   private static void checkFits(ShapeRun run, SparkGemmRuns.FitState ours, LogisticRuns.Fit lr) {
     if (ours != null) {
       GradientAccumulator at = FloorRuns.evaluate(run, ours.w(), ours.b());
-      setError(run, BenchConfig.SPARK_GEMM, Op.FIT, Errors.relative(ours.loss(), at.loss()));
+      setError(run, BenchConfig.SPARK_GEMM, Op.FIT, Norms.relativeError(ours.loss(), at.loss()));
     }
     if (lr != null) {
       DenseBlock w = DenseBlock.ofDoubles(run.shape.d(), run.shape.k(), lr.w())
           .toDType(run.dtype());
       GradientAccumulator at = FloorRuns.evaluate(run, w, lr.b());
-      double error = Errors.relative(lr.loss(), at.loss());
+      double error = Norms.relativeError(lr.loss(), at.loss());
       setError(run, BenchConfig.LOGISTIC, Op.FIT, error);
       setError(run, BenchConfig.LOGISTIC, Op.GRADIENT, error);
     }

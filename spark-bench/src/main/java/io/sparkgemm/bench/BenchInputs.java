@@ -54,9 +54,14 @@ public final class BenchInputs {
     LabeledBlock first = blocks.first();
     int labelWidth = first.classes() != null ? 1
         : first.upstream() != null ? first.upstream().numCols() : 0;
-    return new BlockedInput(blocks, totals[0], d, labelWidth, blockRows, numBlocks, totals[1],
-        false, (System.nanoTime() - start) / 1e9, 0, new long[0],
-        CacheLevels.placement(blocks, CacheLevels.DEFAULT));
+    return BlockedInput.builder(blocks)
+        .shape(totals[0], d)
+        .labelWidth(labelWidth)
+        .blocking(blockRows, numBlocks)
+        .payloadBytes(totals[1])
+        .seconds((System.nanoTime() - start) / 1e9)
+        .cache(CacheLevels.placement(blocks, CacheLevels.DEFAULT))
+        .build();
   }
 
   /**

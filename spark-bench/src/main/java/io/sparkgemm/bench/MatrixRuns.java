@@ -1,5 +1,6 @@
 package io.sparkgemm.bench;
 
+import io.sparkgemm.local.Norms;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
@@ -99,7 +100,7 @@ final class MatrixRuns {
       // Backward: dW = Xᵀ G (BlockMatrix has no column sums: db is not computed).
       run.spark.sparkContext().setJobDescription("spark-gemm bench: BlockMatrix Xᵀ G");
       double[] dw = toRowMajor(x.transpose().multiply(g).blocks().toJavaRDD().collect(), d, k);
-      double dwError = Errors.relative(dw, run.reference.get(Op.BACKWARD).gradients().dw());
+      double dwError = Norms.relativeError(dw, run.reference.get(Op.BACKWARD).gradients().dw());
       Timings backward = Timings.measure(run.config.warmups(), run.config.reps(),
           () -> Timings.wall(() -> x.transpose().multiply(g).blocks().toJavaRDD().collect()));
       run.add(BenchConfig.BLOCK_MATRIX, Op.BACKWARD, threads, backward, dwError,

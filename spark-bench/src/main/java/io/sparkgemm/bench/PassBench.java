@@ -80,19 +80,22 @@ public final class PassBench {
         cached = info.memSize() + info.diskSize();
       }
     }
-    BlockedInput input = new BlockedInput(blocks, numRows, d, 0, blockRows, numBlocks, 0, false,
-        0.0, 0, new long[0], CacheLevels.placement(blocks, CacheLevels.DEFAULT));
+    BlockedInput input = BlockedInput.builder(blocks)
+        .shape(numRows, d)
+        .blocking(blockRows, numBlocks)
+        .cache(CacheLevels.placement(blocks, CacheLevels.DEFAULT))
+        .build();
     PassSpec spec = new PassSpec("mean", true, false, dtype, BackendOptions.named("native"), 0,
         true);
     double best = Double.POSITIVE_INFINITY;
     String backend = "";
     for (int r = 0; r < repeats + 1; r++) {
-      PassResult pass = LinearPass.run(spark, input, w, new double[k], spec);
-      if (r > 0) {
-        best = Math.min(best, pass.seconds());
+      try (PassResult pass = LinearPass.run(spark, input, w, new double[k], spec)) {
+        if (r > 0) {
+          best = Math.min(best, pass.seconds());
+        }
+        backend = String.join("; ", pass.backends());
       }
-      backend = String.join("; ", pass.backends());
-      pass.release();
     }
     blocks.unpersist(true);
     return new Result(rows, d, k, dtype, blockRows, partitions, floor, parallelFloor, best, cached,

@@ -1,6 +1,7 @@
 package io.sparkgemm.bench;
 
 import io.sparkgemm.local.DenseBlock;
+import io.sparkgemm.local.Norms;
 import java.io.Serializable;
 
 /**
@@ -77,7 +78,7 @@ public final class RowSketch implements Serializable {
 
   /** ‖this − reference‖ / ‖reference‖ over the sketch entries. */
   public double relativeError(RowSketch reference) {
-    return Errors.relative(s, reference.s);
+    return Norms.relativeError(s, reference.s);
   }
 
   private static long mix(long id) {

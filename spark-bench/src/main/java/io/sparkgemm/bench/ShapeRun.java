@@ -3,6 +3,7 @@ package io.sparkgemm.bench;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.GradientAccumulator;
+import io.sparkgemm.local.Norms;
 import io.sparkgemm.local.WeightInit;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -61,7 +62,7 @@ final class ShapeRun {
   /** Relative error of gradient sums (dW and db together) against the floor's for {@code op}. */
   double gradientError(Op op, GradientAccumulator acc) {
     GradientAccumulator ref = reference.get(op).gradients();
-    return Errors.relative(Errors.concat(acc.dw(), acc.db()),
+    return Norms.relativeError(Errors.concat(acc.dw(), acc.db()),
         Errors.concat(ref.dw(), ref.db()));
   }
 

@@ -1,6 +1,7 @@
 package io.sparkgemm.bench;
 
 import io.sparkgemm.local.DenseBlock;
+import io.sparkgemm.local.Norms;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.pass.LinearPass;
@@ -87,9 +88,9 @@ final class SparkGemmRuns {
     double error = check(run, input, op, threads);
     PassSpec spec = spec(run, op, threads, false);
     Timings seconds = Timings.measure(run.config.warmups(), run.config.reps(), () -> {
-      PassResult pass = LinearPass.run(run.spark, input, run.w, run.b, spec);
-      pass.release();
-      return pass.seconds();
+      try (PassResult pass = LinearPass.run(run.spark, input, run.w, run.b, spec)) {
+        return pass.seconds();
+      }
     });
     run.add(BenchConfig.SPARK_GEMM, op, threads, seconds, error, cached, null,
         run.partitions + " partitions of " + run.blockRows + "-row blocks, " + threads
@@ -99,23 +100,21 @@ final class SparkGemmRuns {
 
   /** The warm-up run: keeps Y or dX, and compares the result with the floor's. */
   private static double check(ShapeRun run, BlockedInput input, Op op, int threads) {
-    PassResult pass = LinearPass.run(run.spark, input, run.w, run.b, spec(run, op, threads, true));
-    try {
+    PassSpec spec = spec(run, op, threads, true);
+    try (PassResult pass = LinearPass.run(run.spark, input, run.w, run.b, spec)) {
       Floor.Output ref = run.reference.get(op);
       if (op == Op.FORWARD) {
         return sketch(pass, "Y", run.shape.k()).relativeError(ref.y());
       }
       double error = run.gradientError(op, pass.gradients());
       if (op == Op.GRADIENT || op == Op.FUSED) {
-        error = Math.max(error, Errors.relative(pass.gradients().loss(),
+        error = Math.max(error, Norms.relativeError(pass.gradients().loss(),
             ref.gradients().loss()));
       }
       if (op == Op.BACKWARD_DX || op == Op.FUSED) {
         error = Math.max(error, sketch(pass, "dX", run.shape.d()).relativeError(ref.dx()));
       }
       return error;
-    } finally {
-      pass.release();
     }
   }
 

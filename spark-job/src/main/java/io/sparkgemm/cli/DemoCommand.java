@@ -4,6 +4,7 @@ import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.GradientAccumulator;
 import io.sparkgemm.local.LinearKernels;
+import io.sparkgemm.local.Norms;
 import io.sparkgemm.local.WeightInit;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.backend.Backends;
@@ -138,21 +139,10 @@ final class DemoCommand implements Callable<Integer> {
       kernels.accumulateGradients(block.x(), g, acc);
     }
     GradientAccumulator dist = pass.gradients();
-    double error = relative(dist.dw(), acc.dw());
-    error = Math.max(error, relative(dist.db(), acc.db()));
-    error = Math.max(error, Math.abs(dist.loss() - acc.loss()) / Math.abs(acc.loss()));
+    double error = Norms.maxRelativeError(dist.dw(), acc.dw());
+    error = Math.max(error, Norms.maxRelativeError(dist.db(), acc.db()));
+    error = Math.max(error, Norms.relativeError(dist.loss(), acc.loss()));
     return error;
-  }
-
-  /** max |a − r| / max |r|. */
-  private static double relative(double[] a, double[] r) {
-    double diff = 0;
-    double scale = 0;
-    for (int i = 0; i < r.length; i++) {
-      diff = Math.max(diff, Math.abs(a[i] - r[i]));
-      scale = Math.max(scale, Math.abs(r[i]));
-    }
-    return scale == 0 ? diff : diff / scale;
   }
 
   private static Path temporaryFolder() {

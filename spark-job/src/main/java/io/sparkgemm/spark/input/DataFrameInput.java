@@ -38,10 +38,16 @@ public final class DataFrameInput {
     } else if (spec.labelKind() == LabelKind.TARGETS) {
       labelWidth = firstSize(x, "__label", spec.x());
     }
-    RowLayout layout = new RowLayout(columns.indexOf("__x"), columns.indexOf("__id"),
-        columns.indexOf("__label"), spec.labelKind(), numFeatures, labelWidth, spec.dtype(),
-        spec.effectiveBlockRows(numFeatures), spec.x(), spec.allowNonFinite(),
-        spec.deterministic());
+    RowLayout layout = RowLayout.builder()
+        .xOrdinal(columns.indexOf("__x"))
+        .idOrdinal(columns.indexOf("__id"))
+        .labels(columns.indexOf("__label"), spec.labelKind(), labelWidth)
+        .numFeatures(numFeatures)
+        .blocks(spec.dtype(), spec.effectiveBlockRows(numFeatures))
+        .source(spec.x())
+        .allowNonFinite(spec.allowNonFinite())
+        .cutById(spec.deterministic())
+        .build();
     return InputLoader.cache(x.queryExecution().toRdd().toJavaRDD().mapPartitions(
         it -> new BlockIterator(it, layout, 0), true), spec, numFeatures, labelWidth,
         layout.blockRows(), false, start);

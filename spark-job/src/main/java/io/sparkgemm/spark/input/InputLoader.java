@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.size;
 import io.sparkgemm.spark.block.BlockIterator;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.CacheLevels;
+import io.sparkgemm.spark.block.Chunks;
 import io.sparkgemm.spark.block.Deterministic;
 import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.block.LabeledBlock;
@@ -112,10 +113,18 @@ public final class InputLoader {
       // Blocks are cut where ids cross block bounds: ids in order make whole blocks.
       x = x.sortWithinPartitions("__id");
     }
-    RowLayout layout = new RowLayout(columns.indexOf("__x"), hasId ? columns.indexOf("__id") : -1,
-        columns.indexOf("__label"), spec.labelKind(), numFeatures, labelWidth, spec.dtype(),
-        spec.effectiveBlockRows(numFeatures), spec.x(), spec.allowNonFinite(),
-        spec.deterministic(), labelSource, spec.numClasses());
+    RowLayout layout = RowLayout.builder()
+        .xOrdinal(columns.indexOf("__x"))
+        .idOrdinal(hasId ? columns.indexOf("__id") : -1)
+        .labels(columns.indexOf("__label"), spec.labelKind(), labelWidth)
+        .labelSource(labelSource)
+        .numClasses(spec.numClasses())
+        .numFeatures(numFeatures)
+        .blocks(spec.dtype(), spec.effectiveBlockRows(numFeatures))
+        .source(spec.x())
+        .allowNonFinite(spec.allowNonFinite())
+        .cutById(spec.deterministic())
+        .build();
     Dataset<Row> split = x;
     JavaRDD<InternalRow> rows = withSplitsFor(spark, spec.partitions(),
         () -> split.queryExecution().toRdd().toJavaRDD());
@@ -165,8 +174,16 @@ public final class InputLoader {
       LOG.info("--deterministic: blocks of {} row ids, {} chunks of {} row ids, reduced by chunk "
           + "index", blockRows, chunkIds.length, chunkRows);
     }
-    return new BlockedInput(blocks, totals[1], numFeatures, labelWidth, blockRows, totals[0],
-        totals[2], npy, (System.nanoTime() - start) / 1e9, chunkRows, chunkIds, placement);
+    return BlockedInput.builder(blocks)
+        .shape(totals[1], numFeatures)
+        .labelWidth(labelWidth)
+        .blocking(blockRows, totals[0])
+        .payloadBytes(totals[2])
+        .npy(npy)
+        .seconds((System.nanoTime() - start) / 1e9)
+        .chunks(chunkRows > 0 ? new Chunks(chunkRows, chunkIds) : Chunks.NONE)
+        .cache(placement)
+        .build();
   }
 
   /**

@@ -2,6 +2,7 @@ package io.sparkgemm.spark.job;
 
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.GradientAccumulator;
+import io.sparkgemm.local.Norms;
 import io.sparkgemm.local.backend.Lapack;
 import io.sparkgemm.local.npy.NpyArray;
 import io.sparkgemm.spark.block.BlockedInput;
@@ -24,7 +25,7 @@ public final class LayerJob {
   private LayerJob() {
   }
 
-  /** What a job wrote and measured, for the console summary. */
+  /** What a job wrote and measured, for the console summary ({@code pass} is closed). */
   public record Outcome(PassResult pass, Report report, String outDir) {
   }
 
@@ -41,37 +42,32 @@ public final class LayerJob {
       PassSpec spec, String out, boolean overwrite, Map<String, Object> inputs,
       boolean allowNonFinite) {
     OutputDir dir = OutputDir.create(out, overwrite, spark.sparkContext().hadoopConfiguration());
-    try (dir) {
-      PassResult pass = LinearPass.run(spark, input, w, b, spec);
-      try {
-        if (spec.backward() && !allowNonFinite) {
-          requireFinite(pass.gradients());
-        }
-        long writeStart = System.nanoTime();
-        Map<String, String> written = new LinkedHashMap<>();
-        if (spec.backward()) {
-          GradientAccumulator g = pass.gradients();
-          RowOutputs.writeNpy(dir, "dW.npy", NpyArray.of(g.dwBlock()));
-          RowOutputs.writeNpy(dir, "db.npy", NpyArray.ofVector(g.db()));
-          written.put("dW", "dW.npy");
-          written.put("db", "db.npy");
-          if (spec.inputGradient()) {
-            written.put("dX", RowOutputs.write(spark, pass.outputBlocks("dX"),
-                pass.spec().dtype(), input, dir, "dX", w.numRows()));
-          }
-        }
-        if (spec.keepOutput()) {
-          written.put("Y", RowOutputs.write(spark, pass.outputBlocks("Y"),
-              pass.spec().dtype(), input, dir, "Y", w.numCols()));
-        }
-        double writeSeconds = (System.nanoTime() - writeStart) / 1e9;
-        Report report = report(input, w, pass, inputs, written, writeSeconds);
-        report.write(dir);
-        dir.commit();
-        return new Outcome(pass, report, dir.target());
-      } finally {
-        pass.release();
+    try (dir; PassResult pass = LinearPass.run(spark, input, w, b, spec)) {
+      if (spec.backward() && !allowNonFinite) {
+        requireFinite(pass.gradients());
       }
+      long writeStart = System.nanoTime();
+      Map<String, String> written = new LinkedHashMap<>();
+      if (spec.backward()) {
+        GradientAccumulator g = pass.gradients();
+        RowOutputs.writeNpy(dir, "dW.npy", NpyArray.of(g.dwBlock()));
+        RowOutputs.writeNpy(dir, "db.npy", NpyArray.ofVector(g.db()));
+        written.put("dW", "dW.npy");
+        written.put("db", "db.npy");
+        if (spec.inputGradient()) {
+          written.put("dX", RowOutputs.write(spark, pass.outputBlocks("dX"),
+              pass.spec().dtype(), input, dir, "dX", w.numRows()));
+        }
+      }
+      if (spec.keepOutput()) {
+        written.put("Y", RowOutputs.write(spark, pass.outputBlocks("Y"),
+            pass.spec().dtype(), input, dir, "Y", w.numCols()));
+      }
+      double writeSeconds = (System.nanoTime() - writeStart) / 1e9;
+      Report report = report(input, w, pass, inputs, written, writeSeconds);
+      report.write(dir);
+      dir.commit();
+      return new Outcome(pass, report, dir.target());
     }
   }
 
@@ -118,8 +114,8 @@ public final class LayerJob {
       r.put("gradientShards", pass.gradientShards());
       r.put("bytesToDriver", pass.bytesToDriver());
       Map<String, Object> norms = r.section("gradientNorms");
-      norms.put("dW", Report.norm(g.dw()));
-      norms.put("db", Report.norm(g.db()));
+      norms.put("dW", Norms.norm(g.dw()));
+      norms.put("db", Norms.norm(g.db()));
       if (spec.inputGradient()) {
         norms.put("dX", pass.dxNorm());
       }

@@ -39,13 +39,4 @@ public final class Report {
       throw new UncheckedIOException("Cannot write report.json", e);
     }
   }
-
-  /** Euclidean (Frobenius) norm. */
-  public static double norm(double[] values) {
-    double sum = 0.0;
-    for (double v : values) {
-      sum += v * v;
-    }
-    return Math.sqrt(sum);
-  }
 }

@@ -1,31 +1,32 @@
 package io.sparkgemm.spark.pass;
 
+import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.GradientAccumulator;
 import io.sparkgemm.local.LinearKernels;
-import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.backend.Backends;
+import io.sparkgemm.local.cuda.CudaBackend;
 import io.sparkgemm.local.loss.LossHead;
 import io.sparkgemm.local.loss.LossHeads;
 import io.sparkgemm.spark.block.BlockedInput;
-import io.sparkgemm.spark.block.Deterministic;
+import io.sparkgemm.spark.block.Chunks;
 import io.sparkgemm.spark.block.LabeledBlock;
 import io.sparkgemm.spark.output.OutputBlock;
 import io.sparkgemm.spark.reduce.GradientSum;
 import io.sparkgemm.spark.reduce.OrderedTreeReduce;
+import io.sparkgemm.spark.reduce.OrderedTreeReduce.Reduced;
 import io.sparkgemm.spark.reduce.PartitionResult;
 import io.sparkgemm.spark.reduce.Reduction;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
-import org.slf4j.LoggerFactory;
 
 /**
  * One fused pass over the cached blocks: W and b broadcast once; for every block Y = XW + b,
@@ -72,42 +73,47 @@ public final class LinearPass {
     Broadcast<DenseBlock> wCast = jsc.broadcast(w.toDType(spec.dtype()));
     Broadcast<double[]> bCast = jsc.broadcast(b.clone());
     boolean keepOutputs = spec.keepsOutputs();
-    long n = input.numRows();
-    int d = w.numRows();
-    int k = w.numCols();
+    PassResult.Shape shape = new PassResult.Shape(input.numRows(), w.numRows(), w.numCols());
+    int d = shape.inFeatures();
+    int k = shape.outFeatures();
     spark.sparkContext().setJobDescription(spec.describe());
     long start = System.nanoTime();
     boolean handedOver = false;
     try {
-      long chunkRows = input.chunkRows();
-      long[] chunkIds = input.chunkIds();
-      String application = spark.sparkContext().applicationId();
-      int blocksRdd = input.blocks().id();
+      Chunks chunks = input.chunks();
+      Task task = new Task(spec, shape.numRows(), chunks,
+          spark.sparkContext().applicationId() + ":" + input.blocks().id());
       JavaRDD<PartitionResult> partials = input.blocks().mapPartitionsWithIndex(
-          (index, blocks) -> runPartition(index, blocks, wCast.value(), bCast.value(), spec, n,
-              chunkRows, chunkIds, application + ":" + blocksRdd), true);
+          (index, blocks) -> runPartition(task, index, blocks, wCast.value(), bCast.value()),
+          true);
       if (keepOutputs) {
         partials = partials.persist(StorageLevel.MEMORY_AND_DISK());
       }
-      int leaves = chunkRows > 0 ? input.numChunks() : partials.getNumPartitions();
+      int leaves = chunks.leaves(partials.getNumPartitions());
       Reduction plan = spec.backward() ? Reduction.plan(spark, spec.shardThreshold(),
           spec.treeDepth(), leaves, d, k)
           : new Reduction(1, 1);
       // Forward passes aggregate only the bookkeeping; their Y blocks stay cached for writing.
-      OrderedTreeReduce.Reduced reduced = OrderedTreeReduce.reduce(partials, leaves,
-          plan.depth(), OrderedTreeReduce.shardBounds(k, plan.shards()), d);
+      Reduced<GradientSum> reduced = GradientSum.reduce(partials, leaves, plan.depth(),
+          OrderedTreeReduce.shardBounds(k, plan.shards()), d);
       GradientSum sum = reduced.sum();
       GradientAccumulator gradients = !spec.backward() ? null
           : sum.value() != null ? sum.value() : new GradientAccumulator(d, k);
       double seconds = (System.nanoTime() - start) / 1e9;
-      PassResult result = new PassResult(gradients, keepOutputs ? partials : null, n, d, k,
-          spec.backward() ? plan.depth() : 0, seconds, sum.seconds(), Math.sqrt(sum.dxSquares()),
-          new ArrayList<>(sum.backends()), reduced.bytesToDriver(), plan.shards(), spec,
-          List.of(wCast, bCast), new AtomicBoolean());
-      if (!keepOutputs) {
-        result.release();
-      }
+      PassResult result = PassResult.builder(spec, shape)
+          .gradients(gradients)
+          .keptOutputs(keepOutputs ? partials : null)
+          .reduction(new PassResult.ReductionStats(spec.backward() ? plan.depth() : 0,
+              plan.shards(), reduced.bytesToDriver()))
+          .seconds(seconds, sum.seconds())
+          .dxNorm(Math.sqrt(sum.dxSquares()))
+          .backends(new ArrayList<>(sum.backends()))
+          .broadcasts(List.of(wCast, bCast))
+          .build();
       handedOver = true;
+      if (!keepOutputs) {
+        result.close();
+      }
       return result;
     } finally {
       if (!handedOver) {
@@ -118,53 +124,74 @@ public final class LinearPass {
   }
 
   /**
-   * One partition's share: a result per leaf of the reduction tree. A leaf is the partition, or
-   * with --deterministic each chunk of {@code chunkRows} row ids, so a chunk's blocks are always
-   * summed together and in the same order, whichever partition holds them.
+   * What every task of a pass shares besides W and b.
+   *
+   * @param globalRows n, for the loss heads' 1/n
+   * @param chunks how blocks map to the reduction tree's leaves
+   * @param blocksId the Spark application and blocks' RDD, naming device-cached blocks
    */
-  private static Iterator<PartitionResult> runPartition(int partition,
-      Iterator<LabeledBlock> blocks, DenseBlock w, double[] b, PassSpec spec, long globalRows,
-      long chunkRows, long[] chunkIds, String blocksId) {
+  private record Task(PassSpec spec, long globalRows, Chunks chunks, String blocksId)
+      implements Serializable {
+  }
+
+  /**
+   * One partition's share: a result per leaf of the reduction tree. A leaf is the partition, or
+   * with --deterministic each chunk of row ids, so a chunk's blocks are always summed together
+   * and in the same order, whichever partition holds them.
+   */
+  private static Iterator<PartitionResult> runPartition(Task task, int partition,
+      Iterator<LabeledBlock> blocks, DenseBlock w, double[] b) {
     long start = System.nanoTime();
-    // Blocks in row-id order: after a shuffle (repartition) or a recomputation the cache may
-    // hand them over in another order, and the float64 sums must not depend on it.
+    List<LabeledBlock> ordered = inRowIdOrder(blocks);
+    if (ordered.isEmpty()) {
+      return emptyPartition(task, partition).iterator();
+    }
+    TestHooks hooks = TestHooks.forTask(partition, ordered.size());
+    LinearKernels kernels = new LinearKernels(
+        Backends.select(GpuResources.forTask(task.spec().backend())));
+    String backend = kernels.backend().info().describe();
+    if (DevicePass.applies(task.spec(), task.chunks().rows(), kernels.backend())) {
+      return List.of(DevicePass.run((CudaBackend) kernels.backend(), partition, ordered, w, b,
+          task.globalRows(), task.blocksId(), backend, start)).iterator();
+    }
+    List<PartitionResult> results = onCpu(task, partition, ordered, kernels, w, b, hooks);
+    return spreadSeconds(results, backend, (System.nanoTime() - start) / 1e9).iterator();
+  }
+
+  /**
+   * The partition's blocks in row-id order: after a shuffle (repartition) or a recomputation the
+   * cache may hand them over in another order, and the float64 sums must not depend on it.
+   */
+  private static List<LabeledBlock> inRowIdOrder(Iterator<LabeledBlock> blocks) {
     List<LabeledBlock> ordered = new ArrayList<>();
     blocks.forEachRemaining(ordered::add);
-    if (ordered.isEmpty()) {
-      return (chunkRows > 0 ? List.<PartitionResult>of()
-          : List.of(new PartitionResult(partition, null, List.of(), null, 0, 0.0, 0.0)))
-          .iterator();
-    }
     ordered.sort(Comparator.comparingLong(block -> block.x().rowId(0)));
-    long delayMillis = debugDelayMillis();
-    int failAfter = FaultInjection.blocksBeforeFailure(partition, ordered.size());
-    BackendOptions options = GpuResources.forTask(spec.backend());
-    LinearKernels kernels = new LinearKernels(Backends.select(options));
-    String backend = kernels.backend().info().describe();
-    if (DevicePass.applies(spec, chunkRows, kernels.backend())) {
-      return List.of(DevicePass.run((io.sparkgemm.local.cuda.CudaBackend) kernels.backend(),
-          partition, ordered, w, b, globalRows, blocksId, backend, start)).iterator();
-    }
-    LossHead head = spec.backward() ? LossHeads.of(spec.loss(), globalRows) : null;
+    return ordered;
+  }
+
+  /** An empty partition's share: nothing with --deterministic, else an empty leaf. */
+  private static List<PartitionResult> emptyPartition(Task task, int partition) {
+    return task.chunks().enabled() ? List.of()
+        : List.of(new PartitionResult(partition, null, List.of(), null, 0, 0.0, 0.0));
+  }
+
+  /** The per-block path: every block's kernels, summed into its leaf, in row-id order. */
+  private static List<PartitionResult> onCpu(Task task, int partition, List<LabeledBlock> ordered,
+      LinearKernels kernels, DenseBlock w, double[] b, TestHooks hooks) {
+    PassSpec spec = task.spec();
+    LossHead head = spec.backward() ? LossHeads.of(spec.loss(), task.globalRows()) : null;
     boolean keep = spec.keepsOutputs();
     Buffers buffers = new Buffers(spec.dtype(), w.numRows(), w.numCols(), keep);
     List<PartitionResult> results = new ArrayList<>();
     Leaf leaf = null;
     int done = 0;
     for (LabeledBlock block : ordered) {
-      if (done++ == failAfter) {
-        FaultInjection.fail(partition);
-      }
-      if (delayMillis > 0) {
-        pause(delayMillis);
-      }
+      hooks.beforeBlock(done++);
       DenseBlock x = block.x();
-      int index = chunkRows > 0
-          ? java.util.Arrays.binarySearch(chunkIds, Deterministic.chunkOf(x.rowId(0), chunkRows))
-          : partition;
+      int index = task.chunks().leafOf(x.rowId(0), partition);
       if (leaf == null || leaf.index != index) {
         if (leaf != null) {
-          results.add(leaf.finish(backend));
+          results.add(leaf.finish());
         }
         leaf = new Leaf(index, spec.backward() ? w.numRows() : 0, w.numCols());
       }
@@ -187,15 +214,20 @@ public final class LinearPass {
         leaf.outputs.add(new OutputBlock("dX", dx));
       }
     }
-    results.add(leaf.finish(backend));
+    results.add(leaf.finish());
+    return results;
+  }
+
+  /** The leaves' results with the backend and the task's time spread evenly over them. */
+  private static List<PartitionResult> spreadSeconds(List<PartitionResult> results,
+      String backend, double seconds) {
     // Task time is spread over the leaves only for the report's total.
-    double seconds = (System.nanoTime() - start) / 1e9;
     List<PartitionResult> timed = new ArrayList<>(results.size());
     for (PartitionResult r : results) {
-      timed.add(new PartitionResult(r.leaf(), r.gradients(), r.outputs(), r.backend(), r.rows(),
+      timed.add(new PartitionResult(r.leaf(), r.gradients(), r.outputs(), backend, r.rows(),
           seconds / results.size(), r.dxSquares()));
     }
-    return timed.iterator();
+    return timed;
   }
 
   /** The sums of one leaf of the reduction tree while its blocks are processed. */
@@ -212,8 +244,8 @@ public final class LinearPass {
       this.acc = inFeatures > 0 ? new GradientAccumulator(inFeatures, outFeatures) : null;
     }
 
-    PartitionResult finish(String backend) {
-      return new PartitionResult(index, acc, outputs, backend, rows, 0.0, dxSquares);
+    PartitionResult finish() {
+      return new PartitionResult(index, acc, outputs, null, rows, 0.0, dxSquares);
     }
   }
 
@@ -222,7 +254,7 @@ public final class LinearPass {
    * writing get fresh arrays; otherwise full-size blocks reuse one set per partition.
    */
   private static final class Buffers {
-    private final io.sparkgemm.local.DType dtype;
+    private final DType dtype;
     private final int d;
     private final int k;
     private final boolean fresh;
@@ -230,7 +262,7 @@ public final class LinearPass {
     private DenseBlock g;
     private DenseBlock dx;
 
-    Buffers(io.sparkgemm.local.DType dtype, int d, int k, boolean fresh) {
+    Buffers(DType dtype, int d, int k, boolean fresh) {
       this.dtype = dtype;
       this.d = d;
       this.k = k;
@@ -260,34 +292,10 @@ public final class LinearPass {
     }
   }
 
-  /**
-   * Test hook for fault-injection tests: SPARK_GEMM_DEBUG_BLOCK_DELAY_MS in an executor's
-   * environment makes every block wait that long, so a test can kill an executor mid-pass.
-   */
-  private static long debugDelayMillis() {
-    String value = System.getenv("SPARK_GEMM_DEBUG_BLOCK_DELAY_MS");
-    if (value == null || value.isBlank()) {
-      return 0;
-    }
-    long millis = Long.parseLong(value.trim());
-    LoggerFactory.getLogger(LinearPass.class).info("spark-gemm debug delay: {} ms per block "
-        + "(SPARK_GEMM_DEBUG_BLOCK_DELAY_MS)", millis);
-    return millis;
-  }
-
-  private static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted", e);
-    }
-  }
-
   private static double squares(DenseBlock block) {
     double sum = 0;
     int size = block.numRows() * block.numCols();
-    if (block.dtype() == io.sparkgemm.local.DType.FLOAT64) {
+    if (block.dtype() == DType.FLOAT64) {
       double[] v = block.doubles();
       for (int i = 0; i < size; i++) {
         sum += v[i] * v[i];

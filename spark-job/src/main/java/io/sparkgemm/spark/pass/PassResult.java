@@ -11,28 +11,128 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
- * The outcome of one pass.
- *
- * @param gradients dW, db, loss and row count summed over the batch (null for forward)
- * @param partials the cached partition results holding Y / dX blocks, or null when none were
- *     kept; {@link #release()} frees them
- * @param seconds wall time of the pass on the driver
- * @param computeSeconds summed task time spent in the kernels
- * @param dxNorm ||dX|| (Frobenius) when dX was computed and kept for writing, else 0
- * @param backends the backend lines reported by the executors
- * @param bytesToDriver gradient bytes the last reduction level sends to the driver
- * @param gradientShards column shards dW was reduced in (1: unsharded)
- * @param broadcasts W and b, destroyed by {@link #release()}
- * @param released set once {@link #release()} ran (it may be called more than once)
+ * The outcome of one pass. It owns the pass's broadcasts of W and b and, when outputs were kept,
+ * the cached partition results holding the Y / dX blocks: {@link #close()} frees both (once,
+ * however often it is called), so open it in try-with-resources. The numbers stay readable after
+ * closing; {@link #outputBlocks} does not.
  */
-public record PassResult(GradientAccumulator gradients, JavaRDD<PartitionResult> partials,
-    long numRows, int inFeatures, int outFeatures, int treeDepth, double seconds,
-    double computeSeconds, double dxNorm, List<String> backends, long bytesToDriver, int gradientShards, PassSpec spec,
-    List<Broadcast<?>> broadcasts, AtomicBoolean released) {
+public final class PassResult implements AutoCloseable {
+
+  /** X is n x d, W d x k. */
+  public record Shape(long numRows, int inFeatures, int outFeatures) {
+  }
+
+  /**
+   * How the gradient was reduced.
+   *
+   * @param treeDepth depth of the tree reduction (0 for a forward pass)
+   * @param gradientShards column shards dW was reduced in (1: unsharded)
+   * @param bytesToDriver gradient bytes the last reduction level sent to the driver
+   */
+  public record ReductionStats(int treeDepth, int gradientShards, long bytesToDriver) {
+  }
+
+  private final PassSpec spec;
+  private final Shape shape;
+  private final GradientAccumulator gradients;
+  private final JavaRDD<PartitionResult> partials;
+  private final ReductionStats reduction;
+  private final double seconds;
+  private final double computeSeconds;
+  private final double dxNorm;
+  private final List<String> backends;
+  private final List<Broadcast<?>> broadcasts;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private PassResult(Builder b) {
+    this.spec = b.spec;
+    this.shape = b.shape;
+    this.gradients = b.gradients;
+    this.partials = b.partials;
+    this.reduction = b.reduction;
+    this.seconds = b.seconds;
+    this.computeSeconds = b.computeSeconds;
+    this.dxNorm = b.dxNorm;
+    this.backends = List.copyOf(b.backends);
+    this.broadcasts = List.copyOf(b.broadcasts);
+  }
+
+  static Builder builder(PassSpec spec, Shape shape) {
+    return new Builder(spec, shape);
+  }
+
+  public PassSpec spec() {
+    return spec;
+  }
+
+  public Shape shape() {
+    return shape;
+  }
+
+  public long numRows() {
+    return shape.numRows();
+  }
+
+  public int inFeatures() {
+    return shape.inFeatures();
+  }
+
+  public int outFeatures() {
+    return shape.outFeatures();
+  }
+
+  /** dW, db, loss and row count summed over the batch (null for a forward pass). */
+  public GradientAccumulator gradients() {
+    return gradients;
+  }
+
+  /**
+   * The cached partition results holding Y / dX blocks, or null when none were kept; freed by
+   * {@link #close()}.
+   */
+  public JavaRDD<PartitionResult> partials() {
+    return partials;
+  }
+
+  public ReductionStats reduction() {
+    return reduction;
+  }
+
+  public int treeDepth() {
+    return reduction.treeDepth();
+  }
+
+  public int gradientShards() {
+    return reduction.gradientShards();
+  }
+
+  public long bytesToDriver() {
+    return reduction.bytesToDriver();
+  }
+
+  /** Wall time of the pass on the driver. */
+  public double seconds() {
+    return seconds;
+  }
+
+  /** Summed task time spent in the kernels. */
+  public double computeSeconds() {
+    return computeSeconds;
+  }
+
+  /** ||dX|| (Frobenius) when dX was computed and kept for writing, else 0. */
+  public double dxNorm() {
+    return dxNorm;
+  }
+
+  /** The backend lines reported by the executors. */
+  public List<String> backends() {
+    return backends;
+  }
 
   /** Floating-point operations of the pass's GEMMs: 2ndk each for Y, dW and dX. */
   public double flops() {
-    double one = 2.0 * numRows * inFeatures * outFeatures;
+    double one = 2.0 * numRows() * inFeatures() * outFeatures();
     int gemms = 1 + (spec.backward() ? 1 : 0) + (spec.inputGradient() ? 1 : 0);
     return gemms * one;
   }
@@ -50,6 +150,9 @@ public record PassResult(GradientAccumulator gradients, JavaRDD<PartitionResult>
       throw new IllegalStateException("The pass kept no outputs (keepOutput or inputGradient, "
           + "without discardOutputs)");
     }
+    if (closed.get()) {
+      throw new IllegalStateException("The pass was closed: its outputs are freed");
+    }
     return partials.flatMap(r -> {
       List<DenseBlock> mine = new ArrayList<>();
       for (OutputBlock o : r.outputs()) {
@@ -61,12 +164,19 @@ public record PassResult(GradientAccumulator gradients, JavaRDD<PartitionResult>
     });
   }
 
+  /** Whether {@link #close()} ran. */
+  public boolean isClosed() {
+    return closed.get();
+  }
+
   /**
-   * Frees the cached outputs and destroys the pass's broadcasts of W and b. The outputs' lineage
-   * refers to the broadcasts, so they live until the outputs are written.
+   * Frees the cached outputs and destroys the pass's broadcasts of W and b; later calls do
+   * nothing. The outputs' lineage refers to the broadcasts, so both live until the outputs are
+   * written.
    */
-  public void release() {
-    if (released.getAndSet(true)) {
+  @Override
+  public void close() {
+    if (closed.getAndSet(true)) {
       return;
     }
     if (partials != null) {
@@ -74,6 +184,67 @@ public record PassResult(GradientAccumulator gradients, JavaRDD<PartitionResult>
     }
     for (Broadcast<?> b : broadcasts) {
       b.destroy();
+    }
+  }
+
+  /** Builds a result; only the pass makes them. */
+  static final class Builder {
+    private final PassSpec spec;
+    private final Shape shape;
+    private GradientAccumulator gradients;
+    private JavaRDD<PartitionResult> partials;
+    private ReductionStats reduction = new ReductionStats(0, 1, 0);
+    private double seconds;
+    private double computeSeconds;
+    private double dxNorm;
+    private List<String> backends = List.of();
+    private List<Broadcast<?>> broadcasts = List.of();
+
+    private Builder(PassSpec spec, Shape shape) {
+      this.spec = spec;
+      this.shape = shape;
+    }
+
+    Builder gradients(GradientAccumulator gradients) {
+      this.gradients = gradients;
+      return this;
+    }
+
+    /** The cached partition results with the kept outputs (the result unpersists them). */
+    Builder keptOutputs(JavaRDD<PartitionResult> partials) {
+      this.partials = partials;
+      return this;
+    }
+
+    Builder reduction(ReductionStats reduction) {
+      this.reduction = reduction;
+      return this;
+    }
+
+    Builder seconds(double wall, double compute) {
+      this.seconds = wall;
+      this.computeSeconds = compute;
+      return this;
+    }
+
+    Builder dxNorm(double dxNorm) {
+      this.dxNorm = dxNorm;
+      return this;
+    }
+
+    Builder backends(List<String> backends) {
+      this.backends = backends;
+      return this;
+    }
+
+    /** Broadcasts the result owns (it destroys them on close). */
+    Builder broadcasts(List<Broadcast<?>> broadcasts) {
+      this.broadcasts = broadcasts;
+      return this;
+    }
+
+    PassResult build() {
+      return new PassResult(this);
     }
   }
 }

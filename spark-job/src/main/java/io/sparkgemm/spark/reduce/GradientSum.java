@@ -1,16 +1,22 @@
 package io.sparkgemm.spark.reduce;
 
 import io.sparkgemm.local.GradientAccumulator;
-import java.io.Serializable;
+import io.sparkgemm.spark.reduce.OrderedTreeReduce.Node;
+import io.sparkgemm.spark.reduce.OrderedTreeReduce.Reduced;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.TreeSet;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import scala.Tuple2;
 
 /**
- * The treeAggregate buffer: gradient sums plus the partitions' bookkeeping (backends used, task
- * seconds). Its zero value is empty, so the closure ships no d x k array: the float64 sums are
- * allocated on the executor when the first partition result arrives. Merges copy, never alias,
- * so cached partition results are not modified.
+ * The buffer of the pass's ordered tree reduction: gradient sums plus the partitions'
+ * bookkeeping (backends used, task seconds, ||dX||²). Its zero value is empty, so the closure
+ * ships no d x k array: the float64 sums are allocated on the executor when the first partition
+ * result arrives. Merges copy, never alias, so cached partition results are not modified.
  */
-public final class GradientSum implements Serializable {
+public final class GradientSum implements Mergeable<GradientSum> {
   private static final long serialVersionUID = 1L;
 
   private GradientAccumulator sum;
@@ -32,6 +38,33 @@ public final class GradientSum implements Serializable {
 
   public double dxSquares() {
     return dxSquares;
+  }
+
+  /**
+   * Reduces the partition results of a pass to dW, db, the loss and the bookkeeping, every merge
+   * in leaf-index order ({@link OrderedTreeReduce}); the result has the one, whole sum.
+   *
+   * @param leaves the number of leaf indices (partitions, or chunks)
+   * @param bounds column ranges of the shards: shard s holds [bounds[s], bounds[s + 1]);
+   *     {@code {0, k}} for no sharding
+   */
+  public static Reduced<GradientSum> reduce(JavaRDD<PartitionResult> partials, int leaves,
+      int depth, int[] bounds, int inFeatures) {
+    int shards = bounds.length - 1;
+    JavaPairRDD<Node, GradientSum> split = partials.flatMapToPair(part -> {
+      List<Tuple2<Node, GradientSum>> out = new ArrayList<>(shards);
+      for (int s = 0; s < shards; s++) {
+        out.add(new Tuple2<>(new Node(s, part.leaf()), leaf(part, bounds[s], bounds[s + 1])));
+      }
+      return out.iterator();
+    });
+    Reduced<GradientSum> reduced = OrderedTreeReduce.reduce(split, leaves, depth, shards,
+        GradientSum::new);
+    if (shards == 1) {
+      return reduced;
+    }
+    return new Reduced<>(List.of(assemble(inFeatures, bounds[shards], bounds, reduced.shards())),
+        reduced.bytesToDriver(), reduced.finalNodes());
   }
 
   /**
@@ -59,7 +92,7 @@ public final class GradientSum implements Serializable {
    * row count and bookkeeping come from the first shard.
    */
   static GradientSum assemble(int inFeatures, int outFeatures, int[] bounds,
-      java.util.List<GradientSum> shards) {
+      List<GradientSum> shards) {
     GradientSum whole = new GradientSum();
     GradientSum first = shards.get(0);
     whole.backends.addAll(first.backends);
@@ -88,12 +121,19 @@ public final class GradientSum implements Serializable {
   }
 
   /** Adds another buffer. Returns this. */
-  GradientSum merge(GradientSum other) {
+  @Override
+  public GradientSum merge(GradientSum other) {
     addGradients(other.sum);
     backends.addAll(other.backends);
     seconds += other.seconds;
     dxSquares += other.dxSquares;
     return this;
+  }
+
+  /** 8 bytes per value of dW and db; 0 while empty. */
+  @Override
+  public long sizeBytes() {
+    return sum == null ? 0 : 8L * ((long) sum.dw().length + sum.db().length);
   }
 
   private void addGradients(GradientAccumulator part) {

@@ -2,98 +2,116 @@ package io.sparkgemm.spark.reduce;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
-import org.apache.spark.api.java.JavaRDD;
 import scala.Tuple2;
 
 /**
- * A tree reduction of the pass's partial gradients whose every merge happens in leaf-index
- * order, so the same input and partitioning give the same bits, however tasks are scheduled,
- * retried or finish. Spark's {@code treeAggregate} has the same shape but merges shuffle inputs
- * and, on the driver, task results in arrival order, which changes float64 sums from run to run.
+ * A tree reduction of {@link Mergeable} buffers whose every merge happens in leaf-index order, so
+ * the same input and partitioning give the same bits, however tasks are scheduled, retried or
+ * finish. Spark's {@code treeAggregate} has the same shape but merges shuffle inputs and, on the
+ * driver, task results in arrival order, which changes float64 sums from run to run.
  *
  * <p>A leaf is a partition's result (or, with --deterministic, a chunk's). Level by level, leaf
- * or node i goes to node i / scale; a node's inputs are merged in index order on an executor.
- * Unsharded, the last level is collected and merged, in index order, on the driver. Sharded, the
- * gradient is cut into column ranges at the leaves and each range runs through the same tree
- * separately (a fixed partitioner per level), its last level merged on an executor in the same
- * order; the driver then receives each shard once. Every element of dW sees the same additions
- * in the same order either way, so sharding does not change a bit. The zero value is an empty
- * {@link GradientSum}: buffers are allocated on executors.
+ * or node i goes to node i / scale; a node's inputs are merged in index order, into a fresh
+ * {@code zero}, on an executor. Unsharded, the last level is collected and merged, in index
+ * order, on the driver. Sharded, each leaf comes as one buffer per shard (for the gradient: a
+ * column range) and each shard runs through the same tree separately (a fixed partitioner per
+ * level), its last level merged on an executor in the same order; the driver then receives each
+ * shard once. Every shard sees the same additions in the same order either way, so sharding does
+ * not change a bit. Buffers are created on executors: the closures carry only {@code zero}.
  */
 public final class OrderedTreeReduce {
   private OrderedTreeReduce() {
   }
 
-  /** A node of the tree: column shard and index within its level. */
-  record Node(int shard, int index) implements Serializable {
+  /** A node of the tree: shard and index within its level (a leaf's index at the leaves). */
+  public record Node(int shard, int index) implements Serializable {
   }
 
-  /** What came back, and how many gradient bytes the driver received. */
-  public record Reduced(GradientSum sum, long bytesToDriver, int finalNodes) {
+  /** A fresh empty buffer, made where a node is merged (executors and the driver). */
+  @FunctionalInterface
+  public interface Zero<B> extends Supplier<B>, Serializable {
   }
 
   /**
-   * @param leaves the number of leaf indices (partitions, or chunks)
-   * @param bounds column ranges of the shards: shard s holds [bounds[s], bounds[s + 1]);
-   *     {@code {0, k}} for no sharding
+   * What came back, and how many bytes the driver received.
+   *
+   * @param shards the merged buffer of each shard, in shard order (one when unsharded)
+   * @param finalNodes the buffers the driver received
    */
-  public static Reduced reduce(JavaRDD<PartitionResult> partials, int leaves, int depth,
-      int[] bounds, int inFeatures) {
-    int shards = bounds.length - 1;
-    JavaPairRDD<Node, GradientSum> level = partials.flatMapToPair(part -> {
-      List<Tuple2<Node, GradientSum>> out = new ArrayList<>(shards);
-      for (int s = 0; s < shards; s++) {
-        out.add(new Tuple2<>(new Node(s, part.leaf()),
-            GradientSum.leaf(part, bounds[s], bounds[s + 1])));
+  public record Reduced<B>(List<B> shards, long bytesToDriver, int finalNodes) {
+
+    /** The whole sum of an unsharded reduction. */
+    public B sum() {
+      if (shards.size() != 1) {
+        throw new IllegalStateException("A reduction in " + shards.size() + " shards has no "
+            + "single sum");
       }
-      return out.iterator();
-    });
-    int count = leaves;
-    int scale = TreeDepth.scale(leaves, depth);
+      return shards.get(0);
+    }
+  }
+
+  /** Unsharded: {@code leaves} keyed by leaf index, in {@code 0..count-1}. */
+  public static <B extends Mergeable<B>> Reduced<B> reduceByIndex(JavaPairRDD<Integer, B> leaves,
+      int count, int depth, Zero<B> zero) {
+    return reduce(leaves.mapToPair(t -> new Tuple2<>(new Node(0, t._1()), t._2())), count, depth,
+        1, zero);
+  }
+
+  /**
+   * @param leaves one buffer per leaf index (in {@code 0..count-1}) and shard (in
+   *     {@code 0..shards-1}); indices without a buffer are skipped
+   * @param depth the tree's depth, at least 1 (1: the driver merges the leaves)
+   */
+  public static <B extends Mergeable<B>> Reduced<B> reduce(JavaPairRDD<Node, B> leaves,
+      int count, int depth, int shards, Zero<B> zero) {
+    JavaPairRDD<Node, B> level = leaves;
+    int scale = TreeDepth.scale(count, depth);
     while (depth > 1 && count > scale + (count + scale - 1) / scale) {
       int groups = (count + scale - 1) / scale;
       level = level.mapToPair(t -> new Tuple2<>(new Node(t._1().shard(), t._1().index() / scale),
               new Tuple2<>(t._1().index(), t._2())))
           .groupByKey(new NodePartitioner(groups, shards))
-          .mapValues(OrderedTreeReduce::mergeInOrder);
+          .mapValues(members -> mergeInOrder(members, zero));
       count = groups;
     }
-    int outFeatures = bounds[shards];
     if (shards == 1) {
-      List<Tuple2<Node, GradientSum>> last = new ArrayList<>(level.collect());
-      last.sort(Comparator.comparingInt(t -> t._1().index()));
-      GradientSum total = new GradientSum();
-      long bytes = 0;
-      for (Tuple2<Node, GradientSum> t : last) {
-        total.merge(t._2());
-        bytes += gradientBytes(t._2());
+      List<Tuple2<Integer, B>> last = new ArrayList<>();
+      for (Tuple2<Node, B> t : level.collect()) {
+        last.add(new Tuple2<>(t._1().index(), t._2()));
       }
-      return new Reduced(total, bytes, last.size());
+      long bytes = 0;
+      for (Tuple2<Integer, B> t : last) {
+        bytes += t._2().sizeBytes();
+      }
+      return new Reduced<>(List.of(mergeInOrder(last, zero)), bytes, last.size());
     }
     // Each shard's last level is merged where it lands; the driver pulls one shard at a time.
-    JavaPairRDD<Integer, GradientSum> perShard = level
+    JavaPairRDD<Integer, B> perShard = level
         .mapToPair(t -> new Tuple2<>(t._1().shard(), new Tuple2<>(t._1().index(), t._2())))
         .groupByKey(new HashPartitioner(shards))
-        .mapValues(OrderedTreeReduce::mergeInOrder);
-    List<GradientSum> parts = new ArrayList<>(shards);
-    for (int s = 0; s < shards; s++) {
-      parts.add(null);
-    }
+        .mapValues(members -> mergeInOrder(members, zero));
+    List<B> parts = new ArrayList<>(Collections.nCopies(shards, null));
     long bytes = 0;
-    Iterator<Tuple2<Integer, GradientSum>> it = perShard.toLocalIterator();
+    Iterator<Tuple2<Integer, B>> it = perShard.toLocalIterator();
     while (it.hasNext()) {
-      Tuple2<Integer, GradientSum> t = it.next();
+      Tuple2<Integer, B> t = it.next();
       parts.set(t._1(), t._2());
-      bytes += gradientBytes(t._2());
+      bytes += t._2().sizeBytes();
     }
-    return new Reduced(GradientSum.assemble(inFeatures, outFeatures, bounds, parts), bytes,
-        shards);
+    for (int s = 0; s < shards; s++) {
+      if (parts.get(s) == null) {
+        parts.set(s, zero.get());
+      }
+    }
+    return new Reduced<>(parts, bytes, shards);
   }
 
   /** Column ranges for {@code shards} shards of k columns, as even as integers allow. */
@@ -106,24 +124,23 @@ public final class OrderedTreeReduce {
     return bounds;
   }
 
-  private static long gradientBytes(GradientSum sum) {
-    return sum.value() == null ? 0
-        : 8L * ((long) sum.value().dw().length + sum.value().db().length);
-  }
-
-  /** Merges one node's inputs in index order into a new sum. */
-  private static GradientSum mergeInOrder(Iterable<Tuple2<Integer, GradientSum>> members) {
-    List<Tuple2<Integer, GradientSum>> sorted = new ArrayList<>();
+  /** Merges one node's inputs in index order into a fresh buffer. */
+  private static <B extends Mergeable<B>> B mergeInOrder(Iterable<Tuple2<Integer, B>> members,
+      Zero<B> zero) {
+    List<Tuple2<Integer, B>> sorted = new ArrayList<>();
     members.forEach(sorted::add);
     sorted.sort(Comparator.comparingInt(Tuple2::_1));
-    GradientSum sum = new GradientSum();
-    for (Tuple2<Integer, GradientSum> m : sorted) {
+    B sum = zero.get();
+    for (Tuple2<Integer, B> m : sorted) {
       sum.merge(m._2());
     }
     return sum;
   }
 
-  /** Node (shard s, index i) of a level with {@code groups} nodes per shard: partition s·groups + i. */
+  /**
+   * Node (shard s, index i) of a level with {@code groups} nodes per shard: partition
+   * s·groups + i.
+   */
   static final class NodePartitioner extends Partitioner {
     private static final long serialVersionUID = 1L;
     private final int groups;

@@ -5,6 +5,7 @@ import breeze.optimize.CachedDiffFunction;
 import breeze.optimize.DiffFunction;
 import breeze.optimize.FirstOrderMinimizer;
 import breeze.optimize.LBFGS;
+import io.sparkgemm.local.Norms;
 import java.lang.invoke.CallSite;
 import java.lang.invoke.LambdaMetafactory;
 import java.lang.invoke.MethodHandle;
@@ -62,7 +63,7 @@ final class Lbfgs {
       double value = (Double) state.value();
       double loss = value - 0.5 * spec.reg() * squaresOfWeights(x, objective);
       if (state.iter() > 0 || start.history().isEmpty()) {
-        listener.onIteration(new IterationRecord(iteration, value, loss, Objective.norm(grad),
+        listener.onIteration(new IterationRecord(iteration, value, loss, Norms.norm(grad),
             Math.sqrt(step), (System.nanoTime() - t0) / 1e9, objective.passes() - passes0),
             x, null);
       }

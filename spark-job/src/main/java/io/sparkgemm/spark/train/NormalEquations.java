@@ -2,25 +2,22 @@ package io.sparkgemm.spark.train;
 
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
-import io.sparkgemm.local.GradientAccumulator;
 import io.sparkgemm.local.Trans;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.backend.Backends;
 import io.sparkgemm.local.backend.GemmBackend;
 import io.sparkgemm.spark.block.BlockedInput;
-import io.sparkgemm.spark.block.Deterministic;
+import io.sparkgemm.spark.block.Chunks;
 import io.sparkgemm.spark.block.LabeledBlock;
-import io.sparkgemm.spark.reduce.GradientSum;
 import io.sparkgemm.spark.reduce.OrderedTreeReduce;
-import io.sparkgemm.spark.reduce.PartitionResult;
 import io.sparkgemm.spark.reduce.TreeDepth;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.sql.SparkSession;
+import scala.Tuple2;
 
 /**
  * One pass over the cached blocks that forms the normal equations of least squares with an
@@ -32,7 +29,7 @@ import org.apache.spark.sql.SparkSession;
  * </pre>
  *
  * Both are summed in float64 per partition and tree-reduced in a fixed order, exactly like dW
- * ({@link OrderedTreeReduce}): they travel as one p x (p + k) {@link GradientAccumulator}.
+ * ({@link OrderedTreeReduce}), in their own buffer, {@link GramSums}.
  */
 public final class NormalEquations {
   private NormalEquations() {
@@ -58,73 +55,58 @@ public final class NormalEquations {
     int p = d + 1;
     long start = System.nanoTime();
     spark.sparkContext().setJobDescription("spark-gemm solve: [X 1]ᵀ[X 1] and [X 1]ᵀT");
-    long chunkRows = input.chunkRows();
-    long[] chunkIds = input.chunkIds();
-    JavaRDD<PartitionResult> partials = input.blocks().mapPartitionsWithIndex(
-        (index, blocks) -> partition(index, blocks, backend, d, k, chunkRows, chunkIds), true);
+    Chunks chunks = input.chunks();
+    JavaPairRDD<Integer, GramSums> partials = JavaPairRDD.fromJavaRDD(
+        input.blocks().mapPartitionsWithIndex(
+            (index, blocks) -> partition(index, blocks, backend, d, k, chunks), true));
     // As in the pass: with --deterministic the leaves are the chunks, else the partitions.
-    int leaves = chunkRows > 0 ? input.numChunks() : partials.getNumPartitions();
+    int leaves = input.numLeaves();
     long bytes = 8L * p * (p + k);
     int depth = treeDepth > 0 ? treeDepth
         : TreeDepth.choose(leaves, bytes, TreeDepth.maxResultSize(spark));
-    GradientSum sum = OrderedTreeReduce.reduce(partials, leaves, Math.max(depth, 1),
-        new int[] {0, p + k}, p).sum();
-    GradientAccumulator total = sum.value() != null ? sum.value()
-        : new GradientAccumulator(p, p + k);
-    double[] both = total.dw();
-    double[] gram = new double[p * p];
-    double[] rhs = new double[p * k];
-    for (int i = 0; i < p; i++) {
-      System.arraycopy(both, i * (p + k), gram, i * p, p);
-      System.arraycopy(both, i * (p + k) + p, rhs, i * k, k);
-    }
+    GramSums total = OrderedTreeReduce.reduceByIndex(partials, leaves, Math.max(depth, 1),
+        () -> new GramSums(p, k)).sum();
+    double[] gram = total.gram();
+    double[] rhs = total.rhs();
     // dsyrk filled the lower triangle; mirror it.
     for (int i = 0; i < p; i++) {
       for (int j = 0; j < i; j++) {
         gram[j * p + i] = gram[i * p + j];
       }
     }
-    return new Sums(gram, rhs, total.numRows(), d, k, new ArrayList<>(sum.backends()), depth,
+    return new Sums(gram, rhs, total.numRows(), d, k, new ArrayList<>(total.backends()), depth,
         (System.nanoTime() - start) / 1e9);
   }
 
   /**
-   * One partition's sums: one result per leaf of the reduction tree, the partition or with
-   * --deterministic each chunk of {@code chunkRows} row ids (summed alike in any partition).
+   * One partition's sums, keyed by leaf index: one per leaf of the reduction tree, the partition
+   * or with --deterministic each chunk (summed alike in any partition). An empty partition adds
+   * nothing.
    */
-  private static Iterator<PartitionResult> partition(int index, Iterator<LabeledBlock> blocks,
-      BackendOptions options, int d, int k, long chunkRows, long[] chunkIds) {
+  private static Iterator<Tuple2<Integer, GramSums>> partition(int index,
+      Iterator<LabeledBlock> blocks, BackendOptions options, int d, int k, Chunks chunks) {
     if (!blocks.hasNext()) {
-      return (chunkRows > 0 ? List.<PartitionResult>of()
-          : List.of(new PartitionResult(index, null, List.of(), null, 0, 0.0, 0.0))).iterator();
+      return List.<Tuple2<Integer, GramSums>>of().iterator();
     }
-    long start = System.nanoTime();
     // Row-id order, so the float64 sums do not depend on the order the cache hands blocks over.
     List<LabeledBlock> ordered = new ArrayList<>();
     blocks.forEachRemaining(ordered::add);
     ordered.sort(Comparator.comparingLong(block -> block.x().rowId(0)));
     GemmBackend backend = Backends.select(options);
-    List<PartitionResult> results = new ArrayList<>();
+    List<Tuple2<Integer, GramSums>> results = new ArrayList<>();
     int from = 0;
     for (int i = 1; i <= ordered.size(); i++) {
-      int leaf = leafOf(ordered.get(from), index, chunkRows, chunkIds);
-      if (i == ordered.size() || leafOf(ordered.get(i), index, chunkRows, chunkIds) != leaf) {
-        results.add(leaf(leaf, ordered.subList(from, i), backend, d, k, start));
+      int leaf = chunks.leafOf(ordered.get(from).x().rowId(0), index);
+      if (i == ordered.size() || chunks.leafOf(ordered.get(i).x().rowId(0), index) != leaf) {
+        results.add(new Tuple2<>(leaf, leaf(ordered.subList(from, i), backend, d, k)));
         from = i;
       }
     }
     return results.iterator();
   }
 
-  private static int leafOf(LabeledBlock block, int partition, long chunkRows, long[] chunkIds) {
-    return chunkRows > 0
-        ? Arrays.binarySearch(chunkIds, Deterministic.chunkOf(block.x().rowId(0), chunkRows))
-        : partition;
-  }
-
   /** gram and rhs of one leaf's blocks (in row-id order). */
-  private static PartitionResult leaf(int index, List<LabeledBlock> ordered, GemmBackend backend,
-      int d, int k, long start) {
+  private static GramSums leaf(List<LabeledBlock> ordered, GemmBackend backend, int d, int k) {
     int p = d + 1;
     double[] gram = new double[p * p];
     double[] rhs = new double[p * k];
@@ -154,14 +136,6 @@ public final class NormalEquations {
           0, Math.max(1, k), 1.0, rhs, 0, Math.max(1, k));
       rows += m;
     }
-    GradientAccumulator acc = new GradientAccumulator(p, p + k);
-    double[] both = acc.dw();
-    for (int i = 0; i < p; i++) {
-      System.arraycopy(gram, i * p, both, i * (p + k), p);
-      System.arraycopy(rhs, i * k, both, i * (p + k) + p, k);
-    }
-    acc.addLoss(0.0, rows);
-    return new PartitionResult(index, acc, List.of(), backend.info().describe(), rows,
-        (System.nanoTime() - start) / 1e9, 0.0);
+    return new GramSums(p, k, gram, rhs, rows, backend.info().describe());
   }
 }

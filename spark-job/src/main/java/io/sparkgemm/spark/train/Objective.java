@@ -2,6 +2,7 @@ package io.sparkgemm.spark.train;
 
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.GradientAccumulator;
+import io.sparkgemm.local.Norms;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.pass.LinearPass;
 import io.sparkgemm.spark.pass.PassResult;
@@ -15,7 +16,7 @@ import org.apache.spark.sql.SparkSession;
 /**
  * f(θ) = loss(XW + b) + (reg/2)·||W||² and its gradient, one fused distributed pass per
  * evaluation. θ packs W (d x k, row-major) then b (k). Every evaluation broadcasts the new W and
- * b, and the pass destroys the broadcasts when it is done ({@link PassResult#release()}); the
+ * b, and the pass destroys the broadcasts when it is done ({@link PassResult#close()}); the
  * cached blocks of X are reused. An evaluation whose loss or gradient is not finite stops
  * training with a {@link TrainingDivergedException} that names the iteration.
  */
@@ -64,16 +65,13 @@ public final class Objective {
   public Evaluation evaluate(double[] theta, int iteration) {
     DenseBlock w = weights(theta);
     double[] b = bias(theta);
-    PassResult result = LinearPass.run(spark, input, w, b, pass);
     GradientAccumulator g;
-    try {
+    try (PassResult result = LinearPass.run(spark, input, w, b, pass)) {
       g = result.gradients();
       passes++;
       passSeconds += result.seconds();
       treeDepth = result.treeDepth();
       backends.addAll(result.backends());
-    } finally {
-      result.release();
     }
     int dk = d * k;
     double[] gradient = new double[dk + k];
@@ -86,7 +84,7 @@ public final class Objective {
     }
     System.arraycopy(g.db(), 0, gradient, dk, k);
     double value = g.loss() + 0.5 * reg * squares;
-    double norm = norm(gradient);
+    double norm = Norms.norm(gradient);
     if (!Double.isFinite(value) || !Double.isFinite(norm)) {
       throw new TrainingDivergedException(iteration, String.format(Locale.ROOT,
           "Training diverged at iteration %d: the %s is not finite (loss = %s, ||grad|| = %s). "
@@ -131,13 +129,5 @@ public final class Objective {
 
   public List<String> backends() {
     return new ArrayList<>(backends);
-  }
-
-  static double norm(double[] v) {
-    double s = 0;
-    for (double x : v) {
-      s += x * x;
-    }
-    return Math.sqrt(s);
   }
 }

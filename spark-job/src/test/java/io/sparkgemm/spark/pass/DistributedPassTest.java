@@ -141,9 +141,11 @@ class DistributedPassTest {
         for (int run = 0; run < 3; run++) {
           PassSpec pass = new PassSpec("mse", false, false, DType.FLOAT64,
               BackendOptions.named("native"), depth);
-          PassResult result = LinearPass.run(spark, input, w, b, pass);
-          assertThat(result.treeDepth()).isEqualTo(depth);
-          double[] dw = result.gradients().dw().clone();
+          double[] dw;
+          try (PassResult result = LinearPass.run(spark, input, w, b, pass)) {
+            assertThat(result.treeDepth()).isEqualTo(depth);
+            dw = result.gradients().dw().clone();
+          }
           assertClose(dw, expected.acc.dw(), 1e-12, "depth " + depth + " dW");
           if (first == null) {
             first = dw;
@@ -160,8 +162,7 @@ class DistributedPassTest {
 
   private void check(BlockedInput input, String head, DType dtype, boolean withDx) {
     PassSpec spec = new PassSpec(head, withDx, false, dtype, BackendOptions.named("native"), 0);
-    PassResult pass = LinearPass.run(spark, input, w, b, spec);
-    try {
+    try (PassResult pass = LinearPass.run(spark, input, w, b, spec)) {
       Expected expected = singleBlock(head, dtype);
       double tol = dtype == DType.FLOAT64 ? 1e-12 : 2e-5;
       String what = head + " " + dtype.label();
@@ -185,8 +186,6 @@ class DistributedPassTest {
         assertThat(seen).isEqualTo(N);
         assertClose(dx, expected.dx.doubles(), tol, what + " dX");
       }
-    } finally {
-      pass.release();
     }
   }
 

@@ -111,17 +111,19 @@ class ReproducibilityTest {
       GradientAccumulator expected = reference();
       long gradientBytes = 8L * (D * K + K);
       for (int depth : new int[] {1, 2, 3}) {
-        PassResult whole = LinearPass.run(spark, input, w, b, mse(depth, false));
-        assertThat(whole.gradientShards()).isEqualTo(1);
-        assertClose(whole.gradients().dw(), expected.dw(), "unsharded dW, depth " + depth);
-        for (long threshold : new long[] {gradientBytes / 2, 1}) {
-          PassResult sharded = LinearPass.run(spark, input, w, b,
-              mse(depth, false).withShardThreshold(threshold));
-          String what = "depth " + depth + ", threshold " + threshold;
-          assertThat(sharded.gradientShards()).as(what).isEqualTo(threshold == 1 ? K : 2);
-          assertThat(sharded.bytesToDriver()).as(what + ": each shard once")
-              .isEqualTo(gradientBytes);
-          assertSameBits(sharded.gradients(), whole.gradients(), what);
+        try (PassResult whole = LinearPass.run(spark, input, w, b, mse(depth, false))) {
+          assertThat(whole.gradientShards()).isEqualTo(1);
+          assertClose(whole.gradients().dw(), expected.dw(), "unsharded dW, depth " + depth);
+          for (long threshold : new long[] {gradientBytes / 2, 1}) {
+            try (PassResult sharded = LinearPass.run(spark, input, w, b,
+                mse(depth, false).withShardThreshold(threshold))) {
+              String what = "depth " + depth + ", threshold " + threshold;
+              assertThat(sharded.gradientShards()).as(what).isEqualTo(threshold == 1 ? K : 2);
+              assertThat(sharded.bytesToDriver()).as(what + ": each shard once")
+                  .isEqualTo(gradientBytes);
+              assertSameBits(sharded.gradients(), whole.gradients(), what);
+            }
+          }
         }
       }
     } finally {
@@ -135,12 +137,12 @@ class ReproducibilityTest {
     try {
       PassResult clean = LinearPass.run(spark, input, w, b, mse(2, true));
       int failuresBefore = failedTasks.get();
-      spark.sparkContext().setLocalProperty(FaultInjection.KEY, "1");
+      spark.sparkContext().setLocalProperty(TestHooks.FAIL_PARTITION_ONCE, "1");
       PassResult retried;
       try {
         retried = LinearPass.run(spark, input, w, b, mse(2, true));
       } finally {
-        spark.sparkContext().setLocalProperty(FaultInjection.KEY, null);
+        spark.sparkContext().setLocalProperty(TestHooks.FAIL_PARTITION_ONCE, null);
       }
       for (int wait = 0; wait < 100 && failedTasks.get() == failuresBefore; wait++) {
         Thread.sleep(100);
@@ -150,8 +152,8 @@ class ReproducibilityTest {
       assertSameBits(retried.gradients(), clean.gradients(), "after a retry");
       assertThat(dx(retried)).as("dX after a retry").isEqualTo(dx(clean));
       assertClose(clean.gradients().dw(), reference().dw(), "dW");
-      clean.release();
-      retried.release();
+      clean.close();
+      retried.close();
     } finally {
       input.release();
     }
@@ -172,17 +174,17 @@ class ReproducibilityTest {
                   / (BLOCK_ROWS * InputSpec.BLOCKS_PER_CHUNK));
           assertThat(input.numBlocks()).as(what + ": blocks cut by row id")
               .isEqualTo((N + BLOCK_ROWS - 1) / BLOCK_ROWS);
-          PassResult pass = LinearPass.run(spark, input, w, b, mse(0, true));
-          assertClose(pass.gradients().dw(), expected.dw(), what);
-          double[] dx = dx(pass);
-          if (first == null) {
-            first = pass.gradients();
-            firstDx = dx;
-          } else {
-            assertSameBits(pass.gradients(), first, what);
-            assertThat(dx).as(what + " dX").isEqualTo(firstDx);
+          try (PassResult pass = LinearPass.run(spark, input, w, b, mse(0, true))) {
+            assertClose(pass.gradients().dw(), expected.dw(), what);
+            double[] dx = dx(pass);
+            if (first == null) {
+              first = pass.gradients();
+              firstDx = dx;
+            } else {
+              assertSameBits(pass.gradients(), first, what);
+              assertThat(dx).as(what + " dX").isEqualTo(firstDx);
+            }
           }
-          pass.release();
         } finally {
           input.release();
         }
