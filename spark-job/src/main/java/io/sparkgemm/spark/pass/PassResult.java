@@ -73,7 +73,19 @@ public record PassResult(GradientAccumulator gradients, JavaRDD<PartitionResult>
       partials.unpersist(false);
     }
     for (Broadcast<?> b : broadcasts) {
-      b.destroy();
+      destroy(b);
     }
+  }
+
+  /**
+   * Destroys a broadcast and waits until its blocks are gone from the driver and the executors.
+   * Spark's {@code destroy()} only sends the removal; the broadcast may then be
+   * garbage-collected and its ContextCleaner removal run while the first one is still under
+   * way, and two removals of one block fail ("Error cleaning broadcast N: Block
+   * broadcast_N_piece0 does not exist"). Once this returns, the cleaner finds nothing to remove.
+   * {@code destroy(boolean)} is Spark's own (package-private in Scala, public to Java).
+   */
+  static void destroy(Broadcast<?> b) {
+    b.destroy(true);
   }
 }
