@@ -34,21 +34,26 @@ build_spark_home() {
   echo "cluster.sh: building a Spark home in $spark_home (once) ..." >&2
   rm -rf "$spark_home"
   mkdir -p "$spark_home/jars" "$spark_home/conf"
+  local classpath put="cp"
   if [ -n "${SPARK_GEMM_SPARK_JARS:-}" ]; then
     # A classpath that already holds Spark (the test classpath): link its jars, skip Maven.
-    local jar
-    IFS=: read -r -a jars <<< "$SPARK_GEMM_SPARK_JARS"
-    for jar in "${jars[@]}"; do
-      case "$(basename "$jar")" in
-        *.jar) case "$(basename "$jar")" in local-gemm-*|spark-job-*|picocli-*|javacpp-*|openblas-*) ;; *) ln -sf "$jar" "$spark_home/jars/" ;; esac ;;
-      esac
-    done
+    classpath=$SPARK_GEMM_SPARK_JARS put="ln -sf"
   else
-  (cd "$root" && ./mvnw -q -B -pl local-gemm install -DskipTests && ./mvnw -q -B -pl spark-job \
-      dependency:copy-dependencies -DincludeScope=compile \
-      -DexcludeArtifactIds=local-gemm,picocli,javacpp,openblas \
-      -DoutputDirectory="$spark_home/jars") >&2 || die "could not build the Spark home"
+    # From the reactor, so that a fresh clone needs nothing installed (the parent pom and
+    # local-gemm come from the source tree); package writes spark-job's runtime classpath, Spark
+    # included, to spark-job/target/classpath.txt.
+    (cd "$root" && ./mvnw -q -B -pl spark-job -am package -DskipTests) >&2 \
+      || die "could not build the Spark home"
+    classpath=$(cat "$root/spark-job/target/classpath.txt")
   fi
+  local jar
+  IFS=: read -r -a jars <<< "$classpath"
+  for jar in "${jars[@]}"; do
+    case "$(basename "$jar")" in
+      local-gemm-*|spark-job-*|picocli-*|javacpp-*|openblas-*) ;;
+      *.jar) $put "$jar" "$spark_home/jars/" ;;
+    esac
+  done
   cp "$root/conf/cluster-log4j2.properties" "$spark_home/conf/log4j2.properties"
   touch "$spark_home/.complete"
 }

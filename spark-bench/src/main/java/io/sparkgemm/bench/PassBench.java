@@ -18,7 +18,6 @@ import java.util.stream.LongStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.RDDInfo;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -74,16 +73,12 @@ public final class PassBench {
         .persist(StorageLevel.MEMORY_AND_DISK());
     spark.sparkContext().setJobDescription("spark-gemm bench: generate and cache X");
     long numRows = blocks.map(LabeledBlock::numRows).reduce(Integer::sum);
-    long cached = 0;
-    for (RDDInfo info : spark.sparkContext().getRDDStorageInfo()) {
-      if (info.id() == blocks.id()) {
-        cached = info.memSize() + info.diskSize();
-      }
-    }
+    CacheLevels.Placement placement = CacheLevels.placement(blocks, CacheLevels.DEFAULT);
+    long cached = placement.memoryBytes() + placement.diskBytes();
     BlockedInput input = BlockedInput.builder(blocks)
         .shape(numRows, d)
         .blocking(blockRows, numBlocks)
-        .cache(CacheLevels.placement(blocks, CacheLevels.DEFAULT))
+        .cache(placement)
         .build();
     PassSpec spec = new PassSpec("mean", true, false, dtype, BackendOptions.named("native"), 0,
         true);

@@ -5,6 +5,7 @@ import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.GradientAccumulator;
 import io.sparkgemm.local.Norms;
 import io.sparkgemm.local.WeightInit;
+import io.sparkgemm.spark.block.CacheLevels;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -66,10 +67,10 @@ final class ShapeRun {
         Errors.concat(ref.dw(), ref.db()));
   }
 
-  /** Bytes of every cached RDD now (memory and disk), for before/after differences. */
+  /** Bytes of every cached RDD (memory and disk), every block stored so far counted. */
   long cachedBytesNow() {
     long total = 0;
-    for (RDDInfo info : spark.sparkContext().getRDDStorageInfo()) {
+    for (RDDInfo info : CacheLevels.storageInfo(spark.sparkContext())) {
       total += info.memSize() + info.diskSize();
     }
     return total;

@@ -18,7 +18,12 @@ final class LoopbackCluster {
   final Map<String, String> env = new HashMap<>();
 
   LoopbackCluster(Path dir, int masterPort, int uiPort) {
-    this.root = projectRoot();
+    this(projectRoot(), dir, masterPort, uiPort);
+  }
+
+  /** The scripts of the project at {@code root}; the Spark home from the test classpath. */
+  LoopbackCluster(Path root, Path dir, int masterPort, int uiPort) {
+    this.root = root;
     this.dir = dir;
     env.put("SPARK_GEMM_CLUSTER_DIR", dir.toString());
     env.put("SPARK_GEMM_MASTER_PORT", Integer.toString(masterPort));

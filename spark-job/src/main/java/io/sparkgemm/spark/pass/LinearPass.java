@@ -117,8 +117,8 @@ public final class LinearPass {
       return result;
     } finally {
       if (!handedOver) {
-        wCast.destroy();
-        bCast.destroy();
+        PassResult.destroy(wCast);
+        PassResult.destroy(bCast);
       }
     }
   }

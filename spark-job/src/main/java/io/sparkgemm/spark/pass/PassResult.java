@@ -169,6 +169,11 @@ public final class PassResult implements AutoCloseable {
     return closed.get();
   }
 
+  /** The broadcasts of W and b this result owns (for tests of their clean-up). */
+  List<Broadcast<?>> broadcasts() {
+    return broadcasts;
+  }
+
   /**
    * Frees the cached outputs and destroys the pass's broadcasts of W and b; later calls do
    * nothing. The outputs' lineage refers to the broadcasts, so both live until the outputs are
@@ -183,8 +188,20 @@ public final class PassResult implements AutoCloseable {
       partials.unpersist(false);
     }
     for (Broadcast<?> b : broadcasts) {
-      b.destroy();
+      destroy(b);
     }
+  }
+
+  /**
+   * Destroys a broadcast and waits until its blocks are gone from the driver and the executors.
+   * Spark's {@code destroy()} only sends the removal; the broadcast may then be
+   * garbage-collected and its ContextCleaner removal run while the first one is still under
+   * way, and two removals of one block fail ("Error cleaning broadcast N: Block
+   * broadcast_N_piece0 does not exist"). Once this returns, the cleaner finds nothing to remove.
+   * {@code destroy(boolean)} is Spark's own (package-private in Scala, public to Java).
+   */
+  static void destroy(Broadcast<?> b) {
+    b.destroy(true);
   }
 
   /** Builds a result; only the pass makes them. */
