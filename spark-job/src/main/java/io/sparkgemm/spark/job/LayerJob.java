@@ -156,7 +156,7 @@ public final class LayerJob {
     if (where != null) {
       throw new NonFiniteGradientException("The gradients are not finite: " + where + " (the inputs "
           + "were finite, so the pass overflowed: scale X or W down). Nothing was written; "
-          + "pass --allow-nonfinite to write them anyway");
+          + "pass allowNonFinite to write them anyway");
     }
   }
 
