@@ -149,7 +149,8 @@ final class SparkGemmRuns {
         Objective objective = new Objective(run.spark, input, run.shape.k(), spec);
         Trainer.Result result = Trainer.train(objective, spec,
             Trainer.Start.fresh(new double[objective.numParameters()]), (rec, theta, v) -> { });
-        lastRan = (result.history().size() - 1) + " iterations, " + result.stopReason().label() + ", "
+        lastRan = (result.history().size() - 1) + " iterations, "
+            + result.stopReason().label() + ", "
             + result.passes() + " softmax-ce passes";
         last = new FitState(objective.weights(result.theta()).toDType(run.dtype()),
             objective.bias(result.theta()), result.last().loss());

@@ -48,11 +48,11 @@ final class Flags {
   }
 
   /**
-   * A parameter name standing alone: not part of a longer word, a path, a quoted value
-   * (column names and paths come quoted or slashed) or a flag already.
+   * A parameter name standing alone: not part of a longer word, a file name, a path, a quoted
+   * value (column names and paths come quoted or slashed) or a flag already.
    */
   private static final Pattern NAME = Pattern.compile("(?<![\\w./\\\\'-])("
-      + String.join("|", BY_PARAMETER.keySet()) + ")(?![\\w/\\\\'-])");
+      + String.join("|", BY_PARAMETER.keySet()) + ")(?![\\w/\\\\'-]|\\.\\w)");
 
   private Flags() {
   }

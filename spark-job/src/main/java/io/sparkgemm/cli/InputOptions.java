@@ -73,19 +73,24 @@ class InputOptions {
 
   @Option(names = "--storage-level", paramLabel = "LEVEL", defaultValue = "MEMORY_AND_DISK",
       converter = Choices.StorageLevels.class,
-      completionCandidates = Choices.StorageLevels.class, description = "How the blocks are cached: MEMORY_AND_DISK (what does not fit in memory "
+      completionCandidates = Choices.StorageLevels.class,
+      description = "How the blocks are cached: MEMORY_AND_DISK (what does not fit in memory "
           + "goes to local disk), MEMORY_AND_DISK_SER, DISK_ONLY, MEMORY_ONLY or MEMORY_ONLY_SER "
           + "(blocks that do not fit are recomputed from the input). Default: ${DEFAULT-VALUE}.")
   CacheLevel storageLevel;
 
   /** Checks the input options before Spark starts; fails with exit code 2 on bad usage. */
   void validateInput() {
-    if (x == null) {
-      throw new IllegalArgumentException("Missing --x PATH (the input X)");
-    }
+    requireX();
     csvFormat();
     if (!x.contains("://") && !Files.exists(Path.of(x))) {
       throw new IllegalArgumentException(x + ": no such file or directory");
+    }
+  }
+
+  private void requireX() {
+    if (x == null) {
+      throw new IllegalArgumentException("Missing --x PATH (the input X)");
     }
   }
 
@@ -100,6 +105,7 @@ class InputOptions {
    */
   InputSpec spec(LabelKind kind, String labelsCol, String labelsPath, String upstream,
       String upstreamCol, DType dtype, int numClasses) {
+    requireX();
     InputSpec.Builder spec = InputSpec.builder(x).format(format).featuresCol(featuresCol)
         .featuresCols(featuresCols).idCol(idCol).labels(kind, labelsCol, labelsPath)
         .dtype(dtype).blockRows(blockRows).partitions(partitions)

@@ -40,8 +40,8 @@ public record CsvFormat(Header header, String separator) implements Serializable
     }
     if (separator != null && (separator.contains("\"") || separator.contains("\n")
         || separator.contains("\r"))) {
-      throw new IllegalArgumentException("csvSeparator cannot contain a quote or a line break, got '"
-          + separator + "'");
+      throw new IllegalArgumentException("csvSeparator cannot contain a quote or a line break, "
+          + "got '" + separator + "'");
     }
   }
 

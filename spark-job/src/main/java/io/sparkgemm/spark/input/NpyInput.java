@@ -145,7 +145,8 @@ final class NpyInput {
       schema = schema.add("__label", DataTypes.createArrayType(DataTypes.DoubleType, false),
           false);
     } else {
-      throw new IllegalArgumentException("labelsPath is only used by the mse and softmax-ce losses");
+      throw new IllegalArgumentException("labelsPath is only used by the mse and softmax-ce "
+          + "losses");
     }
     return spark.createDataFrame(rows, schema);
   }

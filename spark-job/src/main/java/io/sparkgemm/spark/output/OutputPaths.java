@@ -47,14 +47,14 @@ public final class OutputPaths {
       }
       Path in = qualified(input.getKey(), input.getValue(), conf, false);
       if (target.equals(in)) {
-        throw new IllegalArgumentException("outputDir " + outputDir + " is the input " + input.getKey()
-            + " " + input.getValue() + ": writing there would replace it; choose another "
-            + "folder");
+        throw new IllegalArgumentException("outputDir " + outputDir + " is the input "
+            + input.getKey() + " " + input.getValue() + ": writing there would replace it; "
+            + "choose another folder");
       }
       if (isAncestor(target, in)) {
-        throw new IllegalArgumentException("outputDir " + outputDir + " holds the input " + input.getKey()
-            + " " + input.getValue() + ": overwrite would delete it; choose a folder that "
-            + "holds no input");
+        throw new IllegalArgumentException("outputDir " + outputDir + " holds the input "
+            + input.getKey() + " " + input.getValue() + ": overwrite would delete it; "
+            + "choose a folder that holds no input");
       }
       if (isAncestor(in, target)) {
         throw new IllegalArgumentException("outputDir " + outputDir + " lies inside the input "
@@ -65,9 +65,10 @@ public final class OutputPaths {
     if (isLocal(target)) {
       Path cwd = real(java.nio.file.Path.of("").toAbsolutePath());
       if (target.equals(cwd) || isAncestor(target, cwd)) {
-        throw new IllegalArgumentException("outputDir " + outputDir + " is " + (target.equals(cwd)
-            ? "the working directory" : "a parent of the working directory " + cwd.toUri()
-                .getPath()) + ": overwrite would delete it; choose a folder of its own");
+        throw new IllegalArgumentException("outputDir " + outputDir + " is "
+            + (target.equals(cwd) ? "the working directory"
+                : "a parent of the working directory " + cwd.toUri().getPath())
+            + ": overwrite would delete it; choose a folder of its own");
       }
     }
     if (checkpointDir != null) {
@@ -76,8 +77,8 @@ public final class OutputPaths {
           || isAncestor(checkpoints, target)) {
         throw new IllegalArgumentException("checkpointDir " + checkpointDir + " and outputDir "
             + outputDir + " overlap: the output replaces its folder at the end (deleting the "
-            + "checkpoints with overwrite); keep checkpoints outside outputDir and outputDir outside "
-            + "them");
+            + "checkpoints with overwrite); keep checkpoints outside outputDir and outputDir "
+            + "outside them");
       }
     }
     requireWritable(outputDir, target, conf);
@@ -97,9 +98,9 @@ public final class OutputPaths {
         if (isLocal(existing)) {
           java.nio.file.Path local = java.nio.file.Path.of(existing.toUri());
           if (Files.isSymbolicLink(local)) {
-            throw new IllegalArgumentException("outputDir " + outputDir + ": " + local + " is a symbolic "
-                + "link to " + Files.readSymbolicLink(local) + ", which does not exist; remove "
-                + "the link or choose another folder");
+            throw new IllegalArgumentException("outputDir " + outputDir + ": " + local
+                + " is a symbolic link to " + Files.readSymbolicLink(local) + ", which does "
+                + "not exist; remove the link or choose another folder");
           }
         }
         existing = existing.getParent();
@@ -109,8 +110,9 @@ public final class OutputPaths {
       }
       FileStatus status = fs.getFileStatus(existing);
       if (!status.isDirectory()) {
-        throw new IllegalArgumentException("outputDir " + outputDir + ": " + existing.toUri().getPath()
-            + " is a file, not a folder, so nothing can be created under it");
+        throw new IllegalArgumentException("outputDir " + outputDir + ": "
+            + existing.toUri().getPath() + " is a file, not a folder, so nothing can be "
+            + "created under it");
       }
       Path probe = new Path(existing, ".spark-gemm-probe-" + UUID.randomUUID());
       boolean made;

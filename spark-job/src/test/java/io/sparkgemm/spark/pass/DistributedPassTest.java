@@ -160,7 +160,8 @@ class DistributedPassTest {
   }
 
   private void check(BlockedInput input, String head, DType dtype, boolean withDx) {
-    PassSpec spec = new PassSpec(Loss.parse(head), withDx, false, dtype, BackendOptions.named("native"), 0);
+    PassSpec spec = new PassSpec(Loss.parse(head), withDx, false, dtype,
+        BackendOptions.named("native"), 0);
     PassResult pass = LinearPass.run(spark, input, w, b, spec);
     try {
       Expected expected = singleBlock(head, dtype);
