@@ -112,7 +112,7 @@ public final class LayerJob {
     r.put("deterministic", input.chunkRows() > 0);
     if (spec.backward()) {
       GradientAccumulator g = pass.gradients();
-      r.put("loss", spec.loss());
+      r.put("loss", spec.loss().label());
       r.put("lossValue", g.loss());
       r.put("treeDepth", pass.treeDepth());
       r.put("gradientShards", pass.gradientShards());
