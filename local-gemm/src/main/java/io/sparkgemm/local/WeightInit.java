@@ -2,7 +2,6 @@ package io.sparkgemm.local;
 
 import io.sparkgemm.local.backend.Lapack;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -20,7 +19,18 @@ public final class WeightInit {
   private WeightInit() {
   }
 
+  /** W drawn by the scheme called {@code scheme} (any case): see {@link Init#parse}. */
   public static DenseBlock create(String scheme, int inFeatures, int outFeatures, long seed) {
+    Init init = Init.parse(scheme);
+    if (init == Init.ZEROS) {
+      throw new IllegalArgumentException("Unknown init '" + scheme + "': expected one of "
+          + String.join(", ", SCHEMES));
+    }
+    return create(init, inFeatures, outFeatures, seed);
+  }
+
+  /** W drawn by {@code scheme}, one of {@link #SCHEMES}. */
+  static DenseBlock create(Init scheme, int inFeatures, int outFeatures, long seed) {
     DenseBlock.checkShape(inFeatures, outFeatures);
     if (inFeatures < 1 || outFeatures < 1) {
       throw new IllegalArgumentException("W needs at least one input and one output, got "
@@ -30,22 +40,22 @@ public final class WeightInit {
     int d = inFeatures;
     int k = outFeatures;
     double[] w = new double[d * k];
-    switch (scheme.toLowerCase(Locale.ROOT)) {
-      case "xavier": {
+    switch (scheme) {
+      case XAVIER: {
         double a = Math.sqrt(6.0 / (d + k));
         for (int i = 0; i < w.length; i++) {
           w[i] = (2 * random.nextDouble() - 1) * a;
         }
         break;
       }
-      case "he": {
+      case HE: {
         double sd = Math.sqrt(2.0 / d);
         for (int i = 0; i < w.length; i++) {
           w[i] = random.nextGaussian() * sd;
         }
         break;
       }
-      case "orthogonal": {
+      case ORTHOGONAL: {
         int m = Math.max(d, k);
         int p = Math.min(d, k);
         double[] gaussian = new double[m * p];
@@ -66,8 +76,8 @@ public final class WeightInit {
         break;
       }
       default:
-        throw new IllegalArgumentException("Unknown --init '" + scheme + "': expected one of "
-            + String.join(", ", SCHEMES));
+        throw new IllegalArgumentException("Init " + scheme.label() + " draws nothing: use "
+            + "Init.create");
     }
     return DenseBlock.ofDoubles(d, k, w);
   }

@@ -4,6 +4,7 @@ import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.WeightInit;
 import io.sparkgemm.local.backend.BackendOptions;
+import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.loss.LossHeads;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.CacheLevels;
@@ -80,7 +81,7 @@ public final class PassBench {
         .blocking(blockRows, numBlocks)
         .cache(placement)
         .build();
-    PassSpec spec = new PassSpec("mean", true, false, dtype, BackendOptions.named("native"), 0,
+    PassSpec spec = new PassSpec(Loss.MEAN, true, false, dtype, BackendOptions.named("native"), 0,
         true);
     double best = Double.POSITIVE_INFINITY;
     String backend = "";

@@ -3,6 +3,7 @@ package io.sparkgemm.bench;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.Norms;
 import io.sparkgemm.local.backend.BackendOptions;
+import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.pass.LinearPass;
 import io.sparkgemm.spark.pass.PassResult;
@@ -76,10 +77,10 @@ final class SparkGemmRuns {
     BackendOptions backend = new BackendOptions("native", threads, null);
     return switch (op) {
       case FORWARD -> new PassSpec(null, false, keep, run.dtype(), backend, 0, !keep);
-      case BACKWARD -> new PassSpec("supplied", false, false, run.dtype(), backend, 0, !keep);
-      case BACKWARD_DX -> new PassSpec("supplied", true, false, run.dtype(), backend, 0, !keep);
-      case GRADIENT -> new PassSpec("softmax-ce", false, false, run.dtype(), backend, 0, !keep);
-      case FUSED -> new PassSpec("softmax-ce", true, false, run.dtype(), backend, 0, !keep);
+      case BACKWARD -> new PassSpec(Loss.SUPPLIED, false, false, run.dtype(), backend, 0, !keep);
+      case BACKWARD_DX -> new PassSpec(Loss.SUPPLIED, true, false, run.dtype(), backend, 0, !keep);
+      case GRADIENT -> new PassSpec(Loss.SOFTMAX_CE, false, false, run.dtype(), backend, 0, !keep);
+      case FUSED -> new PassSpec(Loss.SOFTMAX_CE, true, false, run.dtype(), backend, 0, !keep);
       case FIT -> throw new IllegalArgumentException("A fit is not one pass");
     };
   }
@@ -135,9 +136,9 @@ final class SparkGemmRuns {
     double[] setups = new double[config.reps()];
     FitState last = null;
     String lastRan = null;
-    TrainSpec spec = new TrainSpec("softmax-ce", "lbfgs", 1.0, 0.0, false, 0.0,
-        config.fitIterations(), 0.0, 10, run.dtype(),
-        new BackendOptions("native", config.mainThreads(), null), 0);
+    TrainSpec spec = TrainSpec.builder(Loss.SOFTMAX_CE).learningRate(1.0)
+        .maxIter(config.fitIterations()).tol(0.0).dtype(run.dtype())
+        .backend(new BackendOptions("native", config.mainThreads(), null)).build();
     for (int r = 0; r < seconds.length; r++) {
       Timings.settle();
       long start = System.nanoTime();
@@ -147,7 +148,8 @@ final class SparkGemmRuns {
         Objective objective = new Objective(run.spark, input, run.shape.k(), spec);
         Trainer.Result result = Trainer.train(objective, spec,
             Trainer.Start.fresh(new double[objective.numParameters()]), (rec, theta, v) -> { });
-        lastRan = (result.history().size() - 1) + " iterations, " + result.stopReason() + ", "
+        lastRan = (result.history().size() - 1) + " iterations, "
+            + result.stopReason().label() + ", "
             + result.passes() + " softmax-ce passes";
         last = new FitState(objective.weights(result.theta()).toDType(run.dtype()),
             objective.bias(result.theta()), result.last().loss());

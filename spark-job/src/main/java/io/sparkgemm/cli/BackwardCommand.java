@@ -1,6 +1,6 @@
 package io.sparkgemm.cli;
 
-import io.sparkgemm.local.loss.LossHeads;
+import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.pass.PassSpec;
 import java.util.Map;
@@ -25,8 +25,9 @@ final class BackwardCommand implements Callable<Integer> {
   JobOptions job;
 
   @Option(names = "--loss", paramLabel = "LOSS",
+      converter = Choices.PassLoss.class, completionCandidates = Choices.PassLoss.class,
       description = "sum, mean, mse (needs targets) or softmax-ce (needs class labels).")
-  String loss;
+  Loss loss;
 
   @Option(names = "--upstream", paramLabel = "G",
       description = "A supplied upstream gradient G = dL/dY (n x k), same formats as --x, "
@@ -63,19 +64,15 @@ final class BackwardCommand implements Callable<Integer> {
       throw new IllegalArgumentException("Give exactly one of --loss "
           + "sum|mean|mse|softmax-ce and --upstream G");
     }
-    if (loss != null && (loss.equals("supplied") || !LossHeads.NAMES.contains(loss))) {
-      throw new IllegalArgumentException("Unknown --loss '" + loss
-          + "': expected sum, mean, mse or softmax-ce");
-    }
-    String head = upstream != null ? "supplied" : loss;
+    Loss head = upstream != null ? Loss.SUPPLIED : loss;
     LabelKind kind = switch (head) {
-      case "mse" -> LabelKind.TARGETS;
-      case "softmax-ce" -> LabelKind.CLASSES;
-      case "supplied" -> LabelKind.UPSTREAM;
-      default -> LabelKind.NONE;
+      case MSE -> LabelKind.TARGETS;
+      case SOFTMAX_CE -> LabelKind.CLASSES;
+      case SUPPLIED -> LabelKind.UPSTREAM;
+      case SUM, MEAN -> LabelKind.NONE;
     };
     if (kind == LabelKind.NONE && labelOptions.given()) {
-      throw new IllegalArgumentException("--loss " + loss + " takes no labels");
+      throw new IllegalArgumentException("--loss " + loss.label() + " takes no labels");
     }
     PassSpec pass = new PassSpec(head, inputGrad, saveOutput, job.dtype(),
         job.backend.options(), treeDepth).withShardThreshold(Sizes.bytes("--shard-threshold",

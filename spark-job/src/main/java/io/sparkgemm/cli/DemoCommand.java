@@ -8,6 +8,7 @@ import io.sparkgemm.local.Norms;
 import io.sparkgemm.local.WeightInit;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.backend.Backends;
+import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.loss.LossHead;
 import io.sparkgemm.local.loss.LossHeads;
 import io.sparkgemm.spark.Sessions;
@@ -92,8 +93,8 @@ final class DemoCommand implements Callable<Integer> {
       out.flush();
       Generator.generate(session.spark(), new GenerateSpec(rows, features, outputs,
           "regression", "parquet", 7, 0.1, data, true, 0));
-      InputSpec inputSpec = new InputSpec(data + "/X.parquet", "parquet", null, null, "id",
-          LabelKind.TARGETS, "targets", null, null, null, type, 0, 0);
+      InputSpec inputSpec = InputSpec.builder(data + "/X.parquet").format("parquet")
+          .idCol("id").labels(LabelKind.TARGETS, "targets", null).dtype(type).build();
       BlockedInput input = InputLoader.load(session.spark(), inputSpec);
       try {
         DenseBlock w = WeightInit.create("xavier", features, outputs, 1);
@@ -102,7 +103,7 @@ final class DemoCommand implements Callable<Integer> {
             new PassSpec(null, false, true, type, options, 0), work.resolve("forward").toString(),
             true, Map.of("x", inputSpec.x(), "w", "xavier seed 1", "b", "zeros"));
         LayerJob.Outcome backward = LayerJob.run(session.spark(), input, w, b,
-            new PassSpec("mse", true, false, type, options, 0), work.resolve("backward")
+            new PassSpec(Loss.MSE, true, false, type, options, 0), work.resolve("backward")
                 .toString(), true, Map.of("x", inputSpec.x(), "labels", "column targets",
                 "w", "xavier seed 1", "b", "zeros"));
         double error = checkAgainstSingleProcess(input, w, b, type, backward.pass());
@@ -127,7 +128,7 @@ final class DemoCommand implements Callable<Integer> {
   private static double checkAgainstSingleProcess(BlockedInput input, DenseBlock w, double[] b,
       DType type, PassResult pass) {
     LinearKernels kernels = new LinearKernels(Backends.javaBackend());
-    LossHead head = LossHeads.of("mse", input.numRows());
+    LossHead head = LossHeads.of(Loss.MSE, input.numRows());
     DenseBlock wTyped = w.toDType(type);
     GradientAccumulator acc = new GradientAccumulator(w.numRows(), w.numCols());
     Iterator<LabeledBlock> blocks = input.blocks().toLocalIterator();

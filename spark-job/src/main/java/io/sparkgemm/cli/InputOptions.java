@@ -1,7 +1,7 @@
 package io.sparkgemm.cli;
 
 import io.sparkgemm.local.DType;
-import io.sparkgemm.spark.block.CacheLevels;
+import io.sparkgemm.spark.block.CacheLevel;
 import io.sparkgemm.spark.input.CsvFormat;
 import io.sparkgemm.spark.input.InputSpec;
 import io.sparkgemm.spark.block.LabelKind;
@@ -72,20 +72,25 @@ class InputOptions {
   boolean deterministic;
 
   @Option(names = "--storage-level", paramLabel = "LEVEL", defaultValue = "MEMORY_AND_DISK",
+      converter = Choices.StorageLevels.class,
+      completionCandidates = Choices.StorageLevels.class,
       description = "How the blocks are cached: MEMORY_AND_DISK (what does not fit in memory "
           + "goes to local disk), MEMORY_AND_DISK_SER, DISK_ONLY, MEMORY_ONLY or MEMORY_ONLY_SER "
           + "(blocks that do not fit are recomputed from the input). Default: ${DEFAULT-VALUE}.")
-  String storageLevel;
+  CacheLevel storageLevel;
 
   /** Checks the input options before Spark starts; fails with exit code 2 on bad usage. */
   void validateInput() {
-    if (x == null) {
-      throw new IllegalArgumentException("Missing --x PATH (the input X)");
-    }
+    requireX();
     csvFormat();
-    CacheLevels.parse(storageLevel);
     if (!x.contains("://") && !Files.exists(Path.of(x))) {
       throw new IllegalArgumentException(x + ": no such file or directory");
+    }
+  }
+
+  private void requireX() {
+    if (x == null) {
+      throw new IllegalArgumentException("Missing --x PATH (the input X)");
     }
   }
 
@@ -100,8 +105,15 @@ class InputOptions {
    */
   InputSpec spec(LabelKind kind, String labelsCol, String labelsPath, String upstream,
       String upstreamCol, DType dtype, int numClasses) {
-    return new InputSpec(x, format, featuresCol, featuresCols, idCol, kind, labelsCol,
-        labelsPath, upstream, upstreamCol, dtype, blockRows, partitions, allowNonFinite,
-        deterministic, storageLevel, csvFormat(), numClasses);
+    requireX();
+    InputSpec.Builder spec = InputSpec.builder(x).format(format).featuresCol(featuresCol)
+        .featuresCols(featuresCols).idCol(idCol).labels(kind, labelsCol, labelsPath)
+        .dtype(dtype).blockRows(blockRows).partitions(partitions)
+        .allowNonFinite(allowNonFinite).deterministic(deterministic).storageLevel(storageLevel)
+        .csv(csvFormat()).numClasses(numClasses);
+    if (kind == LabelKind.UPSTREAM) {
+      spec.upstream(upstream, upstreamCol);
+    }
+    return spec.build();
   }
 }

@@ -2,6 +2,7 @@ package io.sparkgemm.cli;
 
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
+import io.sparkgemm.local.Init;
 import io.sparkgemm.local.WeightInit;
 import io.sparkgemm.local.npy.Npy;
 import io.sparkgemm.spark.block.LabelKind;
@@ -21,9 +22,10 @@ public final class JobOptions extends InputOptions {
   MasterMixin spark;
 
   @Option(names = "--dtype", defaultValue = "float64", paramLabel = "TYPE",
+      converter = Choices.DTypes.class, completionCandidates = Choices.DTypes.class,
       description = "Block dtype: float64 or float32 (float32 runs sgemm; sums stay float64). "
           + "Default: ${DEFAULT-VALUE}.")
-  String dtype;
+  DType dtype;
 
   @Option(names = "--w", paramLabel = "W.npy", description = "Weights W, d x k (.npy). "
       + "train: default zeros, with k from the labels (or --outputs).")
@@ -34,9 +36,10 @@ public final class JobOptions extends InputOptions {
   String b;
 
   @Option(names = "--init", paramLabel = "SCHEME",
+      converter = Choices.Inits.class, completionCandidates = Choices.Inits.class,
       description = "Create W instead of --w: xavier, he or orthogonal (needs --outputs; "
           + "train takes k from the labels without it).")
-  String init;
+  Init init;
 
   @Option(names = "--outputs", paramLabel = "K", description = "k, the outputs of a created "
       + "W. train: default the largest class id + 1 (or the label column's numValues), or "
@@ -73,7 +76,6 @@ public final class JobOptions extends InputOptions {
     if (out == null) {
       throw new IllegalArgumentException("Missing --out DIR");
     }
-    DType.parse(dtype);
     backend.options();
     if (w == null && init == null && !outputsFromLabels) {
       throw new IllegalArgumentException("Give the weights: --w W.npy, or --init "
@@ -83,10 +85,6 @@ public final class JobOptions extends InputOptions {
       throw new IllegalArgumentException("Give either --w or --init, not both");
     }
     if (init != null) {
-      if (!WeightInit.SCHEMES.contains(init)) {
-        throw new IllegalArgumentException("Unknown --init '" + init + "': expected one of "
-            + String.join(", ", WeightInit.SCHEMES));
-      }
       if (outputs == null ? !outputsFromLabels : outputs < 1) {
         throw new IllegalArgumentException("--init needs --outputs K with K >= 1, got "
             + outputs);
@@ -116,7 +114,7 @@ public final class JobOptions extends InputOptions {
   }
 
   DType dtype() {
-    return DType.parse(dtype);
+    return dtype;
   }
 
   /**
@@ -153,8 +151,7 @@ public final class JobOptions extends InputOptions {
     if (inFeatures > 0) {
       requireWeightsFit(inFeatures, outputs);
     }
-    return init == null ? DenseBlock.zeros(DType.FLOAT64, inFeatures, outputs)
-        : WeightInit.create(init, inFeatures, outputs, seed);
+    return (init == null ? Init.ZEROS : init).create(inFeatures, outputs, seed);
   }
 
   /**

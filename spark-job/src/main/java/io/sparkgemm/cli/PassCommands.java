@@ -24,7 +24,7 @@ final class PassCommands {
     job.validate();
     Map<String, String> more = new LinkedHashMap<>();
     more.put("--labels", inputSpec.labelsPath());
-    more.put("--upstream", inputSpec.upstream());
+    more.put("--upstream", inputSpec.upstreamPath());
     job.checkPaths(more, null);
     // The driver's backend is chosen (and logged) before Spark starts, so a named backend that
     // cannot load fails at once.
@@ -48,7 +48,7 @@ final class PassCommands {
     Map<String, Object> inputs = new LinkedHashMap<>();
     inputs.put("x", job.x);
     inputs.put("w", job.w != null ? job.w
-        : job.init != null ? "init " + job.init + " seed " + job.seed : "zeros");
+        : job.init != null ? "init " + job.init.label() + " seed " + job.seed : "zeros");
     inputs.put("b", job.b != null ? job.b : "zeros");
     return inputs;
   }
@@ -62,7 +62,7 @@ final class PassCommands {
     if (pass.spec().backward()) {
       Map<String, Object> norms = outcome.report().section("gradientNorms");
       out.printf(Locale.ROOT, "loss (%s) = %.10g   ||dW|| = %.6g   ||db|| = %.6g%n",
-          pass.spec().loss(), pass.gradients().loss(), (Double) norms.get("dW"),
+          pass.spec().loss().label(), pass.gradients().loss(), (Double) norms.get("dW"),
           (Double) norms.get("db"));
       out.printf(Locale.ROOT, "reduction: tree depth %d, %d column shard%s, %.1f MB to the "
           + "driver%n", pass.treeDepth(), pass.gradientShards(),

@@ -63,13 +63,13 @@ public final class SparkGemmCli implements Runnable {
     cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       IllegalArgumentException badInput = badInput(ex);
       if (badInput != null) {
-        errWriter.println("error: " + badInput.getMessage());
+        errWriter.println("error: " + Flags.inFlags(badInput.getMessage()));
         return BAD_INPUT;
       }
       if (ex instanceof BackendUnavailableException
           || ex instanceof io.sparkgemm.spark.pass.NonFiniteGradientException
           || ex instanceof io.sparkgemm.spark.train.TrainingDivergedException) {
-        errWriter.println("error: " + ex.getMessage());
+        errWriter.println("error: " + Flags.inFlags(ex.getMessage()));
         return FAILURE;
       }
       if (ex instanceof java.io.UncheckedIOException io) {
@@ -82,6 +82,15 @@ public final class SparkGemmCli implements Runnable {
       errWriter.println("error: " + ex + logNote());
       ex.printStackTrace(errWriter);
       return FAILURE;
+    });
+    // A value that is none of an option's choices: one line, as for other bad usage.
+    CommandLine.IParameterExceptionHandler usage = cli.getParameterExceptionHandler();
+    cli.setParameterExceptionHandler((ex, arguments) -> {
+      if (ex.getCause() instanceof Choices.UnknownChoice unknown) {
+        errWriter.println("error: " + unknown.getMessage());
+        return BAD_INPUT;
+      }
+      return usage.handleParseException(ex, arguments);
     });
     return cli.execute(args);
   }

@@ -2,6 +2,7 @@ package io.sparkgemm.cli;
 
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.backend.Backends;
+import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.spark.Sessions;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
@@ -9,6 +10,7 @@ import io.sparkgemm.spark.input.InputLoader;
 import io.sparkgemm.spark.train.Checkpoints;
 import io.sparkgemm.spark.train.ClassCount;
 import io.sparkgemm.spark.train.Objective;
+import io.sparkgemm.spark.train.Optimizer;
 import io.sparkgemm.spark.train.TrainJob;
 import io.sparkgemm.spark.train.TrainSpec;
 import io.sparkgemm.spark.train.Trainer;
@@ -40,16 +42,18 @@ final class TrainCommand implements Callable<Integer> {
   JobOptions job;
 
   @Option(names = "--loss", required = true, paramLabel = "LOSS",
+      converter = Choices.TrainLoss.class, completionCandidates = Choices.TrainLoss.class,
       description = "mse (targets: least squares) or softmax-ce (class labels: multinomial "
           + "logistic regression).")
-  String loss;
+  Loss loss;
 
   @Mixin
   LabelOptions labelOptions;
 
   @Option(names = "--optimizer", defaultValue = "lbfgs", paramLabel = "NAME",
+      converter = Choices.Optimizers.class, completionCandidates = Choices.Optimizers.class,
       description = "gd or lbfgs (Breeze's, as MLlib uses). Default: ${DEFAULT-VALUE}.")
-  String optimizer;
+  Optimizer optimizer;
 
   @Option(names = "--lr", defaultValue = "0.1", paramLabel = "RATE",
       description = "gd: learning rate. Default: ${DEFAULT-VALUE}.")
@@ -110,20 +114,22 @@ final class TrainCommand implements Callable<Integer> {
       job.w = checkpoint.dir().resolve("W.npy").toString();
       job.b = checkpoint.dir().resolve("b.npy").toString();
     }
-    TrainSpec train = new TrainSpec(loss, optimizer, lr, momentum, nesterov, reg, maxIter, tol,
-        memory, job.dtype(), job.backend.options(), treeDepth);
+    TrainSpec train = TrainSpec.builder(loss).optimizer(optimizer).learningRate(lr)
+        .momentum(momentum).nesterov(nesterov).regParam(reg).maxIter(maxIter).tol(tol)
+        .lbfgsMemory(memory).dtype(job.dtype()).backend(job.backend.options())
+        .treeDepth(treeDepth).build();
     if (checkpointEvery < 0) {
       throw new IllegalArgumentException("--checkpoint-every must be >= 0, got "
           + checkpointEvery);
     }
     job.validate(true);
-    if (checkpoint != null && !checkpoint.optimizer().equals(optimizer)) {
+    if (checkpoint != null && checkpoint.optimizer() != optimizer) {
       throw new IllegalArgumentException("--resume " + resume + ": the checkpoint was written by "
-          + "--optimizer " + checkpoint.optimizer() + ", not " + optimizer);
+          + "--optimizer " + checkpoint.optimizer().label() + ", not " + optimizer.label());
     }
-    LabelKind kind = loss.equals("mse") ? LabelKind.TARGETS : LabelKind.CLASSES;
+    LabelKind kind = loss == Loss.MSE ? LabelKind.TARGETS : LabelKind.CLASSES;
     if (!labelOptions.given()) {
-      throw new IllegalArgumentException("--loss " + loss + " needs "
+      throw new IllegalArgumentException("--loss " + loss.label() + " needs "
           + (kind == LabelKind.TARGETS ? "targets" : "class labels")
           + ": give --labels L.npy or --labels-col COL");
     }

@@ -8,6 +8,7 @@ import io.sparkgemm.local.LinearKernels;
 import io.sparkgemm.local.backend.Backends;
 import io.sparkgemm.local.backend.GemmBackend;
 import io.sparkgemm.local.loss.Labels;
+import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.loss.LossHead;
 import io.sparkgemm.local.loss.LossHeads;
 import java.io.PrintWriter;
@@ -59,7 +60,7 @@ final class VerifyCommand implements Callable<Integer> {
     }
     meanScaling(kernels);
     for (DType dtype : DType.values()) {
-      for (String head : LossHeads.NAMES) {
+      for (Loss head : Loss.values()) {
         finiteDifferences(kernels, head, dtype);
       }
     }
@@ -123,7 +124,7 @@ final class VerifyCommand implements Callable<Integer> {
     return acc;
   }
 
-  private void finiteDifferences(LinearKernels kernels, String headName, DType dtype) {
+  private void finiteDifferences(LinearKernels kernels, Loss head, DType dtype) {
     int n = 6;
     int d = 5;
     int k = 4;
@@ -132,19 +133,19 @@ final class VerifyCommand implements Callable<Integer> {
     DenseBlock w = randomBlock(random, d, k);
     double[] b = random.doubles(k, -1, 1).toArray();
     Labels labels = null;
-    if (headName.equals("mse")) {
+    if (head == Loss.MSE) {
       labels = Labels.targets(randomBlock(random, n, k));
-    } else if (headName.equals("softmax-ce")) {
+    } else if (head == Loss.SOFTMAX_CE) {
       labels = Labels.classes(random.ints(n, 0, k).toArray());
-    } else if (headName.equals("supplied")) {
+    } else if (head == Loss.SUPPLIED) {
       labels = Labels.gradient(randomBlock(random, n, k).toDType(dtype));
     }
     double tolerance = dtype == DType.FLOAT64 ? FLOAT64_TOLERANCE : FLOAT32_TOLERANCE;
-    GradientCheck.Result r = GradientCheck.check(kernels, LossHeads.of(headName, n),
+    GradientCheck.Result r = GradientCheck.check(kernels, LossHeads.of(head, n),
         x.toDType(dtype), w.toDType(dtype), b, labels, 1e-6);
     boolean finite = Double.isFinite(r.maxError());
     report(finite && r.maxError() <= tolerance, String.format("finite differences %-10s %s: "
-        + "rel. error dW %.1e, dX %.1e, db %.1e (limit %.0e)", headName, dtype.label(),
+        + "rel. error dW %.1e, dX %.1e, db %.1e (limit %.0e)", head.label(), dtype.label(),
         r.dwError(), r.dxError(), r.dbError(), tolerance));
   }
 

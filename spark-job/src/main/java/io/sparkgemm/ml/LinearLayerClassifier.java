@@ -1,6 +1,7 @@
 package io.sparkgemm.ml;
 
 import io.sparkgemm.local.DenseBlock;
+import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.train.ClassCount;
@@ -58,8 +59,8 @@ public final class LinearLayerClassifier
   }
 
   @Override
-  protected String loss() {
-    return "softmax-ce";
+  protected Loss loss() {
+    return Loss.SOFTMAX_CE;
   }
 
   @Override

@@ -1,17 +1,19 @@
 package io.sparkgemm.ml;
 
-import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
-import io.sparkgemm.local.WeightInit;
+import io.sparkgemm.local.Init;
 import io.sparkgemm.local.backend.BackendOptions;
+import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.input.DataFrameInput;
 import io.sparkgemm.spark.input.InputSpec;
 import io.sparkgemm.spark.train.Objective;
+import io.sparkgemm.spark.train.Optimizer;
 import io.sparkgemm.spark.train.TrainSpec;
 import io.sparkgemm.spark.train.Trainer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.DoubleParam;
@@ -19,6 +21,7 @@ import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -55,16 +58,27 @@ public abstract class LinearLayerEstimator<M extends LinearLayerModel<M>> extend
     featuresCol = new Param<>(this, "featuresCol", "features column (vector or array<double>)");
     labelCol = new Param<>(this, "labelCol", "label column");
     predictionCol = new Param<>(this, "predictionCol", "prediction column");
-    maxIter = new IntParam(this, "maxIter", "maximum number of iterations (>= 0)");
-    regParam = new DoubleParam(this, "regParam", "L2 strength: adds (regParam/2)·||W||²");
-    tol = new DoubleParam(this, "tol", "convergence tolerance");
+    maxIter = new IntParam(this, "maxIter", "maximum number of iterations (>= 0)",
+        ParamValidators.gtEq(0));
+    regParam = new DoubleParam(this, "regParam", "L2 strength: adds (regParam/2)·||W||²",
+        ParamValidators.gtEq(0));
+    tol = new DoubleParam(this, "tol", "convergence tolerance (>= 0)", ParamValidators.gtEq(0));
+    List<String> optimizers = new ArrayList<>(Optimizer.LABELS);
+    if (this instanceof LinearLayerRegressor) {
+      optimizers.add(LinearLayerRegressor.NORMAL);
+    }
     optimizer = new Param<>(this, "optimizer", "lbfgs or gd"
-        + (this instanceof LinearLayerRegressor ? " (or normal: closed form)" : ""));
-    stepSize = new DoubleParam(this, "stepSize", "gd: learning rate");
-    momentum = new DoubleParam(this, "momentum", "gd: momentum in [0, 1)");
+        + (this instanceof LinearLayerRegressor ? " (or normal: closed form)" : ""),
+        ParamValidators.inArray(optimizers));
+    stepSize = new DoubleParam(this, "stepSize", "gd: learning rate (> 0)",
+        ParamValidators.gt(0));
+    momentum = new DoubleParam(this, "momentum", "gd: momentum in [0, 1)",
+        ParamValidators.inRange(0, 1, true, false));
     backend = new Param<>(this, "backend", "GEMM backend: auto, native, java or reference");
-    blockRows = new IntParam(this, "blockRows", "rows per dense block, 0 for automatic");
-    init = new Param<>(this, "init", "initial W: zeros, xavier, he or orthogonal");
+    blockRows = new IntParam(this, "blockRows", "rows per dense block, 0 for automatic",
+        ParamValidators.gtEq(0));
+    init = new Param<>(this, "init", "initial W: zeros, xavier, he or orthogonal",
+        ParamValidators.inArray(Arrays.stream(Init.values()).map(Init::label).toList()));
     seed = new LongParam(this, "seed", "seed of the initial W");
     setDefault(featuresCol, "features");
     setDefault(labelCol, "label");
@@ -209,7 +223,7 @@ public abstract class LinearLayerEstimator<M extends LinearLayerModel<M>> extend
   }
 
   /** mse or softmax-ce. */
-  protected abstract String loss();
+  protected abstract Loss loss();
 
   protected abstract LabelKind labelKind();
 
@@ -232,20 +246,19 @@ public abstract class LinearLayerEstimator<M extends LinearLayerModel<M>> extend
   public M fit(Dataset<?> dataset) {
     outputSchema(dataset.schema(), false);
     SparkSession spark = dataset.sparkSession();
-    InputSpec spec = new InputSpec("DataFrame given to " + uid, null, $(featuresCol), null,
-        null, labelKind(), $(labelCol), null, null, null, DType.FLOAT64, (Integer) $(blockRows),
-        0);
+    InputSpec spec = InputSpec.builder("DataFrame given to " + uid).featuresCol($(featuresCol))
+        .labels(labelKind(), $(labelCol), null).blockRows((Integer) $(blockRows)).build();
     BlockedInput input = DataFrameInput.load(spark, dataset.toDF(), spec);
     try {
       int d = input.numFeatures();
       int k = outputs(dataset, input);
       Trainer.Result result = solveInstead(spark, input, k);
       if (result == null) {
-        TrainSpec train = new TrainSpec(loss(), $(optimizer), (Double) $(stepSize),
-            (Double) $(momentum), false, (Double) $(regParam), (Integer) $(maxIter),
-            (Double) $(tol), 10, DType.FLOAT64, backendOptions(), 0);
-        DenseBlock w0 = $(init).equals("zeros") ? DenseBlock.zeros(DType.FLOAT64, d, k)
-            : WeightInit.create($(init), d, k, (Long) $(seed));
+        TrainSpec train = TrainSpec.builder(loss()).optimizer(Optimizer.parse($(optimizer)))
+            .learningRate((Double) $(stepSize)).momentum((Double) $(momentum))
+            .regParam((Double) $(regParam)).maxIter((Integer) $(maxIter)).tol((Double) $(tol))
+            .backend(backendOptions()).build();
+        DenseBlock w0 = Init.parse($(init)).create(d, k, (Long) $(seed));
         Objective objective = new Objective(spark, input, k, train);
         result = Trainer.train(objective, train, Trainer.Start.fresh(
             Objective.pack(w0, new double[k])), (record, theta, velocity) -> { });

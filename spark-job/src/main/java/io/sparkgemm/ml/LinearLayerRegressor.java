@@ -2,10 +2,12 @@ package io.sparkgemm.ml;
 
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.RidgeSolver;
+import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.train.NormalEquations;
 import io.sparkgemm.spark.train.Objective;
+import io.sparkgemm.spark.train.StopReason;
 import io.sparkgemm.spark.train.Trainer;
 import java.util.List;
 import org.apache.spark.ml.linalg.VectorUDT;
@@ -36,9 +38,12 @@ public final class LinearLayerRegressor extends LinearLayerEstimator<LinearLayer
     super(uid);
   }
 
+  /** The optimizer value that solves the normal equations instead of iterating. */
+  static final String NORMAL = "normal";
+
   @Override
-  protected String loss() {
-    return "mse";
+  protected Loss loss() {
+    return Loss.MSE;
   }
 
   @Override
@@ -53,14 +58,14 @@ public final class LinearLayerRegressor extends LinearLayerEstimator<LinearLayer
 
   @Override
   protected Trainer.Result solveInstead(SparkSession spark, BlockedInput input, int k) {
-    if (!$(optimizer()).equals("normal")) {
+    if (!$(optimizer()).equals(NORMAL)) {
       return null;
     }
     NormalEquations.Sums sums = NormalEquations.compute(spark, input, backendOptions(), 0);
     RidgeSolver.Solution s = RidgeSolver.solve(sums.gram(), sums.rhs(), sums.inFeatures(), k,
         sums.numRows() * (Double) $(regParam()) / 2);
-    return new Trainer.Result(Objective.pack(s.w(), s.b()), List.of(), "closed form ("
-        + s.method() + ")", 1, sums.seconds());
+    return new Trainer.Result(Objective.pack(s.w(), s.b()), List.of(), StopReason.CLOSED_FORM,
+        1, sums.seconds());
   }
 
   @Override

@@ -403,7 +403,7 @@ class BadInputTest {
         bad("shard threshold not a size", npyBackward + "--loss sum --shard-threshold lots",
             "--shard-threshold 'lots' is not a size"),
         bad("unknown storage level", npyBackward + "--loss sum --storage-level OFF_HEAP_MAYBE",
-            "Unknown --storage-level 'OFF_HEAP_MAYBE': expected one of MEMORY_AND_DISK"),
+            "Unknown --storage-level 'OFF_HEAP_MAYBE': expected MEMORY_AND_DISK, "),
         bad("zero BLAS threads", npyBackward + "--loss sum --blas-threads 0",
             "BLAS threads must be >= 1, got 0")
     ).map(Arguments::of);

@@ -136,13 +136,48 @@ class CliBadUsageTest {
   void weightsFromAFileOrFromAnInitScheme(@TempDir Path dir) {
     String out = dir.resolve("out").toString();
     assertThat(badUsage(dir, "forward", "--x", in("X.npy"), "--init", "magic", "--outputs", "3",
-        "--out", out)).contains("Unknown --init 'magic': expected one of");
+        "--out", out)).contains("Unknown --init 'magic': expected xavier, he or orthogonal");
     assertThat(badUsage(dir, "forward", "--x", in("X.npy"), "--init", "xavier", "--out", out))
         .contains("--init needs --outputs K");
     assertThat(badUsage(dir, "forward", "--x", in("X.npy"), "--out", out))
         .contains("Give the weights: --w W.npy, or --init");
     assertThat(badUsage(dir, "forward", "--x", in("X.npy"), "--w", in("W.npy"), "--init",
         "xavier", "--outputs", "3", "--out", out)).contains("either --w or --init, not both");
+  }
+
+  /** Library errors name parameters (blockRows, learningRate); the command line, its flags. */
+  @Test
+  void libraryParametersAreShownAsTheFlagsThatSetThem(@TempDir Path dir) {
+    String out = dir.resolve("out").toString();
+    String train = badUsage(dir, "train", "--loss", "mse", "--x", in("X.npy"), "--labels",
+        in("T-short.npy"), "--optimizer", "gd", "--lr", "-1", "--out", out);
+    assertThat(train).isEqualTo("error: --lr must be > 0, got -1.0" + System.lineSeparator());
+    assertThat(badUsage(dir, "train", "--loss", "mse", "--x", in("X.npy"), "--labels",
+        in("T-short.npy"), "--lbfgs-memory", "0", "--out", out))
+        .contains("--lbfgs-memory must be >= 1, got 0").doesNotContain("lbfgsMemory");
+    assertThat(backward(dir, "--loss", "sum", "--tree-depth", "-2"))
+        .contains("--tree-depth must be >= 1 (or 0 to choose), got -2");
+  }
+
+  /** Choices accept today's spellings and refuse others in one line naming the flag. */
+  @Test
+  void typedChoicesKeepTheirSpellings(@TempDir Path dir) {
+    assertThat(backward(dir, "--loss", "sum", "--storage-level", "memory-only-maybe"))
+        .isEqualTo("error: Unknown --storage-level 'memory-only-maybe': expected "
+            + "MEMORY_AND_DISK, MEMORY_AND_DISK_SER, DISK_ONLY, MEMORY_ONLY or MEMORY_ONLY_SER"
+            + System.lineSeparator());
+    assertThat(backward(dir, "--loss", "Sum")).contains("Unknown --loss 'Sum'");
+    assertThat(new Choices.StorageLevels().convert("memory-and-disk"))
+        .isEqualTo(io.sparkgemm.spark.block.CacheLevel.MEMORY_AND_DISK);
+    assertThat(new Choices.StorageLevels().convert("disk_only"))
+        .isEqualTo(io.sparkgemm.spark.block.CacheLevel.DISK_ONLY);
+    assertThat(new Choices.DTypes().convert("f32")).isEqualTo(io.sparkgemm.local.DType.FLOAT32);
+    assertThat(new Choices.DTypes().convert("double"))
+        .isEqualTo(io.sparkgemm.local.DType.FLOAT64);
+    assertThat(new Choices.TrainLoss().convert("softmax-ce"))
+        .isEqualTo(io.sparkgemm.local.loss.Loss.SOFTMAX_CE);
+    assertThat(new Choices.Inits().convert("Xavier")).isEqualTo(io.sparkgemm.local.Init.XAVIER);
+    assertThat(new Choices.PassLoss()).containsExactly("sum", "mean", "mse", "softmax-ce");
   }
 
   @Test
@@ -160,7 +195,7 @@ class CliBadUsageTest {
   @Test
   void unknownDtypeAndUnknownOption(@TempDir Path dir) {
     assertThat(backward(dir, "--loss", "sum", "--dtype", "float16"))
-        .contains("Unknown dtype 'float16': expected float64 or float32");
+        .contains("Unknown --dtype 'float16': expected float64 or float32");
     CliRun run = CliRun.of("forward", "--x", in("X.npy"), "--w", in("W.npy"), "--out",
         dir.resolve("out").toString(), "--input-grad");
     assertThat(run.exitCode()).isEqualTo(2);

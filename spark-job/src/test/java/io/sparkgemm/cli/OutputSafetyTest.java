@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.spark.train.Checkpoints;
 import io.sparkgemm.spark.train.IterationRecord;
+import io.sparkgemm.spark.train.Optimizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -334,7 +335,7 @@ class OutputSafetyTest {
     for (int i = 0; i <= 2; i++) {
       history.add(new IterationRecord(i, 1.0 / (i + 1), 1.0 / (i + 1), 0.1, 0.1, 0.01, 1));
     }
-    Checkpoints.write(ckpt, 2, "gd", DenseBlock.ofRows(w), b, null, history);
+    Checkpoints.write(ckpt, 2, Optimizer.GD, DenseBlock.ofRows(w), b, null, history);
     List<String> resume = new ArrayList<>(train.subList(0, 7));
     resume.addAll(List.of("--optimizer", "gd", "--resume", ckpt.toString(), "--out",
         ckpt.resolve("model").toString(), "--master", "local[2]"));

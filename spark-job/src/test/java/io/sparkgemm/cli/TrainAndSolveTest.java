@@ -402,9 +402,10 @@ class TrainAndSolveTest {
               io.sparkgemm.local.DType.FLOAT64, 64, 3));
       try {
         io.sparkgemm.spark.train.Objective objective = new io.sparkgemm.spark.train.Objective(
-            spark, input, K, new io.sparkgemm.spark.train.TrainSpec(loss, "gd", 0.1, 0, false,
-                reg, 1, 0, 1, io.sparkgemm.local.DType.FLOAT64,
-                io.sparkgemm.local.backend.BackendOptions.defaults(), 0));
+            spark, input, K, io.sparkgemm.spark.train.TrainSpec.builder(
+                io.sparkgemm.local.loss.Loss.parse(loss)).optimizer(
+                io.sparkgemm.spark.train.Optimizer.GD).regParam(reg).maxIter(1).tol(0)
+                .lbfgsMemory(1).build());
         double[] theta = new double[D * K + K];
         for (int i = 0; i < theta.length; i++) {
           theta[i] = 0.3 * random.nextGaussian();

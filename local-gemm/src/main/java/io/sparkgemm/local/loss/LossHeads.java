@@ -20,33 +20,29 @@ import java.util.List;
  * be checked like the others.
  */
 public final class LossHeads {
-  public static final List<String> NAMES = List.of("sum", "mean", "mse", "softmax-ce", "supplied");
+  public static final List<String> NAMES = Loss.labels(List.of(Loss.values()));
 
   private LossHeads() {
   }
 
   /** The head called {@code name}; {@code globalRows} is the batch's total row count n. */
   public static LossHead of(String name, long globalRows) {
-    boolean averages = name.equals("mean") || name.equals("mse") || name.equals("softmax-ce");
-    if (globalRows < 1 && averages) {
-      throw new IllegalArgumentException("Loss '" + name + "' averages over rows, so it needs "
-          + "at least one row; got " + globalRows);
+    return of(Loss.parse(name), globalRows);
+  }
+
+  /** The head for {@code loss}; {@code globalRows} is the batch's total row count n. */
+  public static LossHead of(Loss loss, long globalRows) {
+    if (globalRows < 1 && loss.averages()) {
+      throw new IllegalArgumentException("Loss '" + loss.label() + "' averages over rows, so it "
+          + "needs at least one row; got " + globalRows);
     }
-    switch (name) {
-      case "sum":
-        return new Constant("sum", 1.0);
-      case "mean":
-        return new Constant("mean", 1.0 / globalRows);
-      case "mse":
-        return new MeanSquaredError(globalRows);
-      case "softmax-ce":
-        return new SoftmaxCrossEntropy(globalRows);
-      case "supplied":
-        return new Supplied();
-      default:
-        throw new IllegalArgumentException("Unknown loss '" + name + "': expected one of "
-            + String.join(", ", NAMES));
-    }
+    return switch (loss) {
+      case SUM -> new Constant("sum", 1.0);
+      case MEAN -> new Constant("mean", 1.0 / globalRows);
+      case MSE -> new MeanSquaredError(globalRows);
+      case SOFTMAX_CE -> new SoftmaxCrossEntropy(globalRows);
+      case SUPPLIED -> new Supplied();
+    };
   }
 
   /** L = scale · Σ y, g = scale. */

@@ -7,6 +7,7 @@ import io.sparkgemm.cli.SparkGemmCli;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.backend.Backends;
+import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.spark.Sessions;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
@@ -122,15 +123,15 @@ final class BenchTrainCommand implements Callable<Integer> {
 
   private Run ours(SparkSession s, DType dtype, BackendOptions backend, PrintWriter out,
       BlockedInput[] keep) {
-    BlockedInput input = InputLoader.load(s, new InputSpec(x, null, "features", null, "id",
-        LabelKind.CLASSES, "label", null, null, null, dtype, 0, 0));
+    BlockedInput input = InputLoader.load(s, InputSpec.builder(x).featuresCol("features")
+        .idCol("id").labels(LabelKind.CLASSES, "label", null).dtype(dtype).build());
     boolean kept = false;
     try {
       int d = input.numFeatures();
       // tol 0: a fixed iteration count. 2x MLlib's, to find where ours reaches MLlib's final
       // objective; the per-iteration time is taken over the first `iterations`.
-      TrainSpec train = new TrainSpec("softmax-ce", "lbfgs", 1, 0, false, reg, 2 * iterations,
-          0, 10, dtype, backend, 0);
+      TrainSpec train = TrainSpec.builder(Loss.SOFTMAX_CE).learningRate(1).regParam(reg)
+          .maxIter(2 * iterations).tol(0).dtype(dtype).backend(backend).build();
       Objective objective = new Objective(s, input, classes, train);
       Trainer.Result result = Trainer.train(objective, train,
           Trainer.Start.fresh(new double[d * classes + classes]), (r, t, v) -> { });
@@ -209,8 +210,8 @@ final class BenchTrainCommand implements Callable<Integer> {
         }
         double[] intercepts = model.interceptVector().toArray();
         System.arraycopy(intercepts, 0, theta, d * classes, classes);
-        TrainSpec evaluation = new TrainSpec("softmax-ce", "lbfgs", 1, 0, false, reg, 0, 0, 10,
-            DType.FLOAT64, backend, 0);
+        TrainSpec evaluation = TrainSpec.builder(Loss.SOFTMAX_CE).learningRate(1).regParam(reg)
+            .maxIter(0).tol(0).dtype(DType.FLOAT64).backend(backend).build();
         double mllibObjective = new Objective(s, input, classes, evaluation).evaluate(theta, 0)
             .value();
         out.printf(Locale.ROOT, "MLlib: %d iterations, %d loss evaluations, fit %.1f s of which "

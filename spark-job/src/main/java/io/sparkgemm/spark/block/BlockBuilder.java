@@ -117,7 +117,7 @@ public final class BlockBuilder {
       if (!Double.isFinite(v)) {
         throw new IllegalArgumentException(from + ": row id " + ids[count] + " has " + v
             + " in " + what + " column " + j + " (non-finite values are refused; pass "
-            + "--allow-nonfinite to let them through)");
+            + "allowNonFinite to let them through)");
       }
     }
   }

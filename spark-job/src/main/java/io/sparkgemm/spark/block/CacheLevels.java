@@ -1,6 +1,5 @@
 package io.sparkgemm.spark.block;
 
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.SparkContext;
@@ -11,31 +10,19 @@ import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/**
- * How cached blocks are stored. The default, MEMORY_AND_DISK, keeps what fits in executor storage
- * memory and writes the rest to local disk, so inputs larger than memory still run (from disk)
- * rather than fail or be recomputed from the source on every pass.
- */
+/** Where cached blocks are (memory, disk), and the storage level by name. */
 public final class CacheLevels {
-  public static final String DEFAULT = "MEMORY_AND_DISK";
+  public static final String DEFAULT = CacheLevel.MEMORY_AND_DISK.name();
   private static final Logger LOG = LoggerFactory.getLogger(CacheLevels.class);
   /** How long to wait for Spark's listener queues; only a stalled driver takes this long. */
   private static final long REPORTS_MILLIS = 60_000;
-  static final List<String> NAMES = List.of("MEMORY_AND_DISK", "MEMORY_AND_DISK_SER",
-      "DISK_ONLY", "MEMORY_ONLY", "MEMORY_ONLY_SER");
 
   private CacheLevels() {
   }
 
-  /** A storage level by name (case-insensitive), or a clear error listing the choices. */
+  /** Spark's storage level by name: see {@link CacheLevel#parse}. */
   public static StorageLevel parse(String name) {
-    String upper = (name == null ? DEFAULT : name).trim().toUpperCase(Locale.ROOT)
-        .replace('-', '_');
-    if (!NAMES.contains(upper)) {
-      throw new IllegalArgumentException("Unknown --storage-level '" + name + "': expected one of "
-          + String.join(", ", NAMES));
-    }
-    return StorageLevel.fromString(upper);
+    return CacheLevel.parse(name).storageLevel();
   }
 
   /** Where a cached RDD's blocks are now: bytes in memory and on disk. */

@@ -25,7 +25,7 @@ public record CsvFormat(Header header, String separator) implements Serializable
       try {
         return valueOf(value.trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--header must be true, false or auto, got '"
+        throw new IllegalArgumentException("csvHeader must be true, false or auto, got '"
             + value + "'");
       }
     }
@@ -36,12 +36,12 @@ public record CsvFormat(Header header, String separator) implements Serializable
       throw new IllegalArgumentException("No CSV header setting");
     }
     if (separator != null && separator.isEmpty()) {
-      throw new IllegalArgumentException("--csv-sep must not be empty");
+      throw new IllegalArgumentException("csvSeparator must not be empty");
     }
     if (separator != null && (separator.contains("\"") || separator.contains("\n")
         || separator.contains("\r"))) {
-      throw new IllegalArgumentException("--csv-sep cannot contain a quote or a line break, got '"
-          + separator + "'");
+      throw new IllegalArgumentException("csvSeparator cannot contain a quote or a line break, "
+          + "got '" + separator + "'");
     }
   }
 

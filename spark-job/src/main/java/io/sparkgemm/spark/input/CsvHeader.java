@@ -109,7 +109,7 @@ final class CsvHeader {
         ? "its cells are the column numbers pandas writes for unnamed columns, and the lines "
             + "below hold integers too"
         : "it holds integers where the lines below hold decimals")
-        + "; pass --header true or --header false");
+        + "; pass csvHeader true or csvHeader false");
   }
 
   private static boolean onlyDecimalsBelow(List<List<String>> cells, int column) {
@@ -153,8 +153,8 @@ final class CsvHeader {
       if (suspicious) {
         String name = other.equals("\t") ? "\\t" : other;
         throw new IllegalArgumentException(file + ": line " + first.number() + " ('"
-            + first.text() + "') looks separated by '" + name + "', not ','; pass --csv-sep '"
-            + name + "' (or --csv-sep ',' if ',' is right)");
+            + first.text() + "') looks separated by '" + name + "', not ','; pass csvSeparator '"
+            + name + "' (or csvSeparator ',' if ',' is right)");
       }
     }
   }

@@ -82,7 +82,7 @@ final class DataFrames {
     }
     out.add(features(df, spec.featuresCol(), spec.featuresCols(), reserved, spec.x()).as("__x"));
     if (spec.idCol() != null) {
-      DataType t = field(df, spec.idCol(), spec.x(), "--id-col").dataType();
+      DataType t = field(df, spec.idCol(), spec.x(), "idCol").dataType();
       if (!(t instanceof IntegralType)) {
         throw new IllegalArgumentException(spec.x() + ": id column '" + spec.idCol() + "' is "
             + t.simpleString() + ", expected an integer type");
@@ -91,15 +91,15 @@ final class DataFrames {
     }
     if (labelsCol != null) {
       if (spec.labelKind() == LabelKind.NONE || spec.labelKind() == LabelKind.UPSTREAM) {
-        throw new IllegalArgumentException("--labels-col is only used by the mse and softmax-ce "
+        throw new IllegalArgumentException("labelsCol is only used by the mse and softmax-ce "
             + "losses");
       }
       out.add(labels(df, labelsCol, spec.labelKind(), spec.x()).as("__label"));
     } else if (spec.labelsPath() == null && (spec.labelKind() == LabelKind.TARGETS
         || spec.labelKind() == LabelKind.CLASSES)) {
       throw new IllegalArgumentException("The loss needs " + (spec.labelKind()
-          == LabelKind.TARGETS ? "targets" : "class labels") + ": give --labels-col COLUMN or "
-          + "--labels FILE.npy");
+          == LabelKind.TARGETS ? "targets" : "class labels") + ": give labelsCol COLUMN or "
+          + "labelsPath FILE.npy");
     }
     return df.select(out.toArray(new Column[0]));
   }
@@ -113,7 +113,7 @@ final class DataFrames {
       reserved.add(spec.idCol());
       out.add(column(spec.idCol()).cast(DataTypes.LongType).as("__id"));
     }
-    out.add(features(df, upstreamColumn(df, spec), List.of(), reserved, spec.upstream())
+    out.add(features(df, upstreamColumn(df, spec), List.of(), reserved, spec.upstreamPath())
         .as("__label"));
     return df.select(out.toArray(new Column[0]));
   }
@@ -125,8 +125,8 @@ final class DataFrames {
     }
     List<String> arrays = arrayColumns(df, Arrays.asList(df.columns()));
     if (arrays.size() > 1) {
-      throw new IllegalArgumentException(spec.upstream() + ": several array columns " + arrays
-          + "; choose G's with --upstream-col");
+      throw new IllegalArgumentException(spec.upstreamPath() + ": several array columns " + arrays
+          + "; choose G's with upstreamCol");
     }
     return arrays.isEmpty() ? null : arrays.get(0);
   }
@@ -152,7 +152,7 @@ final class DataFrames {
     }
     if (!arrays.isEmpty()) {
       throw new IllegalArgumentException(source + ": no column '" + DEFAULT_FEATURES + "' and "
-          + "several array columns " + arrays + "; choose the features with --features-col");
+          + "several array columns " + arrays + "; choose the features with featuresCol");
     }
     if (rest.isEmpty()) {
       throw new IllegalArgumentException(source + ": no feature columns (columns: "

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.size;
 
 import io.sparkgemm.spark.block.BlockIterator;
 import io.sparkgemm.spark.block.BlockedInput;
+import io.sparkgemm.spark.block.CacheLevel;
 import io.sparkgemm.spark.block.CacheLevels;
 import io.sparkgemm.spark.block.Chunks;
 import io.sparkgemm.spark.block.Deterministic;
@@ -43,7 +44,7 @@ public final class InputLoader {
   public static BlockedInput load(SparkSession spark, InputSpec spec) {
     long start = System.nanoTime();
     String format = InputSpec.formatOf(spec.x(), spec.format());
-    requireReadable(spark, spec.x(), "--x");
+    requireReadable(spark, spec.x(), "x");
     if (format.equals("npy")) {
       return NpyInput.load(spark, spec, start);
     }
@@ -71,24 +72,24 @@ public final class InputLoader {
     boolean hasId = spec.idCol() != null;
     String labelSource = spec.labelsCol() == null ? spec.x()
         : spec.x() + ", column '" + spec.labelsCol() + "'";
-    if (spec.upstream() != null || spec.labelsPath() != null) {
+    if (spec.upstreamPath() != null || spec.labelsPath() != null) {
       Dataset<Row> other;
       String what;
-      if (spec.upstream() != null) {
-        requireReadable(spark, spec.upstream(), "--upstream");
-        String gFormat = InputSpec.formatOf(spec.upstream(), null);
-        labelSource = spec.upstream();
+      if (spec.upstreamPath() != null) {
+        requireReadable(spark, spec.upstreamPath(), "upstreamPath");
+        String gFormat = InputSpec.formatOf(spec.upstreamPath(), null);
+        labelSource = spec.upstreamPath();
         if (gFormat.equals("npy")) {
-          other = NpyInput.rowsOf(spark, spec.upstream());
+          other = NpyInput.rowsOf(spark, spec.upstreamPath());
         } else {
-          Dataset<Row> g = DataFrames.read(spark, spec.upstream(), gFormat, spec.csv());
+          Dataset<Row> g = DataFrames.read(spark, spec.upstreamPath(), gFormat, spec.csv());
           String gColumn = DataFrames.upstreamColumn(g, spec);
           labelSource += gColumn == null ? "" : ", column '" + gColumn + "'";
           other = DataFrames.normaliseUpstream(g, spec, gFormat);
         }
-        what = "upstream gradient " + spec.upstream();
+        what = "upstream gradient " + spec.upstreamPath();
       } else {
-        requireReadable(spark, spec.labelsPath(), "--labels");
+        requireReadable(spark, spec.labelsPath(), "labelsPath");
         other = NpyInput.labelRows(spark, spec.labelsPath(), spec.labelKind(),
             spec.numClasses());
         labelSource = spec.labelsPath();
@@ -96,8 +97,8 @@ public final class InputLoader {
       }
       // G with the id column is matched by id; .npy labels and G, and G without the id
       // column, by row index, as documented
-      boolean byId = hasId && spec.upstream() != null
-          && !InputSpec.formatOf(spec.upstream(), null).equals("npy")
+      boolean byId = hasId && spec.upstreamPath() != null
+          && !InputSpec.formatOf(spec.upstreamPath(), null).equals("npy")
           && Arrays.asList(other.columns()).contains("__id");
       x = byId ? Joins.alignById(x, other, what, spec.x())
           : Joins.alignByIndex(spark, x, other, what, spec.x());
@@ -155,9 +156,10 @@ public final class InputLoader {
     } else if (spec.partitions() > 0 && spec.partitions() != blocks.getNumPartitions()) {
       blocks = blocks.repartition(spec.partitions());
     }
-    String level = spec.storageLevel() == null ? CacheLevels.DEFAULT
-        : spec.storageLevel().trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_');
-    blocks = blocks.persist(CacheLevels.parse(level));
+    CacheLevel cacheLevel = spec.storageLevel() == null ? CacheLevel.MEMORY_AND_DISK
+        : spec.storageLevel();
+    String level = cacheLevel.name();
+    blocks = blocks.persist(cacheLevel.storageLevel());
     blocks.setName("spark-gemm blocks of " + spec.x());
     blocks.context().setJobDescription("spark-gemm: read and block " + spec.x());
     long[] totals = blocks.map(b -> new long[] {1, b.numRows(), b.payloadBytes()})

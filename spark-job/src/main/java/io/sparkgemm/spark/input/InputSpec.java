@@ -1,7 +1,7 @@
 package io.sparkgemm.spark.input;
 
 import io.sparkgemm.local.DType;
-import io.sparkgemm.spark.block.CacheLevels;
+import io.sparkgemm.spark.block.CacheLevel;
 import io.sparkgemm.spark.block.Deterministic;
 import io.sparkgemm.spark.block.LabelKind;
 import java.nio.file.Path;
@@ -10,7 +10,8 @@ import java.util.Locale;
 
 /**
  * Where X and, row-aligned with it, the labels or the upstream gradient come from, and how to
- * block it.
+ * block it. Build one with {@link #builder(String)}; errors name the parameters as the builder
+ * does.
  *
  * @param x path of X: Parquet (file or folder), CSV, libsvm or .npy
  * @param format parquet, csv, libsvm or npy; null to infer from the path
@@ -20,7 +21,7 @@ import java.util.Locale;
  * @param labelKind what the loss needs besides features
  * @param labelsCol column with targets (number or array) or class ids, in X's dataset
  * @param labelsPath .npy with targets (n or n x k floats) or class ids (n ints), by row index
- * @param upstream path of a supplied upstream gradient G (n x k), same formats as X
+ * @param upstreamPath path of a supplied upstream gradient G (n x k), same formats as X
  * @param upstreamCol G's array/Vector column (default: its only array or Vector column)
  * @param dtype float64 or float32 blocks
  * @param blockRows rows per block, or 0 for a size chosen for GEMM (a few MB per block)
@@ -28,35 +29,36 @@ import java.util.Locale;
  * @param allowNonFinite let NaN and ±Inf in X, labels and G through (refused by default)
  * @param deterministic cut blocks at multiples of the block rows by row id and sum them in
  *     fixed chunks, so results do not depend on the partitioning
- * @param storageLevel how the blocks are cached (a Spark storage level name), or null for
- *     MEMORY_AND_DISK
+ * @param storageLevel how the blocks are cached; null for MEMORY_AND_DISK
  * @param csv how CSV inputs (X and G) are read: header and separator
  * @param numClasses with class labels, k (labels must be in 0..k-1, checked as they are read);
  *     0 when not known yet (the loss checks them)
  */
 public record InputSpec(String x, String format, String featuresCol, List<String> featuresCols,
     String idCol, LabelKind labelKind, String labelsCol, String labelsPath,
-    String upstream, String upstreamCol, DType dtype, int blockRows, int partitions,
-    boolean allowNonFinite, boolean deterministic, String storageLevel, CsvFormat csv,
+    String upstreamPath, String upstreamCol, DType dtype, int blockRows, int partitions,
+    boolean allowNonFinite, boolean deterministic, CacheLevel storageLevel, CsvFormat csv,
     int numClasses) {
 
-  /** Blocks per chunk with --deterministic: the unit one task sums, in row-id order. */
+  /** Blocks per chunk with deterministic: the unit one task sums, in row-id order. */
   public static final int BLOCKS_PER_CHUNK = Deterministic.BLOCKS_PER_CHUNK;
 
+  /** The first thirteen fields, the rest at their defaults; prefer {@link #builder}. */
   public InputSpec(String x, String format, String featuresCol, List<String> featuresCols,
       String idCol, LabelKind labelKind, String labelsCol, String labelsPath,
-      String upstream, String upstreamCol, DType dtype, int blockRows, int partitions) {
-    this(x, format, featuresCol, featuresCols, idCol, labelKind, labelsCol, labelsPath, upstream,
-        upstreamCol, dtype, blockRows, partitions, false, false, null);
+      String upstreamPath, String upstreamCol, DType dtype, int blockRows, int partitions) {
+    this(x, format, featuresCol, featuresCols, idCol, labelKind, labelsCol, labelsPath,
+        upstreamPath, upstreamCol, dtype, blockRows, partitions, false, false, null);
   }
 
+  /** The first sixteen fields, the rest at their defaults; prefer {@link #builder}. */
   public InputSpec(String x, String format, String featuresCol, List<String> featuresCols,
       String idCol, LabelKind labelKind, String labelsCol, String labelsPath,
-      String upstream, String upstreamCol, DType dtype, int blockRows, int partitions,
-      boolean allowNonFinite, boolean deterministic, String storageLevel) {
-    this(x, format, featuresCol, featuresCols, idCol, labelKind, labelsCol, labelsPath, upstream,
-        upstreamCol, dtype, blockRows, partitions, allowNonFinite, deterministic, storageLevel,
-        CsvFormat.DEFAULT, 0);
+      String upstreamPath, String upstreamCol, DType dtype, int blockRows, int partitions,
+      boolean allowNonFinite, boolean deterministic, CacheLevel storageLevel) {
+    this(x, format, featuresCol, featuresCols, idCol, labelKind, labelsCol, labelsPath,
+        upstreamPath, upstreamCol, dtype, blockRows, partitions, allowNonFinite, deterministic,
+        storageLevel, CsvFormat.DEFAULT, 0);
   }
 
   /** Bytes of X per block the automatic block size aims for. */
@@ -64,7 +66,7 @@ public record InputSpec(String x, String format, String featuresCol, List<String
 
   public InputSpec {
     if (x == null || x.isBlank()) {
-      throw new IllegalArgumentException("No input: give --x PATH");
+      throw new IllegalArgumentException("No input: x (the path of X) is missing");
     }
     featuresCols = featuresCols == null ? List.of() : List.copyOf(featuresCols);
     csv = csv == null ? CsvFormat.DEFAULT : csv;
@@ -72,19 +74,133 @@ public record InputSpec(String x, String format, String featuresCol, List<String
       throw new IllegalArgumentException("numClasses must be >= 0, got " + numClasses);
     }
     if (blockRows < 0) {
-      throw new IllegalArgumentException("--block-rows must be >= 1 (or 0 for automatic), got "
+      throw new IllegalArgumentException("blockRows must be >= 1 (or 0 for automatic), got "
           + blockRows);
     }
     if (partitions < 0) {
-      throw new IllegalArgumentException("--partitions must be >= 1 (or 0 to keep the input's), "
+      throw new IllegalArgumentException("partitions must be >= 1 (or 0 to keep the input's), "
           + "got " + partitions);
     }
-    if (storageLevel != null) {
-      CacheLevels.parse(storageLevel);
-    }
     if (labelsCol != null && labelsPath != null) {
-      throw new IllegalArgumentException("Give labels either as --labels-col or as --labels "
+      throw new IllegalArgumentException("Give labels either as labelsCol or as labelsPath "
           + "FILE.npy, not both");
+    }
+  }
+
+  /**
+   * A spec reading X from {@code x} with the defaults: format from the path, features from
+   * the "features" column (or every numeric column), no labels, float64, automatic block
+   * rows, the input's partitions, MEMORY_AND_DISK, CSV header detected and ',' separator.
+   */
+  public static Builder builder(String x) {
+    return new Builder(x);
+  }
+
+  /** Named settings for {@link InputSpec}; {@link #build()} checks them. */
+  public static final class Builder {
+    private final String x;
+    private String format;
+    private String featuresCol;
+    private List<String> featuresCols;
+    private String idCol;
+    private LabelKind labelKind = LabelKind.NONE;
+    private String labelsCol;
+    private String labelsPath;
+    private String upstreamPath;
+    private String upstreamCol;
+    private DType dtype = DType.FLOAT64;
+    private int blockRows;
+    private int partitions;
+    private boolean allowNonFinite;
+    private boolean deterministic;
+    private CacheLevel storageLevel;
+    private CsvFormat csv = CsvFormat.DEFAULT;
+    private int numClasses;
+
+    private Builder(String x) {
+      this.x = x;
+    }
+
+    public Builder format(String value) {
+      format = value;
+      return this;
+    }
+
+    public Builder featuresCol(String value) {
+      featuresCol = value;
+      return this;
+    }
+
+    public Builder featuresCols(List<String> value) {
+      featuresCols = value;
+      return this;
+    }
+
+    public Builder idCol(String value) {
+      idCol = value;
+      return this;
+    }
+
+    /** Class ids or targets from {@code labelsCol} of X's dataset or a .npy at labelsPath. */
+    public Builder labels(LabelKind kind, String labelsCol, String labelsPath) {
+      this.labelKind = kind;
+      this.labelsCol = labelsCol;
+      this.labelsPath = labelsPath;
+      return this;
+    }
+
+    /** A supplied upstream gradient G: its path and (optionally) its column. */
+    public Builder upstream(String upstreamPath, String upstreamCol) {
+      this.labelKind = LabelKind.UPSTREAM;
+      this.upstreamPath = upstreamPath;
+      this.upstreamCol = upstreamCol;
+      return this;
+    }
+
+    public Builder dtype(DType value) {
+      dtype = value;
+      return this;
+    }
+
+    public Builder blockRows(int value) {
+      blockRows = value;
+      return this;
+    }
+
+    public Builder partitions(int value) {
+      partitions = value;
+      return this;
+    }
+
+    public Builder allowNonFinite(boolean value) {
+      allowNonFinite = value;
+      return this;
+    }
+
+    public Builder deterministic(boolean value) {
+      deterministic = value;
+      return this;
+    }
+
+    public Builder storageLevel(CacheLevel value) {
+      storageLevel = value;
+      return this;
+    }
+
+    public Builder csv(CsvFormat value) {
+      csv = value;
+      return this;
+    }
+
+    public Builder numClasses(int value) {
+      numClasses = value;
+      return this;
+    }
+
+    public InputSpec build() {
+      return new InputSpec(x, format, featuresCol, featuresCols, idCol, labelKind, labelsCol,
+          labelsPath, upstreamPath, upstreamCol, dtype, blockRows, partitions, allowNonFinite,
+          deterministic, storageLevel, csv, numClasses);
     }
   }
 
@@ -101,7 +217,7 @@ public record InputSpec(String x, String format, String featuresCol, List<String
    */
   public void requirePartitionsAtMost(long rows) {
     if (partitions > rows && partitions > FREE_PARTITIONS) {
-      throw new IllegalArgumentException("--partitions " + partitions + " is more than the "
+      throw new IllegalArgumentException("partitions " + partitions + " is more than the "
           + rows + " rows of " + x + ": use at most " + Math.max(rows, FREE_PARTITIONS)
           + " (or 0 to keep the input's)");
     }
@@ -135,7 +251,7 @@ public record InputSpec(String x, String format, String featuresCol, List<String
     long maxRows = (Integer.MAX_VALUE - 8) / Math.max(1, numFeatures);
     if (blockRows > 0) {
       if (blockRows > maxRows) {
-        throw new IllegalArgumentException("--block-rows " + blockRows + " with " + numFeatures
+        throw new IllegalArgumentException("blockRows " + blockRows + " with " + numFeatures
             + " features makes blocks of " + (long) blockRows * numFeatures + " values, more "
             + "than one Java array holds; use at most " + maxRows);
       }

@@ -30,7 +30,7 @@ final class NpyInput {
 
   static BlockedInput load(SparkSession spark, InputSpec spec, long start) {
     if (spec.idCol() != null || spec.labelsCol() != null) {
-      throw new IllegalArgumentException("--id-col and --labels-col need a dataset input "
+      throw new IllegalArgumentException("idCol and labelsCol need a dataset input "
           + "(Parquet, CSV); " + spec.x() + " is a .npy file, whose rows are numbered by index");
     }
     DenseBlock x = Npy.read(Path.of(spec.x())).toBlock();
@@ -46,18 +46,18 @@ final class NpyInput {
     int[] classes = null;
     int labelWidth = 0;
     if (kind == LabelKind.UPSTREAM) {
-      if (!InputSpec.formatOf(spec.upstream(), null).equals("npy")) {
-        throw new IllegalArgumentException("With a .npy X, --upstream must be a .npy file too "
-            + "(rows aligned by index); got " + spec.upstream());
+      if (!InputSpec.formatOf(spec.upstreamPath(), null).equals("npy")) {
+        throw new IllegalArgumentException("With a .npy X, upstreamPath must be a .npy file too "
+            + "(rows aligned by index); got " + spec.upstreamPath());
       }
-      DenseBlock g = Npy.read(Path.of(spec.upstream())).toBlock().toDType(DType.FLOAT64);
-      requireRows(spec.upstream(), "upstream gradient G", g.numRows(), n, spec.x());
+      DenseBlock g = Npy.read(Path.of(spec.upstreamPath())).toBlock().toDType(DType.FLOAT64);
+      requireRows(spec.upstreamPath(), "upstream gradient G", g.numRows(), n, spec.x());
       labelValues = g.doubles();
       labelWidth = g.numCols();
     } else if (kind == LabelKind.TARGETS || kind == LabelKind.CLASSES) {
       if (spec.labelsPath() == null) {
         throw new IllegalArgumentException("The loss needs " + (kind == LabelKind.TARGETS
-            ? "targets" : "class labels") + ": with a .npy X give --labels FILE.npy");
+            ? "targets" : "class labels") + ": with a .npy X give labelsPath FILE.npy");
       }
       NpyArray labels = Npy.read(Path.of(spec.labelsPath()));
       requireRows(spec.labelsPath(), "labels", labels.shape()[0], n, spec.x());
@@ -72,7 +72,7 @@ final class NpyInput {
       }
     }
     int blockRows = spec.effectiveBlockRows(d);
-    String labelSource = kind == LabelKind.UPSTREAM ? spec.upstream()
+    String labelSource = kind == LabelKind.UPSTREAM ? spec.upstreamPath()
         : spec.labelsPath() != null ? spec.labelsPath() : spec.x();
     BlockBuilder builder = new BlockBuilder(spec.dtype(), d, blockRows, kind, labelWidth,
         spec.x(), labelSource, spec.allowNonFinite());
@@ -145,7 +145,8 @@ final class NpyInput {
       schema = schema.add("__label", DataTypes.createArrayType(DataTypes.DoubleType, false),
           false);
     } else {
-      throw new IllegalArgumentException("--labels is only used by the mse and softmax-ce losses");
+      throw new IllegalArgumentException("labelsPath is only used by the mse and softmax-ce "
+          + "losses");
     }
     return spark.createDataFrame(rows, schema);
   }

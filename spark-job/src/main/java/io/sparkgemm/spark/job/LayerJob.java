@@ -108,7 +108,7 @@ public final class LayerJob {
     r.put("deterministic", input.chunkRows() > 0);
     if (spec.backward()) {
       GradientAccumulator g = pass.gradients();
-      r.put("loss", spec.loss());
+      r.put("loss", spec.loss().label());
       r.put("lossValue", g.loss());
       r.put("treeDepth", pass.treeDepth());
       r.put("gradientShards", pass.gradientShards());
@@ -152,7 +152,7 @@ public final class LayerJob {
     if (where != null) {
       throw new NonFiniteGradientException("The gradients are not finite: " + where + " (the inputs "
           + "were finite, so the pass overflowed: scale X or W down). Nothing was written; "
-          + "pass --allow-nonfinite to write them anyway");
+          + "pass allowNonFinite to write them anyway");
     }
   }
 

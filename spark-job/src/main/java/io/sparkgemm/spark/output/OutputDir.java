@@ -43,7 +43,7 @@ public final class OutputDir implements AutoCloseable {
       FileSystem fs = target.getFileSystem(conf);
       target = fs.makeQualified(target);
       if (fs.exists(target) && !overwrite) {
-        throw new IllegalArgumentException("Output " + out + " already exists; pass --overwrite "
+        throw new IllegalArgumentException("Output " + out + " already exists; pass overwrite "
             + "to replace it");
       }
       Path parent = target.getParent();
@@ -119,7 +119,7 @@ public final class OutputDir implements AutoCloseable {
       if (fs.exists(target)) {
         if (!overwrite) {
           throw new IllegalArgumentException("Output " + target + " appeared while the job ran; "
-              + "refusing to replace it without --overwrite");
+              + "refusing to replace it without overwrite");
         }
         old = new Path(target.getParent(), "." + target.getName() + ".old-" + UUID.randomUUID());
         rename(target, old);

@@ -32,32 +32,32 @@ public final class OutputPaths {
   }
 
   /**
-   * Refuses an {@code --out} that would destroy or change what the command reads, or that
+   * Refuses an {@code outputDir} that would destroy or change what the command reads, or that
    * cannot be written; throws {@link IllegalArgumentException} naming both paths.
    *
    * @param inputs option name (e.g. {@code --x}) to path; null paths are skipped
    * @param checkpointDir where checkpoints go, or null
    */
-  public static void check(String out, Map<String, String> inputs, String checkpointDir,
+  public static void check(String outputDir, Map<String, String> inputs, String checkpointDir,
       Configuration conf) {
-    Path target = qualified("--out", out, conf, true);
+    Path target = qualified("outputDir", outputDir, conf, true);
     for (Map.Entry<String, String> input : inputs.entrySet()) {
       if (input.getValue() == null || input.getValue().isBlank()) {
         continue;
       }
       Path in = qualified(input.getKey(), input.getValue(), conf, false);
       if (target.equals(in)) {
-        throw new IllegalArgumentException("--out " + out + " is the input " + input.getKey()
-            + " " + input.getValue() + ": writing there would replace it; choose another "
-            + "folder");
+        throw new IllegalArgumentException("outputDir " + outputDir + " is the input "
+            + input.getKey() + " " + input.getValue() + ": writing there would replace it; "
+            + "choose another folder");
       }
       if (isAncestor(target, in)) {
-        throw new IllegalArgumentException("--out " + out + " holds the input " + input.getKey()
-            + " " + input.getValue() + ": --overwrite would delete it; choose a folder that "
-            + "holds no input");
+        throw new IllegalArgumentException("outputDir " + outputDir + " holds the input "
+            + input.getKey() + " " + input.getValue() + ": overwrite would delete it; "
+            + "choose a folder that holds no input");
       }
       if (isAncestor(in, target)) {
-        throw new IllegalArgumentException("--out " + out + " lies inside the input "
+        throw new IllegalArgumentException("outputDir " + outputDir + " lies inside the input "
             + input.getKey() + " " + input.getValue() + ": writing there would change it; "
             + "choose a folder outside every input");
       }
@@ -65,22 +65,23 @@ public final class OutputPaths {
     if (isLocal(target)) {
       Path cwd = real(java.nio.file.Path.of("").toAbsolutePath());
       if (target.equals(cwd) || isAncestor(target, cwd)) {
-        throw new IllegalArgumentException("--out " + out + " is " + (target.equals(cwd)
-            ? "the working directory" : "a parent of the working directory " + cwd.toUri()
-                .getPath()) + ": --overwrite would delete it; choose a folder of its own");
+        throw new IllegalArgumentException("outputDir " + outputDir + " is "
+            + (target.equals(cwd) ? "the working directory"
+                : "a parent of the working directory " + cwd.toUri().getPath())
+            + ": overwrite would delete it; choose a folder of its own");
       }
     }
     if (checkpointDir != null) {
-      Path checkpoints = qualified("--checkpoint-dir", checkpointDir, conf, false);
+      Path checkpoints = qualified("checkpointDir", checkpointDir, conf, false);
       if (target.equals(checkpoints) || isAncestor(target, checkpoints)
           || isAncestor(checkpoints, target)) {
-        throw new IllegalArgumentException("--checkpoint-dir " + checkpointDir + " and --out "
-            + out + " overlap: the output replaces its folder at the end (deleting the "
-            + "checkpoints with --overwrite); keep checkpoints outside --out and --out outside "
-            + "them");
+        throw new IllegalArgumentException("checkpointDir " + checkpointDir + " and outputDir "
+            + outputDir + " overlap: the output replaces its folder at the end (deleting the "
+            + "checkpoints with overwrite); keep checkpoints outside outputDir and outputDir "
+            + "outside them");
       }
     }
-    requireWritable(out, target, conf);
+    requireWritable(outputDir, target, conf);
   }
 
   /**
@@ -88,7 +89,7 @@ public final class OutputPaths {
    * link, a parent that is a file, a folder where no folder can be created. Probes by creating
    * and removing a hidden folder in the nearest existing ancestor.
    */
-  static void requireWritable(String out, Path target, Configuration conf) {
+  static void requireWritable(String outputDir, Path target, Configuration conf) {
     try {
       FileSystem fs = target.getFileSystem(conf);
       // The staging folder goes beside the target: probe its parent, existing target or not.
@@ -97,9 +98,9 @@ public final class OutputPaths {
         if (isLocal(existing)) {
           java.nio.file.Path local = java.nio.file.Path.of(existing.toUri());
           if (Files.isSymbolicLink(local)) {
-            throw new IllegalArgumentException("--out " + out + ": " + local + " is a symbolic "
-                + "link to " + Files.readSymbolicLink(local) + ", which does not exist; remove "
-                + "the link or choose another folder");
+            throw new IllegalArgumentException("outputDir " + outputDir + ": " + local
+                + " is a symbolic link to " + Files.readSymbolicLink(local) + ", which does "
+                + "not exist; remove the link or choose another folder");
           }
         }
         existing = existing.getParent();
@@ -109,8 +110,9 @@ public final class OutputPaths {
       }
       FileStatus status = fs.getFileStatus(existing);
       if (!status.isDirectory()) {
-        throw new IllegalArgumentException("--out " + out + ": " + existing.toUri().getPath()
-            + " is a file, not a folder, so nothing can be created under it");
+        throw new IllegalArgumentException("outputDir " + outputDir + ": "
+            + existing.toUri().getPath() + " is a file, not a folder, so nothing can be "
+            + "created under it");
       }
       Path probe = new Path(existing, ".spark-gemm-probe-" + UUID.randomUUID());
       boolean made;
@@ -120,12 +122,12 @@ public final class OutputPaths {
         made = false;
       }
       if (!made) {
-        throw new IllegalArgumentException("--out " + out + ": cannot create folders in "
+        throw new IllegalArgumentException("outputDir " + outputDir + ": cannot create folders in "
             + existing.toUri().getPath() + " (not writable)");
       }
       fs.delete(probe, true);
     } catch (IOException e) {
-      throw new IllegalArgumentException("--out " + out + ": cannot be checked: "
+      throw new IllegalArgumentException("outputDir " + outputDir + ": cannot be checked: "
           + e.getMessage(), e);
     }
   }

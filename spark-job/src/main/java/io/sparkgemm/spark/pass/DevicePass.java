@@ -5,6 +5,7 @@ import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.GradientAccumulator;
 import io.sparkgemm.local.cuda.CudaBackend;
 import io.sparkgemm.local.cuda.CudaTrainingPass;
+import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.spark.block.LabeledBlock;
 import io.sparkgemm.spark.reduce.PartitionResult;
 import java.io.Serializable;
@@ -26,7 +27,7 @@ final class DevicePass {
   }
 
   static boolean applies(PassSpec spec, long chunkRows, Object backend) {
-    return backend instanceof CudaBackend && "mse".equals(spec.loss()) && !spec.inputGradient()
+    return backend instanceof CudaBackend && spec.loss() == Loss.MSE && !spec.inputGradient()
         && !spec.keepsOutputs() && chunkRows == 0;
   }
 

@@ -6,6 +6,7 @@ import io.sparkgemm.local.GradientAccumulator;
 import io.sparkgemm.local.LinearKernels;
 import io.sparkgemm.local.backend.Backends;
 import io.sparkgemm.local.cuda.CudaBackend;
+import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.loss.LossHead;
 import io.sparkgemm.local.loss.LossHeads;
 import io.sparkgemm.spark.block.BlockedInput;
@@ -55,9 +56,9 @@ public final class LinearPass {
       throw new IllegalArgumentException("b has " + b.length + " values but W is " + w.shape()
           + " (b must have k = " + w.numCols() + ")");
     }
-    boolean rowsOfK = "supplied".equals(spec.loss()) || "mse".equals(spec.loss());
+    boolean rowsOfK = spec.loss() != null && spec.loss().rowsOfK();
     if (rowsOfK && input.labelWidth() != w.numCols()) {
-      throw new IllegalArgumentException(("supplied".equals(spec.loss())
+      throw new IllegalArgumentException((spec.loss() == Loss.SUPPLIED
           ? "The upstream gradient G has " : "The targets have ") + input.labelWidth()
           + " columns but Y = XW + b has k = " + w.numCols());
     }

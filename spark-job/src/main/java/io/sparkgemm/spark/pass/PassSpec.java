@@ -2,13 +2,13 @@ package io.sparkgemm.spark.pass;
 
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.backend.BackendOptions;
+import io.sparkgemm.local.loss.Loss;
 import java.io.Serializable;
 
 /**
  * What one fused pass computes.
  *
- * @param loss the loss head ({@code sum, mean, mse, softmax-ce, supplied}), or null for a
- *     forward-only pass
+ * @param loss the loss head, or null for a forward-only pass
  * @param inputGradient also compute dX = G Wᵀ (kept for writing)
  * @param keepOutput keep Y for writing
  * @param treeDepth depth of the gradient tree reduction, or 0 to choose it
@@ -17,16 +17,16 @@ import java.io.Serializable;
  * @param shardThreshold gradient bytes above which dW is reduced in column shards, or 0 for
  *     the default (64 MiB)
  */
-public record PassSpec(String loss, boolean inputGradient, boolean keepOutput, DType dtype,
+public record PassSpec(Loss loss, boolean inputGradient, boolean keepOutput, DType dtype,
     BackendOptions backend, int treeDepth, boolean discardOutputs, long shardThreshold)
     implements Serializable {
 
-  public PassSpec(String loss, boolean inputGradient, boolean keepOutput, DType dtype,
+  public PassSpec(Loss loss, boolean inputGradient, boolean keepOutput, DType dtype,
       BackendOptions backend, int treeDepth) {
     this(loss, inputGradient, keepOutput, dtype, backend, treeDepth, false, 0);
   }
 
-  public PassSpec(String loss, boolean inputGradient, boolean keepOutput, DType dtype,
+  public PassSpec(Loss loss, boolean inputGradient, boolean keepOutput, DType dtype,
       BackendOptions backend, int treeDepth, boolean discardOutputs) {
     this(loss, inputGradient, keepOutput, dtype, backend, treeDepth, discardOutputs, 0);
   }
@@ -39,11 +39,11 @@ public record PassSpec(String loss, boolean inputGradient, boolean keepOutput, D
 
   public PassSpec {
     if (treeDepth < 0) {
-      throw new IllegalArgumentException("--tree-depth must be >= 1 (or 0 to choose), got "
+      throw new IllegalArgumentException("treeDepth must be >= 1 (or 0 to choose), got "
           + treeDepth);
     }
     if (shardThreshold < 0) {
-      throw new IllegalArgumentException("--shard-threshold must be > 0 bytes, got "
+      throw new IllegalArgumentException("shardThreshold must be > 0 bytes, got "
           + shardThreshold);
     }
     if (loss == null && inputGradient) {
@@ -65,7 +65,7 @@ public record PassSpec(String loss, boolean inputGradient, boolean keepOutput, D
     if (!backward()) {
       return "spark-gemm forward: Y = X W + b";
     }
-    return "spark-gemm backward (" + loss + "): Y, G, dW = XᵀG, db = 1ᵀG"
+    return "spark-gemm backward (" + loss.label() + "): Y, G, dW = XᵀG, db = 1ᵀG"
         + (inputGradient ? ", dX = G Wᵀ" : "");
   }
 }

@@ -32,11 +32,11 @@ public final class Checkpoints {
   }
 
   /** A checkpoint read back. */
-  public record Checkpoint(Path dir, int iteration, String optimizer, DenseBlock w, double[] b,
+  public record Checkpoint(Path dir, int iteration, Optimizer optimizer, DenseBlock w, double[] b,
       double[] velocity, List<IterationRecord> history) {
   }
 
-  public static Path write(Path root, int iteration, String optimizer, DenseBlock w, double[] b,
+  public static Path write(Path root, int iteration, Optimizer optimizer, DenseBlock w, double[] b,
       double[] velocity, List<IterationRecord> history) {
     try {
       Files.createDirectories(root);
@@ -49,7 +49,7 @@ public final class Checkpoints {
       }
       Map<String, Object> state = new LinkedHashMap<>();
       state.put("iteration", iteration);
-      state.put("optimizer", optimizer);
+      state.put("optimizer", optimizer.label());
       List<Map<String, Object>> rows = new ArrayList<>();
       for (IterationRecord r : history) {
         rows.add(r.toMap());
@@ -72,16 +72,16 @@ public final class Checkpoints {
     }
   }
 
-  /** The newest checkpoint under {@code root}. */
-  public static Checkpoint latest(Path root) {
+  /** The newest checkpoint under {@code resumeDir}. */
+  public static Checkpoint latest(Path resumeDir) {
     List<Path> all;
     try {
-      all = Files.isDirectory(root) ? list(root) : List.of();
+      all = Files.isDirectory(resumeDir) ? list(resumeDir) : List.of();
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot list checkpoints in " + root, e);
+      throw new UncheckedIOException("Cannot list checkpoints in " + resumeDir, e);
     }
     if (all.isEmpty()) {
-      throw new IllegalArgumentException("--resume " + root + ": no checkpoint (" + PREFIX
+      throw new IllegalArgumentException("resumeDir " + resumeDir + ": no checkpoint (" + PREFIX
           + "NNNNNNNN folder) found there");
     }
     return read(all.get(all.size() - 1));
@@ -114,11 +114,12 @@ public final class Checkpoints {
     if (name.startsWith(PREFIX) && !name.equals(String.format("%s%08d", PREFIX, iteration))) {
       throw damaged(statePath, "iteration " + iteration + " does not match the folder " + name);
     }
-    if (!(state.get("optimizer") instanceof String optimizer)
-        || !TrainSpec.OPTIMIZERS.contains(optimizer)) {
+    if (!(state.get("optimizer") instanceof String label)
+        || !Optimizer.LABELS.contains(label)) {
       throw damaged(statePath, "optimizer is " + describe(state.get("optimizer"))
-          + ", expected one of " + String.join(", ", TrainSpec.OPTIMIZERS));
+          + ", expected one of " + String.join(", ", Optimizer.LABELS));
     }
+    Optimizer optimizer = Optimizer.parse(label);
     if (!(state.get("history") instanceof List<?> rows) || rows.isEmpty()) {
       throw damaged(statePath, "history is " + describe(state.get("history"))
           + ", expected a list of iteration records");
@@ -193,7 +194,7 @@ public final class Checkpoints {
   }
 
   private static IllegalArgumentException damaged(Path file, String problem) {
-    return new IllegalArgumentException("--resume: the checkpoint file " + file + " is damaged: "
+    return new IllegalArgumentException("resumeDir: the checkpoint file " + file + " is damaged: "
         + problem);
   }
 

@@ -31,7 +31,7 @@ final class GradientDescent {
           mu > 0 ? velocity : null);
     }
     if (e.gradientNorm() <= spec.tol()) {
-      return new Trainer.Outcome(theta, "converged: gradient norm <= tol");
+      return new Trainer.Outcome(theta, StopReason.GRADIENT_NORM);
     }
     double[] direction = new double[n];
     while (iteration < spec.maxIter()) {
@@ -52,13 +52,13 @@ final class GradientDescent {
       listener.onIteration(record(iteration, e, Math.sqrt(squares), t0,
           objective.passes() - passes0), theta, mu > 0 ? velocity : null);
       if (e.gradientNorm() <= spec.tol()) {
-        return new Trainer.Outcome(theta, "converged: gradient norm <= tol");
+        return new Trainer.Outcome(theta, StopReason.GRADIENT_NORM);
       }
       if (Math.abs(previous - e.value()) <= spec.tol() * Math.abs(e.value())) {
-        return new Trainer.Outcome(theta, "converged: relative change of the objective <= tol");
+        return new Trainer.Outcome(theta, StopReason.OBJECTIVE_CHANGE);
       }
     }
-    return new Trainer.Outcome(theta, "max-iter");
+    return new Trainer.Outcome(theta, StopReason.MAX_ITER);
   }
 
   private static IterationRecord record(int iteration, Objective.Evaluation e, double step,

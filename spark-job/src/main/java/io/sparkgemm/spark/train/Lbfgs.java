@@ -43,7 +43,7 @@ final class Lbfgs {
     DiffFunction<DenseVector<Object>> cached = new CachedDiffFunction<>(
         diffFunction(calculation), DenseVector.canCopyDenseVector(ClassTag$.MODULE$.Double()));
     LBFGS<DenseVector<Object>> lbfgs = new LBFGS<>(Math.max(0, spec.maxIter() - first),
-        spec.memory(), spec.tol(), DenseVector.space_Double());
+        spec.lbfgsMemory(), spec.tol(), DenseVector.space_Double());
     double[] previous = start.theta().clone();
     scala.collection.Iterator<FirstOrderMinimizer.State<DenseVector<Object>, Object, Object>>
         states = states(lbfgs, cached, new DenseVector<Object>(start.theta().clone()));
@@ -61,7 +61,7 @@ final class Lbfgs {
       }
       System.arraycopy(x, 0, previous, 0, x.length);
       double value = (Double) state.value();
-      double loss = value - 0.5 * spec.reg() * squaresOfWeights(x, objective);
+      double loss = value - 0.5 * spec.regParam() * squaresOfWeights(x, objective);
       if (state.iter() > 0 || start.history().isEmpty()) {
         listener.onIteration(new IterationRecord(iteration, value, loss, Norms.norm(grad),
             Math.sqrt(step), (System.nanoTime() - t0) / 1e9, objective.passes() - passes0),
@@ -74,16 +74,9 @@ final class Lbfgs {
     if (state == null) {
       throw new IllegalStateException("L-BFGS returned no state");
     }
-    if (!state.convergenceReason().isDefined()
-        || state.convergenceReason().get() instanceof FirstOrderMinimizer.MaxIterations$) {
-      return new Trainer.Outcome(values(state.x()).clone(), "max-iter");
-    }
-    if (state.convergenceReason().get() instanceof FirstOrderMinimizer.SearchFailed$) {
-      return new Trainer.Outcome(values(state.x()).clone(), "stopped: the line search failed "
-          + "(no further decrease found; usually at the numerical optimum)");
-    }
-    return new Trainer.Outcome(values(state.x()).clone(),
-        "converged: " + state.convergenceReason().get().reason());
+    FirstOrderMinimizer.ConvergenceReason reason = state.convergenceReason().isDefined()
+        ? state.convergenceReason().get() : null;
+    return new Trainer.Outcome(values(state.x()).clone(), StopReason.of(reason));
   }
 
   /** The vector's values: its own array when it is contiguous, else a copy. */

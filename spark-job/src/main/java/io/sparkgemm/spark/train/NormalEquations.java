@@ -50,7 +50,7 @@ public final class NormalEquations {
     int k = input.labelWidth();
     if (k < 1) {
       throw new IllegalArgumentException("solve needs regression targets (n or n x k values): "
-          + "give --labels T.npy or --labels-col COL");
+          + "give labelsPath T.npy or labelsCol COL");
     }
     int p = d + 1;
     long start = System.nanoTime();

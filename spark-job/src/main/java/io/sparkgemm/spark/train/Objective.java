@@ -39,7 +39,7 @@ public final class Objective {
   public Objective(SparkSession spark, BlockedInput input, int outFeatures, TrainSpec spec) {
     this.spark = spark;
     this.input = input;
-    this.reg = spec.reg();
+    this.reg = spec.regParam();
     this.d = input.numFeatures();
     this.k = outFeatures;
     this.pass = new PassSpec(spec.loss(), false, false, spec.dtype(), spec.backend(),
@@ -88,7 +88,8 @@ public final class Objective {
     if (!Double.isFinite(value) || !Double.isFinite(norm)) {
       throw new TrainingDivergedException(iteration, String.format(Locale.ROOT,
           "Training diverged at iteration %d: the %s is not finite (loss = %s, ||grad|| = %s). "
-              + "Lower the learning rate (--lr), add --reg, or scale the features.",
+              + "Lower the learning rate (learningRate), add regParam, or scale the "
+              + "features.",
           iteration, Double.isFinite(value) ? "gradient" : "loss", value, norm));
     }
     return new Evaluation(value, g.loss(), gradient, norm);

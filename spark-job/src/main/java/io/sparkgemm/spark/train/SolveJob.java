@@ -3,6 +3,7 @@ package io.sparkgemm.spark.train;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.RidgeSolver;
 import io.sparkgemm.local.backend.BackendOptions;
+import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.npy.NpyArray;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.output.OutputDir;
@@ -32,12 +33,13 @@ public final class SolveJob {
       double gradientNorm, Report report, String outDir) {
   }
 
-  public static Outcome run(SparkSession spark, BlockedInput input, double reg, DType dtype,
-      BackendOptions backend, int treeDepth, String out, boolean overwrite,
+  public static Outcome run(SparkSession spark, BlockedInput input, double regParam,
+      DType dtype, BackendOptions backend, int treeDepth, String out, boolean overwrite,
       Map<String, Object> inputs, PrintWriter console) {
-    if (!(reg >= 0) || Double.isInfinite(reg)) {
-      throw new IllegalArgumentException("--reg must be >= 0, got " + reg);
+    if (!(regParam >= 0) || Double.isInfinite(regParam)) {
+      throw new IllegalArgumentException("regParam must be >= 0, got " + regParam);
     }
+    double reg = regParam;
     OutputDir dir = OutputDir.create(out, overwrite, spark.sparkContext().hadoopConfiguration());
     try (dir) {
       NormalEquations.Sums sums = NormalEquations.compute(spark, input, backend, treeDepth);
@@ -49,8 +51,9 @@ public final class SolveJob {
       RidgeSolver.Solution solution = RidgeSolver.solve(sums.gram(), sums.rhs(), d, k, lambda);
       double solveSeconds = (System.nanoTime() - solveStart) / 1e9;
       // The train objective at the solution: its loss gives the residual, its gradient the check.
-      TrainSpec mse = new TrainSpec("mse", "gd", 1.0, 0.0, false, reg, 0, 0.0, 1, dtype,
-          backend, treeDepth);
+      TrainSpec mse = TrainSpec.builder(Loss.MSE).optimizer(Optimizer.GD).learningRate(1.0)
+          .regParam(reg).maxIter(0).tol(0.0).lbfgsMemory(1).dtype(dtype).backend(backend)
+          .treeDepth(treeDepth).build();
       Objective objective = new Objective(spark, input, k, mse);
       Objective.Evaluation at = objective.evaluate(Objective.pack(solution.w(), solution.b()), 0);
       double residual = Math.sqrt(at.loss() * n);

@@ -45,8 +45,9 @@ public final class TrainJob {
       Objective objective = new Objective(spark, input, outFeatures, spec);
       double kappaStart = Lapack.conditionNumber(objective.weights(start.theta()));
       console.printf(Locale.ROOT, "train %s with %s: X %d x %d, W %d x %d, reg %g, "
-          + "κ(W) at start %.6g%n", spec.loss(), spec.optimizer(), input.numRows(),
-          input.numFeatures(), input.numFeatures(), outFeatures, spec.reg(), kappaStart);
+          + "κ(W) at start %.6g%n", spec.loss().label(), spec.optimizer().label(),
+          input.numRows(), input.numFeatures(), input.numFeatures(), outFeatures,
+          spec.regParam(), kappaStart);
       console.flush();
       List<IterationRecord> sofar = new ArrayList<>(start.history());
       Trainer.Result result = Trainer.train(objective, spec, start, (record, theta, velocity) -> {
@@ -65,8 +66,8 @@ public final class TrainJob {
       writeNpy(dir, "W.npy", NpyArray.of(w));
       writeNpy(dir, "b.npy", NpyArray.ofVector(b));
       try (OutputStream s = dir.create("loss.png")) {
-        s.write(LossPlot.png(result.history(), "spark-gemm train: " + spec.loss() + ", "
-            + spec.optimizer()));
+        s.write(LossPlot.png(result.history(), "spark-gemm train: " + spec.loss().label()
+            + ", " + spec.optimizer().label()));
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot write loss.png", e);
       }
@@ -76,7 +77,7 @@ public final class TrainJob {
       dir.commit();
       IterationRecord last = result.last();
       console.printf(Locale.ROOT, "stopped: %s after iteration %d; objective %.10g, "
-          + "||grad|| %.4e; κ(W) %.6g -> %.6g%n", result.stopReason(), last.iteration(),
+          + "||grad|| %.4e; κ(W) %.6g -> %.6g%n", result.stopReason().label(), last.iteration(),
           last.objective(), last.gradientNorm(), kappaStart, kappaEnd);
       int iterations = last.iteration() - start.iteration();
       console.printf(Locale.ROOT, "read+block %.2f s, train %.2f s (%d iterations, %d passes%s)%n",
@@ -106,24 +107,24 @@ public final class TrainJob {
     shapes.put("X", Report.shape(input.numRows(), d));
     shapes.put("W", Report.shape(d, k));
     shapes.put("b", Report.shape(k));
-    r.put("loss", spec.loss());
+    r.put("loss", spec.loss().label());
     r.put("objective", "loss + (reg/2)·||W||², loss averaged over rows; b not penalised");
-    r.put("optimizer", spec.optimizer());
+    r.put("optimizer", spec.optimizer().label());
     Map<String, Object> hyper = r.section("settings");
-    hyper.put("reg", spec.reg());
+    hyper.put("reg", spec.regParam());
     hyper.put("maxIter", spec.maxIter());
     hyper.put("tol", spec.tol());
-    if (spec.optimizer().equals("gd")) {
+    if (spec.optimizer() == Optimizer.GD) {
       hyper.put("learningRate", spec.learningRate());
       hyper.put("momentum", spec.momentum());
       hyper.put("nesterov", spec.nesterov());
     } else {
-      hyper.put("memory", spec.memory());
+      hyper.put("memory", spec.lbfgsMemory());
     }
     hyper.put("dtype", spec.dtype().label());
     hyper.put("resumedFromIteration", start.iteration() > 0 ? start.iteration() : null);
     IterationRecord last = result.last();
-    r.put("stopReason", result.stopReason());
+    r.put("stopReason", result.stopReason().label());
     r.put("iterations", last.iteration());
     r.put("finalObjective", last.objective());
     r.put("finalLoss", last.loss());

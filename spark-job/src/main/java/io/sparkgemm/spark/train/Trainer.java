@@ -34,9 +34,9 @@ public final class Trainer {
   }
 
   /**
-   * @param stopReason why training stopped ({@code converged: ...} or {@code max-iter})
+   * @param stopReason why training stopped
    */
-  public record Result(double[] theta, List<IterationRecord> history, String stopReason,
+  public record Result(double[] theta, List<IterationRecord> history, StopReason stopReason,
       int passes, double seconds) {
     public IterationRecord last() {
       return history.get(history.size() - 1);
@@ -57,7 +57,7 @@ public final class Trainer {
       history.add(record);
       listener.onIteration(record, theta, velocity);
     };
-    Outcome outcome = spec.optimizer().equals("gd")
+    Outcome outcome = spec.optimizer() == Optimizer.GD
         ? GradientDescent.run(objective, spec, start, recording)
         : Lbfgs.run(objective, spec, start, recording);
     return new Result(outcome.theta(), history, outcome.stopReason(),
@@ -65,6 +65,6 @@ public final class Trainer {
   }
 
   /** What an optimizer hands back. */
-  record Outcome(double[] theta, String stopReason) {
+  record Outcome(double[] theta, StopReason stopReason) {
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.backend.BackendOptions;
+import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.CacheLevels;
 import io.sparkgemm.spark.block.LabeledBlock;
@@ -137,7 +138,7 @@ class BroadcastCleanupTest {
       wv[i] = i + 1;
     }
     double[] b = {0.5, -1};
-    PassSpec spec = new PassSpec("sum", false, false, DType.FLOAT64,
+    PassSpec spec = new PassSpec(Loss.SUM, false, false, DType.FLOAT64,
         BackendOptions.named("native"), 0);
     for (int p = 0; p < passes; p++) {
       PassResult pass = LinearPass.run(spark, input, w, b, spec);

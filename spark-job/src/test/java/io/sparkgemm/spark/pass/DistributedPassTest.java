@@ -9,6 +9,7 @@ import io.sparkgemm.local.LinearKernels;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.backend.ReferenceGemm;
 import io.sparkgemm.local.loss.Labels;
+import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.loss.LossHead;
 import io.sparkgemm.local.loss.LossHeads;
 import io.sparkgemm.spark.block.BlockedInput;
@@ -139,7 +140,7 @@ class DistributedPassTest {
       for (int depth : new int[] {1, 2, 3}) {
         double[] first = null;
         for (int run = 0; run < 3; run++) {
-          PassSpec pass = new PassSpec("mse", false, false, DType.FLOAT64,
+          PassSpec pass = new PassSpec(Loss.MSE, false, false, DType.FLOAT64,
               BackendOptions.named("native"), depth);
           double[] dw;
           try (PassResult result = LinearPass.run(spark, input, w, b, pass)) {
@@ -161,7 +162,8 @@ class DistributedPassTest {
   }
 
   private void check(BlockedInput input, String head, DType dtype, boolean withDx) {
-    PassSpec spec = new PassSpec(head, withDx, false, dtype, BackendOptions.named("native"), 0);
+    PassSpec spec = new PassSpec(Loss.parse(head), withDx, false, dtype,
+        BackendOptions.named("native"), 0);
     try (PassResult pass = LinearPass.run(spark, input, w, b, spec)) {
       Expected expected = singleBlock(head, dtype);
       double tol = dtype == DType.FLOAT64 ? 1e-12 : 2e-5;

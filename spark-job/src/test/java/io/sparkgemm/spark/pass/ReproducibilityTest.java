@@ -9,6 +9,7 @@ import io.sparkgemm.local.LinearKernels;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.backend.ReferenceGemm;
 import io.sparkgemm.local.loss.Labels;
+import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.loss.LossHeads;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
@@ -101,7 +102,7 @@ class ReproducibilityTest {
   }
 
   private static PassSpec mse(int depth, boolean dx) {
-    return new PassSpec("mse", dx, false, DType.FLOAT64, BackendOptions.named("native"), depth);
+    return new PassSpec(Loss.MSE, dx, false, DType.FLOAT64, BackendOptions.named("native"), depth);
   }
 
   @Test

@@ -1,0 +1,39 @@
+package io.sparkgemm.spark.block;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * The Spark storage levels blocks may be cached at. The default, MEMORY_AND_DISK, keeps what
+ * fits in executor storage memory and writes the rest to local disk; the MEMORY_ONLY levels
+ * recompute blocks that do not fit from the input.
+ */
+public enum CacheLevel {
+  MEMORY_AND_DISK, MEMORY_AND_DISK_SER, DISK_ONLY, MEMORY_ONLY, MEMORY_ONLY_SER;
+
+  /** The names, in order. */
+  public static final List<String> NAMES = Arrays.stream(values()).map(Enum::name).toList();
+
+  /** Spark's level of this name. */
+  public StorageLevel storageLevel() {
+    return StorageLevel.fromString(name());
+  }
+
+  /**
+   * The level called {@code name}, in any case and with '-' for '_' ({@code MEMORY_AND_DISK},
+   * {@code memory-and-disk}); null for {@link #MEMORY_AND_DISK}.
+   */
+  public static CacheLevel parse(String name) {
+    if (name == null) {
+      return MEMORY_AND_DISK;
+    }
+    String upper = name.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+    if (!NAMES.contains(upper)) {
+      throw new IllegalArgumentException("Unknown storageLevel '" + name + "': expected one of "
+          + String.join(", ", NAMES));
+    }
+    return valueOf(upper);
+  }
+}
