@@ -6,7 +6,9 @@ import io.sparkgemm.spark.block.CacheLevels;
 import io.sparkgemm.spark.block.LabeledBlock;
 import io.sparkgemm.spark.input.InputLoader;
 import io.sparkgemm.spark.pass.PassResult;
+import java.io.Serializable;
 import java.util.List;
+import java.util.stream.LongStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function2;
@@ -23,7 +25,7 @@ public final class BenchInputs {
   }
 
   /** How to make the block of rows [from, to): its X, and its labels or G (or neither). */
-  public interface Recipe extends java.io.Serializable {
+  public interface Recipe extends Serializable {
     DenseBlock x(long from, long to);
 
     /** Class labels of rows [from, to), or null. */
@@ -39,7 +41,7 @@ public final class BenchInputs {
     long start = System.nanoTime();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     long numBlocks = (n + blockRows - 1) / blockRows;
-    List<Long> indices = java.util.stream.LongStream.range(0, numBlocks).boxed().toList();
+    List<Long> indices = LongStream.range(0, numBlocks).boxed().toList();
     JavaRDD<LabeledBlock> blocks = jsc.parallelize(indices, partitions).map(i -> {
       long from = i * blockRows;
       long to = Math.min(n, from + blockRows);

@@ -5,11 +5,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.StageInfo;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Records every Spark job's start and end time (the scheduler's clock, milliseconds) and its
@@ -34,7 +36,7 @@ final class JobTimer extends SparkListener {
   @Override
   public void onJobStart(SparkListenerJobStart start) {
     List<String> names = new ArrayList<>();
-    for (StageInfo stage : scala.jdk.javaapi.CollectionConverters.asJava(start.stageInfos())) {
+    for (StageInfo stage : CollectionConverters.asJava(start.stageInfos())) {
       names.add(stage.name());
     }
     started.put(start.jobId(), new Job(start.jobId(), start.time(), -1, names));
@@ -53,7 +55,7 @@ final class JobTimer extends SparkListener {
   static void drain(SparkContext sc) {
     try {
       sc.listenerBus().waitUntilEmpty(60_000L);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       throw new IllegalStateException("Spark's listener bus did not drain in 60 s", e);
     }
   }

@@ -3,6 +3,7 @@ package io.sparkgemm.bench;
 import io.sparkgemm.local.Norms;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.mllib.linalg.DenseMatrix;
@@ -127,7 +128,7 @@ final class MatrixRuns {
     SeededData data = run.data;
     long n = run.shape.n();
     int rowBlocks = Math.toIntExact((n + TILE - 1) / TILE);
-    List<Integer> indices = java.util.stream.IntStream.range(0, rowBlocks).boxed().toList();
+    List<Integer> indices = IntStream.range(0, rowBlocks).boxed().toList();
     JavaRDD<Tuple2<Tuple2<Object, Object>, Matrix>> tiles = JavaSparkContext
         .fromSparkContext(run.spark.sparkContext())
         .parallelize(indices, Math.min(run.partitions, rowBlocks)).flatMap(i -> {

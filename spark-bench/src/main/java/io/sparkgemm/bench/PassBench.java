@@ -24,9 +24,10 @@ import org.apache.spark.storage.StorageLevel;
 /**
  * Times one fused forward + backward pass (Y, dW, db, dX; loss mean) over cached blocks on Spark
  * against the single-process floor ({@link Floor}: the same kernels per block on identical blocks,
- * one JVM, no Spark, buffers allocated once); once with {@code floorThreads} OpenBLAS threads in one Java
- * thread, once with {@code floorThreads} Java threads of one OpenBLAS thread each. Blocks are generated from a seed (block i
- * from stream i) so both sides see the same data without reading files.
+ * one JVM, no Spark, buffers allocated once); once with {@code floorThreads} OpenBLAS threads in
+ * one Java thread, once with {@code floorThreads} Java threads of one OpenBLAS thread each.
+ * Blocks are generated from a seed (block i from stream i) so both sides see the same data
+ * without reading files.
  */
 public final class PassBench {
   private PassBench() {

@@ -1,11 +1,12 @@
 package io.sparkgemm.bench;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /** One benchmark shape: X is n x d, W is d x k (k outputs, or k classes for the LR paths). */
-public record Shape(long n, int d, int k) implements java.io.Serializable {
+public record Shape(long n, int d, int k) implements Serializable {
 
   public Shape {
     if (n < 1 || d < 1 || k < 1) {

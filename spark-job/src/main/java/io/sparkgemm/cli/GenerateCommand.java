@@ -6,6 +6,8 @@ import io.sparkgemm.spark.data.Generator;
 import io.sparkgemm.spark.output.OutputPaths;
 import io.sparkgemm.spark.output.Report;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -68,7 +70,7 @@ final class GenerateCommand implements Callable<Integer> {
   public Integer call() {
     GenerateSpec generate = new GenerateSpec(rows, features, outputs, task, format, seed, noise,
         out, overwrite, partitions);
-    if (!overwrite && java.nio.file.Files.exists(java.nio.file.Path.of(out))) {
+    if (!overwrite && Files.exists(Path.of(out))) {
       throw new IllegalArgumentException("Output " + out + " already exists; pass --overwrite "
           + "to replace it");
     }

@@ -29,7 +29,8 @@ final class PassCommands {
     // The driver's backend is chosen (and logged) before Spark starts, so a named backend that
     // cannot load fails at once.
     Backends.select(job.backend.options());
-    try (Sessions.Handle session = Sessions.open(job.spark.master, "spark-gemm " + passSpec.describe())) {
+    try (Sessions.Handle session = Sessions.open(job.spark.master,
+        "spark-gemm " + passSpec.describe())) {
       BlockedInput input = InputLoader.load(session.spark(), inputSpec);
       try {
         DenseBlock w = job.weights(input.numFeatures());

@@ -1,11 +1,7 @@
 package io.sparkgemm.cli;
 
+import io.sparkgemm.local.DType;
 import io.sparkgemm.local.backend.Backends;
-import io.sparkgemm.spark.block.BlockedInput;
-import io.sparkgemm.spark.block.LabelKind;
-import io.sparkgemm.spark.input.InputLoader;
-import io.sparkgemm.spark.input.InputSpec;
-import io.sparkgemm.spark.output.OutputPaths;
 import io.sparkgemm.spark.Sessions;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
@@ -13,6 +9,8 @@ import io.sparkgemm.spark.input.InputLoader;
 import io.sparkgemm.spark.input.InputSpec;
 import io.sparkgemm.spark.output.OutputPaths;
 import io.sparkgemm.spark.train.SolveJob;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -70,7 +68,7 @@ final class SolveCommand implements Callable<Integer> {
     if (!(reg >= 0) || Double.isInfinite(reg)) {
       throw new IllegalArgumentException("--reg must be >= 0, got " + reg);
     }
-    if (!overwrite && java.nio.file.Files.exists(java.nio.file.Path.of(out))) {
+    if (!overwrite && Files.exists(Path.of(out))) {
       throw new IllegalArgumentException("Output " + out + " already exists; pass --overwrite "
           + "to replace it");
     }
@@ -78,7 +76,7 @@ final class SolveCommand implements Callable<Integer> {
     paths.put("--x", input.x);
     paths.put("--labels", labelOptions.labels);
     OutputPaths.check(out, paths, null, OutputPaths.hadoopConf());
-    io.sparkgemm.local.DType dtype = io.sparkgemm.local.DType.FLOAT64;
+    DType dtype = DType.FLOAT64;
     InputSpec inputSpec = input.spec(LabelKind.TARGETS, labelOptions.labelsCol, labelOptions.labels,
         null, null, dtype, 0);
     Map<String, Object> inputs = new LinkedHashMap<>();

@@ -1,16 +1,20 @@
 package io.sparkgemm.cli;
 
 import io.sparkgemm.local.backend.BackendUnavailableException;
+import io.sparkgemm.spark.pass.NonFiniteGradientException;
+import io.sparkgemm.spark.train.TrainingDivergedException;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ServiceLoader;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * The {@code spark-gemm} command line. Exit codes: 0 ok, 1 failure (a check failed, a backend
@@ -18,7 +22,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "spark-gemm", mixinStandardHelpOptions = true,
     versionProvider = SparkGemmCli.Version.class,
-    description = "Linear layers on Spark with native GEMM: Y = XW + b, dW = XᵀG, dX = GWᵀ, db = 1ᵀG.",
+    description = "Linear layers on Spark with native GEMM: Y = XW + b, dW = XᵀG, dX = GWᵀ, "
+        + "db = 1ᵀG.",
     subcommands = {InfoCommand.class, VerifyCommand.class, ForwardCommand.class,
         BackwardCommand.class, TrainCommand.class, SolveCommand.class, GenerateCommand.class,
         DemoCommand.class},
@@ -56,9 +61,9 @@ public final class SparkGemmCli implements Runnable {
     }
     cli.addSubcommand(new CommandLine.HelpCommand());
     cli.setDefaultValueProvider(new SparkConfDefaults());
-    PrintWriter errWriter = new PrintWriter(new java.io.OutputStreamWriter(err,
+    PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err,
         StandardCharsets.UTF_8), true);
-    cli.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+    cli.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
     cli.setErr(errWriter);
     cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       IllegalArgumentException badInput = badInput(ex);
@@ -67,12 +72,12 @@ public final class SparkGemmCli implements Runnable {
         return BAD_INPUT;
       }
       if (ex instanceof BackendUnavailableException
-          || ex instanceof io.sparkgemm.spark.pass.NonFiniteGradientException
-          || ex instanceof io.sparkgemm.spark.train.TrainingDivergedException) {
+          || ex instanceof NonFiniteGradientException
+          || ex instanceof TrainingDivergedException) {
         errWriter.println("error: " + Flags.inFlags(ex.getMessage()));
         return FAILURE;
       }
-      if (ex instanceof java.io.UncheckedIOException io) {
+      if (ex instanceof UncheckedIOException io) {
         // An I/O failure: what and where, without a stack trace (nothing was committed).
         errWriter.println("error: " + io.getMessage() + (io.getCause() == null ? ""
             : ": " + io.getCause().getMessage()));

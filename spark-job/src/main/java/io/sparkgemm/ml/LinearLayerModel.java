@@ -5,6 +5,7 @@ import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.LinearKernels;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.backend.Backends;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -111,7 +112,7 @@ public abstract class LinearLayerModel<M extends LinearLayerModel<M>> extends Mo
   }
 
   /** Turns one row's y (length k) into the output columns, in schema order. */
-  public interface Outputs extends java.io.Serializable {
+  public interface Outputs extends Serializable {
     Object[] apply(double[] y);
   }
 

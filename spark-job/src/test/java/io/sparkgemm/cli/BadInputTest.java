@@ -14,12 +14,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -217,7 +219,7 @@ class BadInputTest {
     return RowFactory.create(id, features, 1.0 * r, r == 4 ? 2.5 : r % K, "row" + r);
   }
 
-  private static void parquet(String name, java.util.function.IntFunction<Object> features) {
+  private static void parquet(String name, IntFunction<Object> features) {
     List<Row> rows = new ArrayList<>();
     for (int r = 0; r < N; r++) {
       Object f = features.apply(r);
@@ -447,7 +449,7 @@ class BadInputTest {
     for (double[] row : x) {
       column0 += row[0];
     }
-    assertThat(dw[0][0]).isCloseTo(column0, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(dw[0][0]).isCloseTo(column0, Offset.offset(1e-12));
   }
 
   @Test

@@ -3,8 +3,13 @@ package io.sparkgemm.cli;
 import static io.sparkgemm.cli.E2eFiles.npy;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sparkgemm.local.DType;
+import io.sparkgemm.local.Init;
+import io.sparkgemm.local.loss.Loss;
+import io.sparkgemm.spark.block.CacheLevel;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.apache.spark.sql.Row;
@@ -42,7 +47,7 @@ class CliBadUsageTest {
     List<Row> rows = new ArrayList<>();
     for (int r = 0; r < N; r++) {
       // row id 7 has one feature too few
-      double[] features = r == 7 ? java.util.Arrays.copyOf(x[r], D - 1) : x[r];
+      double[] features = r == 7 ? Arrays.copyOf(x[r], D - 1) : x[r];
       rows.add(RowFactory.create((long) r, features, 1.0 * r));
     }
     StructType schema = new StructType().add("id", DataTypes.LongType, false)
@@ -168,15 +173,15 @@ class CliBadUsageTest {
             + System.lineSeparator());
     assertThat(backward(dir, "--loss", "Sum")).contains("Unknown --loss 'Sum'");
     assertThat(new Choices.StorageLevels().convert("memory-and-disk"))
-        .isEqualTo(io.sparkgemm.spark.block.CacheLevel.MEMORY_AND_DISK);
+        .isEqualTo(CacheLevel.MEMORY_AND_DISK);
     assertThat(new Choices.StorageLevels().convert("disk_only"))
-        .isEqualTo(io.sparkgemm.spark.block.CacheLevel.DISK_ONLY);
-    assertThat(new Choices.DTypes().convert("f32")).isEqualTo(io.sparkgemm.local.DType.FLOAT32);
+        .isEqualTo(CacheLevel.DISK_ONLY);
+    assertThat(new Choices.DTypes().convert("f32")).isEqualTo(DType.FLOAT32);
     assertThat(new Choices.DTypes().convert("double"))
-        .isEqualTo(io.sparkgemm.local.DType.FLOAT64);
+        .isEqualTo(DType.FLOAT64);
     assertThat(new Choices.TrainLoss().convert("softmax-ce"))
-        .isEqualTo(io.sparkgemm.local.loss.Loss.SOFTMAX_CE);
-    assertThat(new Choices.Inits().convert("Xavier")).isEqualTo(io.sparkgemm.local.Init.XAVIER);
+        .isEqualTo(Loss.SOFTMAX_CE);
+    assertThat(new Choices.Inits().convert("Xavier")).isEqualTo(Init.XAVIER);
     assertThat(new Choices.PassLoss()).containsExactly("sum", "mean", "mse", "softmax-ce");
   }
 

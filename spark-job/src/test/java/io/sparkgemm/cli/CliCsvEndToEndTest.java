@@ -13,9 +13,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.DoubleFunction;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -119,7 +121,7 @@ class CliCsvEndToEndTest {
 
   /** X as CSV text with {@code sep}, each cell written by {@code cell}. */
   private static Path csv(String name, String header, String sep,
-      java.util.function.DoubleFunction<String> cell) throws IOException {
+      DoubleFunction<String> cell) throws IOException {
     StringBuilder text = new StringBuilder();
     if (header != null) {
       text.append(header).append('\n');
@@ -170,7 +172,7 @@ class CliCsvEndToEndTest {
         ints);
     Path header = dir.resolve("header");
     assertBackwardSum(run("backward", input, header, "--loss", "sum", "--header", "true"),
-        header, java.util.Arrays.copyOfRange(ints, 1, N));
+        header, Arrays.copyOfRange(ints, 1, N));
     Path auto = dir.resolve("auto");
     CliRun refused = run("backward", input, auto, "--loss", "sum");
     assertThat(refused.exitCode()).isEqualTo(2);

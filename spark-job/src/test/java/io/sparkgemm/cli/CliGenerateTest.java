@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -172,7 +174,7 @@ class CliGenerateTest {
             + "choose), got 6", "got -1", "makes W_true 2500000000 values"};
     Path out = dir.resolve("g");
     for (int i = 0; i < cases.length; i++) {
-      java.util.Map<String, String> options = new java.util.LinkedHashMap<>(java.util.Map.of(
+      Map<String, String> options = new LinkedHashMap<>(Map.of(
           "--rows", "5", "--features", "2", "--outputs", "1", "--out", out.toString(),
           "--master", "local[2]"));
       for (int j = 0; j < cases[i].length; j += 2) {

@@ -12,6 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkgemm.local.npy.Npy;
 import io.sparkgemm.local.npy.NpyDType;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -239,7 +241,7 @@ class CliNpyEndToEndTest {
 
   @Test
   void aShardedReductionWritesTheSameBitsAndReportsWhatReachedTheDriver(@TempDir Path dir)
-      throws java.io.IOException {
+      throws IOException {
     long gradientBytes = 8L * (D * K + K);
     Path whole = dir.resolve("whole");
     Path sharded = dir.resolve("sharded");
@@ -248,9 +250,9 @@ class CliNpyEndToEndTest {
     run("backward", sharded, "--loss", "mean", "--partitions", "3", "--block-rows", "4",
         "--shard-threshold", "1");
 
-    assertThat(java.nio.file.Files.mismatch(whole.resolve("dW.npy"), sharded.resolve("dW.npy")))
+    assertThat(Files.mismatch(whole.resolve("dW.npy"), sharded.resolve("dW.npy")))
         .as("dW.npy files differ at byte").isEqualTo(-1L);
-    assertThat(java.nio.file.Files.mismatch(whole.resolve("db.npy"), sharded.resolve("db.npy")))
+    assertThat(Files.mismatch(whole.resolve("db.npy"), sharded.resolve("db.npy")))
         .as("db.npy files differ at byte").isEqualTo(-1L);
     assertThat(wholeRun.out()).contains("reduction: tree depth 1, 1 column shard, ");
     JsonNode unshardedReport = report(whole);
@@ -265,7 +267,7 @@ class CliNpyEndToEndTest {
 
   @Test
   void deterministicRunsGiveTheSameBitsWhateverThePartitionCount(@TempDir Path dir)
-      throws java.io.IOException {
+      throws IOException {
     Path[] outs = {dir.resolve("p1"), dir.resolve("p3"), dir.resolve("p5")};
     int[] partitions = {1, 3, 5};
     for (int i = 0; i < outs.length; i++) {
@@ -276,7 +278,7 @@ class CliNpyEndToEndTest {
     }
     for (String file : new String[] {"dW.npy", "db.npy", "dX.npy"}) {
       for (int i = 1; i < outs.length; i++) {
-        assertThat(java.nio.file.Files.mismatch(outs[0].resolve(file), outs[i].resolve(file)))
+        assertThat(Files.mismatch(outs[0].resolve(file), outs[i].resolve(file)))
             .as(file + " with " + partitions[i] + " partitions differs at byte").isEqualTo(-1L);
       }
     }

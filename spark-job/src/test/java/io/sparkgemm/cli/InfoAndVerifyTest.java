@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class InfoAndVerifyTest {
 
@@ -96,7 +97,7 @@ class InfoAndVerifyTest {
   }
 
   @Test
-  void namedBackendThatCannotLoadFailsLoudly(@org.junit.jupiter.api.io.TempDir Path dir)
+  void namedBackendThatCannotLoadFailsLoudly(@TempDir Path dir)
       throws Exception {
     Path missing = dir.resolve("libnothing.so");
     CliRun run = CliRun.of("verify", "--backend", "native", "--native-lib", missing.toString());

@@ -11,13 +11,22 @@ import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.spark.train.Checkpoints;
 import io.sparkgemm.spark.train.IterationRecord;
 import io.sparkgemm.spark.train.Optimizer;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -200,8 +209,8 @@ class OutputSafetyTest {
         "--x", inputs.resolve("X.npy").toString(), "--w", inputs.resolve("W.npy").toString(),
         "--loss", "sum", "--input-grad", "--out", out.toString(), "--master", "local[2]"));
     Process driver = new ProcessBuilder(command).redirectErrorStream(true).start();
-    try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(
-        driver.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+    try (BufferedReader lines = new BufferedReader(new InputStreamReader(
+        driver.getInputStream(), StandardCharsets.UTF_8))) {
       StringBuilder seen = new StringBuilder();
       String line;
       while ((line = lines.readLine()) != null
@@ -214,7 +223,7 @@ class OutputSafetyTest {
       assertThat(dir.resolve(staging.get(0)).resolve("dW.npy")).as("half written")
           .isRegularFile();
       driver.destroyForcibly();
-      assertThat(driver.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(driver.waitFor(60, TimeUnit.SECONDS)).isTrue();
     } finally {
       driver.destroyForcibly();
     }
@@ -291,14 +300,14 @@ class OutputSafetyTest {
   void anOutputInsideAnInputFolderIsRefused(@TempDir Path dir) throws IOException {
     Path in = ownInputs(dir);
     Path parquet = dir.resolve("X.parquet");
-    List<org.apache.spark.sql.Row> rows = new ArrayList<>();
+    List<Row> rows = new ArrayList<>();
     for (int r = 0; r < N; r++) {
-      rows.add(org.apache.spark.sql.RowFactory.create((long) r, x[r]));
+      rows.add(RowFactory.create((long) r, x[r]));
     }
-    spark.createDataFrame(rows, new org.apache.spark.sql.types.StructType()
-        .add("id", org.apache.spark.sql.types.DataTypes.LongType, false)
-        .add("features", org.apache.spark.sql.types.DataTypes.createArrayType(
-            org.apache.spark.sql.types.DataTypes.DoubleType, false), false))
+    spark.createDataFrame(rows, new StructType()
+        .add("id", DataTypes.LongType, false)
+        .add("features", DataTypes.createArrayType(
+            DataTypes.DoubleType, false), false))
         .write().parquet(parquet.toString());
     List<String> before = namesStartingWith(parquet, "");
     String err = refusedBeforeAnyJob("forward", "--x", parquet.toString(), "--id-col", "id",
@@ -380,8 +389,8 @@ class OutputSafetyTest {
     Process driver = new ProcessBuilder(command).directory(cwd.toFile())
         .redirectErrorStream(true).start();
     String printed = new String(driver.getInputStream().readAllBytes(),
-        java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(driver.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        StandardCharsets.UTF_8);
+    assertThat(driver.waitFor(120, TimeUnit.SECONDS)).isTrue();
     assertThat(driver.exitValue()).as("--out %s in %s: %s", out, cwd, printed).isEqualTo(2);
     return printed;
   }
@@ -422,7 +431,7 @@ class OutputSafetyTest {
   }
 
   private static CliRun withProperty(String key, String value,
-      java.util.function.Supplier<CliRun> body) {
+      Supplier<CliRun> body) {
     System.setProperty(key, value);
     try {
       return body.get();

@@ -8,11 +8,31 @@ import static io.sparkgemm.cli.NaiveOracle.assertClose;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkgemm.local.DType;
+import io.sparkgemm.local.loss.Loss;
+import io.sparkgemm.spark.block.BlockedInput;
+import io.sparkgemm.spark.block.LabelKind;
+import io.sparkgemm.spark.input.InputLoader;
+import io.sparkgemm.spark.input.InputSpec;
+import io.sparkgemm.spark.train.Objective;
+import io.sparkgemm.spark.train.Optimizer;
+import io.sparkgemm.spark.train.TrainSpec;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import javax.imageio.ImageIO;
+import org.apache.spark.ml.attribute.NominalAttribute;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.ml.linalg.Matrix;
@@ -26,6 +46,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -203,7 +224,7 @@ class TrainAndSolveTest {
     JsonNode report = report(out);
     assertThat(report.get("stopReason").asText()).startsWith("converged");
     assertThat(report.get("finalObjective").asDouble()).isCloseTo(ours,
-        org.assertj.core.data.Offset.offset(1e-10));
+        Offset.offset(1e-10));
     assertThat(report.get("history").size()).isEqualTo(report.get("iterations").asInt() + 1);
     assertThat(report.get("conditionNumberW").get("start").asDouble()).isGreaterThan(1);
     assertThat(run.out()).contains("iter    0  loss ").contains("stopped: converged");
@@ -234,7 +255,7 @@ class TrainAndSolveTest {
           .isBetween(0.0, 5e-3);
     }
     byte[] png = Files.readAllBytes(lbfgs.resolve("loss.png"));
-    assertThat(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png))).isNotNull();
+    assertThat(ImageIO.read(new ByteArrayInputStream(png))).isNotNull();
   }
 
   @Test
@@ -359,7 +380,7 @@ class TrainAndSolveTest {
     // A label column as StringIndexer leaves it: 5 classes, of which 3 occur.
     Path indexed = dir.resolve("classes-indexed.parquet");
     frame(x, classIds).withColumn("label", org.apache.spark.sql.functions.col("label").as(
-        "label", org.apache.spark.ml.attribute.NominalAttribute.defaultAttr().withName("label")
+        "label", NominalAttribute.defaultAttr().withName("label")
             .withNumValues(5).toMetadata())).write().parquet(indexed.toString());
     String[] common = {"train", "--loss", "softmax-ce", "--labels-col", "label",
         "--features-col", "features", "--partitions", "3", "--block-rows", "50", "--max-iter",
@@ -394,17 +415,17 @@ class TrainAndSolveTest {
     double reg = 0.3;
     Random random = new Random(11);
     for (String loss : List.of("mse", "softmax-ce")) {
-      io.sparkgemm.spark.block.BlockedInput input = io.sparkgemm.spark.input.InputLoader.load(spark,
-          new io.sparkgemm.spark.input.InputSpec(dir.resolve("X.npy").toString(), null, null, null,
-              null, loss.equals("mse") ? io.sparkgemm.spark.block.LabelKind.TARGETS
-                  : io.sparkgemm.spark.block.LabelKind.CLASSES, null,
+      BlockedInput input = InputLoader.load(spark,
+          new InputSpec(dir.resolve("X.npy").toString(), null, null, null,
+              null, loss.equals("mse") ? LabelKind.TARGETS
+                  : LabelKind.CLASSES, null,
               dir.resolve(loss.equals("mse") ? "T.npy" : "L.npy").toString(), null, null,
-              io.sparkgemm.local.DType.FLOAT64, 64, 3));
+              DType.FLOAT64, 64, 3));
       try {
-        io.sparkgemm.spark.train.Objective objective = new io.sparkgemm.spark.train.Objective(
-            spark, input, K, io.sparkgemm.spark.train.TrainSpec.builder(
-                io.sparkgemm.local.loss.Loss.parse(loss)).optimizer(
-                io.sparkgemm.spark.train.Optimizer.GD).regParam(reg).maxIter(1).tol(0)
+        Objective objective = new Objective(
+            spark, input, K, TrainSpec.builder(
+                Loss.parse(loss)).optimizer(
+                Optimizer.GD).regParam(reg).maxIter(1).tol(0)
                 .lbfgsMemory(1).build());
         double[] theta = new double[D * K + K];
         for (int i = 0; i < theta.length; i++) {
@@ -421,7 +442,7 @@ class TrainAndSolveTest {
           double numeric = (objective.evaluate(plus, 0).value()
               - objective.evaluate(minus, 0).value()) / (2 * h);
           assertThat(gradient[i]).as("%s ∂f/∂θ[%d]", loss, i)
-              .isCloseTo(numeric, org.assertj.core.data.Offset.offset(
+              .isCloseTo(numeric, Offset.offset(
                   1e-6 * (1 + Math.abs(numeric))));
         }
       } finally {
@@ -462,20 +483,20 @@ class TrainAndSolveTest {
         "0.5", "--max-iter", "2", "--tol", "0", "--checkpoint-every", "2", "--checkpoint-dir",
         checkpoints.toString());
     Path good = checkpoints.resolve("iter-00000002");
-    com.fasterxml.jackson.databind.ObjectMapper json =
-        new com.fasterxml.jackson.databind.ObjectMapper();
-    java.util.Map<String, java.util.function.Consumer<Path>> damages =
-        new java.util.LinkedHashMap<>();
-    java.util.function.BiConsumer<Path, java.util.function.Consumer<
-        com.fasterxml.jackson.databind.node.ObjectNode>> editState = (c, edit) -> {
+    ObjectMapper json =
+        new ObjectMapper();
+    Map<String, Consumer<Path>> damages =
+        new LinkedHashMap<>();
+    BiConsumer<Path, Consumer<
+        ObjectNode>> editState = (c, edit) -> {
           try {
-            com.fasterxml.jackson.databind.node.ObjectNode state =
-                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(
+            ObjectNode state =
+                (ObjectNode) json.readTree(
                     c.resolve("state.json").toFile());
             edit.accept(state);
             json.writeValue(c.resolve("state.json").toFile(), state);
-          } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
           }
         };
     damages.put("state.json is damaged: history is missing",
@@ -483,7 +504,7 @@ class TrainAndSolveTest {
     damages.put("state.json is damaged: iteration is the string \"2\"",
         c -> editState.accept(c, state -> state.put("iteration", "2")));
     damages.put("state.json is damaged: history[1].loss is the string \"low\"",
-        c -> editState.accept(c, state -> ((com.fasterxml.jackson.databind.node.ObjectNode)
+        c -> editState.accept(c, state -> ((ObjectNode)
             state.get("history").get(1)).put("loss", "low")));
     damages.put("velocity.npy is damaged: the velocity has 3 values but W (" + D + "x" + K
         + ") and b need " + (D * K + K), c -> npy(c.resolve("velocity.npy"), new double[3]));
@@ -523,16 +544,16 @@ class TrainAndSolveTest {
   private static void delete(Path file) {
     try {
       Files.delete(file);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
   private static void write(Path file, String text) {
     try {
       Files.writeString(file, text);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -3,6 +3,7 @@ package io.sparkgemm.ml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.sparkgemm.local.DenseBlock;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.regression.LinearRegression;
+import org.apache.spark.ml.regression.LinearRegressionModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -102,7 +104,7 @@ class LinearLayerEstimatorTest {
     return loss / N + 0.5 * reg * squares;
   }
 
-  private static double[][] rows(io.sparkgemm.local.DenseBlock w) {
+  private static double[][] rows(DenseBlock w) {
     return w.toRows();
   }
 
@@ -193,7 +195,7 @@ class LinearLayerEstimatorTest {
       variance += (t[0] - mean) * (t[0] - mean) / N;
     }
     // MLlib's normal solver scales its L2 term by the label's std: see the README.
-    org.apache.spark.ml.regression.LinearRegressionModel mllib = new LinearRegression()
+    LinearRegressionModel mllib = new LinearRegression()
         .setSolver("normal").setLabelCol("y").setRegParam(reg * Math.sqrt(variance) / 2)
         .setElasticNetParam(0).setStandardization(false).fit(data);
     double[] coefficients = mllib.coefficients().toArray();

@@ -12,6 +12,7 @@ import io.sparkgemm.local.DType;
 import io.sparkgemm.spark.Sessions;
 import io.sparkgemm.spark.output.OutputDir;
 import io.sparkgemm.spark.output.OutputPaths;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -175,7 +176,7 @@ final class BenchCommand implements Callable<Integer> {
   private static void write(OutputDir dir, String name, Writer writer) {
     try (OutputStream stream = dir.create(name)) {
       writer.write(stream);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + name, e);
     }
   }

@@ -2,6 +2,7 @@ package io.sparkgemm.spark.block;
 
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
+import java.util.Arrays;
 
 /**
  * Stacks rows into {@link LabeledBlock}s of at most {@code blockRows} rows, each one contiguous
@@ -142,24 +143,24 @@ public final class BlockBuilder {
   }
 
   private void allocate(int rows) {
-    ids = ids == null ? new long[rows] : java.util.Arrays.copyOf(ids, rows);
+    ids = ids == null ? new long[rows] : Arrays.copyOf(ids, rows);
     if (dtype == DType.FLOAT64) {
       x64 = resize(x64, rows * numFeatures);
     } else {
-      x32 = x32 == null ? new float[rows * numFeatures] : java.util.Arrays.copyOf(x32,
+      x32 = x32 == null ? new float[rows * numFeatures] : Arrays.copyOf(x32,
           rows * numFeatures);
     }
     switch (labelKind) {
       case TARGETS: targets = resize(targets, rows * labelWidth); break;
       case CLASSES: classes = classes == null ? new int[rows]
-          : java.util.Arrays.copyOf(classes, rows); break;
+          : Arrays.copyOf(classes, rows); break;
       case UPSTREAM: upstream = resize(upstream, rows * labelWidth); break;
       default: break;
     }
   }
 
   private static double[] resize(double[] a, int length) {
-    return a == null ? new double[length] : java.util.Arrays.copyOf(a, length);
+    return a == null ? new double[length] : Arrays.copyOf(a, length);
   }
 
   private LabeledBlock flush() {
@@ -167,11 +168,11 @@ public final class BlockBuilder {
     DenseBlock x = dtype == DType.FLOAT64
         ? DenseBlock.ofDoubles(n, numFeatures, trim(x64, n * numFeatures))
         : DenseBlock.ofFloats(n, numFeatures, trim(x32, n * numFeatures));
-    x = x.withRowIds(n == ids.length ? ids : java.util.Arrays.copyOf(ids, n));
+    x = x.withRowIds(n == ids.length ? ids : Arrays.copyOf(ids, n));
     DenseBlock t = targets == null ? null
         : DenseBlock.ofDoubles(n, labelWidth, trim(targets, n * labelWidth));
     int[] c = classes == null ? null
-        : (n == classes.length ? classes : java.util.Arrays.copyOf(classes, n));
+        : (n == classes.length ? classes : Arrays.copyOf(classes, n));
     DenseBlock g = null;
     if (upstream != null) {
       g = DenseBlock.ofDoubles(n, labelWidth, trim(upstream, n * labelWidth));
@@ -191,11 +192,11 @@ public final class BlockBuilder {
   }
 
   private static double[] trim(double[] a, int length) {
-    return a.length == length ? a : java.util.Arrays.copyOf(a, length);
+    return a.length == length ? a : Arrays.copyOf(a, length);
   }
 
   private static float[] trim(float[] a, int length) {
-    return a.length == length ? a : java.util.Arrays.copyOf(a, length);
+    return a.length == length ? a : Arrays.copyOf(a, length);
   }
 
   /** Refuses a class id outside 0..k-1, naming where it comes from and its row id. */

@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaRDD;
 import scala.Tuple2;
@@ -103,7 +104,7 @@ public final class Deterministic {
   }
 
   private static DenseBlock gather(List<LabeledBlock> parts, List<int[]> order,
-      java.util.function.Function<LabeledBlock, DenseBlock> part) {
+      Function<LabeledBlock, DenseBlock> part) {
     DenseBlock first = part.apply(parts.get(0));
     int cols = first.numCols();
     DenseBlock out = DenseBlock.zeros(first.dtype(), order.size(), cols);

@@ -1,5 +1,6 @@
 package io.sparkgemm.spark.data;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -9,7 +10,7 @@ import java.util.List;
  */
 public record GenerateSpec(long rows, int features, int outputs, String task, String format,
     long seed, double noise, String out, boolean overwrite, int partitions)
-    implements java.io.Serializable {
+    implements Serializable {
   public static final List<String> TASKS = List.of("regression", "classification");
   public static final List<String> FORMATS = List.of("parquet", "npy", "csv");
 

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Random;
 import java.util.SplittableRandom;
 import org.apache.spark.api.java.JavaRDD;
@@ -27,7 +28,8 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Writes a {@link GenerateSpec} dataset into a folder (all or nothing):
  * <pre>
- *   parquet  X.parquet/  columns id, features array&lt;double&gt;, targets array&lt;double&gt; | label int
+ *   parquet  X.parquet/  columns id, features array&lt;double&gt;,
+ *                        targets array&lt;double&gt; | label int
  *   csv      X.csv/      one file, columns f0..f(d-1) [, label]; regression targets in targets.npy
  *   npy      X.npy, targets.npy (n x k) | labels.npy (n, int32)
  *   all      W_true.npy, b_true.npy, report.json
@@ -220,7 +222,7 @@ public final class Generator {
       @Override
       public Row next() {
         if (!hasNext()) {
-          throw new java.util.NoSuchElementException();
+          throw new NoSuchElementException();
         }
         if (chunk == null || next >= chunkStart + CHUNK_ROWS) {
           chunkStart = next;

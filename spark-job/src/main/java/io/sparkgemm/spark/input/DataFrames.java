@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads Parquet, CSV and libsvm inputs and normalises them to {@code __x array<double>}, an
- * optional {@code __id long} and an optional {@code __label} ({@code array<double>} targets or gradient,
- * or double class ids), refusing columns that are missing or of the wrong type.
+ * optional {@code __id long} and an optional {@code __label} ({@code array<double>} targets or
+ * gradient, or double class ids), refusing columns that are missing or of the wrong type.
  */
 final class DataFrames {
   private static final ArrayType DOUBLE_ARRAY = DataTypes.createArrayType(DataTypes.DoubleType);

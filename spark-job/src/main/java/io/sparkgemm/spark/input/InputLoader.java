@@ -20,15 +20,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads X (and its labels or upstream gradient), stacks rows into dense blocks inside each
@@ -36,7 +35,7 @@ import org.apache.spark.storage.StorageLevel;
  * blocks and materialises them once, which also checks every row.
  */
 public final class InputLoader {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InputLoader.class);
+  private static final Logger LOG = LoggerFactory.getLogger(InputLoader.class);
 
   private InputLoader() {
   }
@@ -271,7 +270,7 @@ public final class InputLoader {
   /** Fails with a clear message when an input path does not exist. */
   static void requireReadable(SparkSession spark, String path, String option) {
     try {
-      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+      Path p = new Path(path);
       FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (!fs.exists(p)) {
         throw new IllegalArgumentException(option + " " + path + ": no such file or directory");

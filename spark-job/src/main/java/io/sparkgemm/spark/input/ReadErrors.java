@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -124,7 +125,7 @@ final class ReadErrors {
     if (path.startsWith("file:")) {
       try {
         return new URI(path).getPath();
-      } catch (java.net.URISyntaxException e) {
+      } catch (URISyntaxException e) {
         return path.substring("file:".length());
       }
     }

@@ -150,9 +150,9 @@ public final class LayerJob {
       }
     }
     if (where != null) {
-      throw new NonFiniteGradientException("The gradients are not finite: " + where + " (the inputs "
-          + "were finite, so the pass overflowed: scale X or W down). Nothing was written; "
-          + "pass allowNonFinite to write them anyway");
+      throw new NonFiniteGradientException("The gradients are not finite: " + where
+          + " (the inputs were finite, so the pass overflowed: scale X or W down). Nothing was "
+          + "written; pass allowNonFinite to write them anyway");
     }
   }
 

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -209,8 +210,8 @@ public final class OutputPaths {
   static boolean isAncestor(Path a, Path b) {
     URI x = a.toUri();
     URI y = b.toUri();
-    if (!java.util.Objects.equals(x.getScheme(), y.getScheme())
-        || !java.util.Objects.equals(x.getAuthority(), y.getAuthority())) {
+    if (!Objects.equals(x.getScheme(), y.getScheme())
+        || !Objects.equals(x.getAuthority(), y.getAuthority())) {
       return false;
     }
     String parent = x.getPath().endsWith("/") ? x.getPath() : x.getPath() + "/";

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,7 @@ public final class Report {
   }
 
   public static List<Long> shape(long... dims) {
-    return java.util.Arrays.stream(dims).boxed().toList();
+    return Arrays.stream(dims).boxed().toList();
   }
 
   public void write(OutputDir out) {

@@ -12,6 +12,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import scala.Tuple2;
+import scala.collection.Iterator;
 import scala.reflect.ClassTag$;
 
 /**
@@ -45,7 +46,7 @@ final class Lbfgs {
     LBFGS<DenseVector<Object>> lbfgs = new LBFGS<>(Math.max(0, spec.maxIter() - first),
         spec.lbfgsMemory(), spec.tol(), DenseVector.space_Double());
     double[] previous = start.theta().clone();
-    scala.collection.Iterator<FirstOrderMinimizer.State<DenseVector<Object>, Object, Object>>
+    Iterator<FirstOrderMinimizer.State<DenseVector<Object>, Object, Object>>
         states = states(lbfgs, cached, new DenseVector<Object>(start.theta().clone()));
     FirstOrderMinimizer.State<DenseVector<Object>, Object, Object> state = null;
     long t0 = System.nanoTime();
@@ -102,10 +103,10 @@ final class Lbfgs {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static scala.collection.Iterator<FirstOrderMinimizer.State<DenseVector<Object>, Object,
+  private static Iterator<FirstOrderMinimizer.State<DenseVector<Object>, Object,
       Object>> states(LBFGS<DenseVector<Object>> lbfgs, DiffFunction<DenseVector<Object>> f,
       DenseVector<Object> x0) {
-    return (scala.collection.Iterator) lbfgs.iterations(f, x0);
+    return (Iterator) lbfgs.iterations(f, x0);
   }
 
   /**

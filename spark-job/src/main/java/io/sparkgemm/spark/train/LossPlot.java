@@ -1,5 +1,6 @@
 package io.sparkgemm.spark.train;
 
+import java.awt.Color;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -7,6 +8,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** The loss curve as a PNG (XChart): objective and gradient norm per iteration, log scale. */
@@ -31,8 +33,8 @@ public final class LossPlot {
     XYChart chart = new XYChartBuilder().width(800).height(500).title(title)
         .xAxisTitle("iteration").yAxisTitle(positive ? "value (log scale)" : "value").build();
     chart.getStyler().setYAxisLogarithmic(positive);
-    chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
-    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
     XYSeries f = chart.addSeries("objective", x, objective);
     f.setMarker(SeriesMarkers.NONE);
     XYSeries g = chart.addSeries("||gradient||", x, gradient);

@@ -1,5 +1,6 @@
 package io.sparkgemm.spark.train;
 
+import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.GradientAccumulator;
 import io.sparkgemm.local.Norms;
@@ -108,7 +109,7 @@ public final class Objective {
   }
 
   public static double[] pack(DenseBlock w, double[] b) {
-    double[] wv = w.toDType(io.sparkgemm.local.DType.FLOAT64).doubles();
+    double[] wv = w.toDType(DType.FLOAT64).doubles();
     int dk = w.numRows() * w.numCols();
     double[] theta = new double[dk + b.length];
     System.arraycopy(wv, 0, theta, 0, dk);

@@ -32,6 +32,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -130,7 +131,7 @@ class DistributedPassTest {
     }
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void repeatedPassesGiveTheSameBitsAtEveryTreeDepth() {
     InputSpec spec = new InputSpec(path("x.parquet"), null, null, null, "id", LabelKind.TARGETS,
         "targets", null, null, null, DType.FLOAT64, 1, 23);

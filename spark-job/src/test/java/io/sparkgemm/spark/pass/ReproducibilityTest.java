@@ -30,6 +30,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -230,7 +231,7 @@ class ReproducibilityTest {
   private static void assertClose(double[] actual, double[] expected, String what) {
     for (int i = 0; i < expected.length; i++) {
       assertThat(actual[i]).as(what + " at " + i)
-          .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-12));
+          .isCloseTo(expected[i], Offset.offset(1e-12));
     }
   }
 
