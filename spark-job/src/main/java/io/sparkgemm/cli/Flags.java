@@ -42,6 +42,11 @@ final class Flags {
     BY_PARAMETER.put("lbfgsMemory", "--lbfgs-memory");
     BY_PARAMETER.put("resumeDir", "--resume");
     BY_PARAMETER.put("checkpointDir", "--checkpoint-dir");
+    // generated data (GenerateSpec)
+    BY_PARAMETER.put("numRows", "--rows");
+    BY_PARAMETER.put("numFeatures", "--features");
+    BY_PARAMETER.put("numOutputs", "--outputs");
+    BY_PARAMETER.put("noiseStd", "--noise");
     // output (OutputPaths, OutputDir)
     BY_PARAMETER.put("outputDir", "--out");
     BY_PARAMETER.put("overwrite", "--overwrite");

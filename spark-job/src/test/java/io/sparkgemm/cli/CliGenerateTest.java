@@ -157,7 +157,7 @@ class CliGenerateTest {
     CliRun task = CliRun.of("generate", "--rows", "5", "--features", "2", "--outputs", "1",
         "--task", "clustering", "--out", dir.resolve("t").toString(), "--master", "local[2]");
     assertThat(task.exitCode()).isEqualTo(2);
-    assertThat(task.err()).contains("Unknown --task 'clustering'");
+    assertThat(task.err()).contains("Unknown task 'clustering'");
     assertThat(dir.resolve("t")).doesNotExist();
   }
 

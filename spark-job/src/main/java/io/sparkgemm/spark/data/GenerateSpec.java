@@ -16,51 +16,50 @@ public record GenerateSpec(long rows, int features, int outputs, String task, St
 
   public GenerateSpec {
     if (rows < 1 || features < 1 || outputs < 1) {
-      throw new IllegalArgumentException("--rows, --features and --outputs must be >= 1, got "
+      throw new IllegalArgumentException("numRows, numFeatures and numOutputs must be >= 1, got "
           + rows + ", " + features + ", " + outputs);
     }
     if (!TASKS.contains(task)) {
-      throw new IllegalArgumentException("Unknown --task '" + task + "': expected "
+      throw new IllegalArgumentException("Unknown task '" + task + "': expected "
           + String.join(" or ", TASKS));
     }
     if (!FORMATS.contains(format)) {
-      throw new IllegalArgumentException("Unknown --format '" + format + "': expected one of "
+      throw new IllegalArgumentException("Unknown format '" + format + "': expected one of "
           + String.join(", ", FORMATS));
     }
     if (format.equals("npy") && rows * features > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("--format npy holds X in one array on the driver, at "
+      throw new IllegalArgumentException("The npy format holds X in one array on the driver, at "
           + "most " + (Integer.MAX_VALUE - 8) + " values; " + rows + " x " + features
           + " is too many: use parquet");
     }
     if (task.equals("classification") && outputs < 2) {
-      throw new IllegalArgumentException("classification needs --outputs >= 2 classes, got "
+      throw new IllegalArgumentException("classification needs numOutputs >= 2 classes, got "
           + outputs);
     }
     if (!(noise >= 0) || Double.isInfinite(noise)) {
-      throw new IllegalArgumentException("--noise must be a finite standard deviation >= 0, got "
+      throw new IllegalArgumentException("noiseStd must be a finite standard deviation >= 0, got "
           + noise);
     }
     if (partitions < 0 || partitions > rows) {
-      throw new IllegalArgumentException("--partitions must be between 1 and --rows " + rows
+      throw new IllegalArgumentException("partitions must be between 1 and numRows " + rows
           + " (or 0 to choose), got " + partitions);
     }
     // W_true (d x k) is one array on the driver, sent with every task.
     long weights = (long) features * outputs;
     if (weights > Integer.MAX_VALUE - 8 || weights * 8 > Runtime.getRuntime().maxMemory() / 4) {
-      throw new IllegalArgumentException("--features " + features + " x --outputs " + outputs
+      throw new IllegalArgumentException("numFeatures " + features + " x numOutputs " + outputs
           + " makes W_true " + weights + " values (" + weights * 8 / (1 << 20) + " MiB), more "
           + "than one array holds or a quarter of the driver's heap ("
           + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB)");
     }
     if (!format.equals("parquet") && task.equals("regression")
         && rows * outputs > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("--format " + format + " writes the targets (n x k) as "
-          + "one "
-          + "targets.npy array from the driver, at most " + (Integer.MAX_VALUE - 8) + " values; "
+      throw new IllegalArgumentException("The " + format + " format writes the targets (n x k) as "
+          + "one targets.npy array from the driver, at most " + (Integer.MAX_VALUE - 8) + " values; "
           + rows + " x " + outputs + " is too many: use parquet");
     }
     if (out == null) {
-      throw new IllegalArgumentException("--out DIR is required");
+      throw new IllegalArgumentException("outputDir is required");
     }
   }
 

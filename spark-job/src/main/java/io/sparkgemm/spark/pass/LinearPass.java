@@ -67,7 +67,7 @@ public final class LinearPass {
     if (yValues > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("Blocks of " + input.blockRows() + " rows make Y blocks "
           + "of " + input.blockRows() + " x " + w.numCols() + " = " + yValues + " values, more "
-          + "than one Java array holds; use --block-rows " + (Integer.MAX_VALUE - 8)
+          + "than one Java array holds; use blockRows " + (Integer.MAX_VALUE - 8)
           / w.numCols() + " or fewer");
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());

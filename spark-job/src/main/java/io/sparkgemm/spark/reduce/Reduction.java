@@ -43,7 +43,8 @@ public record Reduction(int depth, int shards) {
           + "the driver heap %s, at most %s)", mb(gradientBytes), depth, leaves, mb(toDriver),
           mb(budget), mb(maxResult), mb(heap), mb(TreeDepth.MAX_BUDGET));
       if (toDriver > budget) {
-        LOG.warn(line + "; over budget: lower --shard-threshold to reduce in shards");
+        LOG.warn(line + "; over budget: lower the shard threshold (shardThreshold, "
+            + "--shard-threshold) to reduce in shards");
       } else {
         // Routine (and once per training iteration): the report has depth and bytes.
         LOG.debug(line);
