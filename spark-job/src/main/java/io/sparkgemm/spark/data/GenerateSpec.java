@@ -55,8 +55,8 @@ public record GenerateSpec(long rows, int features, int outputs, String task, St
     if (!format.equals("parquet") && task.equals("regression")
         && rows * outputs > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("The " + format + " format writes the targets (n x k) as "
-          + "one targets.npy array from the driver, at most " + (Integer.MAX_VALUE - 8) + " values; "
-          + rows + " x " + outputs + " is too many: use parquet");
+          + "one targets.npy array from the driver, at most " + (Integer.MAX_VALUE - 8)
+          + " values; " + rows + " x " + outputs + " is too many: use parquet");
     }
     if (out == null) {
       throw new IllegalArgumentException("outputDir is required");
