@@ -206,12 +206,7 @@ final class CsvHeader {
   static List<Line> firstLines(Configuration conf, Path file, int max) {
     List<Line> lines = new ArrayList<>();
     try {
-      FileSystem fs = file.getFileSystem(conf);
-      CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(file);
-      try (InputStream raw = fs.open(file);
-          InputStream in = codec == null ? raw : codec.createInputStream(raw);
-          BufferedReader reader = new BufferedReader(new InputStreamReader(in,
-              StandardCharsets.UTF_8))) {
+      try (BufferedReader reader = openText(conf, file)) {
         int number = 0;
         String text;
         while (lines.size() < max && (text = reader.readLine()) != null) {
@@ -225,5 +220,14 @@ final class CsvHeader {
       throw new IllegalArgumentException(file + ": cannot be read: " + e.getMessage(), e);
     }
     return lines;
+  }
+
+  /** {@code file} as UTF-8 lines, decompressed by its extension's codec (.gz, .bz2, ...). */
+  static BufferedReader openText(Configuration conf, Path file) throws IOException {
+    FileSystem fs = file.getFileSystem(conf);
+    CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(file);
+    InputStream raw = fs.open(file);
+    InputStream in = codec == null ? raw : codec.createInputStream(raw);
+    return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
   }
 }

@@ -2,18 +2,12 @@ package io.sparkgemm.spark.input;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.io.compress.CompressionCodec;
-import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.spark.SparkThrowable;
 import org.apache.spark.sql.AnalysisException;
 
@@ -99,12 +93,7 @@ final class ReadErrors {
   /** The number (from 1) of the first line of {@code file} equal to {@code text}, or -1. */
   private static long lineNumber(Configuration conf, Path file, String text) {
     try {
-      FileSystem fs = file.getFileSystem(conf);
-      CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(file);
-      try (InputStream raw = fs.open(file);
-          InputStream in = codec == null ? raw : codec.createInputStream(raw);
-          BufferedReader reader = new BufferedReader(new InputStreamReader(in,
-              StandardCharsets.UTF_8))) {
+      try (BufferedReader reader = CsvHeader.openText(conf, file)) {
         long number = 0;
         String line;
         while ((line = reader.readLine()) != null) {
