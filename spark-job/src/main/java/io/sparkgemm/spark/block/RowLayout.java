@@ -4,14 +4,16 @@ import io.sparkgemm.local.DType;
 import java.io.Serializable;
 
 /**
- * Column ordinals of a normalised input row ({@code __x array<double>}, optional {@code __id
- * long}, optional {@code __t array<double>}, {@code __c double} or {@code __g array<double>}) and
- * the block settings, shipped to executors with the blockify closure.
+ * Column ordinals of a normalised input row ({@code __x array<double>}, an optional
+ * {@code __id long}, and an optional {@code __label}: {@code array<double>} targets or G, or a
+ * {@code double} class id) and the block settings, shipped to executors with the blockify
+ * closure.
  *
  * @param idOrdinal ordinal of __id, or -1 when ids are assigned in input order
  * @param labelOrdinal ordinal of the label column, or -1
  * @param allowNonFinite let NaN and ±Inf through
- * @param cutById end a block where the row id crosses a multiple of blockRows (--deterministic)
+ * @param cutById end a block where the row id crosses a multiple of blockRows (deterministic
+ *     mode)
  * @param labelSource where the labels or G come from (file, column), for messages
  * @param numClasses with class labels, k (ids must be in 0..k-1), or 0 when not checked here
  */
