@@ -71,27 +71,14 @@ class SecureClusterIT {
 
   @Test
   void clientModeJobWithTheSecretRuns() throws Exception {
-    Path out = dir.resolve("client-out");
-    LoopbackCluster.Result run = cluster.script("submit",
-        ClusterFixtures.backward(x, out, BLOCK_ROWS), Map.of(), 300);
-    outputs.add(run.output());
-
-    assertThat(run.code()).as(run.output()).isZero();
-    ClusterFixtures.assertSameBits(local, out);
+    submitAndMatchLocal(dir.resolve("client-out"), List.of());
   }
 
   /** SPARK-25078: the driver started by a Worker gets the secret only in its environment. */
   @Test
   void clusterDeployModeJobWithTheSecretRuns() throws Exception {
-    Path out = dir.resolve("cluster-mode-out");
-    List<String> args = new ArrayList<>(List.of("--deploy-mode", "cluster",
+    submitAndMatchLocal(dir.resolve("cluster-mode-out"), List.of("--deploy-mode", "cluster",
         "--conf", "spark.driver.memory=512m", "--conf", "spark.executor.memory=512m"));
-    args.addAll(ClusterFixtures.backward(x, out, BLOCK_ROWS));
-    LoopbackCluster.Result run = cluster.script("submit", args, Map.of(), 300);
-    outputs.add(run.output());
-
-    assertThat(run.code()).as(run.output()).isZero();
-    ClusterFixtures.assertSameBits(local, out);
   }
 
   /** Refused at once, with one line that says why (not after 65 s of retries and a trace). */
@@ -142,8 +129,13 @@ class SecureClusterIT {
   /** The loopback cluster's secret goes with a master URL that names it by localhost too. */
   @Test
   void localhostMasterUrlGetsTheSecret() throws Exception {
-    Path out = dir.resolve("localhost-out");
-    List<String> args = new ArrayList<>(List.of("--master", "spark://localhost:27177"));
+    submitAndMatchLocal(dir.resolve("localhost-out"),
+        List.of("--master", "spark://localhost:27177"));
+  }
+
+  /** scripts/submit with {@code options}, then the backward job: it succeeds with local bits. */
+  private static void submitAndMatchLocal(Path out, List<String> options) throws Exception {
+    List<String> args = new ArrayList<>(options);
     args.addAll(ClusterFixtures.backward(x, out, BLOCK_ROWS));
     LoopbackCluster.Result run = cluster.script("submit", args, Map.of(), 300);
     outputs.add(run.output());
