@@ -1,6 +1,7 @@
 package io.sparkgemm.ml;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.sparkgemm.local.DenseBlock;
@@ -175,6 +176,19 @@ class LinearLayerEstimatorTest {
     LinearLayerClassifier again = LinearLayerClassifier.load(estimatorPath);
     assertThat((Double) again.getOrDefault(again.regParam())).isEqualTo(reg);
     assertThat(again.uid()).isEqualTo(classifier.uid());
+  }
+
+  @Test
+  void aNullFeatureVectorInTheFirstRowIsRefusedNamingTheRow() {
+    List<Row> rows = new ArrayList<>();
+    rows.add(RowFactory.create(null, 1.0));
+    rows.add(RowFactory.create(Vectors.dense(1, 2, 3, 4, 5), 2.0));
+    StructType schema = new StructType().add("features", new VectorUDT(), true)
+        .add("label", DataTypes.DoubleType, false);
+    Dataset<Row> withNull = spark.createDataFrame(rows, schema);
+    assertThatThrownBy(() -> new LinearLayerRegressor().fit(withNull))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("row id 0 has null features");
   }
 
   @Test

@@ -1,8 +1,5 @@
 package io.sparkgemm.spark.input;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.size;
-
 import io.sparkgemm.spark.block.BlockIterator;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
@@ -31,12 +28,12 @@ public final class DataFrameInput {
     Dataset<Row> x = InputLoader.withAssignedIds(spark,
         DataFrames.normaliseX(df, spec, "parquet"));
     List<String> columns = Arrays.asList(x.columns());
-    int numFeatures = firstSize(x, "__x", spec.x());
+    int numFeatures = InputLoader.firstSize(x, "__x", spec.x(), spec.x(), "features");
     int labelWidth = 0;
     if (spec.labelKind() == LabelKind.CLASSES) {
       labelWidth = 1;
     } else if (spec.labelKind() == LabelKind.TARGETS) {
-      labelWidth = firstSize(x, "__label", spec.x());
+      labelWidth = InputLoader.firstSize(x, "__label", spec.x(), spec.x(), "targets");
     }
     RowLayout layout = RowLayout.builder()
         .xOrdinal(columns.indexOf("__x"))
@@ -51,13 +48,5 @@ public final class DataFrameInput {
     return InputLoader.cache(x.queryExecution().toRdd().toJavaRDD().mapPartitions(
         it -> new BlockIterator(it, layout, 0), true), spec, numFeatures, labelWidth,
         layout.blockRows(), false, start);
-  }
-
-  private static int firstSize(Dataset<Row> x, String column, String source) {
-    List<Row> first = x.select(size(col(column))).takeAsList(1);
-    if (first.isEmpty()) {
-      throw new IllegalArgumentException(source + ": the input has no rows");
-    }
-    return first.get(0).isNullAt(0) ? -1 : first.get(0).getInt(0);
   }
 }

@@ -2,6 +2,8 @@ package io.sparkgemm.spark.input;
 
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 import io.sparkgemm.spark.block.LabelKind;
 import java.util.ArrayList;
@@ -184,7 +186,9 @@ final class DataFrames {
       return column(name).cast(DOUBLE_ARRAY);
     }
     if (isVector(t)) {
-      return functions.vector_to_array(column(name), "float64");
+      // vector_to_array fails on a null vector: keep it null, so the row checks name its row
+      return when(column(name).isNull(), lit(null).cast(DOUBLE_ARRAY))
+          .otherwise(functions.vector_to_array(column(name), "float64"));
     }
     throw new IllegalArgumentException(source + ": " + role + " column '" + name + "' is "
         + t.simpleString() + ", expected array<double>, array<float> or an MLlib vector");

@@ -227,7 +227,7 @@ public final class InputLoader {
    * The first row's array length of {@code column}; fails on an empty input, and on a null
    * array naming {@code nullSource}, the row id and {@code what}.
    */
-  private static int firstSize(Dataset<Row> x, String column, String source, String nullSource,
+  static int firstSize(Dataset<Row> x, String column, String source, String nullSource,
       String what) {
     boolean hasId = Arrays.asList(x.columns()).contains("__id");
     Dataset<Row> sizes = hasId ? x.select(size(col(column)), col("__id"))
