@@ -74,6 +74,9 @@ public final class InputLoader {
     if (spec.upstreamPath() != null || spec.labelsPath() != null) {
       Dataset<Row> other;
       String what;
+      // G with the id column is matched by id; .npy labels and G, and G without the id
+      // column, by row index, as documented
+      boolean byId = false;
       if (spec.upstreamPath() != null) {
         requireReadable(spark, spec.upstreamPath(), "upstreamPath");
         String gFormat = InputSpec.formatOf(spec.upstreamPath(), null);
@@ -85,6 +88,7 @@ public final class InputLoader {
           String gColumn = DataFrames.upstreamColumn(g, spec);
           labelSource += gColumn == null ? "" : ", column '" + gColumn + "'";
           other = DataFrames.normaliseUpstream(g, spec, gFormat);
+          byId = hasId && Arrays.asList(other.columns()).contains("__id");
         }
         what = "upstream gradient " + spec.upstreamPath();
       } else {
@@ -94,11 +98,6 @@ public final class InputLoader {
         labelSource = spec.labelsPath();
         what = "labels " + spec.labelsPath();
       }
-      // G with the id column is matched by id; .npy labels and G, and G without the id
-      // column, by row index, as documented
-      boolean byId = hasId && spec.upstreamPath() != null
-          && !InputSpec.formatOf(spec.upstreamPath(), null).equals("npy")
-          && Arrays.asList(other.columns()).contains("__id");
       x = byId ? Joins.alignById(x, other, what, spec.x())
           : Joins.alignByIndex(spark, x, other, what, spec.x());
       hasId = true;
