@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * against the floor's.
  */
 public final class Bench {
-  /** The shapes the multinomial LogisticRegression contender runs on: 2 to 100 classes. */
-  static final int MAX_CLASSES = 100;
+  /** The shapes the multinomial LogisticRegression contender runs on: 2 to 256 classes. */
+  static final int MAX_CLASSES = 256;
 
   private static final Logger LOG = LoggerFactory.getLogger(Bench.class);
 

@@ -28,9 +28,6 @@ public record BenchConfig(List<Shape> shapes, DType dtype, int reps, List<String
       BLOCK_MATRIX, LOGISTIC);
 
   public BenchConfig {
-    if (shapes.isEmpty()) {
-      throw new IllegalArgumentException("--shapes needs at least one NxDxK");
-    }
     if (reps < 1 || fitIterations < 1) {
       throw new IllegalArgumentException("--reps and the fit iterations must be >= 1, got "
           + reps + " and " + fitIterations);

@@ -49,13 +49,14 @@ public final class BenchOutput {
 
   /** The bench.json document: the run's settings and one object per record. */
   public static void writeJson(OutputStream stream, Map<String, Object> settings,
-      List<BenchRecord> records) {
+      List<BenchRecord> records, List<PipeRecord> pipe) {
     Map<String, Object> doc = new LinkedHashMap<>(settings);
     List<Map<String, Object>> rows = new ArrayList<>();
     for (BenchRecord r : records) {
       rows.add(r.toJson(speedups(r, records)));
     }
     doc.put("records", rows);
+    doc.put("pipe", pipe.stream().map(PipeRecord::toJson).toList());
     try {
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(stream, doc);
     } catch (IOException e) {
@@ -87,6 +88,29 @@ public final class BenchOutput {
         out.printf(Locale.ROOT, "%-16s %-22s %14d %14d %8.3f%n", r.shape(), r.contender(),
             r.cachedBytes(), r.rawBytes(), (double) r.cachedBytes() / r.rawBytes());
       }
+    }
+    out.flush();
+  }
+
+  /** The pipe table: one line per row, its figures named. */
+  public static void printPipeTable(PrintWriter out, List<PipeRecord> pipe) {
+    if (pipe.isEmpty()) {
+      return;
+    }
+    out.println();
+    String format = "%-10s %-34s %-15s %-8s %9s %9s  %s%n";
+    out.printf(Locale.ROOT, format, "section", "what", "contender", "format", "median s",
+        "MB/s", "figures");
+    for (PipeRecord r : pipe) {
+      StringBuilder figures = new StringBuilder();
+      r.extra().forEach((name, value) -> figures.append(figures.length() > 0 ? ", " : "")
+          .append(name).append(' ').append(value instanceof Double v ? fmt("%.6g", v) : value));
+      if (r.note() != null) {
+        figures.append(figures.length() > 0 ? "; " : "").append(r.note());
+      }
+      out.printf(Locale.ROOT, format, r.section(), r.what(), r.contender(), r.format(),
+          Double.isNaN(r.timings().median()) ? "-" : sec(r.timings().median()),
+          r.megabytesPerSecond() == null ? "-" : fmt("%.0f", r.megabytesPerSecond()), figures);
     }
     out.flush();
   }

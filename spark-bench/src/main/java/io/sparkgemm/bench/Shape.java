@@ -15,9 +15,12 @@ public record Shape(long n, int d, int k) implements Serializable {
     }
   }
 
-  /** {@code NxDxK[,NxDxK...]}, e.g. {@code 1000000x512x256,200000x784x10}. */
+  /** {@code NxDxK[,NxDxK...]}, e.g. {@code 1000000x512x256,200000x784x10}; {@code none}: none. */
   public static List<Shape> parseList(String text) {
     List<Shape> shapes = new ArrayList<>();
+    if (text.trim().equalsIgnoreCase("none")) {
+      return shapes;
+    }
     for (String part : text.split(",")) {
       String[] dims = part.trim().toLowerCase(Locale.ROOT).split("x");
       if (dims.length != 3) {

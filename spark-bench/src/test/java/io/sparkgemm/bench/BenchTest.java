@@ -47,7 +47,8 @@ class BenchTest {
     ByteArrayOutputStream stderr = new ByteArrayOutputStream();
     int code = SparkGemmCli.run(new String[] {"bench", "--shapes", "700x12x4", "--reps", "1",
         "--blas-threads", "1,2", "--block-rows", "150", "--partitions", "2",
-        "--fit-iterations", "2", "--master", "local[2]", "--out", out.toString()},
+        "--fit-iterations", "2", "--pipe", "none", "--master", "local[2]", "--out",
+        out.toString()},
         new PrintStream(stdout, true, StandardCharsets.UTF_8),
         new PrintStream(stderr, true, StandardCharsets.UTF_8));
     String console = stdout.toString(StandardCharsets.UTF_8);

@@ -4,7 +4,10 @@ import io.sparkgemm.bench.Bench;
 import io.sparkgemm.bench.BenchConfig;
 import io.sparkgemm.bench.BenchOutput;
 import io.sparkgemm.bench.BenchRecord;
+import io.sparkgemm.bench.PipeBench;
+import io.sparkgemm.bench.PipeRecord;
 import io.sparkgemm.bench.Shape;
+import io.sparkgemm.bench.TrainRuns;
 import io.sparkgemm.cli.BackendMixin;
 import io.sparkgemm.cli.MasterMixin;
 import io.sparkgemm.cli.SparkGemmCli;
@@ -46,7 +49,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--shapes", defaultValue = DEFAULT_SHAPES, paramLabel = "NxDxK[,NxDxK...]",
       description = "X is N x D, W is D x K (K classes for LogisticRegression, which runs on the "
-          + "shapes with 2 <= K <= 100). Default: "
+          + "shapes with 2 <= K <= 256; none: no shape rows). Default: "
           + "${DEFAULT-VALUE} (the last is the LogisticRegression goal's shape).")
   String shapes;
 
@@ -93,6 +96,26 @@ final class BenchCommand implements Callable<Integer> {
       description = "Iterations of each fit. Default: ${DEFAULT-VALUE}.")
   int fitIterations;
 
+  @Option(names = "--pipe", defaultValue = "train", paramLabel = "LIST",
+      description = "Sections of the pipe table (what surrounds the GEMMs), a subset of "
+          + "${DEFAULT-VALUE}, or none. train: softmax regression end to end from .npy and from "
+          + "Parquet (read, block, --train-iterations L-BFGS iterations), and scipy's L-BFGS-B "
+          + "on the same .npy when python3 with scipy is installed.")
+  String pipe;
+
+  @Option(names = "--train-shape", defaultValue = "60000x784x10", paramLabel = "NxDxK",
+      description = "The train section's rows, features and classes. Default: ${DEFAULT-VALUE} "
+          + "(Fashion-MNIST's training set).")
+  String trainShape;
+
+  @Option(names = "--train-iterations", defaultValue = "100", paramLabel = "N",
+      description = "L-BFGS iterations of the train section. Default: ${DEFAULT-VALUE}.")
+  int trainIterations;
+
+  @Option(names = "--train-reg", defaultValue = "1e-4", paramLabel = "REG",
+      description = "L2 strength of the train section's objective. Default: ${DEFAULT-VALUE}.")
+  double trainReg;
+
   @Option(names = "--out", required = true, paramLabel = "DIR",
       description = "Output folder for bench.json and bench.png (written all or nothing).")
   String out;
@@ -109,6 +132,7 @@ final class BenchCommand implements Callable<Integer> {
     DType type = DType.parse(dtype);
     List<String> contenderList = Arrays.stream(contenders.split(",")).map(String::trim)
         .filter(s -> !s.isEmpty()).toList();
+    PipeBench.Config pipeConfig = pipeConfig(type);
     OutputPaths.check(out, Map.of(), null, OutputPaths.hadoopConf());
     try (Sessions.Handle session = Sessions.open(master.master(), "spark-gemm bench")) {
       int cores = Math.max(1, Math.min(session.spark().sparkContext().defaultParallelism(),
@@ -119,11 +143,13 @@ final class BenchCommand implements Callable<Integer> {
           session.spark().sparkContext().hadoopConfiguration());
       try (dir) {
         List<BenchRecord> records = Bench.run(session.spark(), config);
+        List<PipeRecord> pipeRecords = PipeBench.run(session.spark(), pipeConfig);
         PrintWriter console = spec.commandLine().getOut();
         console.printf(Locale.ROOT, "spark-gemm bench: master %s, %d cores, %s, %d reps "
             + "(median, min, max of the timed runs after %d untimed)%n", master.master(), cores,
             type.label(), reps, warmups);
         BenchOutput.printTable(console, records);
+        BenchOutput.printPipeTable(console, pipeRecords);
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("command", "bench");
         settings.put("master", master.master());
@@ -137,14 +163,36 @@ final class BenchCommand implements Callable<Integer> {
         settings.put("java", System.getProperty("java.version"));
         settings.put("spark", session.spark().version());
         settings.put("available_processors", Runtime.getRuntime().availableProcessors());
-        write(dir, "bench.json", s -> BenchOutput.writeJson(s, settings, records));
-        write(dir, "bench.png", s -> BenchOutput.writeChart(s, records, config.mainThreads()));
+        write(dir, "bench.json", s -> BenchOutput.writeJson(s, settings, records,
+            pipeRecords));
+        if (!records.isEmpty()) {
+          write(dir, "bench.png", s -> BenchOutput.writeChart(s, records,
+              config.mainThreads()));
+        }
         dir.commit();
-        console.println("wrote " + dir.target() + "/bench.json and bench.png");
+        console.println("wrote " + dir.target() + "/bench.json"
+            + (records.isEmpty() ? " (no shape rows, so no bench.png)" : " and bench.png"));
         console.flush();
       }
     }
     return SparkGemmCli.OK;
+  }
+
+  /** The pipe sections asked for, checked before Spark starts. */
+  private PipeBench.Config pipeConfig(DType type) {
+    List<String> sections = pipe.trim().equalsIgnoreCase("none") ? List.of()
+        : Arrays.stream(pipe.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    List<Shape> train = Shape.parseList(trainShape);
+    if (train.size() != 1 || train.get(0).k() < 2) {
+      throw new IllegalArgumentException("--train-shape needs one NxDxK with K >= 2 classes, "
+          + "got " + trainShape);
+    }
+    if (trainIterations < 1 || !(trainReg >= 0) || Double.isInfinite(trainReg)) {
+      throw new IllegalArgumentException("--train-iterations must be >= 1 and --train-reg a "
+          + "finite value >= 0, got " + trainIterations + " and " + trainReg);
+    }
+    return new PipeBench.Config(sections, new TrainRuns.Config(train.get(0), trainIterations,
+        trainReg, seed, type, partitions));
   }
 
   /** {@code 1,cores} and the like, with 'cores' resolved. */

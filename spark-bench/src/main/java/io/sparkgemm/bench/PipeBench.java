@@ -1,0 +1,70 @@
+package io.sparkgemm.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The pipe part of {@code spark-gemm bench}: what a user waits for besides the GEMMs. Its
+ * sections run in a scratch folder that is deleted afterwards.
+ */
+public final class PipeBench {
+  public static final String TRAIN = "train";
+  public static final List<String> SECTIONS = List.of(TRAIN);
+
+  /**
+   * @param sections a subset of {@link #SECTIONS}
+   * @param train the training rows' settings
+   */
+  public record Config(List<String> sections, TrainRuns.Config train) {
+    public Config {
+      for (String s : sections) {
+        if (!SECTIONS.contains(s)) {
+          throw new IllegalArgumentException("Unknown --pipe section '" + s + "': expected "
+              + "some of " + String.join(", ", SECTIONS) + ", or none");
+        }
+      }
+      sections = List.copyOf(sections);
+    }
+  }
+
+  private PipeBench() {
+  }
+
+  public static List<PipeRecord> run(SparkSession spark, Config config) {
+    List<PipeRecord> out = new ArrayList<>();
+    if (config.sections().isEmpty()) {
+      return out;
+    }
+    Path scratch;
+    try {
+      scratch = Files.createTempDirectory("spark-gemm-bench-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot make a scratch folder for the bench", e);
+    }
+    try {
+      if (config.sections().contains(TRAIN)) {
+        out.addAll(TrainRuns.run(spark, config.train(), scratch));
+      }
+      return out;
+    } finally {
+      delete(scratch);
+    }
+  }
+
+  private static void delete(Path folder) {
+    try (Stream<Path> paths = Files.walk(folder)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete the bench's scratch folder " + folder, e);
+    }
+  }
+}
