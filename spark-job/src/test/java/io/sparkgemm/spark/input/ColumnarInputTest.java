@@ -8,6 +8,10 @@ import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.block.LabeledBlock;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,6 +19,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -80,7 +86,7 @@ class ColumnarInputTest {
       Float[] f = new Float[D];
       Long[] big = new Long[D];
       for (int j = 0; j < D; j++) {
-        f[j] = (float) x[r][j];
+        f[j] = x[r][j] == HUGE ? Float.MAX_VALUE : (float) x[r][j];
         // longs that a double rounds, and a float rounds again
         big[j] = (1L << 60) + 3L * r + j;
       }
@@ -90,7 +96,31 @@ class ColumnarInputTest {
     }
     spark.createDataFrame(rows, schema).repartition(3).write()
         .parquet(path("x.parquet"));
+    // wider than Spark's 100 fields for whole-stage code (and so for batched reads)
+    StructType wide = new StructType();
+    for (int j = 0; j < WIDE; j++) {
+      wide = wide.add("w" + j, j % 2 == 0 ? DataTypes.DoubleType : DataTypes.IntegerType, false);
+    }
+    List<Row> wideRows = new ArrayList<>();
+    for (int r = 0; r < 200; r++) {
+      Object[] values = new Object[WIDE];
+      for (int j = 0; j < WIDE; j++) {
+        values[j] = j % 2 == 0 ? (Object) (x[r][j % D] + j) : (Object) (r * j - 77);
+      }
+      wideRows.add(RowFactory.create(values));
+    }
+    spark.createDataFrame(wideRows, wide).repartition(2).write().parquet(path("wide.parquet"));
+    // MLlib vectors: no columnar batches here, the rows are read
+    StructType vectors = new StructType().add("features", new VectorUDT(), true);
+    List<Row> vectorRows = new ArrayList<>();
+    for (int r = 0; r < 50; r++) {
+      vectorRows.add(RowFactory.create(Vectors.dense(x[r])));
+    }
+    spark.createDataFrame(vectorRows, vectors).coalesce(1).write()
+        .parquet(path("vectors.parquet"));
   }
+
+  private static final int WIDE = 130;
 
   @AfterAll
   static void tearDown() {
@@ -137,8 +167,9 @@ class ColumnarInputTest {
   @MethodSource("cases")
   void columnarBlocksAreTheRowPathsBitForBit(String name, DType dtype,
       Function<InputSpec.Builder, InputSpec.Builder> options) {
+    // 1e300 passes the finiteness check and is Inf in float32 blocks, on both paths
     InputSpec spec = options.apply(InputSpec.builder(path("x.parquet")).dtype(dtype)
-        .blockRows(64).allowNonFinite(true)).build();
+        .blockRows(64)).build();
     BlockedInput columnar = InputLoader.load(spark, spec);
     BlockedInput rows = InputLoader.loadFromRows(spark, spec);
     try {
@@ -192,6 +223,82 @@ class ColumnarInputTest {
         assertThat(Float.floatToRawIntBits(fa[i])).isEqualTo(Float.floatToRawIntBits(fb[i]));
       }
     }
+  }
+
+  /** All-numeric files wider than 100 columns are read from batches too, bit for bit. */
+  @Test
+  void wideNumericColumnsAreColumnar() {
+    for (DType dtype : DType.values()) {
+      InputSpec spec = InputSpec.builder(path("wide.parquet")).dtype(dtype).blockRows(16)
+          .build();
+      BlockedInput columnar = InputLoader.load(spark, spec);
+      BlockedInput rows = InputLoader.loadFromRows(spark, spec);
+      assertThat(columnar.blocks().toDebugString()).contains("ColumnarInput");
+      assertThat(columnar.numFeatures()).isEqualTo(WIDE);
+      List<List<LabeledBlock>> a = columnar.blocks().glom().collect();
+      List<List<LabeledBlock>> b = rows.blocks().glom().collect();
+      assertThat(a).hasSameSizeAs(b);
+      for (int p = 0; p < a.size(); p++) {
+        assertThat(a.get(p)).hasSameSizeAs(b.get(p));
+        for (int i = 0; i < a.get(p).size(); i++) {
+          assertSameBits(a.get(p).get(i), b.get(p).get(i));
+        }
+      }
+      columnar.release();
+      rows.release();
+    }
+  }
+
+  /**
+   * The row path where there are no batches to read or rows must be sorted or joined: MLlib
+   * vectors, --deterministic with an id column, labels from a .npy; the values are the same.
+   */
+  @Test
+  void vectorsSortedIdsAndJoinsAreReadAsRows() throws Exception {
+    InputSpec vectors = InputSpec.builder(path("vectors.parquet")).build();
+    BlockedInput in = InputLoader.load(spark, vectors);
+    assertThat(in.blocks().toDebugString()).doesNotContain("ColumnarInput");
+    assertThat(in.numRows()).isEqualTo(50);
+    for (LabeledBlock block : in.blocks().collect()) {
+      for (int i = 0; i < block.numRows(); i++) {
+        double[] row = Arrays.copyOfRange(block.x().doubles(), i * D, (i + 1) * D);
+        assertThat(row).isEqualTo(x[(int) block.x().rowId(i)]);
+      }
+    }
+    in.release();
+    InputSpec sorted = InputSpec.builder(path("x.parquet")).idCol("id").deterministic(true)
+        .partitions(2).build();
+    in = InputLoader.load(spark, sorted);
+    assertThat(in.blocks().toDebugString()).doesNotContain("ColumnarInput");
+    assertThat(in.numRows()).isEqualTo(N);
+    in.release();
+    Path labels = dir.resolve("labels.npy");
+    writeInt32Npy(labels, N);
+    InputSpec joined = InputSpec.builder(path("x.parquet"))
+        .labels(LabelKind.CLASSES, null, labels.toString()).numClasses(K).build();
+    in = InputLoader.load(spark, joined);
+    assertThat(in.blocks().toDebugString()).doesNotContain("ColumnarInput");
+    assertThat(in.numRows()).isEqualTo(N);
+    in.release();
+  }
+
+  /** A .npy of n int32 labels r % K. */
+  private static void writeInt32Npy(Path file, int n) throws Exception {
+    StringBuilder header = new StringBuilder("{'descr': '<i4', 'fortran_order': False, "
+        + "'shape': (" + n + ",), }");
+    while ((10 + header.length() + 1) % 64 != 0) {
+      header.append(' ');
+    }
+    header.append('\n');
+    ByteBuffer buf = ByteBuffer.allocate(10 + header.length() + 4 * n)
+        .order(ByteOrder.LITTLE_ENDIAN);
+    buf.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1)
+        .put((byte) 0).putShort((short) header.length())
+        .put(header.toString().getBytes(StandardCharsets.US_ASCII));
+    for (int r = 0; r < n; r++) {
+      buf.putInt(r % K);
+    }
+    Files.write(file, buf.array());
   }
 
   /** Against the numbers written: X's rows by id, converted as the block's dtype asks. */
