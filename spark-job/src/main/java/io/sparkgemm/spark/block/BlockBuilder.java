@@ -121,11 +121,6 @@ public final class BlockBuilder {
     checkFinite(labelSource, targets, base, labelWidth, "targets");
   }
 
-  /** The current row's id (after {@link #addSlot}). */
-  public long currentId() {
-    return ids[count];
-  }
-
   public void setTargets(double[] values, int offset, int length) {
     checkLabelLength("targets", length);
     checkFinite(labelSource, values, offset, length, "targets");

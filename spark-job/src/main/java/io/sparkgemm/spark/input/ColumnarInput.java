@@ -28,8 +28,9 @@ import scala.jdk.javaapi.CollectionConverters;
  * cuts and bits as the row path ({@link ColumnarBlockIterator}).
  */
 final class ColumnarInput {
-  /** Read settings for the columnar plan: nested arrays vectorized, wide rows too. */
+  /** Set for the columnar plan: nested arrays read vectorized (Spark's default)... */
   private static final String NESTED = "spark.sql.parquet.enableNestedColumnVectorizedReader";
+  /** ...and rows of more than 100 columns batched too (Spark batches at most this many). */
   private static final String MAX_FIELDS = "spark.sql.codegen.maxFields";
 
   private ColumnarInput() {

@@ -138,13 +138,13 @@ public final class InputLoader {
         .build();
     String rowsWhy = columnar ? rowPathReason(spec, format) : "rows asked for";
     StringBuilder why = new StringBuilder();
-    DataFrames.ColumnarColumns raws = rowsWhy != null ? null
+    DataFrames.ColumnarColumns needed = rowsWhy != null ? null
         : DataFrames.columnarColumns(raw, spec, why);
-    if (raws == null && rowsWhy == null) {
+    if (needed == null && rowsWhy == null) {
       rowsWhy = why.toString();
     }
-    if (raws != null) {
-      JavaRDD<LabeledBlock> blocks = ColumnarInput.blocks(spark, raw, raws, layout,
+    if (needed != null) {
+      JavaRDD<LabeledBlock> blocks = ColumnarInput.blocks(spark, raw, needed, layout,
           spec.partitions());
       if (blocks != null) {
         LOG.debug("{}: blocks from the scan's columnar batches", spec.x());
