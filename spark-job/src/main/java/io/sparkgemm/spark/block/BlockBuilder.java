@@ -51,6 +51,24 @@ public final class BlockBuilder {
 
   /** Adds one row; {@code features} has {@code numFeatures} values starting at {@code offset}. */
   public void add(long id, double[] features, int offset, int length) {
+    int base = addSlot(id, length);
+    checkFinite(source, features, offset, length, "features");
+    if (dtype == DType.FLOAT64) {
+      System.arraycopy(features, offset, x64, base, numFeatures);
+    } else {
+      for (int j = 0; j < numFeatures; j++) {
+        x32[base + j] = (float) features[offset + j];
+      }
+    }
+  }
+
+  /**
+   * Starts row {@code id} with {@code length} features (refused unless d) and returns where its
+   * d values go in {@link #doubles()} or {@link #floats()}, whichever the dtype fills: for
+   * columnar reads, which write them in place, check them ({@link #checkFeatures}) and end the
+   * row with {@link #endRow}.
+   */
+  public int addSlot(long id, int length) {
     if (length != numFeatures) {
       throw new IllegalArgumentException(source + ": row id " + id + " has " + length
           + " features but the first row has " + numFeatures + " (rows must all have the same "
@@ -63,15 +81,44 @@ public final class BlockBuilder {
       grow();
     }
     ids[count] = id;
-    checkFinite(source, features, offset, length, "features");
-    int base = count * numFeatures;
-    if (dtype == DType.FLOAT64) {
-      System.arraycopy(features, offset, x64, base, numFeatures);
-    } else {
-      for (int j = 0; j < numFeatures; j++) {
-        x32[base + j] = (float) features[offset + j];
-      }
-    }
+    return count * numFeatures;
+  }
+
+  /** The float64 block being filled (see {@link #addSlot}); valid until the next row. */
+  public double[] doubles() {
+    return x64;
+  }
+
+  /** The float32 block being filled (see {@link #addSlot}); valid until the next row. */
+  public float[] floats() {
+    return x32;
+  }
+
+  /**
+   * Refuses NaN and ±Inf among the float64 features written at {@code base} (as {@link #add}
+   * does); float32 blocks must be checked before the cast, which may overflow.
+   */
+  public void checkFeatures(int base) {
+    checkFinite(source, x64, base, numFeatures, "features");
+  }
+
+  /**
+   * Where the current row's k targets go in {@link #targetValues()}, after the check of their
+   * count; check them with {@link #checkTargets}.
+   */
+  public int targetsSlot(int length) {
+    checkLabelLength("targets", length);
+    return count * labelWidth;
+  }
+
+  /** The targets being filled (see {@link #targetsSlot}). */
+  public double[] targetValues() {
+    return targets;
+  }
+
+  /** Refuses NaN and ±Inf among the targets written at {@code base}. */
+  public void checkTargets(int base) {
+    checkFinite(labelSource, targets, base, labelWidth, "targets");
   }
 
   public void setTargets(double[] values, int offset, int length) {
@@ -116,11 +163,17 @@ public final class BlockBuilder {
     for (int j = 0; j < length; j++) {
       double v = values[offset + j];
       if (!Double.isFinite(v)) {
-        throw new IllegalArgumentException(from + ": row id " + ids[count] + " has " + v
-            + " in " + what + " column " + j + " (non-finite values are refused; pass "
-            + "allowNonFinite to let them through)");
+        throw nonFinite(from, ids[count], v, what, j);
       }
     }
+  }
+
+  /** The refusal of a non-finite value {@code v} in column {@code j} of row {@code id}. */
+  public static IllegalArgumentException nonFinite(String from, long id, double v, String what,
+      int j) {
+    return new IllegalArgumentException(from + ": row id " + id + " has " + v + " in " + what
+        + " column " + j + " (non-finite values are refused; pass allowNonFinite to let them "
+        + "through)");
   }
 
   private void checkLabelLength(String what, int length) {

@@ -68,8 +68,7 @@ public final class BlockIterator implements Iterator<LabeledBlock> {
     long id;
     if (layout.idOrdinal() >= 0) {
       if (row.isNullAt(layout.idOrdinal())) {
-        throw new IllegalArgumentException(layout.source() + ": a row has a null id (after row "
-            + "id " + (nextAssignedId - 1) + " of this partition)");
+        throw nullId(layout, nextAssignedId);
       }
       id = row.getLong(layout.idOrdinal());
     } else {
@@ -108,25 +107,41 @@ public final class BlockIterator implements Iterator<LabeledBlock> {
 
   private double[] values(InternalRow row, int ordinal, long id, String what, String source) {
     if (row.isNullAt(ordinal)) {
-      throw new IllegalArgumentException(source + ": row id " + id + " has null " + what);
+      throw nullArray(source, id, what);
     }
     ArrayData array = row.getArray(ordinal);
     int n = array.numElements();
     for (int j = 0; j < n; j++) {
       if (array.isNullAt(j)) {
-        throw new IllegalArgumentException(source + ": row id " + id + " has a null " + what
-            + " value at position " + j);
+        throw nullValue(source, id, what, j);
       }
     }
     return array.toDoubleArray();
   }
 
+  static IllegalArgumentException nullArray(String source, long id, String what) {
+    return new IllegalArgumentException(source + ": row id " + id + " has null " + what);
+  }
+
+  static IllegalArgumentException nullValue(String source, long id, String what, int j) {
+    return new IllegalArgumentException(source + ": row id " + id + " has a null " + what
+        + " value at position " + j);
+  }
+
   private int classId(InternalRow row, long id) {
     if (row.isNullAt(layout.labelOrdinal())) {
-      throw new IllegalArgumentException(layout.labelSource() + ": row id " + id + " has a null "
-          + "class label");
+      throw nullClass(layout, id);
     }
-    double label = row.getDouble(layout.labelOrdinal());
+    return classId(row.getDouble(layout.labelOrdinal()), id, layout);
+  }
+
+  static IllegalArgumentException nullClass(RowLayout layout, long id) {
+    return new IllegalArgumentException(layout.labelSource() + ": row id " + id + " has a null "
+        + "class label");
+  }
+
+  /** The class id of a label read as a double, refused unless an integer in range. */
+  static int classId(double label, long id, RowLayout layout) {
     if (label != Math.rint(label) || Math.abs(label) > Integer.MAX_VALUE) {
       throw new IllegalArgumentException(layout.labelSource() + ": row id " + id
           + " has class label " + label + ", expected a non-negative integer class id");
@@ -135,5 +150,10 @@ public final class BlockIterator implements Iterator<LabeledBlock> {
       BlockBuilder.checkClass(layout.labelSource(), (int) label, id, layout.numClasses());
     }
     return (int) label;
+  }
+
+  static IllegalArgumentException nullId(RowLayout layout, long nextAssignedId) {
+    return new IllegalArgumentException(layout.source() + ": a row has a null id (after row "
+        + "id " + (nextAssignedId - 1) + " of this partition)");
   }
 }

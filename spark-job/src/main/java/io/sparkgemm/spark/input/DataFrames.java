@@ -136,12 +136,30 @@ final class DataFrames {
   /** The features as one {@code array<double>} column. */
   private static Column features(Dataset<Row> df, String featuresCol, List<String> featuresCols,
       List<String> reserved, String source) {
+    FeatureColumns f = featureColumns(df, featuresCol, featuresCols, reserved, source);
+    if (f.array() && featuresCol == null && !f.names().get(0).equals(DEFAULT_FEATURES)) {
+      LOG.info("{}: features from column '{}', the only array column", source, f.names().get(0));
+    }
+    return f.array() ? asDoubleArray(df, f.names().get(0), source, "features")
+        : numericColumns(df, f.names(), source);
+  }
+
+  /**
+   * The columns the features come from, as {@link #normaliseX} reads them.
+   *
+   * @param names one array or vector column when {@code array}, else numeric columns
+   */
+  record FeatureColumns(List<String> names, boolean array) {
+  }
+
+  private static FeatureColumns featureColumns(Dataset<Row> df, String featuresCol,
+      List<String> featuresCols, List<String> reserved, String source) {
     if (!featuresCols.isEmpty()) {
-      return numericColumns(df, featuresCols, source);
+      return new FeatureColumns(featuresCols, false);
     }
     String name = featuresCol != null ? featuresCol : DEFAULT_FEATURES;
     if (Arrays.asList(df.columns()).contains(name) || featuresCol != null) {
-      return asDoubleArray(df, name, source, "features");
+      return new FeatureColumns(List.of(name), true);
     }
     List<String> rest = Arrays.stream(df.columns()).filter(c -> !reserved.contains(c))
         .collect(Collectors.toList());
@@ -149,8 +167,7 @@ final class DataFrames {
     if (arrays.size() == 1) {
       // no 'features' column but one array column: those are the features (as G's column is
       // chosen); scalar columns beside it are ids or targets, not features
-      LOG.info("{}: features from column '{}', the only array column", source, arrays.get(0));
-      return asDoubleArray(df, arrays.get(0), source, "features");
+      return new FeatureColumns(List.of(arrays.get(0)), true);
     }
     if (!arrays.isEmpty()) {
       throw new IllegalArgumentException(source + ": no column '" + DEFAULT_FEATURES + "' and "
@@ -160,7 +177,56 @@ final class DataFrames {
       throw new IllegalArgumentException(source + ": no feature columns (columns: "
           + Arrays.toString(df.columns()) + ")");
     }
-    return numericColumns(df, rest, source);
+    return new FeatureColumns(rest, false);
+  }
+
+  /**
+   * The raw columns of X that {@link #normaliseX} (already called, so valid) reads from a file
+   * without labels or G to join: what a columnar read copies. Null where they are not plain
+   * numbers or arrays of them (MLlib vectors, decimals), with the reason in {@code why}.
+   */
+  static ColumnarColumns columnarColumns(Dataset<Row> df, InputSpec spec, StringBuilder why) {
+    List<String> reserved = new ArrayList<>();
+    if (spec.idCol() != null) {
+      reserved.add(spec.idCol());
+    }
+    if (spec.labelsCol() != null) {
+      reserved.add(spec.labelsCol());
+    }
+    FeatureColumns f = featureColumns(df, spec.featuresCol(), spec.featuresCols(), reserved,
+        spec.x());
+    List<String> all = new ArrayList<>(f.names());
+    if (spec.idCol() != null) {
+      all.add(spec.idCol());
+    }
+    if (spec.labelsCol() != null) {
+      all.add(spec.labelsCol());
+    }
+    for (String name : all) {
+      DataType t = field(df, name, spec.x(), "input").dataType();
+      DataType element = t instanceof ArrayType a ? a.elementType() : t;
+      if (!isPlainNumber(element)) {
+        why.append("column '").append(name).append("' is ").append(t.simpleString());
+        return null;
+      }
+    }
+    return new ColumnarColumns(f.names(), f.array(), spec.idCol(), spec.labelsCol());
+  }
+
+  /**
+   * Raw column names of a columnar read.
+   *
+   * @param features one array column when {@code array}, else numeric columns
+   * @param id the id column, or null
+   * @param label the label column (scalar or array), or null
+   */
+  record ColumnarColumns(List<String> features, boolean array, String id, String label) {
+  }
+
+  /** Types Spark casts to double exactly as Java does: integers and binary floating point. */
+  private static boolean isPlainNumber(DataType t) {
+    return t instanceof IntegralType || t.equals(DataTypes.FloatType)
+        || t.equals(DataTypes.DoubleType);
   }
 
   private static Column numericColumns(Dataset<Row> df, List<String> names, String source) {

@@ -41,6 +41,18 @@ public final class InputLoader {
   }
 
   public static BlockedInput load(SparkSession spark, InputSpec spec) {
+    return load(spark, spec, true);
+  }
+
+  /**
+   * As {@link #load}, but stacks rows even where the columnar batches could be read: the
+   * reference for comparisons (tests, the ingestion bench).
+   */
+  public static BlockedInput loadFromRows(SparkSession spark, InputSpec spec) {
+    return load(spark, spec, false);
+  }
+
+  private static BlockedInput load(SparkSession spark, InputSpec spec, boolean columnar) {
     long start = System.nanoTime();
     String format = InputSpec.formatOf(spec.x(), spec.format());
     requireReadable(spark, spec.x(), "x");
@@ -48,7 +60,7 @@ public final class InputLoader {
       return NpyInput.load(spark, spec, start);
     }
     try {
-      return loadDataset(spark, spec, format, start);
+      return loadDataset(spark, spec, format, columnar, start);
     } catch (Exception e) {
       // Spark's read errors (a corrupt part file, a malformed CSV line) are bad input
       IllegalArgumentException bad = ReadErrors.translate(e, spec.x(), spec.csv(),
@@ -61,9 +73,9 @@ public final class InputLoader {
   }
 
   private static BlockedInput loadDataset(SparkSession spark, InputSpec spec, String format,
-      long start) {
-    Dataset<Row> x = DataFrames.normaliseX(DataFrames.read(spark, spec.x(), format, spec.csv()),
-        spec, format);
+      boolean columnar, long start) {
+    Dataset<Row> raw = DataFrames.read(spark, spec.x(), format, spec.csv());
+    Dataset<Row> x = DataFrames.normaliseX(raw, spec, format);
     int labelWidth = 0;
     if (spec.labelKind() == LabelKind.CLASSES) {
       labelWidth = 1;
@@ -124,6 +136,24 @@ public final class InputLoader {
         .allowNonFinite(spec.allowNonFinite())
         .cutById(spec.deterministic())
         .build();
+    String rowsWhy = columnar ? rowPathReason(spec, format) : "rows asked for";
+    StringBuilder why = new StringBuilder();
+    DataFrames.ColumnarColumns needed = rowsWhy != null ? null
+        : DataFrames.columnarColumns(raw, spec, why);
+    if (needed == null && rowsWhy == null) {
+      rowsWhy = why.toString();
+    }
+    if (needed != null) {
+      JavaRDD<LabeledBlock> blocks = ColumnarInput.blocks(spark, raw, needed, layout,
+          spec.partitions());
+      if (blocks != null) {
+        LOG.debug("{}: blocks from the scan's columnar batches", spec.x());
+        return cache(blocks, spec, layout.numFeatures(), labelWidth, layout.blockRows(), false,
+            start);
+      }
+      rowsWhy = "Spark plans no columnar scan of its columns";
+    }
+    LOG.debug("{}: blocks from rows ({})", spec.x(), rowsWhy);
     Dataset<Row> split = x;
     JavaRDD<InternalRow> rows = withSplitsFor(spark, spec.partitions(),
         () -> split.queryExecution().toRdd().toJavaRDD());
@@ -132,6 +162,23 @@ public final class InputLoader {
         (index, it) -> new BlockIterator(it, layout, offsets == null ? 0 : offsets[index]), true);
     return cache(blocks, spec, layout.numFeatures(), labelWidth, layout.blockRows(), false,
         start);
+  }
+
+  /**
+   * Why X is blocked from rows rather than from columnar batches, before its columns are
+   * looked at; null when it may be columnar.
+   */
+  private static String rowPathReason(InputSpec spec, String format) {
+    if (!format.equals("parquet")) {
+      return format + " is read as rows";
+    }
+    if (spec.upstreamPath() != null || spec.labelsPath() != null) {
+      return "joined with " + (spec.upstreamPath() != null ? "G" : "labels");
+    }
+    if (spec.deterministic() && spec.idCol() != null) {
+      return "sorted by id";
+    }
+    return null;
   }
 
   /**
@@ -197,22 +244,32 @@ public final class InputLoader {
    * {@code partitions > 0} both counts are set to it for the call and restored afterwards.
    */
   static <T> T withSplitsFor(SparkSession spark, int partitions, Supplier<T> plan) {
+    return withConf(spark, splitSettings(partitions), plan);
+  }
+
+  /** The split settings of {@link #withSplitsFor}: none unless {@code partitions > 0}. */
+  static Map<String, String> splitSettings(int partitions) {
     if (partitions <= 0) {
-      return plan.get();
+      return Map.of();
     }
-    List<String> keys = List.of("spark.sql.files.minPartitionNum",
-        "spark.sql.adaptive.coalescePartitions.minPartitionNum");
+    String count = Integer.toString(partitions);
+    return Map.of("spark.sql.files.minPartitionNum", count,
+        "spark.sql.adaptive.coalescePartitions.minPartitionNum", count);
+  }
+
+  /** Runs {@code plan} with the session's SQL settings {@code settings}, then restores them. */
+  static <T> T withConf(SparkSession spark, Map<String, String> settings, Supplier<T> plan) {
     Map<String, String> before = new HashMap<>();
-    for (String key : keys) {
-      if (spark.conf().contains(key)) {
-        before.put(key, spark.conf().get(key));
+    for (Map.Entry<String, String> e : settings.entrySet()) {
+      if (spark.conf().contains(e.getKey())) {
+        before.put(e.getKey(), spark.conf().get(e.getKey()));
       }
-      spark.conf().set(key, Integer.toString(partitions));
+      spark.conf().set(e.getKey(), e.getValue());
     }
     try {
       return plan.get();
     } finally {
-      for (String key : keys) {
+      for (String key : settings.keySet()) {
         if (before.containsKey(key)) {
           spark.conf().set(key, before.get(key));
         } else {

@@ -1,0 +1,106 @@
+package io.sparkgemm.bench;
+
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.sum;
+
+import io.sparkgemm.local.DType;
+import io.sparkgemm.spark.block.BlockedInput;
+import io.sparkgemm.spark.input.InputLoader;
+import io.sparkgemm.spark.input.InputSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Ingestion of one file, in seconds: read and block it through {@link InputLoader} (columnar
+ * batches where Spark has them), the same through the row path, and Spark SQL's own scan of the
+ * features column, {@code sum(aggregate(features, 0D, (a, x) -> a + x))}, which reads every
+ * value. Each run reads the file from the start; the blocks are released after each. MB/s are
+ * of the file's bytes on disk ({@link #fileBytes}).
+ *
+ * <p>{@code main(path [reps [featuresCol]])} runs the three interleaved on local[2] and prints
+ * seconds and MB/s per run.
+ */
+public final class IngestRuns {
+  private IngestRuns() {
+  }
+
+  /** Seconds to read and block {@code path} (features only) as {@code spark-gemm} does. */
+  public static double readAndBlock(SparkSession spark, String path, String featuresCol,
+      DType dtype) {
+    return load(spark, path, featuresCol, dtype, true);
+  }
+
+  /** As {@link #readAndBlock}, through the row path (the reference). */
+  public static double readAndBlockFromRows(SparkSession spark, String path, String featuresCol,
+      DType dtype) {
+    return load(spark, path, featuresCol, dtype, false);
+  }
+
+  private static double load(SparkSession spark, String path, String featuresCol, DType dtype,
+      boolean columnar) {
+    InputSpec spec = InputSpec.builder(path).featuresCol(featuresCol).dtype(dtype).build();
+    long start = System.nanoTime();
+    BlockedInput in = columnar ? InputLoader.load(spark, spec)
+        : InputLoader.loadFromRows(spark, spec);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    in.release();
+    return seconds;
+  }
+
+  /** Seconds for Spark SQL to sum every value of the array column {@code featuresCol}. */
+  public static double sqlScan(SparkSession spark, String path, String featuresCol) {
+    String column = "`" + featuresCol.replace("`", "``") + "`";
+    long start = System.nanoTime();
+    List<Row> total = spark.read().parquet(path)
+        .select(sum(expr("aggregate(" + column + ", 0D, (a, x) -> a + x)")))
+        .collectAsList();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    if (total.size() != 1) {
+      throw new IllegalStateException("Spark SQL's scan returned " + total.size() + " rows");
+    }
+    return seconds;
+  }
+
+  /** The bytes of the data files under {@code path} (hidden and _ files left out). */
+  public static long fileBytes(SparkSession spark, String path) {
+    try {
+      Path p = new Path(path);
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      long bytes = 0;
+      for (FileStatus f : fs.listStatus(p)) {
+        String name = f.getPath().getName();
+        if (f.isFile() && !name.startsWith(".") && !name.startsWith("_")) {
+          bytes += f.getLen();
+        }
+      }
+      return bytes;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static void main(String[] args) {
+    String path = args[0];
+    int reps = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    String featuresCol = args.length > 2 ? args[2] : "features";
+    SparkSession spark = SparkSession.builder().master("local[2]").appName("IngestRuns")
+        .config("spark.ui.enabled", "false").getOrCreate();
+    double mb = fileBytes(spark, path) / 1e6;
+    System.out.printf("%s: %.1f MB%n", path, mb);
+    for (int r = 0; r < reps; r++) {
+      double sql = sqlScan(spark, path, featuresCol);
+      double columnar = readAndBlock(spark, path, featuresCol, DType.FLOAT64);
+      double rows = readAndBlockFromRows(spark, path, featuresCol, DType.FLOAT64);
+      System.out.printf("run %d: Spark SQL scan %.2f s (%.0f MB/s), read+block columnar %.2f s "
+          + "(%.0f MB/s), read+block rows %.2f s (%.0f MB/s); columnar / SQL %.2fx%n", r, sql,
+          mb / sql, columnar, mb / columnar, rows, mb / rows, sql / columnar);
+    }
+    spark.stop();
+  }
+}
