@@ -110,7 +110,8 @@ public final class BenchOutput {
       }
       out.printf(Locale.ROOT, format, r.section(), r.what(), r.contender(), r.format(),
           Double.isNaN(r.timings().median()) ? "-" : sec(r.timings().median()),
-          r.megabytesPerSecond() == null ? "-" : fmt("%.0f", r.megabytesPerSecond()), figures);
+          r.megabytesPerSecond() == null ? "-" : fmt(r.megabytesPerSecond() >= 100 ? "%.0f"
+              : "%.1f", r.megabytesPerSecond()), figures);
     }
     out.flush();
   }

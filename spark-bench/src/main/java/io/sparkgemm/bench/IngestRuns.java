@@ -1,20 +1,30 @@
 package io.sparkgemm.bench;
 
+import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
 import io.sparkgemm.local.DType;
 import io.sparkgemm.spark.block.BlockedInput;
+import io.sparkgemm.spark.data.GenerateSpec;
+import io.sparkgemm.spark.data.Generator;
 import io.sparkgemm.spark.input.InputLoader;
 import io.sparkgemm.spark.input.InputSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ingestion of one file, in seconds: read and block it through {@link InputLoader} (columnar
@@ -27,6 +37,8 @@ import org.apache.spark.sql.SparkSession;
  * seconds and MB/s per run.
  */
 public final class IngestRuns {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestRuns.class);
+
   private IngestRuns() {
   }
 
@@ -83,6 +95,71 @@ public final class IngestRuns {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The bench's ingest section: {@code shape}'s rows (n x d; k is unused) written as Parquet,
+   * .npy and CSV (the CSV with a sixteenth of the rows: text is slow to write), then per format
+   * {@code reps} interleaved runs of spark-gemm's read+block and the reference reads. MB/s are
+   * of X as float64 (n·d·8 bytes), so formats compare; the files' own bytes are in the rows.
+   */
+  static List<PipeRecord> bench(SparkSession spark, Shape shape, int reps, long seed,
+      String scratch) {
+    List<PipeRecord> out = new ArrayList<>();
+    for (String format : List.of("parquet", "npy", "csv")) {
+      long n = format.equals("csv") ? Math.max(1, shape.n() / 16) : shape.n();
+      String folder = scratch + "/ingest-" + format;
+      LOG.info("bench ingest: generating {} x {} as {}", n, shape.d(), format);
+      Generator.generate(spark, new GenerateSpec(n, shape.d(), 1, "regression", format,
+          seed, 0.5, folder, true, 0));
+      String x = folder + "/X." + format;
+      double raw = n * shape.d() * 8.0 / 1e6;
+      String what = n + "x" + shape.d() + " float64";
+      Map<String, Object> extra = Map.of("file_mb", fileBytes(spark, x) / 1e6, "x_mb", raw);
+      List<double[]> runs = new ArrayList<>();
+      for (int r = 0; r < reps; r++) {
+        LOG.info("bench ingest {}: run {} of {}", format, r + 1, reps);
+        runs.add(new double[] {
+            format.equals("parquet") ? sqlScan(spark, x, "features")
+                : format.equals("csv") ? csvScan(spark, x) : Double.NaN,
+            readAndBlock(spark, x, format.equals("csv") ? null : "features", DType.FLOAT64),
+            format.equals("parquet")
+                ? readAndBlockFromRows(spark, x, "features", DType.FLOAT64) : Double.NaN});
+      }
+      String[] contenders = {"spark-sql-scan", BenchConfig.SPARK_GEMM, "spark-gemm-rows"};
+      String[] notes = {format.equals("csv") ? "Spark SQL sums every column of the CSV"
+          : "Spark SQL: sum(aggregate(features, 0D, (a, x) -> a + x)), every value read",
+          format.equals("parquet") ? "read+block+cache from the scan's columnar batches"
+              : "read+block+cache", "read+block+cache through Spark's rows (the row path)"};
+      for (int c = 0; c < contenders.length; c++) {
+        double[] seconds = new double[reps];
+        for (int r = 0; r < reps; r++) {
+          seconds[r] = runs.get(r)[c];
+        }
+        if (!Double.isNaN(seconds[0])) {
+          Timings t = Timings.of(seconds);
+          out.add(new PipeRecord("ingest", what, contenders[c], format, t, raw / t.median(),
+              extra, notes[c]));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Seconds for Spark SQL to read every value of a CSV file with a header (a sum over rows). */
+  static double csvScan(SparkSession spark, String path) {
+    long start = System.nanoTime();
+    Dataset<Row> df = spark.read().option("header", true).option("inferSchema", false)
+        .csv(path);
+    Column total = lit(0.0);
+    for (String c : df.columns()) {
+      total = total.plus(col("`" + c + "`").cast("double"));
+    }
+    List<Row> rows = df.select(sum(total)).collectAsList();
+    if (rows.size() != 1) {
+      throw new IllegalStateException("Spark SQL's scan returned " + rows.size() + " rows");
+    }
+    return (System.nanoTime() - start) / 1e9;
   }
 
   public static void main(String[] args) {

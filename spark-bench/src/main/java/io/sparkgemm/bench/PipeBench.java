@@ -15,14 +15,17 @@ import org.apache.spark.sql.SparkSession;
  * sections run in a scratch folder that is deleted afterwards.
  */
 public final class PipeBench {
+  public static final String INGEST = "ingest";
   public static final String TRAIN = "train";
-  public static final List<String> SECTIONS = List.of(TRAIN);
+  public static final List<String> SECTIONS = List.of(INGEST, TRAIN);
 
   /**
    * @param sections a subset of {@link #SECTIONS}
+   * @param ingest the ingest section's rows and features (k unused)
+   * @param reps the ingest section's runs per contender
    * @param train the training rows' settings
    */
-  public record Config(List<String> sections, TrainRuns.Config train) {
+  public record Config(List<String> sections, Shape ingest, int reps, TrainRuns.Config train) {
     public Config {
       for (String s : sections) {
         if (!SECTIONS.contains(s)) {
@@ -49,6 +52,10 @@ public final class PipeBench {
       throw new UncheckedIOException("Cannot make a scratch folder for the bench", e);
     }
     try {
+      if (config.sections().contains(INGEST)) {
+        out.addAll(IngestRuns.bench(spark, config.ingest(), config.reps(),
+            config.train().seed(), scratch.toString()));
+      }
       if (config.sections().contains(TRAIN)) {
         out.addAll(TrainRuns.run(spark, config.train(), scratch));
       }

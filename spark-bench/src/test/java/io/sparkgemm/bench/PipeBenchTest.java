@@ -28,7 +28,8 @@ class PipeBenchTest {
     Path out = dir.resolve("bench");
     ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-    int code = SparkGemmCli.run(new String[] {"bench", "--shapes", "none", "--pipe", "train",
+    int code = SparkGemmCli.run(new String[] {"bench", "--shapes", "none", "--pipe",
+        "ingest,train", "--ingest-shape", "3000x8x1", "--reps", "1",
         "--train-shape", "1500x20x4", "--train-iterations", "6", "--partitions", "2",
         "--master", "local[2]", "--out", out.toString()},
         new PrintStream(stdout, true, StandardCharsets.UTF_8),
@@ -37,8 +38,28 @@ class PipeBenchTest {
     assertThat(stdout.toString(StandardCharsets.UTF_8)).contains("section", "scipy");
 
     JsonNode pipe = new ObjectMapper().readTree(out.resolve("bench.json").toFile()).get("pipe");
+    Map<String, JsonNode> all = new HashMap<>();
+    pipe.forEach(r -> all.put(r.get("section").asText() + ":" + r.get("contender").asText()
+        + "/" + r.get("format").asText(), r));
+    assertThat(all.keySet()).filteredOn(key -> key.startsWith("ingest:")).containsOnly(
+        "ingest:spark-sql-scan/parquet", "ingest:spark-gemm/parquet",
+        "ingest:spark-gemm-rows/parquet", "ingest:spark-gemm/npy", "ingest:spark-sql-scan/csv",
+        "ingest:spark-gemm/csv");
+    all.forEach((key, r) -> {
+      if (key.startsWith("ingest:")) {
+        // MB/s of X as float64: n·d·8 bytes over the median seconds
+        double xMb = (key.endsWith("csv") ? 3000 / 16 : 3000) * 8 * 8 / 1e6;
+        assertThat(r.get("x_mb").asDouble()).isCloseTo(xMb, within(1e-9));
+        assertThat(r.get("mb_per_second").asDouble())
+            .isCloseTo(xMb / r.get("seconds_median").asDouble(), within(1e-6));
+      }
+    });
     Map<String, JsonNode> rows = new HashMap<>();
-    pipe.forEach(r -> rows.put(r.get("contender").asText() + "/" + r.get("format").asText(), r));
+    all.forEach((key, r) -> {
+      if (key.startsWith("train:")) {
+        rows.put(key.substring("train:".length()), r);
+      }
+    });
     assertThat(rows).containsOnlyKeys("spark-gemm/npy", "spark-gemm/parquet", "scipy/npy");
     JsonNode npy = rows.get("spark-gemm/npy");
     JsonNode parquet = rows.get("spark-gemm/parquet");

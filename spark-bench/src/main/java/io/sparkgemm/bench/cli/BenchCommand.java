@@ -96,12 +96,19 @@ final class BenchCommand implements Callable<Integer> {
       description = "Iterations of each fit. Default: ${DEFAULT-VALUE}.")
   int fitIterations;
 
-  @Option(names = "--pipe", defaultValue = "train", paramLabel = "LIST",
+  @Option(names = "--pipe", defaultValue = "ingest,train", paramLabel = "LIST",
       description = "Sections of the pipe table (what surrounds the GEMMs), a subset of "
-          + "${DEFAULT-VALUE}, or none. train: softmax regression end to end from .npy and from "
+          + "${DEFAULT-VALUE}, or none. ingest: read+block of --ingest-shape as Parquet, .npy "
+          + "and CSV (a sixteenth of the rows) in MB/s, against Spark SQL's own scan of the "
+          + "same file and, for Parquet, spark-gemm's row path. train: softmax regression end to end from .npy and from "
           + "Parquet (read, block, --train-iterations L-BFGS iterations), and scipy's L-BFGS-B "
           + "on the same .npy when python3 with scipy is installed.")
   String pipe;
+
+  @Option(names = "--ingest-shape", defaultValue = "400000x512x1", paramLabel = "NxDx1",
+      description = "The ingest section's rows and features (float64). Default: "
+          + "${DEFAULT-VALUE} (1.6 GB).")
+  String ingestShape;
 
   @Option(names = "--train-shape", defaultValue = "60000x784x10", paramLabel = "NxDxK",
       description = "The train section's rows, features and classes. Default: ${DEFAULT-VALUE} "
@@ -191,7 +198,11 @@ final class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--train-iterations must be >= 1 and --train-reg a "
           + "finite value >= 0, got " + trainIterations + " and " + trainReg);
     }
-    return new PipeBench.Config(sections, new TrainRuns.Config(train.get(0), trainIterations,
+    List<Shape> ingest = Shape.parseList(ingestShape);
+    if (ingest.size() != 1) {
+      throw new IllegalArgumentException("--ingest-shape needs one NxDx1, got " + ingestShape);
+    }
+    return new PipeBench.Config(sections, ingest.get(0), reps, new TrainRuns.Config(train.get(0), trainIterations,
         trainReg, seed, type, partitions));
   }
 
