@@ -191,14 +191,15 @@ public final class LossHeads {
         }
         double sumExp = 0.0;
         for (int c = 0; c < k; c++) {
-          e[c] = Math.exp(yv[off + c] - max);
+          e[c] = SoftmaxExp.exp(yv[off + c] - max);
           sumExp += e[c];
         }
         total += max + Math.log(sumExp) - yv[off + label];
         double scale = invRows / sumExp;
         for (int c = 0; c < k; c++) {
-          gv[off + c] = (float) (e[c] * scale - (c == label ? invRows : 0.0));
+          gv[off + c] = (float) (e[c] * scale);
         }
+        gv[off + label] = (float) (e[label] * scale - invRows);
       }
       return total * invRows;
     }
@@ -216,7 +217,7 @@ public final class LossHeads {
         }
         double sumExp = 0.0;
         for (int c = 0; c < k; c++) {
-          double e = Math.exp(yv[off + c] - max);
+          double e = SoftmaxExp.exp(yv[off + c] - max);
           gv[off + c] = e;
           sumExp += e;
         }
