@@ -20,8 +20,9 @@ import scala.Tuple2;
  * </pre>
  *
  * Breeze's strong Wolfe search (its constants) then starts from t₂, with φ(0) and φ(t₁) already
- * known, so they cost no pass. When t₁ already satisfies the conditions it is the step, as in
- * Breeze. Later iterations are Breeze's own (first trial t = 1, usually accepted).
+ * known, so they cost no pass (there: 3 passes in all, to a step of length 17.7 and a lower
+ * objective). When t₁ already satisfies the conditions it is the step, as in Breeze. Later
+ * iterations are Breeze's own (first trial t = 1, usually accepted).
  */
 final class FirstStepLbfgs extends LBFGS<DenseVector<Object>> {
   /** Breeze's strong Wolfe constants (sufficient decrease, curvature). */
