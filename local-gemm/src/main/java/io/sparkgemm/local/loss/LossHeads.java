@@ -191,7 +191,7 @@ public final class LossHeads {
         }
         double sumExp = 0.0;
         for (int c = 0; c < k; c++) {
-          e[c] = SoftmaxExp.exp(yv[off + c] - max);
+          e[c] = Math.exp(yv[off + c] - max);
           sumExp += e[c];
         }
         total += max + Math.log(sumExp) - yv[off + label];
@@ -204,7 +204,10 @@ public final class LossHeads {
       return total * invRows;
     }
 
-    /** The float64 path: one exp per entry (kept in g, then scaled), arrays read directly. */
+    /**
+     * The float64 path: one exp per entry (kept in g, then scaled), arrays read directly; the exp
+     * is {@link SoftmaxExp}'s (within 1 ulp of Math.exp, faster).
+     */
     private double float64(double[] yv, double[] gv, int[] classes, int from, int to, int k,
         DenseBlock y) {
       double total = 0.0;
