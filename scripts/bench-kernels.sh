@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # JMH benchmark of one block's forward + backward through LinearKernels against the raw netlib
-# GEMM calls they make (native OpenBLAS, 1 thread), on 4096x512x256 and 1024x256x256.
+# GEMM calls they make (native OpenBLAS, 1 thread), on 4096x512x256, 1024x256x256 and
+# 512x1024x256; and the softmax-ce training step (LinearKernels.backward) against its two GEMMs.
 #   scripts/bench-kernels.sh [extra JMH args]       e.g. -p dtype=float64 -wi 2 -i 3
 # With --avx512: runs with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (this command only), so
 # OpenBLAS may pick its AVX-512 kernels; the results are first checked against the reference.
@@ -37,9 +38,10 @@ for r in json.load(open(sys.argv[1])):
     rows.setdefault(key, {})[name] = (min(raw), statistics.median(raw), r["primaryMetric"]["score"])
 print("\n%-8s %-13s %10s %10s %10s %10s %8s %8s" % ("dtype", "shape", "kern min", "raw min", "kern med", "raw med", "min r", "med r"))
 for (dtype, shape), m in sorted(rows.items()):
-    k, r = m.get("kernels"), m.get("rawGemm")
-    if k and r:
-        print("%-8s %-13s %10.3f %10.3f %10.3f %10.3f %8.3f %8.3f" % (dtype, shape, k[0], r[0], k[1], r[1], k[0] / r[0], k[1] / r[1]))
-print("(ms per forward + backward; r = kernels / raw GEMM)")
+    for kern, raw, what in (("kernels", "rawGemm", "fwd+bwd"), ("softmaxStep", "rawSoftmaxGemms", "softmax")):
+        k, r = m.get(kern), m.get(raw)
+        if k and r:
+            print("%-8s %-13s %10.3f %10.3f %10.3f %10.3f %8.3f %8.3f  %s" % (dtype, shape, k[0], r[0], k[1], r[1], k[0] / r[0], k[1] / r[1], what))
+print("(ms per forward + backward, or per softmax-ce training step; r = kernels / raw GEMMs)")
 PY
 fi

@@ -197,13 +197,17 @@ public final class LossHeads {
         total += max + Math.log(sumExp) - yv[off + label];
         double scale = invRows / sumExp;
         for (int c = 0; c < k; c++) {
-          gv[off + c] = (float) (e[c] * scale - (c == label ? invRows : 0.0));
+          gv[off + c] = (float) (e[c] * scale);
         }
+        gv[off + label] = (float) (e[label] * scale - invRows);
       }
       return total * invRows;
     }
 
-    /** The float64 path: one exp per entry (kept in g, then scaled), arrays read directly. */
+    /**
+     * The float64 path: one exp per entry (kept in g, then scaled), arrays read directly; the exp
+     * is {@link SoftmaxExp}'s (within 1 ulp of Math.exp, faster).
+     */
     private double float64(double[] yv, double[] gv, int[] classes, int from, int to, int k,
         DenseBlock y) {
       double total = 0.0;
@@ -216,7 +220,7 @@ public final class LossHeads {
         }
         double sumExp = 0.0;
         for (int c = 0; c < k; c++) {
-          double e = Math.exp(yv[off + c] - max);
+          double e = SoftmaxExp.exp(yv[off + c] - max);
           gv[off + c] = e;
           sumExp += e;
         }

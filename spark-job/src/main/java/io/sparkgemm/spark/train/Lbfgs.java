@@ -19,7 +19,8 @@ import scala.reflect.ClassTag$;
  * L-BFGS from Breeze, the implementation Spark ships and MLlib's LogisticRegression and
  * LinearRegression use, called the way they call it: {@code new LBFGS(maxIter, memory, tol)}
  * iterated over a {@link CachedDiffFunction} (so the line search's accepted point is not
- * evaluated twice). Breeze's {@code maxIter} counts iterations after the starting point.
+ * evaluated twice), but with a first step found in fewer passes ({@link FirstStepLbfgs}).
+ * Breeze's {@code maxIter} counts iterations after the starting point.
  *
  * <p>Resuming from a checkpoint restarts the curvature history at the checkpoint's θ: Breeze's
  * history is not saved.
@@ -33,6 +34,11 @@ final class Lbfgs {
     Tuple2<Object, DenseVector<Object>> calculate(DenseVector<Object> x);
   }
 
+  /** The objective along a line, φ(t) and φ'(t), as Breeze's line searches see it. */
+  interface LineCalculation {
+    Tuple2<Object, Object> calculate(double t);
+  }
+
   static Trainer.Outcome run(Objective objective, TrainSpec spec, Trainer.Start start,
       Trainer.Listener listener) {
     int first = start.iteration();
@@ -43,8 +49,8 @@ final class Lbfgs {
     };
     DiffFunction<DenseVector<Object>> cached = new CachedDiffFunction<>(
         diffFunction(calculation), DenseVector.canCopyDenseVector(ClassTag$.MODULE$.Double()));
-    LBFGS<DenseVector<Object>> lbfgs = new LBFGS<>(Math.max(0, spec.maxIter() - first),
-        spec.lbfgsMemory(), spec.tol(), DenseVector.space_Double());
+    LBFGS<DenseVector<Object>> lbfgs = new FirstStepLbfgs(Math.max(0, spec.maxIter() - first),
+        spec.lbfgsMemory(), spec.tol());
     double[] previous = start.theta().clone();
     Iterator<FirstOrderMinimizer.State<DenseVector<Object>, Object, Object>>
         states = states(lbfgs, cached, new DenseVector<Object>(start.theta().clone()));
@@ -107,6 +113,32 @@ final class Lbfgs {
       Object>> states(LBFGS<DenseVector<Object>> lbfgs, DiffFunction<DenseVector<Object>> f,
       DenseVector<Object> x0) {
     return (Iterator) lbfgs.iterations(f, x0);
+  }
+
+  /**
+   * A Breeze line function (a {@link DiffFunction} of t, boxed) whose values are {@code line}'s;
+   * built as {@link #diffFunction} is.
+   */
+  @SuppressWarnings("unchecked")
+  static DiffFunction<Object> lineFunction(LineCalculation line) {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      MethodHandle impl = lookup.findStatic(Lbfgs.class, "lineAt",
+          MethodType.methodType(Tuple2.class, LineCalculation.class, Object.class));
+      CallSite site = LambdaMetafactory.metafactory(lookup, "calculate",
+          MethodType.methodType(DiffFunction.class, LineCalculation.class),
+          MethodType.methodType(Tuple2.class, Object.class), impl,
+          MethodType.methodType(Tuple2.class, Object.class));
+      return (DiffFunction<Object>) site.getTarget().invoke(line);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException("Cannot adapt a line search to Breeze's DiffFunction", e);
+    }
+  }
+
+  private static Tuple2<Object, Object> lineAt(LineCalculation line, Object t) {
+    return line.calculate((Double) t);
   }
 
   /**
