@@ -79,11 +79,15 @@ class NpyBeyondTheHeapIT {
     command.addAll(List.of(Files.readString(Path.of("target", "launcher", "jvm-flags.txt"))
         .trim().split("\\s+")));
     // Spark refuses a heap under 450 MB unless told the memory to plan for: 450 MB, of which
-    // it keeps 300 MB back and uses 90 MB for execution and cached blocks.
+    // it keeps 300 MB back and, with this fraction, uses 37.5 MB for execution and cached
+    // blocks (the rest of X spills to disk).
     command.addAll(List.of("-Xmx" + (heap >> 20) + "m", "-Dspark.testing.memory=471859200",
+        "-Dspark.memory.fraction=0.25",
         "-Dspark.local.dir=" + dir.resolve("spark-local"),
         "-cp", System.getProperty("java.class.path"), SparkGemmCli.class.getName(),
+        // a pass holds a partition's blocks: 16 partitions of 19 MB
         "backward", "--x", x.toString(), "--w", w.toString(), "--loss", "sum",
+        "--partitions", "16",
         "--master", "local[2]", "--out", out.toString()));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(dir.resolve("cli.log").toFile());
