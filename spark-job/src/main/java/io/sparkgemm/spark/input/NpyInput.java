@@ -32,6 +32,8 @@ import org.apache.spark.util.SerializableConfiguration;
  * need not fit the driver, and no data travels inside a task. Blocks are cut every
  * {@code blockRows} rows from row 0, and partition i holds blocks
  * {@code i * B / p .. (i + 1) * B / p - 1} of the B blocks (as {@code parallelize} slices a list).
+ * Without a partition count, p is the number of cores, or X's size over Spark's file split size
+ * when that is more.
  */
 final class NpyInput {
   private NpyInput() {
@@ -88,8 +90,12 @@ final class NpyInput {
         kind == LabelKind.CLASSES ? spec.numClasses() : 0, labelSource, spec.allowNonFinite());
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     long numBlocks = (n + (long) blockRows - 1) / blockRows;
+    // By default one partition per core, or more when X is larger than that many of Spark's
+    // file splits (spark.sql.files.maxPartitionBytes): a pass holds a partition's blocks.
+    long splitBytes = Math.max(1, spark.sessionState().conf().filesMaxPartitionBytes());
+    long splits = ((long) n * d * x.dtype().size() + splitBytes - 1) / splitBytes;
     int partitions = spec.partitions() > 0 ? spec.partitions()
-        : (int) Math.min(numBlocks, jsc.defaultParallelism());
+        : (int) Math.min(numBlocks, Math.max(jsc.defaultParallelism(), splits));
     // Partition i: blocks i * B / p .. (i + 1) * B / p - 1, i.e. rows from the first one's start
     List<long[]> ranges = new ArrayList<>(partitions);
     for (long i = 0; i < partitions; i++) {

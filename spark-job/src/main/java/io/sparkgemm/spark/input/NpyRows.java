@@ -195,16 +195,13 @@ final class NpyRows implements Serializable {
     Open(Source x, Source labels) throws IOException {
       Configuration c = conf.value().value();
       this.x = new Path(x.path()).getFileSystem(c).open(new Path(x.path()));
-      FSDataInputStream l = null;
       try {
-        l = labels == null ? null
+        this.labels = labels == null ? null
             : new Path(labels.path()).getFileSystem(c).open(new Path(labels.path()));
-      } finally {
-        if (l == null && labels != null) {
-          this.x.close();
-        }
+      } catch (IOException | RuntimeException e) {
+        this.x.close();
+        throw e;
       }
-      this.labels = l;
     }
 
     @Override

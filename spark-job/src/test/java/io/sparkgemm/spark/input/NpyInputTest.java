@@ -142,6 +142,30 @@ class NpyInputTest {
     }
   }
 
+  /**
+   * Without a partition count: one partition per core, or X's size over Spark's file split size
+   * when that is more (a pass holds a partition's blocks).
+   */
+  @Test
+  void aLargeXGetsAPartitionPerFileSplit() throws IOException {
+    Path x = npy("splits.npy", "<f8", false, 4000, 100, NpyInputTest::v);
+    String key = "spark.sql.files.maxPartitionBytes";
+    for (long splitBytes : new long[] {100_000, 1L << 30}) {
+      spark.conf().set(key, Long.toString(splitBytes));
+      try {
+        BlockedInput input = InputLoader.load(spark, InputSpec.builder(x.toString())
+            .blockRows(100).build());
+        // 3,200,000 bytes: 32 splits of 100 kB (of the 40 blocks), else the 2 cores
+        assertThat(input.numPartitions()).as("split of %d bytes", splitBytes)
+            .isEqualTo(splitBytes == 100_000 ? 32 : 2);
+        assertThat(input.numRows()).isEqualTo(4000);
+        input.release();
+      } finally {
+        spark.conf().unset(key);
+      }
+    }
+  }
+
   /** A Fortran-order X (and G or targets) gives the blocks of its C-order twin. */
   @ParameterizedTest
   @CsvSource({"<f8, FLOAT64, UPSTREAM", ">f8, FLOAT32, TARGETS", "<f4, FLOAT64, TARGETS",
