@@ -47,76 +47,18 @@ public final class Npy {
   }
 
   private static NpyArray read(FileChannel ch, Path path) throws IOException {
-    long fileSize = ch.size();
-    ByteBuffer preamble = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
-    readFully(ch, preamble);
-    preamble.flip();
-    if (preamble.remaining() < 10) {
-      throw new NpyFormatException(path, "too short to be a .npy file (" + fileSize + " bytes)");
-    }
-    for (int i = 0; i < MAGIC.length; i++) {
-      if (preamble.get(i) != MAGIC[i]) {
-        throw new NpyFormatException(path, "not a .npy file: it does not start with the magic "
-            + "string \\x93NUMPY");
-      }
-    }
-    int major = preamble.get(6) & 0xff;
-    int headerLength;
-    int headerStart;
-    if (major == 1) {
-      headerLength = preamble.getShort(8) & 0xffff;
-      headerStart = 10;
-    } else if (major == 2 || major == 3) {
-      if (preamble.remaining() < 12) {
-        throw new NpyFormatException(path, "truncated header");
-      }
-      long length = preamble.getInt(8) & 0xffffffffL;
-      if (length > 1 << 24) {
-        throw new NpyFormatException(path, "header length " + length + " is implausibly large");
-      }
-      headerLength = (int) length;
-      headerStart = 12;
-    } else {
-      throw new NpyFormatException(path, "unsupported .npy format version " + major + "."
-          + (preamble.get(7) & 0xff) + " (supported: 1.0, 2.0, 3.0)");
-    }
-    if (headerStart + (long) headerLength > fileSize) {
-      throw new NpyFormatException(path, "truncated header: it claims " + headerLength
-          + " bytes but the file has " + (fileSize - headerStart) + " after the preamble");
-    }
-    ByteBuffer headerBytes = ByteBuffer.allocate(headerLength);
-    ch.position(headerStart);
-    readFully(ch, headerBytes);
-    String headerText = new String(headerBytes.array(),
-        major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-    NpyHeader header = NpyHeader.parse(headerText, path);
-
-    long count = 1;
-    for (int dim : header.shape()) {
+    NpyLayout layout = NpyLayout.read(PositionedInput.of(ch), ch.size(), path.toString(),
+        MAX_ELEMENTS);
+    int[] shape = layout.shape();
+    int count = 1;
+    for (int dim : shape) {
       count *= dim;
-      if (count > MAX_ELEMENTS) {
-        throw new NpyFormatException(path, "shape " + shapeText(header.shape()) + " has more "
-            + "elements than one Java array can hold (" + MAX_ELEMENTS + ")");
-      }
     }
-    long dataStart = headerStart + (long) headerLength;
-    long expected = count * header.dtype().size();
-    long actual = fileSize - dataStart;
-    if (actual < expected) {
-      throw new NpyFormatException(path, "truncated data: shape " + shapeText(header.shape())
-          + " " + header.dtype().label() + " needs " + expected + " bytes but the file has "
-          + actual);
-    }
-    if (actual > expected) {
-      throw new NpyFormatException(path, (actual - expected) + " unexpected trailing bytes after "
-          + "the data of shape " + shapeText(header.shape()) + " " + header.dtype().label());
-    }
-    Object data = readData(ch, dataStart, header.dtype(), (int) count, header.byteOrder());
-    int[] shape = header.shape();
-    if (header.fortranOrder() && shape.length == 2) {
+    Object data = readData(ch, layout.dataOffset(), layout.dtype(), count, layout.byteOrder());
+    if (layout.fortranOrder() && shape.length == 2) {
       data = columnToRowMajor(data, shape[0], shape[1]);
     }
-    return new NpyArray(header.dtype(), shape, data, path);
+    return new NpyArray(layout.dtype(), shape, data, path);
   }
 
   private static Object readData(FileChannel ch, long start, NpyDType dtype, int count,

@@ -61,10 +61,7 @@ public final class NpyArray {
 
   /** This 2-D float array as a block of its own dtype (shares the data). */
   public DenseBlock toBlock() {
-    if (shape.length != 2 || !dtype.isFloat()) {
-      throw new IllegalArgumentException(where() + "expected a 2-D float64 or float32 array, got "
-          + "shape " + shapeText() + " " + dtype.label());
-    }
+    requireFloatMatrix(dtype, shape, where());
     return dtype == NpyDType.FLOAT64
         ? DenseBlock.ofDoubles(shape[0], shape[1], (double[]) data)
         : DenseBlock.ofFloats(shape[0], shape[1], (float[]) data);
@@ -72,10 +69,7 @@ public final class NpyArray {
 
   /** This 1-D float array as float64 values (a vector such as b). */
   public double[] toVector() {
-    if (shape.length != 1 || !dtype.isFloat()) {
-      throw new IllegalArgumentException(where() + "expected a 1-D float64 or float32 array, got "
-          + "shape " + shapeText() + " " + dtype.label());
-    }
+    requireFloatVector(dtype, shape, where());
     if (dtype == NpyDType.FLOAT64) {
       return ((double[]) data).clone();
     }
@@ -89,10 +83,7 @@ public final class NpyArray {
 
   /** This 1-D int32/int64 array as int class ids; int64 values must fit an int. */
   public int[] toClasses() {
-    if (shape.length != 1 || dtype.isFloat()) {
-      throw new IllegalArgumentException(where() + "expected a 1-D int32 or int64 array of class "
-          + "ids, got shape " + shapeText() + " " + dtype.label());
-    }
+    requireClasses(dtype, shape, where());
     if (dtype == NpyDType.INT32) {
       return ((int[]) data).clone();
     }
@@ -106,6 +97,27 @@ public final class NpyArray {
       out[i] = (int) l[i];
     }
     return out;
+  }
+
+  static void requireFloatMatrix(NpyDType dtype, int[] shape, String where) {
+    if (shape.length != 2 || !dtype.isFloat()) {
+      throw new IllegalArgumentException(where + "expected a 2-D float64 or float32 array, got "
+          + "shape " + Npy.shapeText(shape) + " " + dtype.label());
+    }
+  }
+
+  static void requireFloatVector(NpyDType dtype, int[] shape, String where) {
+    if (shape.length != 1 || !dtype.isFloat()) {
+      throw new IllegalArgumentException(where + "expected a 1-D float64 or float32 array, got "
+          + "shape " + Npy.shapeText(shape) + " " + dtype.label());
+    }
+  }
+
+  static void requireClasses(NpyDType dtype, int[] shape, String where) {
+    if (shape.length != 1 || dtype.isFloat()) {
+      throw new IllegalArgumentException(where + "expected a 1-D int32 or int64 array of class "
+          + "ids, got shape " + Npy.shapeText(shape) + " " + dtype.label());
+    }
   }
 
   private String where() {

@@ -7,6 +7,11 @@ public class NpyFormatException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
   public NpyFormatException(Path file, String problem) {
+    this(String.valueOf(file), problem);
+  }
+
+  /** @param file the file's name as the user gave it (a local path or a URI) */
+  public NpyFormatException(String file, String problem) {
     super(file + ": " + problem);
   }
 }

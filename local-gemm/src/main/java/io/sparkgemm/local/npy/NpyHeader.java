@@ -1,7 +1,6 @@
 package io.sparkgemm.local.npy;
 
 import java.nio.ByteOrder;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,7 +13,7 @@ import java.util.Map;
  */
 record NpyHeader(NpyDType dtype, ByteOrder byteOrder, boolean fortranOrder, int[] shape) {
 
-  static NpyHeader parse(String text, Path path) {
+  static NpyHeader parse(String text, String path) {
     Map<String, Object> dict = new Parser(text.strip(), path).dict();
     for (String key : List.of("descr", "fortran_order", "shape")) {
       if (!dict.containsKey(key)) {
@@ -43,7 +42,7 @@ record NpyHeader(NpyDType dtype, ByteOrder byteOrder, boolean fortranOrder, int[
     return new NpyHeader(dtypeOf(descr, path), orderOf(descr), fortran, shape);
   }
 
-  private static NpyDType dtypeOf(String descr, Path path) {
+  private static NpyDType dtypeOf(String descr, String path) {
     String supported = " (supported: float64 '<f8', float32 '<f4', and int32 '<i4' / int64 '<i8' "
         + "for class labels)";
     if (descr.contains("O")) {
@@ -80,10 +79,10 @@ record NpyHeader(NpyDType dtype, ByteOrder byteOrder, boolean fortranOrder, int[
   /** A recursive-descent parser for the small Python-literal subset used by headers. */
   private static final class Parser {
     private final String s;
-    private final Path path;
+    private final String path;
     private int i;
 
-    Parser(String s, Path path) {
+    Parser(String s, String path) {
       this.s = s;
       this.path = path;
     }

@@ -6,7 +6,7 @@ import java.util.Arrays;
 
 /**
  * Stacks rows into {@link LabeledBlock}s of at most {@code blockRows} rows, each one contiguous
- * array. Used inside a partition (no shuffle) and on the driver for .npy inputs. Checks every
+ * array. Used inside a partition (no shuffle), for every input format. Checks every
  * row's length and values as it goes, naming the row id of the first offender.
  */
 public final class BlockBuilder {

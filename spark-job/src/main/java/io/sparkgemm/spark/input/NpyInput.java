@@ -1,28 +1,39 @@
 package io.sparkgemm.spark.input;
 
-import io.sparkgemm.local.DType;
-import io.sparkgemm.local.DenseBlock;
-import io.sparkgemm.local.npy.Npy;
-import io.sparkgemm.local.npy.NpyArray;
-import io.sparkgemm.spark.block.BlockBuilder;
+import io.sparkgemm.local.npy.NpyFormatException;
+import io.sparkgemm.local.npy.NpyLayout;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.block.LabeledBlock;
-import java.nio.file.Path;
+import java.io.FileNotFoundException;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.SerializableConfiguration;
 
 /**
- * .npy inputs, for data that fits the driver: X is read on the driver, cut into blocks there and
- * distributed; labels and G in .npy files are aligned with X by row index.
+ * .npy inputs, read where the blocks are made: the driver reads only the headers (shape, dtype,
+ * order, where the data start); each partition reads its own range of rows of X, and of the
+ * labels or G aligned with X by row index, by positioned reads through Hadoop's file system. X
+ * need not fit the driver, and no data travels inside a task. Blocks are cut every
+ * {@code blockRows} rows from row 0, and partition i holds blocks
+ * {@code i * B / p .. (i + 1) * B / p - 1} of the B blocks (as {@code parallelize} slices a list).
+ * Without a partition count, p is the number of cores, or X's size over Spark's file split size
+ * when that is more.
  */
 final class NpyInput {
   private NpyInput() {
@@ -33,139 +44,167 @@ final class NpyInput {
       throw new IllegalArgumentException("idCol and labelsCol need a dataset input "
           + "(Parquet, CSV); " + spec.x() + " is a .npy file, whose rows are numbered by index");
     }
-    DenseBlock x = Npy.read(Path.of(spec.x())).toBlock();
-    if (x.numRows() == 0) {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    NpyLayout x = header(conf, spec.x());
+    x.requireFloatMatrix();
+    if (x.rows() == 0) {
       throw new IllegalArgumentException(spec.x() + ": the input has no rows (shape "
-          + x.shape() + ")");
+          + x.rows() + "x" + x.cols() + ")");
     }
-    int n = x.numRows();
-    int d = x.numCols();
+    int n = x.rows();
+    int d = x.cols();
     spec.requirePartitionsAtMost(n);
     LabelKind kind = spec.labelKind();
-    double[] labelValues = null;
-    int[] classes = null;
+    NpyRows.Source labels = null;
     int labelWidth = 0;
     if (kind == LabelKind.UPSTREAM) {
       if (!InputSpec.formatOf(spec.upstreamPath(), null).equals("npy")) {
         throw new IllegalArgumentException("With a .npy X, upstreamPath must be a .npy file too "
             + "(rows aligned by index); got " + spec.upstreamPath());
       }
-      DenseBlock g = Npy.read(Path.of(spec.upstreamPath())).toBlock().toDType(DType.FLOAT64);
-      requireRows(spec.upstreamPath(), "upstream gradient G", g.numRows(), n, spec.x());
-      labelValues = g.doubles();
-      labelWidth = g.numCols();
+      NpyLayout g = header(conf, spec.upstreamPath());
+      g.requireFloatMatrix();
+      requireRows(spec.upstreamPath(), "upstream gradient G", g.rows(), n, spec.x());
+      labels = new NpyRows.Source(spec.upstreamPath(), g);
+      labelWidth = g.cols();
     } else if (kind == LabelKind.TARGETS || kind == LabelKind.CLASSES) {
       if (spec.labelsPath() == null) {
         throw new IllegalArgumentException("The loss needs " + (kind == LabelKind.TARGETS
             ? "targets" : "class labels") + ": with a .npy X give labelsPath FILE.npy");
       }
-      NpyArray labels = Npy.read(Path.of(spec.labelsPath()));
-      requireRows(spec.labelsPath(), "labels", labels.shape()[0], n, spec.x());
+      NpyLayout l = header(conf, spec.labelsPath());
+      requireRows(spec.labelsPath(), "labels", l.rows(), n, spec.x());
       if (kind == LabelKind.CLASSES) {
-        classes = labels.toClasses();
-        checkClasses(spec.labelsPath(), classes, spec.numClasses());
+        l.requireClasses();
         labelWidth = 1;
       } else {
-        DenseBlock t = targets(labels);
-        labelValues = t.doubles();
-        labelWidth = t.numCols();
+        requireTargets(l);
+        labelWidth = l.cols();
       }
+      labels = new NpyRows.Source(spec.labelsPath(), l);
     }
     int blockRows = spec.effectiveBlockRows(d);
     String labelSource = kind == LabelKind.UPSTREAM ? spec.upstreamPath()
         : spec.labelsPath() != null ? spec.labelsPath() : spec.x();
-    BlockBuilder builder = new BlockBuilder(spec.dtype(), d, blockRows, kind, labelWidth,
-        spec.x(), labelSource, spec.allowNonFinite());
-    List<LabeledBlock> blocks = new ArrayList<>();
-    double[] row = new double[d];
-    for (int r = 0; r < n; r++) {
-      for (int c = 0; c < d; c++) {
-        row[c] = x.get(r, c);
-      }
-      builder.add(r, row, 0, d);
-      if (kind == LabelKind.CLASSES) {
-        builder.setClass(classes[r]);
-      } else if (kind == LabelKind.TARGETS) {
-        builder.setTargets(labelValues, r * labelWidth, labelWidth);
-      } else if (kind == LabelKind.UPSTREAM) {
-        builder.setUpstream(labelValues, r * labelWidth, labelWidth);
-      }
-      if (builder.endRow()) {
-        blocks.add(builder.build());
-      }
-    }
-    if (!builder.isEmpty()) {
-      blocks.add(builder.build());
-    }
+    NpyRows.Blocking how = new NpyRows.Blocking(spec.dtype(), blockRows, kind, labelWidth,
+        kind == LabelKind.CLASSES ? spec.numClasses() : 0, labelSource, spec.allowNonFinite());
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    long numBlocks = (n + (long) blockRows - 1) / blockRows;
+    // By default one partition per core, or more when X is larger than that many of Spark's
+    // file splits (spark.sql.files.maxPartitionBytes): a pass holds a partition's blocks.
+    long splitBytes = Math.max(1, spark.sessionState().conf().filesMaxPartitionBytes());
+    long splits = ((long) n * d * x.dtype().size() + splitBytes - 1) / splitBytes;
     int partitions = spec.partitions() > 0 ? spec.partitions()
-        : Math.min(blocks.size(), jsc.defaultParallelism());
-    JavaRDD<LabeledBlock> rdd = jsc.parallelize(blocks, partitions);
-    return InputLoader.cache(rdd, spec, d, labelWidth, blockRows, true, start);
+        : (int) Math.min(numBlocks, Math.max(jsc.defaultParallelism(), splits));
+    // Partition i: blocks i * B / p .. (i + 1) * B / p - 1, i.e. rows from the first one's start
+    List<long[]> ranges = new ArrayList<>(partitions);
+    for (long i = 0; i < partitions; i++) {
+      long first = i * numBlocks / partitions;
+      long end = (i + 1) * numBlocks / partitions;
+      ranges.add(new long[] {first * blockRows, Math.min(n, end * blockRows)});
+    }
+    NpyRows reader = new NpyRows(broadcastConf(jsc, conf));
+    NpyRows.Source xs = new NpyRows.Source(spec.x(), x);
+    NpyRows.Source ls = labels;
+    // one range per partition: parallelize gives slice i exactly element i
+    JavaRDD<LabeledBlock> blocks = jsc.parallelize(ranges, partitions).mapPartitions(it -> {
+      long[] range = it.next();
+      return reader.blocks(xs, ls, how, range[0], range[1]);
+    });
+    return InputLoader.cache(blocks, spec, d, labelWidth, blockRows, true, start);
   }
 
-  /** A .npy G as rows {@code (__id, __label)} numbered by index. */
+  /** A .npy G as rows {@code (__id, __label)} numbered by index, read by the executors. */
   static Dataset<Row> rowsOf(SparkSession spark, String path) {
-    DenseBlock g = Npy.read(Path.of(path)).toBlock().toDType(DType.FLOAT64);
-    List<Row> rows = new ArrayList<>(g.numRows());
-    for (int r = 0; r < g.numRows(); r++) {
-      double[] values = new double[g.numCols()];
-      System.arraycopy(g.doubles(), r * g.numCols(), values, 0, g.numCols());
-      rows.add(RowFactory.create((long) r, values));
-    }
+    NpyLayout g = header(spark.sparkContext().hadoopConfiguration(), path);
+    g.requireFloatMatrix();
     StructType schema = new StructType().add("__id", DataTypes.LongType, false)
         .add("__label", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
-    return spark.createDataFrame(rows, schema);
+    return rows(spark, new NpyRows.Source(path, g), false, 0, schema);
   }
 
   /**
-   * .npy labels as rows {@code (__id, __label)}: class ids as double, targets as arrays.
+   * .npy labels as rows {@code (__id, __label)}: class ids as double, targets as arrays; read by
+   * the executors.
    *
-   * @param numClasses k, to check class ids against on the driver; 0 not to
+   * @param numClasses k, to check class ids against as they are read; 0 not to
    */
   static Dataset<Row> labelRows(SparkSession spark, String path, LabelKind kind,
       int numClasses) {
-    NpyArray labels = Npy.read(Path.of(path));
-    List<Row> rows = new ArrayList<>();
+    NpyLayout labels = header(spark.sparkContext().hadoopConfiguration(), path);
     StructType schema = new StructType().add("__id", DataTypes.LongType, false);
     if (kind == LabelKind.CLASSES) {
-      int[] classes = labels.toClasses();
-      checkClasses(path, classes, numClasses);
-      for (int r = 0; r < classes.length; r++) {
-        rows.add(RowFactory.create((long) r, (double) classes[r]));
-      }
+      labels.requireClasses();
       schema = schema.add("__label", DataTypes.DoubleType, false);
     } else if (kind == LabelKind.TARGETS) {
-      DenseBlock t = targets(labels);
-      for (int r = 0; r < t.numRows(); r++) {
-        double[] values = new double[t.numCols()];
-        System.arraycopy(t.doubles(), r * t.numCols(), values, 0, t.numCols());
-        rows.add(RowFactory.create((long) r, values));
-      }
+      requireTargets(labels);
       schema = schema.add("__label", DataTypes.createArrayType(DataTypes.DoubleType, false),
           false);
     } else {
       throw new IllegalArgumentException("labelsPath is only used by the mse and softmax-ce "
           + "losses");
     }
-    return spark.createDataFrame(rows, schema);
+    return rows(spark, new NpyRows.Source(path, labels), kind == LabelKind.CLASSES, numClasses,
+        schema);
   }
 
-  /** Targets from a 1-D (n, one output) or 2-D (n x k) float array, as float64. */
-  private static DenseBlock targets(NpyArray labels) {
-    if (labels.ndim() == 1) {
-      double[] v = labels.toVector();
-      return DenseBlock.ofDoubles(v.length, 1, v);
+  /**
+   * The rows of a labels or G file, a range of rows per partition. Small ones are marked for
+   * broadcasting, as Spark chose for them when they were rows held on the driver: Spark's size
+   * estimate of such rows (8 bytes a row and 8 a column) under
+   * {@code spark.sql.autoBroadcastJoinThreshold}; larger ones are joined by a shuffle.
+   */
+  private static Dataset<Row> rows(SparkSession spark, NpyRows.Source source, boolean classes,
+      int numClasses, StructType schema) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    long n = source.layout().rows();
+    int partitions = (int) Math.max(1, Math.min(n, jsc.defaultParallelism()));
+    List<long[]> ranges = new ArrayList<>(partitions);
+    for (long i = 0; i < partitions; i++) {
+      ranges.add(new long[] {i * n / partitions, (i + 1) * n / partitions});
     }
-    return labels.toBlock().toDType(DType.FLOAT64);
+    NpyRows reader = new NpyRows(broadcastConf(jsc, spark.sparkContext().hadoopConfiguration()));
+    JavaRDD<Row> rows = jsc.parallelize(ranges, partitions).mapPartitions(it -> {
+      long[] range = it.next();
+      return reader.labelRows(source, classes, numClasses, range[0], range[1]);
+    });
+    Dataset<Row> df = spark.createDataFrame(rows, schema);
+    long threshold = spark.sessionState().conf().autoBroadcastJoinThreshold();
+    long estimate = n * 8 * (1 + schema.size());
+    return threshold >= 0 && estimate <= threshold ? functions.broadcast(df) : df;
   }
 
-  /** Refuses a class id outside 0..k-1 (k = numClasses > 0), naming the file and the row. */
-  private static void checkClasses(String path, int[] classes, int numClasses) {
-    if (numClasses > 0) {
-      for (int r = 0; r < classes.length; r++) {
-        BlockBuilder.checkClass(path, classes[r], r, numClasses);
+  /** The layout of a .npy file, from its header alone. */
+  static NpyLayout header(Configuration conf, String path) {
+    try {
+      Path p = new Path(path);
+      FileSystem fs = p.getFileSystem(conf);
+      FileStatus status = fs.getFileStatus(p);
+      if (status.isDirectory()) {
+        throw new NpyFormatException(path, "is a directory, expected a .npy file");
       }
+      try (FSDataInputStream in = fs.open(p)) {
+        return NpyLayout.read(in::readFully, status.getLen(), path);
+      }
+    } catch (FileNotFoundException e) {
+      throw new NpyFormatException(path, "file not found");
+    } catch (IOException e) {
+      throw new NpyFormatException(path, "cannot read: " + e.getMessage());
+    }
+  }
+
+  /** Broadcast once, for the executors' file systems (with the session's spark.hadoop.*). */
+  private static Broadcast<SerializableConfiguration> broadcastConf(JavaSparkContext jsc,
+      Configuration conf) {
+    return jsc.broadcast(new SerializableConfiguration(conf));
+  }
+
+  /** Targets: a 1-D (n, one output) or 2-D (n x k) float array. */
+  private static void requireTargets(NpyLayout labels) {
+    if (labels.ndim() == 1) {
+      labels.requireFloatVector();
+    } else {
+      labels.requireFloatMatrix();
     }
   }
 
