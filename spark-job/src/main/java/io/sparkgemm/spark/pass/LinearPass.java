@@ -89,18 +89,26 @@ public final class LinearPass {
       Chunks chunks = input.chunks();
       Task task = new Task(spec, shape.numRows(), chunks,
           spark.sparkContext().applicationId() + ":" + input.blocks().id(), b.clone());
-      JavaRDD<PartitionResult> partials = input.blocks().mapPartitionsWithIndex(
-          (index, blocks) -> runPartition(task, index, blocks, wCast.value()), true);
-      if (keepOutputs) {
-        partials = partials.persist(StorageLevel.MEMORY_AND_DISK());
-      }
-      int leaves = chunks.leaves(partials.getNumPartitions());
+      int leaves = chunks.leaves(input.blocks().getNumPartitions());
       Reduction plan = spec.backward() ? Reduction.plan(spark, spec.shardThreshold(),
           spec.treeDepth(), leaves, d, k)
           : new Reduction(1, 1);
-      // Forward passes aggregate only the bookkeeping; their Y blocks stay cached for writing.
-      Reduced<GradientSum> reduced = GradientSum.reduce(partials, leaves, plan.depth(),
-          OrderedTreeReduce.shardBounds(k, plan.shards()), d);
+      JavaRDD<PartitionResult> partials = null;
+      Reduced<GradientSum> reduced;
+      if (!keepOutputs && plan.depth() == 1 && plan.shards() == 1) {
+        // Nothing kept and the driver merges the leaves: one job, the same sums (GradientSum).
+        reduced = GradientSum.collect(input.blocks(),
+            (index, blocks) -> runPartition(task, index, blocks, wCast.value()));
+      } else {
+        partials = input.blocks().mapPartitionsWithIndex(
+            (index, blocks) -> runPartition(task, index, blocks, wCast.value()), true);
+        if (keepOutputs) {
+          partials = partials.persist(StorageLevel.MEMORY_AND_DISK());
+        }
+        // Forward passes aggregate only the bookkeeping; their Y blocks stay cached for writing.
+        reduced = GradientSum.reduce(partials, leaves, plan.depth(),
+            OrderedTreeReduce.shardBounds(k, plan.shards()), d);
+      }
       GradientSum sum = reduced.sum();
       GradientAccumulator gradients = !spec.backward() ? null
           : sum.value() != null ? sum.value() : new GradientAccumulator(d, k);
