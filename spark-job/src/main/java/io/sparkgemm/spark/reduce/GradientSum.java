@@ -8,14 +8,11 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.TreeSet;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import scala.Tuple2;
-import scala.jdk.javaapi.CollectionConverters;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
-import scala.runtime.AbstractFunction2;
 
 /**
  * The buffer of the pass's ordered tree reduction: gradient sums plus the partitions'
@@ -99,32 +96,6 @@ public final class GradientSum implements Mergeable<GradientSum> {
   @FunctionalInterface
   public interface PartitionPass<T> extends Serializable {
     Iterator<PartitionResult> run(int partition, Iterator<T> blocks);
-  }
-
-  /** The job's function: a partition's leaves, each whole (one shard), keyed by leaf index. */
-  private static final class LeafSums<T> extends
-      AbstractFunction2<TaskContext, scala.collection.Iterator<T>,
-          ArrayList<Tuple2<Integer, GradientSum>>> implements Serializable {
-    private static final long serialVersionUID = 1L;
-    private final PartitionPass<T> pass;
-
-    LeafSums(PartitionPass<T> pass) {
-      this.pass = pass;
-    }
-
-    @Override
-    public ArrayList<Tuple2<Integer, GradientSum>> apply(TaskContext context,
-        scala.collection.Iterator<T> blocks) {
-      ArrayList<Tuple2<Integer, GradientSum>> out = new ArrayList<>();
-      Iterator<PartitionResult> parts = pass.run(context.partitionId(),
-          CollectionConverters.asJava(blocks));
-      while (parts.hasNext()) {
-        PartitionResult part = parts.next();
-        GradientAccumulator g = part.gradients();
-        out.add(new Tuple2<>(part.leaf(), leaf(part, 0, g == null ? 0 : g.outFeatures())));
-      }
-      return out;
-    }
   }
 
   /**
