@@ -104,6 +104,30 @@ public final class LinearKernels {
   }
 
   /**
+   * {@link #backward} for a supplied g (no head, so no y): {@code dw += xᵀ g}, {@code db += 1ᵀ g}
+   * and, when {@code dx} is not null, {@code dx = g wᵀ}, in the same panels as {@link #backward}
+   * and so with the same bits; adds the block's rows, and no loss, to {@code acc}. Modifies dx
+   * and acc only.
+   */
+  public void backwardFromGradient(DenseBlock x, DenseBlock w, DenseBlock g, DenseBlock dx,
+      GradientAccumulator acc) {
+    checkAccumulate(x, g, acc);
+    if (dx != null) {
+      checkInputGradient(g, w, dx);
+    }
+    int rows = x.numRows();
+    int panel = panelRows(x.numCols(), w.numCols(), x.dtype(), rows);
+    for (int from = 0; from < rows; from += panel) {
+      int to = Math.min(rows, from + panel);
+      accumulateRows(x, g, acc, from, to);
+      if (dx != null) {
+        inputGradientRows(g, w, dx, from, to);
+      }
+    }
+    acc.addLoss(0.0, rows);
+  }
+
+  /**
    * Rows per panel in {@link #backward}: all of them unless the backend asks for panels
    * ({@link GemmBackend#panelBytes()}) and k is at most {@value #PANEL_MAX_K}; then as many rows
    * of x as fit in the backend's panel bytes, a multiple of 8 and at least 16.

@@ -217,6 +217,59 @@ class LinearKernelsTest {
     assertThat(noDx.db()).containsExactly(acc.db());
   }
 
+  /**
+   * A supplied g without y: dW, db and dX against explicit loops, over the same 7 panels as
+   * above, and bit for bit what the backward step with the supplied head gives (the pass that
+   * keeps Y takes that path); no loss, only the rows.
+   */
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("backendsAndDTypes")
+  void backwardFromGradientMatchesExplicitLoopsAndTheSuppliedHead(String backend, DType dtype) {
+    LinearKernels kernels = new LinearKernels(TestBackends.byName(backend));
+    Random rnd = new Random(13);
+    int n = 517;
+    int d = 300;
+    int k = 7;
+    DenseBlock x = random(rnd, n, d).toDType(dtype);
+    DenseBlock w = random(rnd, d, k).toDType(dtype);
+    DenseBlock g = random(rnd, n, k).toDType(dtype);
+    double[][] dw = new double[d][k];
+    double[] db = new double[k];
+    double[][] dx = new double[n][d];
+    for (int r = 0; r < n; r++) {
+      for (int j = 0; j < k; j++) {
+        double gv = g.get(r, j);
+        db[j] += gv;
+        for (int p = 0; p < d; p++) {
+          dw[p][j] += x.get(r, p) * gv;   // dw = xᵀ g
+          dx[r][p] += gv * w.get(p, j);   // dx = g wᵀ
+        }
+      }
+    }
+    DenseBlock dxOut = DenseBlock.zeros(dtype, n, d);
+    GradientAccumulator acc = new GradientAccumulator(d, k).addLoss(0.25, 3);
+    kernels.backwardFromGradient(x, w, g, dxOut, acc);
+    double atol = dtype == DType.FLOAT64 ? 1e-12 : 2e-4;
+    double rtol = dtype == DType.FLOAT64 ? 1e-11 : 2e-4;
+    Approx.assertClose("dw", acc.dwBlock(), dw, atol, rtol);
+    Approx.assertClose("db", acc.db(), db, atol, rtol);
+    Approx.assertClose("dx", dxOut, dx, atol, rtol);
+    assertThat(acc.loss()).isEqualTo(0.25);
+    assertThat(acc.numRows()).isEqualTo(3 + n);
+
+    DenseBlock dxHead = DenseBlock.zeros(dtype, n, d);
+    GradientAccumulator head = new GradientAccumulator(d, k).addLoss(0.25, 3);
+    kernels.backward(x, w, new double[k], LossHeads.of("supplied", n), Labels.gradient(g),
+        DenseBlock.zeros(dtype, n, k), DenseBlock.zeros(dtype, n, k), dxHead, head);
+    assertThat(acc.dw()).containsExactly(head.dw());
+    assertThat(acc.db()).containsExactly(head.db());
+    assertThat(dxOut.toRows()).isEqualTo(dxHead.toRows());
+
+    GradientAccumulator noDx = new GradientAccumulator(d, k);
+    kernels.backwardFromGradient(x, w, g, null, noDx);
+    assertThat(noDx.dw()).containsExactly(head.dw());
+  }
+
   @Test
   void panelsFollowTheBackendsCacheSizeAndOnlyForNarrowOutputs() {
     LinearKernels cpu = new LinearKernels(TestBackends.nativeBlas());

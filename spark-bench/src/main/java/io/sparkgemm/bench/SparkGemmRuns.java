@@ -95,8 +95,7 @@ final class SparkGemmRuns {
     });
     run.add(BenchConfig.SPARK_GEMM, op, threads, seconds, error, cached, null,
         run.partitions + " partitions of " + run.blockRows + "-row blocks, " + threads
-            + " OpenBLAS thread(s) per task" + (op == Op.BACKWARD || op == Op.BACKWARD_DX
-            ? "; the pass also computes Y = XW + b (LinearPass always does)" : ""));
+            + " OpenBLAS thread(s) per task");
   }
 
   /** The warm-up run: keeps Y or dX, and compares the result with the floor's. */

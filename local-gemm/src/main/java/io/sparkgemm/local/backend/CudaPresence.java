@@ -21,8 +21,21 @@ final class CudaPresence {
   private CudaPresence() {
   }
 
-  /** Null when the driver library was found, else the reason it was not. */
+  /**
+   * Null when the driver library was found, else the reason it was not; looked up once per JVM
+   * (every task of a pass selects its backend, and reading the loader cache each time cost
+   * milliseconds).
+   */
   static String missingDriver() {
+    return Once.MISSING;
+  }
+
+  /** The look-up, made when first asked for. */
+  private static final class Once {
+    static final String MISSING = lookUp();
+  }
+
+  private static String lookUp() {
     List<String> folders = new ArrayList<>();
     String ld = System.getenv("LD_LIBRARY_PATH");
     if (ld != null) {

@@ -45,6 +45,9 @@ final class NativeBlas {
   private static String library;
   private static NativeBLAS nativeBlas;
   private static Throwable nativeFailure;
+  /** The thread count last set through {@link #setThreads}, and what OpenBLAS then reported. */
+  private static int threadsAsked = Integer.MIN_VALUE;
+  private static int threadsInForce = -1;
 
   private NativeBlas() {
   }
@@ -115,13 +118,19 @@ final class NativeBlas {
 
   /**
    * Sets OpenBLAS's thread count when we control the instance; returns the count in force or -1.
+   * The count is process-wide and only set here, so asking again for the count last set makes no
+   * call: OpenBLAS's own took 1–4 ms, and every task of a pass selects its backend.
    */
   static synchronized int setThreads(int threads) {
     if (source != Source.BUNDLED || nativeBlas == null) {
       return -1;
     }
-    openblas_nolapack.blas_set_num_threads(threads);
-    return openblas_nolapack.blas_get_num_threads();
+    if (threads != threadsAsked) {
+      openblas_nolapack.blas_set_num_threads(threads);
+      threadsAsked = threads;
+      threadsInForce = openblas_nolapack.blas_get_num_threads();
+    }
+    return threadsInForce;
   }
 
   /** Library version text for the INFO line. */
@@ -296,15 +305,27 @@ final class NativeBlas {
   }
 
   static String buildProperty(String key) {
-    Properties properties = new Properties();
-    try (InputStream in =
-        NativeBlas.class.getResourceAsStream("/io/sparkgemm/local/build.properties")) {
-      if (in != null) {
-        properties.load(in);
+    return BuildProperties.VALUES.getProperty(key, "unknown");
+  }
+
+  /**
+   * local-gemm's build properties, read once: every task of a pass selects its backend, and a
+   * resource lookup over Spark's class path cost 1–4 ms each time.
+   */
+  private static final class BuildProperties {
+    static final Properties VALUES = read();
+
+    private static Properties read() {
+      Properties properties = new Properties();
+      try (InputStream in =
+          NativeBlas.class.getResourceAsStream("/io/sparkgemm/local/build.properties")) {
+        if (in != null) {
+          properties.load(in);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      return properties;
     }
-    return properties.getProperty(key, "unknown");
   }
 }

@@ -19,10 +19,13 @@ import io.sparkgemm.spark.reduce.OrderedTreeReduce.Reduced;
 import io.sparkgemm.spark.reduce.PartitionResult;
 import io.sparkgemm.spark.reduce.Reduction;
 import java.io.Serializable;
+import java.lang.ref.SoftReference;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -30,9 +33,10 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * One fused pass over the cached blocks: W and b broadcast once; for every block Y = XW + b,
- * then G from the loss head (or the supplied G), the loss, dW += XᵀG and db += 1ᵀG into one
- * float64 accumulator per partition, and dX = GWᵀ when asked. The partition sums are
+ * One fused pass over the cached blocks, one Spark job: W broadcast once in the pass's dtype (b,
+ * k values, travels with the tasks); for every block Y = XW + b, then G from the loss head (or
+ * the supplied G, where Y is computed only to be kept), the loss, dW += XᵀG and db += 1ᵀG into
+ * one float64 accumulator per partition, and dX = GWᵀ when asked. The partition sums are
  * tree-reduced to the driver in a fixed order ({@link OrderedTreeReduce}), so the same input and
  * partitioning give the same bits. X is read once per pass.
  */
@@ -71,8 +75,9 @@ public final class LinearPass {
           / w.numCols() + " or fewer");
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Broadcast<DenseBlock> wCast = jsc.broadcast(w.toDType(spec.dtype()));
-    Broadcast<double[]> bCast = jsc.broadcast(b.clone());
+    // A copy: the caller may change w, and kept outputs may be recomputed from the broadcast.
+    DenseBlock wPass = w.toDType(spec.dtype());
+    Broadcast<DenseBlock> wCast = jsc.broadcast(wPass);
     boolean keepOutputs = spec.keepsOutputs();
     PassResult.Shape shape = new PassResult.Shape(input.numRows(), w.numRows(), w.numCols());
     int d = shape.inFeatures();
@@ -83,23 +88,33 @@ public final class LinearPass {
     try {
       Chunks chunks = input.chunks();
       Task task = new Task(spec, shape.numRows(), chunks,
-          spark.sparkContext().applicationId() + ":" + input.blocks().id());
-      JavaRDD<PartitionResult> partials = input.blocks().mapPartitionsWithIndex(
-          (index, blocks) -> runPartition(task, index, blocks, wCast.value(), bCast.value()),
-          true);
-      if (keepOutputs) {
-        partials = partials.persist(StorageLevel.MEMORY_AND_DISK());
-      }
-      int leaves = chunks.leaves(partials.getNumPartitions());
+          spark.sparkContext().applicationId() + ":" + input.blocks().id(), b.clone());
+      int leaves = chunks.leaves(input.blocks().getNumPartitions());
       Reduction plan = spec.backward() ? Reduction.plan(spark, spec.shardThreshold(),
           spec.treeDepth(), leaves, d, k)
           : new Reduction(1, 1);
-      // Forward passes aggregate only the bookkeeping; their Y blocks stay cached for writing.
-      Reduced<GradientSum> reduced = GradientSum.reduce(partials, leaves, plan.depth(),
-          OrderedTreeReduce.shardBounds(k, plan.shards()), d);
+      JavaRDD<PartitionResult> partials = null;
+      Reduced<GradientSum> reduced;
+      if (!keepOutputs && plan.depth() == 1 && plan.shards() == 1) {
+        // Nothing kept and the driver merges the leaves: one job, the same sums (GradientSum).
+        reduced = GradientSum.collect(input.blocks(),
+            (index, blocks) -> runPartition(task, index, blocks, wCast.value()));
+      } else {
+        partials = input.blocks().mapPartitionsWithIndex(
+            (index, blocks) -> runPartition(task, index, blocks, wCast.value()), true);
+        if (keepOutputs) {
+          partials = partials.persist(StorageLevel.MEMORY_AND_DISK());
+        }
+        // Forward passes aggregate only the bookkeeping; their Y blocks stay cached for writing.
+        reduced = GradientSum.reduce(partials, leaves, plan.depth(),
+            OrderedTreeReduce.shardBounds(k, plan.shards()), d);
+      }
       GradientSum sum = reduced.sum();
       GradientAccumulator gradients = !spec.backward() ? null
           : sum.value() != null ? sum.value() : new GradientAccumulator(d, k);
+      if (spec.loss() == Loss.SUPPLIED) {
+        gradients.addLoss(suppliedLoss(wPass, b, gradients), 0);
+      }
       double seconds = (System.nanoTime() - start) / 1e9;
       PassResult result = PassResult.builder(spec, shape)
           .gradients(gradients)
@@ -109,7 +124,7 @@ public final class LinearPass {
           .seconds(seconds, sum.seconds())
           .dxNorm(Math.sqrt(sum.dxSquares()))
           .backends(new ArrayList<>(sum.backends()))
-          .broadcasts(List.of(wCast, bCast))
+          .broadcasts(List.of(wCast))
           .build();
       handedOver = true;
       if (!keepOutputs) {
@@ -119,19 +134,37 @@ public final class LinearPass {
     } finally {
       if (!handedOver) {
         PassResult.destroy(wCast);
-        PassResult.destroy(bCast);
       }
     }
   }
 
   /**
-   * What every task of a pass shares besides W and b.
+   * The supplied head's loss, the surrogate Σ G∘Y with Y = XW + b: ⟨XᵀG, W⟩ + ⟨1ᵀG, b⟩ =
+   * ⟨dW, W⟩ + ⟨db, b⟩, from the reduced sums, so the tasks need not compute Y for it. W is the
+   * pass's (in its dtype) and b is rounded as the kernels round it.
+   */
+  static double suppliedLoss(DenseBlock w, double[] b, GradientAccumulator g) {
+    double[] dw = g.dw();
+    double sum = 0.0;
+    for (int i = 0; i < dw.length; i++) {
+      sum += dw[i] * (w.dtype() == DType.FLOAT64 ? w.doubles()[i] : w.floats()[i]);
+    }
+    double[] db = g.db();
+    for (int j = 0; j < db.length; j++) {
+      sum += db[j] * (w.dtype() == DType.FLOAT64 ? b[j] : (float) b[j]);
+    }
+    return sum;
+  }
+
+  /**
+   * What every task of a pass shares besides W (broadcast): b travels with the task, k values.
    *
    * @param globalRows n, for the loss heads' 1/n
    * @param chunks how blocks map to the reduction tree's leaves
    * @param blocksId the Spark application and blocks' RDD, naming device-cached blocks
+   * @param b the bias, length k
    */
-  private record Task(PassSpec spec, long globalRows, Chunks chunks, String blocksId)
+  private record Task(PassSpec spec, long globalRows, Chunks chunks, String blocksId, double[] b)
       implements Serializable {
   }
 
@@ -141,8 +174,9 @@ public final class LinearPass {
    * and in the same order, whichever partition holds them.
    */
   private static Iterator<PartitionResult> runPartition(Task task, int partition,
-      Iterator<LabeledBlock> blocks, DenseBlock w, double[] b) {
+      Iterator<LabeledBlock> blocks, DenseBlock w) {
     long start = System.nanoTime();
+    double[] b = task.b();
     List<LabeledBlock> ordered = inRowIdOrder(blocks);
     if (ordered.isEmpty()) {
       return emptyPartition(task, partition).iterator();
@@ -176,13 +210,19 @@ public final class LinearPass {
         : List.of(new PartitionResult(partition, null, List.of(), null, 0, 0.0, 0.0));
   }
 
-  /** The per-block path: every block's kernels, summed into its leaf, in row-id order. */
+  /**
+   * The per-block path: every block's kernels, summed into its leaf, in row-id order. With a
+   * supplied G, Y is computed only when it is kept: dW, db and dX need only X, G and W.
+   */
   private static List<PartitionResult> onCpu(Task task, int partition, List<LabeledBlock> ordered,
       LinearKernels kernels, DenseBlock w, double[] b, TestHooks hooks) {
     PassSpec spec = task.spec();
     LossHead head = spec.backward() ? LossHeads.of(spec.loss(), task.globalRows()) : null;
     boolean keep = spec.keepsOutputs();
-    Buffers buffers = new Buffers(spec.dtype(), w.numRows(), w.numCols(), keep);
+    boolean keepY = keep && spec.keepOutput();
+    boolean supplied = spec.loss() == Loss.SUPPLIED;
+    Buffers buffers = keep ? new Buffers(spec.dtype(), w.numRows(), w.numCols(), true)
+        : Buffers.take(spec.dtype(), w.numRows(), w.numCols());
     List<PartitionResult> results = new ArrayList<>();
     Leaf leaf = null;
     int done = 0;
@@ -197,16 +237,22 @@ public final class LinearPass {
         leaf = new Leaf(index, spec.backward() ? w.numRows() : 0, w.numCols());
       }
       // x: rows x d   w: d x k   y: rows x k
-      DenseBlock y = buffers.y(x);
+      DenseBlock y = supplied && !keepY ? null : buffers.y(x);
       DenseBlock dx = head != null && spec.inputGradient() ? buffers.dx(x) : null;
       if (head == null) {
         kernels.forward(x, w, b, y);
+      } else if (supplied) {
+        if (y != null) {
+          kernels.forward(x, w, b, y);
+        }
+        // dw += xᵀ g, db += 1ᵀ g and dx = g wᵀ with the supplied g, in the same panels
+        kernels.backwardFromGradient(x, w, upstream(block, x), dx, leaf.acc);
       } else {
         // y = x w + b, g = dL/dy, dw += xᵀ g, db += 1ᵀ g and dx = g wᵀ, in cache-sized panels
         kernels.backward(x, w, b, head, block.labels(), y, buffers.g(x), dx, leaf.acc);
       }
-      leaf.rows += y.numRows();
-      if (keep && spec.keepOutput()) {
+      leaf.rows += x.numRows();
+      if (keepY) {
         leaf.outputs.add(new OutputBlock("Y", y));
       }
       if (keep && dx != null) {
@@ -216,7 +262,19 @@ public final class LinearPass {
       }
     }
     results.add(leaf.finish());
+    if (!keep) {
+      buffers.giveBack();
+    }
     return results;
+  }
+
+  /** A block's supplied G in the block's dtype. */
+  private static DenseBlock upstream(LabeledBlock block, DenseBlock x) {
+    DenseBlock g = block.upstream();
+    if (g == null) {
+      throw new IllegalArgumentException("No upstream gradient was supplied");
+    }
+    return g.dtype() == x.dtype() ? g : g.toDType(x.dtype());
   }
 
   /** The leaves' results with the backend and the task's time spread evenly over them. */
@@ -252,9 +310,17 @@ public final class LinearPass {
 
   /**
    * Per-block result arrays (y, g, dx), carrying the block's row ids. Results that are kept for
-   * writing get fresh arrays; otherwise full-size blocks reuse one set per partition.
+   * writing get fresh arrays; otherwise full-size blocks reuse one set per task, and a task
+   * hands its set on to the executor's next task of the same shape ({@link #take}), so passes
+   * after the first allocate no block-sized arrays (arrays of a few MB are humongous objects to
+   * G1, and allocating them every pass started concurrent marking cycles that cost as much CPU
+   * as a forward pass's GEMMs).
    */
   private static final class Buffers {
+    /** Sets handed back by finished tasks of this executor, held softly (freed under pressure). */
+    private static final Deque<SoftReference<Buffers>> POOL = new ConcurrentLinkedDeque<>();
+    private static final int POOL_SIZE = 8;
+
     private final DType dtype;
     private final int d;
     private final int k;
@@ -270,19 +336,41 @@ public final class LinearPass {
       this.fresh = fresh;
     }
 
+    /** A pooled set for d x k in {@code dtype} when there is one, else a new one. */
+    static Buffers take(DType dtype, int d, int k) {
+      SoftReference<Buffers> ref;
+      while ((ref = POOL.pollFirst()) != null) {
+        Buffers set = ref.get();
+        if (set != null && set.dtype == dtype && set.d == d && set.k == k) {
+          return set;
+        }
+      }
+      return new Buffers(dtype, d, k, false);
+    }
+
+    /** Hands this set on to a later task; the caller no longer uses it. */
+    void giveBack() {
+      if (POOL.size() < POOL_SIZE) {
+        POOL.addFirst(new SoftReference<>(this));
+      }
+    }
+
     DenseBlock y(DenseBlock x) {
-      y = reuse(y, x, k);
-      return y.withRowIds(x.rowIds());
+      DenseBlock block = reuse(y, x, k);
+      y = kept(y, block);
+      return block.withRowIds(x.rowIds());
     }
 
     DenseBlock g(DenseBlock x) {
-      g = reuse(g, x, k);
-      return g.withRowIds(x.rowIds());
+      DenseBlock block = reuse(g, x, k);
+      g = kept(g, block);
+      return block.withRowIds(x.rowIds());
     }
 
     DenseBlock dx(DenseBlock x) {
-      dx = reuse(dx, x, d);
-      return dx.withRowIds(x.rowIds());
+      DenseBlock block = reuse(dx, x, d);
+      dx = kept(dx, block);
+      return block.withRowIds(x.rowIds());
     }
 
     private DenseBlock reuse(DenseBlock current, DenseBlock x, int cols) {
@@ -290,6 +378,11 @@ public final class LinearPass {
         return DenseBlock.zeros(dtype, x.numRows(), cols);
       }
       return current;
+    }
+
+    /** The array kept for later blocks: the larger, so a short last block keeps the full one. */
+    private static DenseBlock kept(DenseBlock current, DenseBlock used) {
+      return current != null && current.numRows() > used.numRows() ? current : used;
     }
   }
 

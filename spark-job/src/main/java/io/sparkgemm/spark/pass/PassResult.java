@@ -11,7 +11,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
- * The outcome of one pass. It owns the pass's broadcasts of W and b and, when outputs were kept,
+ * The outcome of one pass. It owns the pass's broadcast of W and, when outputs were kept,
  * the cached partition results holding the Y / dX blocks: {@link #close()} frees both (once,
  * however often it is called), so open it in try-with-resources. The numbers stay readable after
  * closing; {@link #outputBlocks} does not.
@@ -169,13 +169,13 @@ public final class PassResult implements AutoCloseable {
     return closed.get();
   }
 
-  /** The broadcasts of W and b this result owns (for tests of their clean-up). */
+  /** The broadcasts (of W) this result owns (for tests of their clean-up). */
   List<Broadcast<?>> broadcasts() {
     return broadcasts;
   }
 
   /**
-   * Frees the cached outputs and destroys the pass's broadcasts of W and b; later calls do
+   * Frees the cached outputs and destroys the pass's broadcast of W; later calls do
    * nothing. The outputs' lineage refers to the broadcasts, so both live until the outputs are
    * written.
    */

@@ -3,12 +3,16 @@ package io.sparkgemm.spark.reduce;
 import io.sparkgemm.local.GradientAccumulator;
 import io.sparkgemm.spark.reduce.OrderedTreeReduce.Node;
 import io.sparkgemm.spark.reduce.OrderedTreeReduce.Reduced;
+import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.TreeSet;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import scala.Tuple2;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
 
 /**
  * The buffer of the pass's ordered tree reduction: gradient sums plus the partitions'
@@ -65,6 +69,33 @@ public final class GradientSum implements Mergeable<GradientSum> {
     }
     return new Reduced<>(List.of(assemble(inFeatures, bounds[shards], bounds, reduced.shards())),
         reduced.bytesToDriver(), reduced.finalNodes());
+  }
+
+  /**
+   * The partition results that {@code pass} makes from each partition of {@code blocks}, reduced
+   * as {@link #reduce} reduces them with depth 1 and no shards, bit for bit: every leaf sent to
+   * the driver and merged there in leaf-index order. One job of one stage and no transformation:
+   * Spark parses the class of each Scala closure it cleans (a transformation's, a collect's),
+   * milliseconds a pass; this job's function is a plain class, which it does not parse.
+   */
+  public static <T> Reduced<GradientSum> collect(JavaRDD<T> blocks, PartitionPass<T> pass) {
+    ClassTag<ArrayList<Tuple2<Integer, GradientSum>>> tag = ClassTag$.MODULE$.apply(
+        ArrayList.class);
+    Object[] perPartition = (Object[]) blocks.context().runJob(blocks.rdd(),
+        new LeafSums<>(pass), tag);
+    List<Tuple2<Integer, GradientSum>> last = new ArrayList<>();
+    for (Object leaves : perPartition) {
+      @SuppressWarnings("unchecked")
+      List<Tuple2<Integer, GradientSum>> mine = (List<Tuple2<Integer, GradientSum>>) leaves;
+      last.addAll(mine);
+    }
+    return OrderedTreeReduce.onDriver(last, GradientSum::new);
+  }
+
+  /** What a pass makes of one partition: its results, one per leaf. */
+  @FunctionalInterface
+  public interface PartitionPass<T> extends Serializable {
+    Iterator<PartitionResult> run(int partition, Iterator<T> blocks);
   }
 
   /**

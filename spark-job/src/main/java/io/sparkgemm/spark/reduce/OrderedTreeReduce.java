@@ -87,11 +87,7 @@ public final class OrderedTreeReduce {
       for (Tuple2<Node, B> t : level.collect()) {
         last.add(new Tuple2<>(t._1().index(), t._2()));
       }
-      long bytes = 0;
-      for (Tuple2<Integer, B> t : last) {
-        bytes += t._2().sizeBytes();
-      }
-      return new Reduced<>(List.of(mergeInOrder(last, zero)), bytes, last.size());
+      return onDriver(last, zero);
     }
     // Each shard's last level is merged where it lands; the driver pulls one shard at a time.
     JavaPairRDD<Integer, B> perShard = level
@@ -112,6 +108,19 @@ public final class OrderedTreeReduce {
       }
     }
     return new Reduced<>(parts, bytes, shards);
+  }
+
+  /**
+   * The last level of an unsharded reduction, received by the driver in partition order: merged
+   * there in index order (ties keep their order) into a fresh {@code zero}.
+   */
+  static <B extends Mergeable<B>> Reduced<B> onDriver(List<Tuple2<Integer, B>> last,
+      Zero<B> zero) {
+    long bytes = 0;
+    for (Tuple2<Integer, B> t : last) {
+      bytes += t._2().sizeBytes();
+    }
+    return new Reduced<>(List.of(mergeInOrder(last, zero)), bytes, last.size());
   }
 
   /** Column ranges for {@code shards} shards of k columns, as even as integers allow. */
