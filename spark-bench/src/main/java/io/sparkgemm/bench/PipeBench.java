@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 
@@ -15,9 +17,10 @@ import org.apache.spark.sql.SparkSession;
  * sections run in a scratch folder that is deleted afterwards.
  */
 public final class PipeBench {
+  public static final String FIXED_COST = "fixed-cost";
   public static final String INGEST = "ingest";
   public static final String TRAIN = "train";
-  public static final List<String> SECTIONS = List.of(INGEST, TRAIN);
+  public static final List<String> SECTIONS = List.of(FIXED_COST, INGEST, TRAIN);
 
   /**
    * @param sections a subset of {@link #SECTIONS}
@@ -52,6 +55,9 @@ public final class PipeBench {
       throw new UncheckedIOException("Cannot make a scratch folder for the bench", e);
     }
     try {
+      if (config.sections().contains(FIXED_COST)) {
+        out.add(fixedCost(spark, config.reps()));
+      }
       if (config.sections().contains(INGEST)) {
         out.addAll(IngestRuns.bench(spark, config.ingest(), config.reps(),
             config.train().seed(), scratch.toString()));
@@ -63,6 +69,22 @@ public final class PipeBench {
     } finally {
       delete(scratch);
     }
+  }
+
+  /** A softmax-ce pass over a tiny input, 100 timed passes per rep, against its GEMMs. */
+  private static PipeRecord fixedCost(SparkSession spark, int reps) {
+    int partitions = 2 * spark.sparkContext().defaultParallelism();
+    FixedCostRuns.Result r = FixedCostRuns.run(spark, partitions, 100 * reps);
+    Shape s = r.shape();
+    Map<String, Object> extra = new LinkedHashMap<>();
+    extra.put("pass_seconds", r.passSeconds());
+    extra.put("gemm_seconds", r.gemmSeconds());
+    extra.put("fixed_seconds", r.fixedSeconds());
+    extra.put("partitions", partitions);
+    return new PipeRecord(FIXED_COST, s.n() + "x" + s.d() + "->" + s.k() + " " + r.dtype().label()
+        + " pass", BenchConfig.SPARK_GEMM, "-", Timings.of(new double[] {r.fixedSeconds()}),
+        null, extra, "median of " + r.reps() + " softmax-ce passes (after 30 untimed) less the "
+        + "floor's time for the same kernels on the same blocks");
   }
 
   private static void delete(Path folder) {

@@ -29,7 +29,7 @@ class PipeBenchTest {
     ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     ByteArrayOutputStream stderr = new ByteArrayOutputStream();
     int code = SparkGemmCli.run(new String[] {"bench", "--shapes", "none", "--pipe",
-        "ingest,train", "--ingest-shape", "3000x8x1", "--reps", "1",
+        "fixed-cost,ingest,train", "--ingest-shape", "3000x8x1", "--reps", "1",
         "--train-shape", "1500x20x4", "--train-iterations", "6", "--partitions", "2",
         "--master", "local[2]", "--out", out.toString()},
         new PrintStream(stdout, true, StandardCharsets.UTF_8),
@@ -54,6 +54,10 @@ class PipeBenchTest {
             .isCloseTo(xMb / r.get("seconds_median").asDouble(), within(1e-6));
       }
     });
+    JsonNode fixed = all.get("fixed-cost:spark-gemm/-");
+    assertThat(fixed.get("pass_seconds").asDouble()).isPositive();
+    assertThat(fixed.get("fixed_seconds").asDouble()).isEqualTo(Math.max(0.0,
+        fixed.get("pass_seconds").asDouble() - fixed.get("gemm_seconds").asDouble()));
     Map<String, JsonNode> rows = new HashMap<>();
     all.forEach((key, r) -> {
       if (key.startsWith("train:")) {

@@ -38,8 +38,10 @@ import picocli.CommandLine.Spec;
         + "on the same blocks, one JVM, no Spark), spark-gemm (forward, backward, backward+dx, "
         + "gradient, fused, a 20-iteration fit), MLlib RowMatrix.multiply, BlockMatrix.multiply "
         + "(forward and XᵀG) and multinomial LogisticRegression (per gradient job, and a fit). "
-        + "Every result is checked against the floor's. Writes OUT/bench.json and OUT/bench.png "
-        + "and prints a table. Used by scripts/bench.sh."})
+        + "Every result is checked against the floor's. Then the pipe table (--pipe): a pass's "
+        + "fixed cost, ingestion per format against Spark SQL's own scan, and training end to "
+        + "end from .npy and Parquet against scipy. Writes OUT/bench.json and OUT/bench.png "
+        + "and prints the tables. Used by scripts/bench.sh."})
 final class BenchCommand implements Callable<Integer> {
   static final String DEFAULT_SHAPES = "1000000x512x256,200000x1024x1024,4000000x64x64,"
       + "200000x784x10";
@@ -96,9 +98,10 @@ final class BenchCommand implements Callable<Integer> {
       description = "Iterations of each fit. Default: ${DEFAULT-VALUE}.")
   int fitIterations;
 
-  @Option(names = "--pipe", defaultValue = "ingest,train", paramLabel = "LIST",
+  @Option(names = "--pipe", defaultValue = "fixed-cost,ingest,train", paramLabel = "LIST",
       description = "Sections of the pipe table (what surrounds the GEMMs), a subset of "
-          + "${DEFAULT-VALUE}, or none. ingest: read+block of --ingest-shape as Parquet, .npy "
+          + "${DEFAULT-VALUE}, or none. fixed-cost: seconds per softmax-ce pass over a tiny "
+          + "1000x784->10 input beyond its GEMMs (median of 100 x --reps passes). ingest: read+block of --ingest-shape as Parquet, .npy "
           + "and CSV (a sixteenth of the rows) in MB/s, against Spark SQL's own scan of the "
           + "same file and, for Parquet, spark-gemm's row path. train: softmax regression end to end from .npy and from "
           + "Parquet (read, block, --train-iterations L-BFGS iterations), and scipy's L-BFGS-B "
