@@ -101,10 +101,10 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--pipe", defaultValue = "fixed-cost,ingest,train", paramLabel = "LIST",
       description = "Sections of the pipe table (what surrounds the GEMMs), a subset of "
           + "${DEFAULT-VALUE}, or none. fixed-cost: seconds per softmax-ce pass over a tiny "
-          + "1000x784->10 input beyond its GEMMs (median of 100 x --reps passes). ingest: read+block of --ingest-shape as Parquet, .npy "
-          + "and CSV (a sixteenth of the rows) in MB/s, against Spark SQL's own scan of the "
-          + "same file and, for Parquet, spark-gemm's row path. train: softmax regression end to end from .npy and from "
-          + "Parquet (read, block, --train-iterations L-BFGS iterations), and scipy's L-BFGS-B "
+          + "1000x784->10 input beyond its GEMMs (median of 100 x --reps passes). ingest: "
+          + "read+block of --ingest-shape as Parquet, .npy and CSV (a sixteenth of the rows) in "
+          + "MB/s, against Spark SQL's own scan of the same file and, for Parquet, spark-gemm's "
+          + "row path. train: softmax regression end to end from .npy and from Parquet (read, block, --train-iterations L-BFGS iterations), and scipy's L-BFGS-B "
           + "on the same .npy when python3 with scipy is installed.")
   String pipe;
 
@@ -205,8 +205,8 @@ final class BenchCommand implements Callable<Integer> {
     if (ingest.size() != 1) {
       throw new IllegalArgumentException("--ingest-shape needs one NxDx1, got " + ingestShape);
     }
-    return new PipeBench.Config(sections, ingest.get(0), reps, new TrainRuns.Config(train.get(0), trainIterations,
-        trainReg, seed, type, partitions));
+    return new PipeBench.Config(sections, ingest.get(0), reps, new TrainRuns.Config(
+        train.get(0), trainIterations, trainReg, seed, type, partitions));
   }
 
   /** {@code 1,cores} and the like, with 'cores' resolved. */
