@@ -104,8 +104,9 @@ final class BenchCommand implements Callable<Integer> {
           + "1000x784->10 input beyond its GEMMs (median of 100 x --reps passes). ingest: "
           + "read+block of --ingest-shape as Parquet, .npy and CSV (a sixteenth of the rows) in "
           + "MB/s, against Spark SQL's own scan of the same file and, for Parquet, spark-gemm's "
-          + "row path. train: softmax regression end to end from .npy and from Parquet (read, block, --train-iterations L-BFGS iterations), and scipy's L-BFGS-B "
-          + "on the same .npy when python3 with scipy is installed.")
+          + "row path. train: softmax regression end to end from .npy and from Parquet (read, "
+          + "block, --train-iterations L-BFGS iterations), and scipy's L-BFGS-B on the same "
+          + ".npy when python3 with scipy is installed.")
   String pipe;
 
   @Option(names = "--ingest-shape", defaultValue = "400000x512x1", paramLabel = "NxDx1",
