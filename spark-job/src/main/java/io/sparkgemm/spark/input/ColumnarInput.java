@@ -117,18 +117,6 @@ final class ColumnarInput {
       JavaRDD<ColumnarBatch> counts) {
     JavaRDD<ColumnarBatch> counted = counts.getNumPartitions() == batches.getNumPartitions()
         ? counts : batches;
-    counted.context().setJobDescription("spark-gemm: count rows per partition");
-    List<Long> sizes = counted.mapPartitions(it -> {
-      long n = 0;
-      while (it.hasNext()) {
-        n += it.next().numRows();
-      }
-      return List.of(n).iterator();
-    }).collect();
-    long[] offsets = new long[sizes.size()];
-    for (int i = 1; i < offsets.length; i++) {
-      offsets[i] = offsets[i - 1] + sizes.get(i - 1);
-    }
-    return offsets;
+    return InputLoader.partitionOffsets(counted, ColumnarBatch::numRows);
   }
 }

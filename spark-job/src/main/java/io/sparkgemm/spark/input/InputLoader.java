@@ -13,6 +13,7 @@ import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.block.LabeledBlock;
 import io.sparkgemm.spark.block.RowLayout;
 import java.io.IOException;
+import java.io.Serializable;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -302,12 +303,24 @@ public final class InputLoader {
 
   /** Row ids 0..n-1 in input order: each partition's first id is the count before it. */
   private static long[] partitionOffsets(JavaRDD<InternalRow> rows) {
-    rows.context().setJobDescription("spark-gemm: count rows per partition");
-    List<Long> counts = rows.mapPartitions((Iterator<InternalRow> it) -> {
+    return partitionOffsets(rows, row -> 1);
+  }
+
+  /** The rows one element of a partition holds: 1 for a row, the row count for a batch. */
+  interface RowCount<T> extends Serializable {
+    long of(T element);
+  }
+
+  /**
+   * Each partition's first row id when rows are numbered 0..n-1 in input order: the count of
+   * rows before it (one job over {@code elements}).
+   */
+  static <T> long[] partitionOffsets(JavaRDD<T> elements, RowCount<T> rows) {
+    elements.context().setJobDescription("spark-gemm: count rows per partition");
+    List<Long> counts = elements.mapPartitions((Iterator<T> it) -> {
       long n = 0;
       while (it.hasNext()) {
-        it.next();
-        n++;
+        n += rows.of(it.next());
       }
       return List.of(n).iterator();
     }).collect();

@@ -61,6 +61,12 @@ final class NpyRows implements Serializable {
         : Math.max(1, Math.min(how.blockRows(), CHUNK_BYTES / 8 / Math.max(1, d)));
     BlockBuilder builder = new BlockBuilder(how.dtype(), d, how.blockRows(), how.kind(),
         how.labelWidth(), x.path(), how.labelSource(), how.allowNonFinite());
+    // one chunk's scratch for the task: rows of X and of the labels or G, as read
+    int scratchRows = (int) Math.min(chunkRows, r1 - r0);
+    double[] rows = new double[Math.toIntExact((long) scratchRows * d)];
+    int[] classes = how.kind() == LabelKind.CLASSES ? new int[scratchRows] : null;
+    double[] values = labels != null && classes == null
+        ? new double[scratchRows * how.labelWidth()] : null;
     return new Iterator<>() {
       private long next = r0;
 
@@ -78,17 +84,12 @@ final class NpyRows implements Serializable {
           throw new NoSuchElementException();
         }
         long end = Math.min(r1, next + how.blockRows());
-        double[] rows = new double[Math.toIntExact(Math.min(chunkRows, end - next) * d)];
-        double[] values = null;
-        int[] classes = null;
         while (next < end) {
           int n = (int) Math.min(chunkRows, end - next);
           read(files.x, x, next, n, rows);
-          if (how.kind() == LabelKind.CLASSES) {
-            classes = classes == null ? new int[chunkRows] : classes;
+          if (classes != null) {
             read(files.labels, labels, next, n, classes, how.numClasses());
-          } else if (labels != null) {
-            values = values == null ? new double[chunkRows * how.labelWidth()] : values;
+          } else if (values != null) {
             read(files.labels, labels, next, n, values);
           }
           for (int i = 0; i < n; i++) {
