@@ -59,25 +59,8 @@ public final class FixedCostRuns {
   public static Result run(SparkSession spark, Shape shape, DType dtype, int partitions,
       int warmups, int reps) {
     SeededData data = new SeededData(shape, dtype, 42);
-    int blockRows = (int) Math.max(1, (shape.n() + partitions - 1) / partitions);
-    BlockedInput input = BenchInputs.cache(spark, new BenchInputs.Recipe() {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      public DenseBlock x(long from, long to) {
-        return data.xBlock(from, to);
-      }
-
-      @Override
-      public int[] classes(long from, long to) {
-        return data.labels(from, to);
-      }
-
-      @Override
-      public DenseBlock upstream(long from, long to) {
-        return null;
-      }
-    }, shape.n(), shape.d(), blockRows, partitions);
+    int blockRows = blockRows(shape, partitions);
+    BlockedInput input = cache(spark, data, partitions);
     DenseBlock w = WeightInit.create("xavier", shape.d(), shape.k(), 1).toDType(dtype);
     double[] b = new double[shape.k()];
     PassSpec spec = new PassSpec(Loss.SOFTMAX_CE, false, false, dtype,
@@ -96,6 +79,34 @@ public final class FixedCostRuns {
     } finally {
       input.release();
     }
+  }
+
+  /** Rows per block: one block per partition. */
+  static int blockRows(Shape shape, int partitions) {
+    return (int) Math.max(1, (shape.n() + partitions - 1) / partitions);
+  }
+
+  /** {@code data}'s blocks with class labels, cached in {@code partitions} of one block each. */
+  static BlockedInput cache(SparkSession spark, SeededData data, int partitions) {
+    Shape shape = data.shape();
+    return BenchInputs.cache(spark, new BenchInputs.Recipe() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      public DenseBlock x(long from, long to) {
+        return data.xBlock(from, to);
+      }
+
+      @Override
+      public int[] classes(long from, long to) {
+        return data.labels(from, to);
+      }
+
+      @Override
+      public DenseBlock upstream(long from, long to) {
+        return null;
+      }
+    }, shape.n(), shape.d(), blockRows(shape, partitions), partitions);
   }
 
   private static List<Floor.Block> blocks(SeededData data, int blockRows) {

@@ -5,11 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import org.apache.hadoop.fs.FileUtil;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -88,12 +87,9 @@ public final class PipeBench {
   }
 
   private static void delete(Path folder) {
-    try (Stream<Path> paths = Files.walk(folder)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot delete the bench's scratch folder " + folder, e);
+    if (!FileUtil.fullyDelete(folder.toFile())) {
+      throw new UncheckedIOException(new IOException("Cannot delete the bench's scratch folder "
+          + folder));
     }
   }
 }

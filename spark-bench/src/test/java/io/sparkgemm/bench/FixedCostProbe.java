@@ -52,23 +52,7 @@ public final class FixedCostProbe {
             1e3 * r.passSeconds(), 1e3 * r.gemmSeconds(), 1e3 * r.fixedSeconds());
       }
       SeededData data = new SeededData(shape, DType.FLOAT64, 42);
-      int blockRows = (int) ((shape.n() + partitions - 1) / partitions);
-      BlockedInput input = BenchInputs.cache(spark, new BenchInputs.Recipe() {
-        @Override
-        public DenseBlock x(long from, long to) {
-          return data.xBlock(from, to);
-        }
-
-        @Override
-        public int[] classes(long from, long to) {
-          return data.labels(from, to);
-        }
-
-        @Override
-        public DenseBlock upstream(long from, long to) {
-          return null;
-        }
-      }, shape.n(), shape.d(), blockRows, partitions);
+      BlockedInput input = FixedCostRuns.cache(spark, data, partitions);
       DenseBlock w = WeightInit.create("xavier", shape.d(), shape.k(), 1);
       double[] b = new double[shape.k()];
       PassSpec spec = new PassSpec(Loss.SOFTMAX_CE, false, false, DType.FLOAT64,
