@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
         + "and regression targets T = XW + b + noise or class labels argmax(XW + b).",
         "parquet: X.parquet (id, features, targets|label); csv: X.csv (f0.., label), "
             + "targets.npy; npy: X.npy, targets.npy|labels.npy. Always W_true.npy, b_true.npy, "
-            + "report.json."})
+            + "report.json.",
+        "--teacher-hidden H: the truth is a relu network instead (W0_true .. b1_true.npy)."})
 final class GenerateCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -53,6 +54,11 @@ final class GenerateCommand implements Callable<Integer> {
       description = "Standard deviation of the regression noise. Default: ${DEFAULT-VALUE}.")
   double noise;
 
+  @Option(names = "--teacher-hidden", defaultValue = "0", paramLabel = "H",
+      description = "Make the truth a network with H relu hidden units, F = relu(X W0) W1 + b1, "
+          + "which a linear model cannot fit (0: the linear truth XW + b). Default: 0.")
+  int teacherHidden;
+
   @Option(names = "--partitions", defaultValue = "0", paramLabel = "N",
       description = "Partitions to generate with; 0 chooses. Default: 0.")
   int partitions;
@@ -69,7 +75,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     GenerateSpec generate = new GenerateSpec(rows, features, outputs, task, format, seed, noise,
-        out, overwrite, partitions);
+        out, overwrite, partitions, teacherHidden);
     if (!overwrite && Files.exists(Path.of(out))) {
       throw new IllegalArgumentException("Output " + out + " already exists; pass --overwrite "
           + "to replace it");

@@ -132,6 +132,54 @@ class CliGenerateTest {
     assertClose("lossValue", report(out).path("lossValue").asDouble(), head.loss(), F64);
   }
 
+  /** The teacher's labels are argmax(relu(X W0) W1 + b1), recomputed here with naive loops. */
+  @Test
+  void aTeacherNetworkLabelsTheRowsThroughItsReluLayer(@TempDir Path dir) {
+    Path data = dir.resolve("teacher");
+    CliRun run = CliRun.of("generate", "--rows", Integer.toString(N), "--features",
+        Integer.toString(D), "--outputs", Integer.toString(K), "--format", "npy", "--task",
+        "classification", "--teacher-hidden", "5", "--seed", "7", "--out", data.toString(),
+        "--master", "local[2]");
+    assertThat(run.exitCode()).as("generate exit code; stderr:%n%s", run.err()).isZero();
+    double[][] x = readMatrix(data.resolve("X.npy"));
+    double[][] w0 = readMatrix(data.resolve("W0_true.npy"));
+    double[] b0 = readVector(data.resolve("b0_true.npy"));
+    double[][] w1 = readMatrix(data.resolve("W1_true.npy"));
+    double[] b1 = readVector(data.resolve("b1_true.npy"));
+    int[] labels = Npy.read(data.resolve("labels.npy")).toClasses();
+    assertThat(w0.length).isEqualTo(D);
+    assertThat(w0[0]).hasSize(5);
+    assertThat(w1.length).isEqualTo(5);
+    assertThat(report(data).path("teacher").asText()).isEqualTo(D + "-5(relu)-" + K);
+    int negativeUnits = 0;
+    for (int r = 0; r < N; r++) {
+      double[] hidden = new double[5];
+      for (int h = 0; h < 5; h++) {
+        double z = b0[h];
+        for (int c = 0; c < D; c++) {
+          z += x[r][c] * w0[c][h];
+        }
+        negativeUnits += z < 0 ? 1 : 0;
+        hidden[h] = Math.max(0, z);
+      }
+      int best = 0;
+      double bestValue = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < K; j++) {
+        double f = b1[j];
+        for (int h = 0; h < 5; h++) {
+          f += hidden[h] * w1[h][j];
+        }
+        if (f > bestValue) {
+          bestValue = f;
+          best = j;
+        }
+      }
+      assertThat(labels[r]).as("label of row %d", r).isEqualTo(best);
+    }
+    // The relu cuts: about half the hidden pre-activations are negative.
+    assertThat(negativeUnits).isBetween(N * 5 / 4, N * 5 * 3 / 4);
+  }
+
   @Test
   void theSameSeedGivesTheSameBytesAndAnotherSeedDoesNot(@TempDir Path dir) throws IOException {
     byte[] first = Files.readAllBytes(generate(dir.resolve("a"), "npy", "regression", 3)

@@ -7,9 +7,15 @@ import java.util.List;
  * A seeded synthetic dataset: X ~ N(0, 1) (each row from its own seeded stream, so the data do
  * not depend on partitioning), a true W ~ N(0, 1/d) and b ~ N(0, 0.25), and either regression
  * targets T = XW + b + noise·N(0, 1) or class labels argmax(XW + b).
+ *
+ * <p>With a teacher of h hidden units the truth is a network instead: F = relu(X W₀) W₁ + b₁ with
+ * W₀ ~ N(0, 1/d) (d x h), W₁ ~ N(0, 1/h) (h x k), b₁ ~ N(0, 0.25); targets F + noise or labels
+ * argmax(F). A linear model cannot fit it, a relu network of h or more units can.
+ *
+ * @param teacherHidden h, or 0 for the linear truth
  */
 public record GenerateSpec(long rows, int features, int outputs, String task, String format,
-    long seed, double noise, String out, boolean overwrite, int partitions)
+    long seed, double noise, String out, boolean overwrite, int partitions, int teacherHidden)
     implements Serializable {
   public static final List<String> TASKS = List.of("regression", "classification");
   public static final List<String> FORMATS = List.of("parquet", "npy", "csv");
@@ -61,6 +67,16 @@ public record GenerateSpec(long rows, int features, int outputs, String task, St
     if (out == null) {
       throw new IllegalArgumentException("outputDir is required");
     }
+    if (teacherHidden < 0 || (long) teacherHidden * (features + outputs) > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("teacherHidden must be >= 0 (0: a linear truth) and "
+          + "its weights must fit an array, got " + teacherHidden);
+    }
+  }
+
+  /** A dataset with the linear truth (no teacher network). */
+  public GenerateSpec(long rows, int features, int outputs, String task, String format,
+      long seed, double noise, String out, boolean overwrite, int partitions) {
+    this(rows, features, outputs, task, format, seed, noise, out, overwrite, partitions, 0);
   }
 
   public boolean regression() {

@@ -8,9 +8,11 @@ import io.sparkgemm.local.npy.NpyArray;
 import io.sparkgemm.spark.output.OutputDir;
 import io.sparkgemm.spark.output.Report;
 import io.sparkgemm.spark.output.RowOutputs;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -32,7 +34,8 @@ import org.apache.spark.sql.types.StructType;
  *                        targets array&lt;double&gt; | label int
  *   csv      X.csv/      one file, columns f0..f(d-1) [, label]; regression targets in targets.npy
  *   npy      X.npy, targets.npy (n x k) | labels.npy (n, int32)
- *   all      W_true.npy, b_true.npy, report.json
+ *   all      W_true.npy, b_true.npy (with a teacher: W0_true, b0_true, W1_true, b1_true),
+ *            report.json
  * </pre>
  */
 public final class Generator {
@@ -46,35 +49,26 @@ public final class Generator {
         spark.sparkContext().hadoopConfiguration());
     try (dir) {
       long start = System.nanoTime();
-      Random random = new Random(spec.seed());
-      int d = spec.features();
-      int k = spec.outputs();
-      double[] w = new double[d * k];
-      for (int i = 0; i < w.length; i++) {
-        w[i] = random.nextGaussian() / Math.sqrt(d);
-      }
-      double[] b = new double[k];
-      for (int j = 0; j < k; j++) {
-        b[j] = 0.5 * random.nextGaussian();
-      }
-      DenseBlock wTrue = DenseBlock.ofDoubles(d, k, w);
-      RowOutputs.writeNpy(dir, "W_true.npy", NpyArray.of(wTrue));
-      RowOutputs.writeNpy(dir, "b_true.npy", NpyArray.ofVector(b));
+      Truth truth = Truth.draw(spec);
+      Map<String, Object> truthFiles = truth.write(dir);
       Report report = new Report();
       report.put("command", "generate");
       report.put("rows", spec.rows());
-      report.put("features", d);
-      report.put("outputs", k);
+      report.put("features", spec.features());
+      report.put("outputs", spec.outputs());
       report.put("task", spec.task());
       report.put("seed", spec.seed());
       report.put("noise", spec.noise());
+      if (spec.teacherHidden() > 0) {
+        report.put("teacher", spec.features() + "-" + spec.teacherHidden() + "(relu)-"
+            + spec.outputs());
+      }
       Map<String, Object> files = report.section("files");
-      files.put("W_true", "W_true.npy");
-      files.put("b_true", "b_true.npy");
+      files.putAll(truthFiles);
       if (spec.format().equals("npy")) {
-        writeNpy(spec, wTrue, b, dir, files);
+        writeNpy(spec, truth, dir, files);
       } else {
-        writeDataset(spark, spec, wTrue, b, dir, files);
+        writeDataset(spark, spec, truth, dir, files);
       }
       report.put("seconds", (System.nanoTime() - start) / 1e9);
       report.write(dir);
@@ -83,8 +77,83 @@ public final class Generator {
     }
   }
 
+  /**
+   * The true function: {@code F = X W₀ + b₀} (w1 null), or the teacher network
+   * {@code F = relu(X W₀ + b₀) W₁ + b₁}.
+   */
+  record Truth(DenseBlock w0, double[] b0, DenseBlock w1, double[] b1) implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Drawn from the spec's seed: W, then b (linear), or W₀, W₁, b₁ (teacher; b₀ = 0). */
+    static Truth draw(GenerateSpec spec) {
+      Random random = new Random(spec.seed());
+      int d = spec.features();
+      int k = spec.outputs();
+      int h = spec.teacherHidden();
+      if (h == 0) {
+        DenseBlock w = gaussian(random, d, k);
+        return new Truth(w, gaussianBias(random, k), null, null);
+      }
+      DenseBlock w0 = gaussian(random, d, h);
+      DenseBlock w1 = gaussian(random, h, k);
+      return new Truth(w0, new double[h], w1, gaussianBias(random, k));
+    }
+
+    /** rows x cols, N(0, 1/rows) entries. */
+    private static DenseBlock gaussian(Random random, int rows, int cols) {
+      double[] w = new double[rows * cols];
+      for (int i = 0; i < w.length; i++) {
+        w[i] = random.nextGaussian() / Math.sqrt(rows);
+      }
+      return DenseBlock.ofDoubles(rows, cols, w);
+    }
+
+    private static double[] gaussianBias(Random random, int k) {
+      double[] b = new double[k];
+      for (int j = 0; j < k; j++) {
+        b[j] = 0.5 * random.nextGaussian();
+      }
+      return b;
+    }
+
+    /** Writes the truth's arrays; returns their report entries. */
+    Map<String, Object> write(OutputDir dir) {
+      Map<String, Object> files = new LinkedHashMap<>();
+      if (w1 == null) {
+        put(dir, files, "W_true", NpyArray.of(w0));
+        put(dir, files, "b_true", NpyArray.ofVector(b0));
+      } else {
+        put(dir, files, "W0_true", NpyArray.of(w0));
+        put(dir, files, "b0_true", NpyArray.ofVector(b0));
+        put(dir, files, "W1_true", NpyArray.of(w1));
+        put(dir, files, "b1_true", NpyArray.ofVector(b1));
+      }
+      return files;
+    }
+
+    private static void put(OutputDir dir, Map<String, Object> files, String name,
+        NpyArray array) {
+      RowOutputs.writeNpy(dir, name + ".npy", array);
+      files.put(name, name + ".npy");
+    }
+
+    /** F for the rows of x. */
+    double[] apply(DenseBlock x) {
+      LinearKernels kernels = new LinearKernels(Backends.select(BackendOptions.defaults()));
+      DenseBlock f = kernels.forward(x, w0, b0);
+      if (w1 == null) {
+        return f.doubles();
+      }
+      double[] hidden = f.doubles();
+      for (int i = 0; i < hidden.length; i++) {
+        hidden[i] = Math.max(0.0, hidden[i]);
+      }
+      return kernels.forward(f, w1, b1).doubles();
+    }
+  }
+
   /** Rows [start, start + count): X and its label values (targets or class ids). */
-  static Chunk chunk(GenerateSpec spec, DenseBlock wTrue, double[] bTrue, long start, int count) {
+  static Chunk chunk(GenerateSpec spec, Truth truth, long start, int count) {
     int d = spec.features();
     int k = spec.outputs();
     double[] x = new double[count * d];
@@ -95,9 +164,7 @@ public final class Generator {
         x[r * d + c] = rowRandom.nextGaussian();
       }
     }
-    DenseBlock xb = DenseBlock.ofDoubles(count, d, x);
-    LinearKernels kernels = new LinearKernels(Backends.select(BackendOptions.defaults()));
-    double[] y = kernels.forward(xb, wTrue, bTrue).doubles();
+    double[] y = truth.apply(DenseBlock.ofDoubles(count, d, x));
     if (spec.regression()) {
       SplittableRandom noise = new SplittableRandom(~spec.seed() + start);
       for (int i = 0; i < y.length; i++) {
@@ -122,7 +189,7 @@ public final class Generator {
   record Chunk(double[] x, double[] targets, int[] labels) {
   }
 
-  private static void writeNpy(GenerateSpec spec, DenseBlock wTrue, double[] b, OutputDir dir,
+  private static void writeNpy(GenerateSpec spec, Truth truth, OutputDir dir,
       Map<String, Object> files) {
     int n = (int) spec.rows();
     int d = spec.features();
@@ -132,7 +199,7 @@ public final class Generator {
     int[] labels = spec.regression() ? null : new int[n];
     for (int start = 0; start < n; start += CHUNK_ROWS) {
       int count = Math.min(CHUNK_ROWS, n - start);
-      Chunk c = chunk(spec, wTrue, b, start, count);
+      Chunk c = chunk(spec, truth, start, count);
       System.arraycopy(c.x(), 0, x, start * d, count * d);
       if (targets != null) {
         System.arraycopy(c.targets(), 0, targets, start * k, count * k);
@@ -151,8 +218,8 @@ public final class Generator {
     }
   }
 
-  private static void writeDataset(SparkSession spark, GenerateSpec spec, DenseBlock wTrue,
-      double[] b, OutputDir dir, Map<String, Object> files) {
+  private static void writeDataset(SparkSession spark, GenerateSpec spec, Truth truth,
+      OutputDir dir, Map<String, Object> files) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     long n = spec.rows();
     int partitions = spec.partitions() > 0 ? spec.partitions()
@@ -166,7 +233,7 @@ public final class Generator {
     }
     boolean csv = spec.format().equals("csv");
     JavaRDD<Row> rows = jsc.parallelize(ranges, partitions)
-        .flatMap(range -> rows(spec, wTrue, b, range[0], range[1], csv));
+        .flatMap(range -> rows(spec, truth, range[0], range[1], csv));
     spark.sparkContext().setJobDescription("spark-gemm generate: " + n + " x "
         + spec.features() + " rows");
     Dataset<Row> df = spark.createDataFrame(rows, schema(spec, csv));
@@ -177,7 +244,7 @@ public final class Generator {
         double[] targets = new double[Math.toIntExact(n * spec.outputs())];
         for (long start = 0; start < n; start += CHUNK_ROWS) {
           int count = (int) Math.min(CHUNK_ROWS, n - start);
-          Chunk c = chunk(spec, wTrue, b, start, count);
+          Chunk c = chunk(spec, truth, start, count);
           System.arraycopy(c.targets(), 0, targets, (int) start * spec.outputs(),
               count * spec.outputs());
         }
@@ -207,8 +274,8 @@ public final class Generator {
   }
 
   /** Rows [from, to), generated a chunk at a time as the writer pulls them. */
-  private static Iterator<Row> rows(GenerateSpec spec, DenseBlock wTrue, double[] b, long from,
-      long to, boolean csv) {
+  private static Iterator<Row> rows(GenerateSpec spec, Truth truth, long from, long to,
+      boolean csv) {
     return new Iterator<>() {
       private long next = from;
       private Chunk chunk;
@@ -226,7 +293,7 @@ public final class Generator {
         }
         if (chunk == null || next >= chunkStart + CHUNK_ROWS) {
           chunkStart = next;
-          chunk = chunk(spec, wTrue, b, next, (int) Math.min(CHUNK_ROWS, to - next));
+          chunk = chunk(spec, truth, next, (int) Math.min(CHUNK_ROWS, to - next));
         }
         Row row = row(spec, chunk, (int) (next - chunkStart), next, csv);
         next++;
