@@ -230,6 +230,50 @@ class NetworkKernelsTest {
     }
   }
 
+  /**
+   * A workspace moves between networks: other activations on the same sizes keep its buffers,
+   * other sizes or another dtype make new ones; the bits are those of a fresh workspace.
+   */
+  @Test
+  void aWorkspaceFollowsTheNetworkAndDType() {
+    Random rnd = new Random(5);
+    NetworkKernels kernels = new NetworkKernels(TestBackends.nativeBlas());
+    NetworkKernels.Workspace shared = new NetworkKernels.Workspace();
+    DenseBlock x = random(rnd, 30, 6);
+    DenseBlock before = null;
+    Network[] networks = {
+        Network.of(6, new int[] {7, 5}, Activation.RELU, 2),
+        Network.of(6, new int[] {7, 5}, Activation.GELU, 2),
+        new Network(new int[] {6, 7, 5, 2}, List.of(Activation.TANH, Activation.GELU)),
+        Network.of(6, new int[] {8, 5}, Activation.GELU, 2),
+        Network.of(6, new int[] {8, 5}, Activation.GELU, 2)};
+    DType[] dtypes = {DType.FLOAT64, DType.FLOAT64, DType.FLOAT64, DType.FLOAT64,
+        DType.FLOAT32};
+    for (int i = 0; i < networks.length; i++) {
+      Network network = networks[i];
+      DType dtype = dtypes[i];
+      NetworkParams params = NetworkParams.unpack(network, gaussian(rnd,
+          network.numParameters(), 0.5), dtype);
+      DenseBlock xd = x.toDType(dtype);
+      DenseBlock g = random(rnd, 30, 2).toDType(dtype);
+      NetworkGradient reused = new NetworkGradient(network);
+      DenseBlock dx = DenseBlock.zeros(dtype, 30, 6);
+      kernels.backwardFromGradient(params, xd, g, dx, shared, reused);
+      NetworkGradient fresh = new NetworkGradient(network);
+      DenseBlock dxFresh = DenseBlock.zeros(dtype, 30, 6);
+      kernels.backwardFromGradient(params, xd, g, dxFresh, new NetworkKernels.Workspace(),
+          fresh);
+      assertSameBits(network.describe(), reused.flat(), fresh.flat());
+      assertSameBits(dx, dxFresh);
+      if (i == 1 || i == 2) {
+        assertThat(shared.activation(1)).isSameAs(before);
+      } else if (before != null) {
+        assertThat(shared.activation(1)).isNotSameAs(before);
+      }
+      before = shared.activation(1);
+    }
+  }
+
   @Test
   void badShapesNameWhatWasExpectedAndWhatCame() {
     NetworkKernels kernels = new NetworkKernels(TestBackends.nativeBlas());
