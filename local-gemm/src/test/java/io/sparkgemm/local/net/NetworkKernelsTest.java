@@ -274,6 +274,53 @@ class NetworkKernelsTest {
     }
   }
 
+  /**
+   * Float32 blocks add every layer's sgemm partial into float64: 1 + 1e-8 survives in dW_0 and
+   * db_0 of 1-1(identity)-1 with W = 1, b = 0 (G_0 = G_1 W_1ᵀ = g), where float32 would round
+   * it back to 1.
+   */
+  @Test
+  void float32BlocksAccumulateEveryLayerInFloat64() {
+    Network network = Network.of(1, new int[] {1}, Activation.IDENTITY, 1);
+    NetworkParams params = NetworkParams.unpack(network, new double[] {1, 0, 1, 0},
+        DType.FLOAT32);
+    NetworkKernels kernels = new NetworkKernels(TestBackends.nativeBlas());
+    NetworkGradient acc = new NetworkGradient(network);
+    DenseBlock one = DenseBlock.ofFloats(1, 1, new float[] {1f});
+    NetworkKernels.Workspace work = new NetworkKernels.Workspace();
+    kernels.backwardFromGradient(params, one, DenseBlock.ofFloats(1, 1, new float[] {1f}), null,
+        work, acc);
+    kernels.backwardFromGradient(params, one, DenseBlock.ofFloats(1, 1, new float[] {1e-8f}),
+        null, work, acc);
+    assertThat(1f + 1e-8f).isEqualTo(1f);
+    double expected = 1.0 + (double) 1e-8f;
+    assertThat(acc.flat()).containsExactly(expected, expected, expected, expected);
+    assertThat(acc.numRows()).isEqualTo(2);
+  }
+
+  /** A block of no rows adds nothing and leaves the workspace usable for the next block. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.sparkgemm.local.net.NetworkGradientCheckTest#dtypes")
+  void anEmptyBlockAddsNothing(DType dtype) {
+    Network network = Network.of(3, new int[] {4}, Activation.SIGMOID, 2);
+    NetworkParams params = NetworkParams.unpack(network, gaussian(new Random(2),
+        network.numParameters(), 1), dtype);
+    NetworkKernels kernels = new NetworkKernels(TestBackends.nativeBlas());
+    NetworkGradient acc = new NetworkGradient(network);
+    NetworkKernels.Workspace work = new NetworkKernels.Workspace();
+    kernels.backward(params, DenseBlock.zeros(dtype, 0, 3), LossHeads.of("sum", 1), null,
+        DenseBlock.zeros(dtype, 0, 2), DenseBlock.zeros(dtype, 0, 2),
+        DenseBlock.zeros(dtype, 0, 3), work, acc);
+    assertThat(acc.flat()).containsOnly(0.0);
+    assertThat(acc.numRows()).isZero();
+    assertThat(acc.loss()).isZero();
+    DenseBlock x = DenseBlock.ofDoubles(1, 3, new double[] {1, 2, 3}).toDType(dtype);
+    assertSameBits(kernels.forward(params, x), kernels.forward(params, x));
+    kernels.backward(params, x, LossHeads.of("sum", 1), null, DenseBlock.zeros(dtype, 1, 2),
+        DenseBlock.zeros(dtype, 1, 2), null, work, acc);
+    assertThat(acc.numRows()).isEqualTo(1);
+  }
+
   @Test
   void badShapesNameWhatWasExpectedAndWhatCame() {
     NetworkKernels kernels = new NetworkKernels(TestBackends.nativeBlas());
