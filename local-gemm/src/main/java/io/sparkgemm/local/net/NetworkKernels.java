@@ -80,9 +80,9 @@ public final class NetworkKernels {
           acc.layer(0));
       return;
     }
-    forward(params, x, work, y);
     checkOutput("g", params, x, g);
     checkDx(params, x, dx);
+    forward(params, x, work, y);
     double loss = head.lossAndGradient(y, labels, g, 0, x.numRows());
     backwardLayers(params, x, g, dx, work, acc);
     acc.addLoss(loss, x.numRows());
