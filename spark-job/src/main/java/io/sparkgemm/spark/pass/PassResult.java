@@ -15,8 +15,8 @@ import org.apache.spark.broadcast.Broadcast;
 /**
  * The outcome of one pass. It owns the pass's broadcast of θ (W for the linear layer) and, when
  * outputs were kept, the cached partition results holding the Y / dX blocks: {@link #close()}
- * frees both (once, however often it is called), so open it in try-with-resources. The numbers stay readable after
- * closing; {@link #outputBlocks} does not.
+ * frees both (once, however often it is called), so open it in try-with-resources. The numbers
+ * stay readable after closing; {@link #outputBlocks} does not.
  */
 public final class PassResult implements AutoCloseable {
 
