@@ -1,12 +1,14 @@
 package io.sparkgemm.cli;
 
 import io.sparkgemm.local.DType;
-import io.sparkgemm.local.Init;
 import io.sparkgemm.local.loss.Loss;
+import io.sparkgemm.local.net.Activation;
 import io.sparkgemm.spark.block.CacheLevel;
+import io.sparkgemm.spark.train.LrSchedule;
 import io.sparkgemm.spark.train.Optimizer;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -95,10 +97,33 @@ final class Choices {
     }
   }
 
-  /** --init: the seeded schemes (W = 0 is the default without --init). */
-  static final class Inits extends Choice<Init> {
+  /**
+   * --init: the seeded schemes (W = 0 is the default without --init), and for train also
+   * {@code auto} (he before relu-like activations, xavier otherwise) and {@code zeros}. Read
+   * as the scheme's label.
+   */
+  static final class Inits extends Choice<String> {
     Inits() {
-      super("--init", List.of(Init.XAVIER, Init.HE, Init.ORTHOGONAL), Init::label, Init::parse);
+      super("--init", List.of("xavier", "he", "orthogonal", "auto", "zeros"), s -> s,
+          s -> s.toLowerCase(Locale.ROOT));
+    }
+
+    @Override
+    String expected() {
+      return "xavier, he or orthogonal (train also auto or zeros)";
+    }
+  }
+
+  static final class Activations extends Choice<Activation> {
+    Activations() {
+      super("--activation", List.of(Activation.values()), Activation::label, Activation::parse);
+    }
+  }
+
+  static final class Schedules extends Choice<LrSchedule> {
+    Schedules() {
+      super("--lr-schedule", List.of(LrSchedule.values()), LrSchedule::label,
+          LrSchedule::parse);
     }
   }
 

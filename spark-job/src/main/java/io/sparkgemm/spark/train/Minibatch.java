@@ -19,6 +19,15 @@ final class Minibatch {
     double[] theta = start.theta().clone();
     MinibatchState state = start.minibatch() != null ? start.minibatch().copy()
         : MinibatchState.fresh(spec, theta.length);
+    MinibatchState zeros = MinibatchState.fresh(spec, theta.length);
+    if (state.m == null && zeros.m != null) {
+      // a checkpoint without Adam's moments (none is written so): start them at 0
+      state.m = zeros.m;
+      state.v = zeros.v;
+    }
+    if (state.velocity == null) {
+      state.velocity = zeros.velocity;
+    }
     boolean[] mask = objective.weightMask();
     int batchRows = spec.batchRows();
     int perEpoch = objective.stepsPerEpoch(batchRows);
@@ -68,11 +77,14 @@ final class Minibatch {
         state.rows = 0;
         state.seconds = 0;
       }
-      listener.onStep(step, theta, state);
+      // an epoch's end is in the history before onStep, so a checkpoint there holds it
       if (finished != null) {
         listener.onIteration(new IterationRecord(Math.toIntExact(state.step),
             finished.objective(), finished.loss(), lastNorm, lastUpdate, finished.seconds(),
             perEpoch), theta, state.velocity);
+      }
+      listener.onStep(step, theta, state);
+      if (finished != null) {
         listener.onEpoch(finished, theta, state);
       }
     }

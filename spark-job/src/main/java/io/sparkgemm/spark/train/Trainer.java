@@ -1,6 +1,8 @@
 package io.sparkgemm.spark.train;
 
+import io.sparkgemm.local.net.Network;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -25,7 +27,8 @@ public final class Trainer {
     void onIteration(IterationRecord record, double[] theta, double[] velocity);
 
     /**
-     * Minibatch: after each step, before {@link #onEpoch} when the step ends an epoch.
+     * Minibatch: after each step; when the step ends an epoch, after {@link #onIteration} and
+     * before {@link #onEpoch}.
      *
      * @param state the optimizer's state after the step (shared; copy it to keep it)
      */
@@ -76,8 +79,11 @@ public final class Trainer {
       Listener listener) {
     if (start.theta().length != objective.numParameters()) {
       throw new IllegalArgumentException("The starting point has " + start.theta().length
-          + " parameters but W (" + objective.inFeatures() + "x" + objective.outFeatures()
-          + ") and b need " + objective.numParameters());
+          + " parameters but " + parameters(objective.network()) + " "
+          + objective.numParameters());
+    }
+    if (spec.optimizer().minibatch()) {
+      return trainMinibatch(batches(objective), spec, start, listener);
     }
     long begin = System.nanoTime();
     int passesBefore = objective.passes();
@@ -124,6 +130,55 @@ public final class Trainer {
     Outcome outcome = Minibatch.run(objective, spec, start, recording);
     return new Result(outcome.theta(), history, outcome.stopReason(), steps[0],
         (System.nanoTime() - begin) / 1e9, epochs);
+  }
+
+  /**
+   * What holds the parameters, for messages: "W (d x k) and b need" for the linear model, "the
+   * network d-h(relu)-k needs" otherwise.
+   */
+  static String parameters(Network network) {
+    return network.numLayers() == 1
+        ? "W (" + network.inFeatures() + "x" + network.outFeatures() + ") and b need"
+        : "the network " + network.describe() + " needs";
+  }
+
+  /** Whether each entry of θ is a weight (true) or a bias (false). */
+  static boolean[] weightMask(Network network) {
+    boolean[] mask = new boolean[network.numParameters()];
+    for (int l = 0; l < network.numLayers(); l++) {
+      int from = network.weightOffset(l);
+      Arrays.fill(mask, from, from + network.size(l) * network.size(l + 1), true);
+    }
+    return mask;
+  }
+
+  /** The distributed objective's minibatch steps, as {@link Minibatch} sees them. */
+  static BatchObjective batches(Objective objective) {
+    boolean[] mask = weightMask(objective.network());
+    return new BatchObjective() {
+      @Override
+      public int numParameters() {
+        return objective.numParameters();
+      }
+
+      @Override
+      public boolean[] weightMask() {
+        return mask;
+      }
+
+      @Override
+      public int stepsPerEpoch(int batchRows) {
+        return objective.stepsPerEpoch(batchRows);
+      }
+
+      @Override
+      public Step evaluateBatch(double[] theta, long seed, int epoch, int step, int batchRows,
+          int iteration) {
+        Objective.Evaluation e = objective.evaluateBatch(theta,
+            new MiniBatch(seed, epoch, step, batchRows), iteration);
+        return new Step(e.value(), e.loss(), e.gradient(), e.rows());
+      }
+    };
   }
 
   private static Listener recording(List<IterationRecord> history, Listener listener) {

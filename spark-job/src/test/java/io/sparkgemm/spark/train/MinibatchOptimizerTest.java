@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import io.sparkgemm.local.loss.Loss;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
@@ -165,7 +166,7 @@ class MinibatchOptimizerTest {
     @Override
     public boolean[] weightMask() {
       boolean[] mask = new boolean[numParameters()];
-      java.util.Arrays.fill(mask, 0, x[0].length, true);
+      Arrays.fill(mask, 0, x[0].length, true);
       return mask;
     }
 
