@@ -1,6 +1,7 @@
 package io.sparkgemm.cli;
 
 import io.sparkgemm.local.DType;
+import io.sparkgemm.local.Init;
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Activation;
 import io.sparkgemm.spark.block.CacheLevel;
@@ -97,20 +98,26 @@ final class Choices {
     }
   }
 
-  /**
-   * --init: the seeded schemes (W = 0 is the default without --init), and for train also
-   * {@code auto} (he before relu-like activations, xavier otherwise) and {@code zeros}. Read
-   * as the scheme's label.
-   */
-  static final class Inits extends Choice<String> {
+  /** --init of forward and backward: the seeded schemes (W = 0 without --init). */
+  static final class Inits extends Choice<Init> {
     Inits() {
+      super("--init", List.of(Init.XAVIER, Init.HE, Init.ORTHOGONAL), Init::label, Init::parse);
+    }
+  }
+
+  /**
+   * --init as the shared option reads it: {@link Inits}' schemes and, for train, {@code auto}
+   * (he before relu-like activations, xavier otherwise) and {@code zeros}; read as the label.
+   */
+  static final class InitSchemes extends Choice<String> {
+    InitSchemes() {
       super("--init", List.of("xavier", "he", "orthogonal", "auto", "zeros"), s -> s,
           s -> s.toLowerCase(Locale.ROOT));
     }
 
     @Override
     String expected() {
-      return "xavier, he or orthogonal (train also auto or zeros)";
+      return new Inits().expected() + " (train also auto or zeros)";
     }
   }
 

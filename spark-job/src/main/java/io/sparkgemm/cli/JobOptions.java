@@ -36,7 +36,7 @@ public final class JobOptions extends InputOptions {
   String b;
 
   @Option(names = "--init", paramLabel = "SCHEME",
-      converter = Choices.Inits.class, completionCandidates = Choices.Inits.class,
+      converter = Choices.InitSchemes.class, completionCandidates = Choices.InitSchemes.class,
       description = "Create W instead of --w: xavier, he or orthogonal (needs --outputs; "
           + "train takes k from the labels without it). train also: auto (he before relu, "
           + "leaky-relu or gelu, else xavier; the default with --hidden) or zeros.")
