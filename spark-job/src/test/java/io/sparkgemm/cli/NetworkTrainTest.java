@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -154,7 +155,7 @@ class NetworkTrainTest {
   }
 
   private static long[] bits(double[][] m) {
-    return Stream.of(m).flatMapToDouble(java.util.Arrays::stream)
+    return Stream.of(m).flatMapToDouble(Arrays::stream)
         .mapToLong(Double::doubleToLongBits).toArray();
   }
 
