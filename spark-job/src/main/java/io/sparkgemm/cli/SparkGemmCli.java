@@ -25,8 +25,8 @@ import picocli.CommandLine;
     description = "Linear layers on Spark with native GEMM: Y = XW + b, dW = XᵀG, dX = GWᵀ, "
         + "db = 1ᵀG.",
     subcommands = {InfoCommand.class, VerifyCommand.class, ForwardCommand.class,
-        BackwardCommand.class, TrainCommand.class, SolveCommand.class, GenerateCommand.class,
-        DemoCommand.class},
+        BackwardCommand.class, TrainCommand.class, EvaluateCommand.class, SolveCommand.class,
+        GenerateCommand.class, DemoCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:failure (a check failed, a backend could not load, a job failed)",
         "2:bad usage or bad input"})

@@ -5,6 +5,8 @@ import static io.sparkgemm.cli.E2eFiles.readMatrix;
 import static io.sparkgemm.cli.E2eFiles.readVector;
 import static io.sparkgemm.cli.E2eFiles.report;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.api.Assertions.withinPercentage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,6 +16,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -85,27 +89,68 @@ class NetworkTrainTest {
   private static double accuracy(Path model, int layers) {
     int correct = 0;
     for (int r = 0; r < test.length; r++) {
-      double[] a = test[r];
-      for (int l = 0; l < layers; l++) {
-        String suffix = layers == 1 ? "" : String.valueOf(l);
-        double[][] w = readMatrix(model.resolve("W" + suffix + ".npy"));
-        double[] b = readVector(model.resolve("b" + suffix + ".npy"));
-        double[] z = new double[b.length];
-        for (int j = 0; j < b.length; j++) {
-          z[j] = b[j];
-          for (int i = 0; i < a.length; i++) {
-            z[j] += a[i] * w[i][j];
-          }
-          if (l < layers - 1) {
-            z[j] = Math.max(0, z[j]);
-          }
-        }
-        a = z;
-      }
+      double[] a = logits(model, layers, test[r]);
       int predicted = a[1] > a[0] ? 1 : 0;
       correct += predicted == testLabels[r] ? 1 : 0;
     }
     return (double) correct / test.length;
+  }
+
+  /** The relu network's outputs for one row, by loops over the model's .npy files. */
+  private static double[] logits(Path model, int layers, double[] row) {
+    double[] a = row;
+    for (int l = 0; l < layers; l++) {
+      String suffix = layers == 1 ? "" : String.valueOf(l);
+      double[][] w = readMatrix(model.resolve("W" + suffix + ".npy"));
+      double[] b = readVector(model.resolve("b" + suffix + ".npy"));
+      double[] z = new double[b.length];
+      for (int j = 0; j < b.length; j++) {
+        z[j] = b[j];
+        for (int i = 0; i < a.length; i++) {
+          z[j] += a[i] * w[i][j];
+        }
+        if (l < layers - 1) {
+          z[j] = Math.max(0, z[j]);
+        }
+      }
+      a = z;
+    }
+    return a;
+  }
+
+  @Test
+  void evaluatePrintsTheHeldOutLossAndAccuracyOfATrainedModel() {
+    Path net = dir.resolve("net-for-evaluate");
+    train(net, "--hidden", "8", "--optimizer", "adam", "--batch-rows", "200", "--epochs", "5",
+        "--lr", "0.03");
+    npy(dir.resolve("test-X.npy"), test);
+    E2eFiles.npyInts(dir.resolve("test-L.npy"), testLabels);
+    CliRun run = CliRun.of("evaluate", "--model", net.toString(), "--x",
+        dir.resolve("test-X.npy").toString(), "--labels", dir.resolve("test-L.npy").toString(),
+        "--master", "local[2]");
+    assertThat(run.exitCode()).as("exit code; stderr:%n%s", run.err()).isZero();
+    double loss = 0;
+    int correct = 0;
+    for (int r = 0; r < test.length; r++) {
+      double[] y = logits(net, 2, test[r]);
+      double max = Math.max(y[0], y[1]);
+      loss += max + Math.log(Math.exp(y[0] - max) + Math.exp(y[1] - max)) - y[testLabels[r]];
+      correct += (y[1] > y[0] ? 1 : 0) == testLabels[r] ? 1 : 0;
+    }
+    Matcher m = Pattern.compile("softmax-ce (\\S+), accuracy (\\S+) \\((\\d+) correct\\)")
+        .matcher(run.out());
+    assertThat(m.find()).as("evaluate's line in:%n%s", run.out()).isTrue();
+    assertThat(run.out()).contains("model 4-8(relu)-2 on ").contains(": 400 rows, ");
+    assertThat(Integer.parseInt(m.group(3))).isEqualTo(correct);
+    assertThat(Double.parseDouble(m.group(2))).isCloseTo(correct / 400.0, within(1e-4));
+    assertThat(Double.parseDouble(m.group(1))).isCloseTo(loss / test.length,
+        withinPercentage(1e-3));
+
+    CliRun missing = CliRun.of("evaluate", "--model", dir.resolve("no-model").toString(),
+        "--x", dir.resolve("test-X.npy").toString(), "--labels",
+        dir.resolve("test-L.npy").toString(), "--master", "local[2]");
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err()).contains("no-model").doesNotContain("\tat ");
   }
 
   private static List<String> names(Path folder) {
