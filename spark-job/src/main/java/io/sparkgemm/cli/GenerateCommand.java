@@ -59,6 +59,11 @@ final class GenerateCommand implements Callable<Integer> {
           + "which a linear model cannot fit (0: the linear truth XW + b). Default: 0.")
   int teacherHidden;
 
+  @Option(names = "--holdout", defaultValue = "0", paramLabel = "M",
+      description = "Also write M held-out rows of the same truth (X_test, labels_test or "
+          + "targets_test) for evaluate. Default: 0.")
+  long holdout;
+
   @Option(names = "--partitions", defaultValue = "0", paramLabel = "N",
       description = "Partitions to generate with; 0 chooses. Default: 0.")
   int partitions;
@@ -75,7 +80,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     GenerateSpec generate = new GenerateSpec(rows, features, outputs, task, format, seed, noise,
-        out, overwrite, partitions, teacherHidden);
+        out, overwrite, partitions, teacherHidden, holdout);
     if (!overwrite && Files.exists(Path.of(out))) {
       throw new IllegalArgumentException("Output " + out + " already exists; pass --overwrite "
           + "to replace it");

@@ -138,21 +138,32 @@ class CliGenerateTest {
     Path data = dir.resolve("teacher");
     CliRun run = CliRun.of("generate", "--rows", Integer.toString(N), "--features",
         Integer.toString(D), "--outputs", Integer.toString(K), "--format", "npy", "--task",
-        "classification", "--teacher-hidden", "5", "--seed", "7", "--out", data.toString(),
-        "--master", "local[2]");
+        "classification", "--teacher-hidden", "5", "--holdout", "60", "--seed", "7", "--out",
+        data.toString(), "--master", "local[2]");
     assertThat(run.exitCode()).as("generate exit code; stderr:%n%s", run.err()).isZero();
-    double[][] x = readMatrix(data.resolve("X.npy"));
+    assertThat(readMatrix(data.resolve("X_test.npy")).length).isEqualTo(60);
+    for (String suffix : List.of("", "_test")) {
+      checkTeacherLabels(data, suffix);
+    }
+    // The held-out rows continue the row streams: not a copy of the first rows.
+    assertThat(readMatrix(data.resolve("X_test.npy"))[0])
+        .isNotEqualTo(readMatrix(data.resolve("X.npy"))[0]);
+  }
+
+  private static void checkTeacherLabels(Path data, String suffix) {
+    double[][] x = readMatrix(data.resolve("X" + suffix + ".npy"));
     double[][] w0 = readMatrix(data.resolve("W0_true.npy"));
     double[] b0 = readVector(data.resolve("b0_true.npy"));
     double[][] w1 = readMatrix(data.resolve("W1_true.npy"));
     double[] b1 = readVector(data.resolve("b1_true.npy"));
-    int[] labels = Npy.read(data.resolve("labels.npy")).toClasses();
+    int[] labels = Npy.read(data.resolve("labels" + suffix + ".npy")).toClasses();
+    int n = x.length;
     assertThat(w0.length).isEqualTo(D);
     assertThat(w0[0]).hasSize(5);
     assertThat(w1.length).isEqualTo(5);
     assertThat(report(data).path("teacher").asText()).isEqualTo(D + "-5(relu)-" + K);
     int negativeUnits = 0;
-    for (int r = 0; r < N; r++) {
+    for (int r = 0; r < n; r++) {
       double[] hidden = new double[5];
       for (int h = 0; h < 5; h++) {
         double z = b0[h];
@@ -177,7 +188,7 @@ class CliGenerateTest {
       assertThat(labels[r]).as("label of row %d", r).isEqualTo(best);
     }
     // The relu cuts: about half the hidden pre-activations are negative.
-    assertThat(negativeUnits).isBetween(N * 5 / 4, N * 5 * 3 / 4);
+    assertThat(negativeUnits).isBetween(n * 5 / 4, n * 5 * 3 / 4);
   }
 
   @Test

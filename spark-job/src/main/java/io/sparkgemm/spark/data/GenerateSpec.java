@@ -13,10 +13,12 @@ import java.util.List;
  * argmax(F). A linear model cannot fit it, a relu network of h or more units can.
  *
  * @param teacherHidden h, or 0 for the linear truth
+ * @param holdoutRows rows written apart (X_test, labels_test, ...) after the n training rows:
+ *     the same truth, other rows
  */
 public record GenerateSpec(long rows, int features, int outputs, String task, String format,
-    long seed, double noise, String out, boolean overwrite, int partitions, int teacherHidden)
-    implements Serializable {
+    long seed, double noise, String out, boolean overwrite, int partitions, int teacherHidden,
+    long holdoutRows) implements Serializable {
   public static final List<String> TASKS = List.of("regression", "classification");
   public static final List<String> FORMATS = List.of("parquet", "npy", "csv");
 
@@ -67,6 +69,11 @@ public record GenerateSpec(long rows, int features, int outputs, String task, St
     if (out == null) {
       throw new IllegalArgumentException("outputDir is required");
     }
+    if (holdoutRows < 0 || (format.equals("npy") && holdoutRows * features > Integer.MAX_VALUE
+        - 8)) {
+      throw new IllegalArgumentException("holdoutRows must be >= 0 (and its X must fit one "
+          + "array for npy), got " + holdoutRows);
+    }
     if (teacherHidden < 0 || (long) teacherHidden * (features + outputs) > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("teacherHidden must be >= 0 (0: a linear truth) and "
           + "its weights must fit an array, got " + teacherHidden);
@@ -76,7 +83,7 @@ public record GenerateSpec(long rows, int features, int outputs, String task, St
   /** A dataset with the linear truth (no teacher network). */
   public GenerateSpec(long rows, int features, int outputs, String task, String format,
       long seed, double noise, String out, boolean overwrite, int partitions) {
-    this(rows, features, outputs, task, format, seed, noise, out, overwrite, partitions, 0);
+    this(rows, features, outputs, task, format, seed, noise, out, overwrite, partitions, 0, 0);
   }
 
   public boolean regression() {

@@ -36,6 +36,7 @@ import org.apache.spark.sql.types.StructType;
  *   npy      X.npy, targets.npy (n x k) | labels.npy (n, int32)
  *   all      W_true.npy, b_true.npy (with a teacher: W0_true, b0_true, W1_true, b1_true),
  *            report.json
+ *   holdout  the same files of the held-out rows, named X_test.npy, labels_test.npy, ...
  * </pre>
  */
 public final class Generator {
@@ -65,10 +66,17 @@ public final class Generator {
       }
       Map<String, Object> files = report.section("files");
       files.putAll(truthFiles);
-      if (spec.format().equals("npy")) {
-        writeNpy(spec, truth, dir, files);
-      } else {
-        writeDataset(spark, spec, truth, dir, files);
+      List<Rows> parts = new ArrayList<>(List.of(new Rows(0, spec.rows(), "")));
+      if (spec.holdoutRows() > 0) {
+        report.put("holdoutRows", spec.holdoutRows());
+        parts.add(new Rows(spec.rows(), spec.holdoutRows(), "_test"));
+      }
+      for (Rows part : parts) {
+        if (spec.format().equals("npy")) {
+          writeNpy(spec, truth, dir, files, part);
+        } else {
+          writeDataset(spark, spec, truth, dir, files, part);
+        }
       }
       report.put("seconds", (System.nanoTime() - start) / 1e9);
       report.write(dir);
@@ -189,9 +197,12 @@ public final class Generator {
   record Chunk(double[] x, double[] targets, int[] labels) {
   }
 
+  /**
+   * Rows [first, first + n) as X{suffix}.npy and targets{suffix}.npy or labels{suffix}.npy.
+   */
   private static void writeNpy(GenerateSpec spec, Truth truth, OutputDir dir,
-      Map<String, Object> files) {
-    int n = (int) spec.rows();
+      Map<String, Object> files, Rows part) {
+    int n = (int) part.count();
     int d = spec.features();
     int k = spec.outputs();
     double[] x = new double[n * d];
@@ -199,7 +210,7 @@ public final class Generator {
     int[] labels = spec.regression() ? null : new int[n];
     for (int start = 0; start < n; start += CHUNK_ROWS) {
       int count = Math.min(CHUNK_ROWS, n - start);
-      Chunk c = chunk(spec, truth, start, count);
+      Chunk c = chunk(spec, truth, part.first() + start, count);
       System.arraycopy(c.x(), 0, x, start * d, count * d);
       if (targets != null) {
         System.arraycopy(c.targets(), 0, targets, start * k, count * k);
@@ -207,21 +218,35 @@ public final class Generator {
         System.arraycopy(c.labels(), 0, labels, start, count);
       }
     }
-    RowOutputs.writeNpy(dir, "X.npy", NpyArray.of(DenseBlock.ofDoubles(n, d, x)));
-    files.put("X", "X.npy");
+    part.put(dir, files, "X", NpyArray.of(DenseBlock.ofDoubles(n, d, x)));
     if (targets != null) {
-      RowOutputs.writeNpy(dir, "targets.npy", NpyArray.of(DenseBlock.ofDoubles(n, k, targets)));
-      files.put("targets", "targets.npy");
+      part.put(dir, files, "targets", NpyArray.of(DenseBlock.ofDoubles(n, k, targets)));
     } else {
-      RowOutputs.writeNpy(dir, "labels.npy", NpyArray.ofInts(labels));
-      files.put("labels", "labels.npy");
+      part.put(dir, files, "labels", NpyArray.ofInts(labels));
+    }
+  }
+
+  /**
+   * The rows of one file set: the training rows [0, n) (no suffix) or the held-out rows
+   * [n, n + holdout) (suffix {@code _test}), row ids and streams continuing from the first set.
+   */
+  record Rows(long first, long count, String suffix) implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    String name(String stem, String extension) {
+      return stem + suffix + extension;
+    }
+
+    void put(OutputDir dir, Map<String, Object> files, String stem, NpyArray array) {
+      RowOutputs.writeNpy(dir, name(stem, ".npy"), array);
+      files.put(stem + suffix, name(stem, ".npy"));
     }
   }
 
   private static void writeDataset(SparkSession spark, GenerateSpec spec, Truth truth,
-      OutputDir dir, Map<String, Object> files) {
+      OutputDir dir, Map<String, Object> files, Rows part) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    long n = spec.rows();
+    long n = part.count();
     int partitions = spec.partitions() > 0 ? spec.partitions()
         : (int) Math.max(jsc.defaultParallelism(),
             Math.min(10_000, n * spec.features() * 8 / (64L << 20) + 1));
@@ -229,7 +254,7 @@ public final class Generator {
     for (int p = 0; p < partitions; p++) {
       long from = n * p / partitions;
       long to = n * (p + 1) / partitions;
-      ranges.add(new long[] {from, to});
+      ranges.add(new long[] {part.first() + from, part.first() + to});
     }
     boolean csv = spec.format().equals("csv");
     JavaRDD<Row> rows = jsc.parallelize(ranges, partitions)
@@ -238,23 +263,22 @@ public final class Generator {
         + spec.features() + " rows");
     Dataset<Row> df = spark.createDataFrame(rows, schema(spec, csv));
     if (csv) {
-      df.coalesce(1).write().option("header", true).csv(dir.staged("X.csv"));
-      files.put("X", "X.csv");
+      df.coalesce(1).write().option("header", true).csv(dir.staged(part.name("X", ".csv")));
+      files.put("X" + part.suffix(), part.name("X", ".csv"));
       if (spec.regression()) {
         double[] targets = new double[Math.toIntExact(n * spec.outputs())];
         for (long start = 0; start < n; start += CHUNK_ROWS) {
           int count = (int) Math.min(CHUNK_ROWS, n - start);
-          Chunk c = chunk(spec, truth, start, count);
+          Chunk c = chunk(spec, truth, part.first() + start, count);
           System.arraycopy(c.targets(), 0, targets, (int) start * spec.outputs(),
               count * spec.outputs());
         }
-        RowOutputs.writeNpy(dir, "targets.npy", NpyArray.of(DenseBlock.ofDoubles((int) n,
+        part.put(dir, files, "targets", NpyArray.of(DenseBlock.ofDoubles((int) n,
             spec.outputs(), targets)));
-        files.put("targets", "targets.npy");
       }
     } else {
-      df.write().parquet(dir.staged("X.parquet"));
-      files.put("X", "X.parquet");
+      df.write().parquet(dir.staged(part.name("X", ".parquet")));
+      files.put("X" + part.suffix(), part.name("X", ".parquet"));
     }
   }
 
