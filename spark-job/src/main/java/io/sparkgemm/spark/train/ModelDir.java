@@ -1,0 +1,349 @@
+package io.sparkgemm.spark.train;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.sparkgemm.local.DType;
+import io.sparkgemm.local.DenseBlock;
+import io.sparkgemm.local.loss.Loss;
+import io.sparkgemm.local.net.Activation;
+import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.npy.Npy;
+import io.sparkgemm.local.npy.NpyArray;
+import io.sparkgemm.local.npy.NpyFormatException;
+import io.sparkgemm.local.npy.NpyLayout;
+import io.sparkgemm.spark.output.OutputDir;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The model folder: one float64 .npy per W_l (d_l x d_{l+1}) and b_l (d_{l+1}) plus
+ * {@code model.json}, which names the format and its version, the sizes d_0 .. d_L, the hidden
+ * activations, the loss head, the dtype training ran in and the files of each layer. The linear
+ * model keeps train's names {@code W.npy} and {@code b.npy}; a network's layers are
+ * {@code W0.npy, b0.npy, W1.npy, ...}. Read and written through Hadoop's FileSystem, so the
+ * folder may live on HDFS or an object store. A folder without model.json but with W.npy and
+ * b.npy (train's output before networks) reads as the linear model with no loss recorded.
+ *
+ * <pre>
+ * {"format": "spark-gemm-model", "version": 1, "sizes": [784, 256, 10],
+ *  "activations": ["relu"], "loss": "softmax-ce", "dtype": "float64",
+ *  "layers": [{"W": "W0.npy", "b": "b0.npy"}, {"W": "W1.npy", "b": "b1.npy"}]}
+ * </pre>
+ */
+public final class ModelDir {
+  public static final String FORMAT = "spark-gemm-model";
+  public static final int VERSION = 1;
+  public static final String JSON = "model.json";
+
+  private ModelDir() {
+  }
+
+  /**
+   * A trained model.
+   *
+   * @param theta θ, layer by layer (W_l row-major, then b_l)
+   * @param loss the head it was trained with, or null where the folder does not say
+   * @param dtype the dtype training ran in (the files are float64 either way)
+   */
+  public record Model(Network network, double[] theta, Loss loss, DType dtype) {
+    public Model {
+      if (theta.length != network.numParameters()) {
+        throw new IllegalArgumentException("θ has " + theta.length + " values but the network "
+            + network.describe() + " has " + network.numParameters() + " parameters");
+      }
+    }
+  }
+
+  /** The names of layer {@code layer}'s files: W.npy and b.npy for the linear model. */
+  public static String[] fileNames(Network network, int layer) {
+    return network.numLayers() == 1 ? new String[] {"W.npy", "b.npy"}
+        : new String[] {"W" + layer + ".npy", "b" + layer + ".npy"};
+  }
+
+  /** Where a file of the model goes: a name in, an open stream out. */
+  @FunctionalInterface
+  public interface Sink {
+    OutputStream create(String name) throws IOException;
+  }
+
+  /** Writes the model's files into an open output folder (committed by the caller). */
+  public static List<String> write(OutputDir dir, Model model) {
+    return write(dir::create, model);
+  }
+
+  /** Writes the model to a new folder {@code path}, all or nothing. */
+  public static void write(String path, Model model, boolean overwrite, Configuration conf) {
+    try (OutputDir dir = OutputDir.create(path, overwrite, conf)) {
+      write(dir, model);
+      dir.commit();
+    }
+  }
+
+  /** Writes the model's files through {@code sink}; returns their names, model.json last. */
+  public static List<String> write(Sink sink, Model model) {
+    Network net = model.network();
+    List<String> names = new ArrayList<>();
+    List<Map<String, String>> layers = new ArrayList<>();
+    for (int l = 0; l < net.numLayers(); l++) {
+      String[] files = fileNames(net, l);
+      int rows = net.size(l);
+      int cols = net.size(l + 1);
+      double[] w = new double[rows * cols];
+      System.arraycopy(model.theta(), net.weightOffset(l), w, 0, w.length);
+      double[] b = new double[cols];
+      System.arraycopy(model.theta(), net.biasOffset(l), b, 0, cols);
+      writeNpy(sink, files[0], NpyArray.of(DenseBlock.ofDoubles(rows, cols, w)));
+      writeNpy(sink, files[1], NpyArray.ofVector(b));
+      names.add(files[0]);
+      names.add(files[1]);
+      Map<String, String> layer = new LinkedHashMap<>();
+      layer.put("W", files[0]);
+      layer.put("b", files[1]);
+      layers.add(layer);
+    }
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("format", FORMAT);
+    json.put("version", VERSION);
+    json.put("sizes", net.sizes());
+    json.put("activations", net.activations().stream().map(Activation::label).toList());
+    json.put("loss", model.loss() == null ? null : model.loss().label());
+    json.put("dtype", model.dtype().label());
+    json.put("layers", layers);
+    try (OutputStream s = sink.create(JSON)) {
+      s.write(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValueAsBytes(json));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + JSON, e);
+    }
+    names.add(JSON);
+    return names;
+  }
+
+  private static void writeNpy(Sink sink, String name, NpyArray array) {
+    try (OutputStream s = sink.create(name)) {
+      Npy.write(s, array);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + name, e);
+    }
+  }
+
+  /**
+   * Reads and checks a model folder: model.json's fields, every file it names, and each file's
+   * shape against the sizes; a damaged folder is refused naming the file and what was wrong.
+   */
+  public static Model read(String path, Configuration conf) {
+    try {
+      Path dir = new Path(path);
+      FileSystem fs = dir.getFileSystem(conf);
+      if (!fs.exists(dir)) {
+        throw new IllegalArgumentException("Model folder " + path + ": no such folder");
+      }
+      if (!fs.getFileStatus(dir).isDirectory()) {
+        throw new IllegalArgumentException("Model folder " + path + ": is a file, expected a "
+            + "folder with " + JSON + " and the .npy files of W and b");
+      }
+      Path jsonPath = new Path(dir, JSON);
+      if (!fs.exists(jsonPath)) {
+        if (fs.exists(new Path(dir, "W.npy")) && fs.exists(new Path(dir, "b.npy"))) {
+          return readLegacy(fs, dir);
+        }
+        throw new IllegalArgumentException("Model folder " + path + ": " + JSON + " is missing "
+            + "(a model folder holds " + JSON + " and the .npy files of W and b)");
+      }
+      Map<String, Object> json;
+      try (InputStream in = fs.open(jsonPath)) {
+        json = parse(jsonPath, in);
+      }
+      Description d = describe(jsonPath, json);
+      Network network = d.network(jsonPath);
+      double[] theta = new double[network.numParameters()];
+      for (int l = 0; l < network.numLayers(); l++) {
+        int rows = network.size(l);
+        int cols = network.size(l + 1);
+        readInto(fs, new Path(dir, d.files.get(l)[0]), "W" + l, rows, cols, true, theta,
+            network.weightOffset(l));
+        readInto(fs, new Path(dir, d.files.get(l)[1]), "b" + l, cols, 1, false, theta,
+            network.biasOffset(l));
+      }
+      return new Model(network, theta, d.loss, d.dtype);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the model folder " + path, e);
+    }
+  }
+
+  private static Model readLegacy(FileSystem fs, Path dir) throws IOException {
+    NpyLayout w = header(fs, new Path(dir, "W.npy"));
+    w.requireFloatMatrix();
+    Network network = Network.linear(w.rows(), w.cols());
+    double[] theta = new double[network.numParameters()];
+    readInto(fs, new Path(dir, "W.npy"), "W", w.rows(), w.cols(), true, theta, 0);
+    readInto(fs, new Path(dir, "b.npy"), "b", w.cols(), 1, false, theta,
+        network.biasOffset(0));
+    return new Model(network, theta, null, DType.FLOAT64);
+  }
+
+  private static Map<String, Object> parse(Path file, InputStream in) throws IOException {
+    try {
+      Object value = new ObjectMapper().readValue(in, Object.class);
+      if (value instanceof Map<?, ?> map) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) map;
+        return json;
+      }
+      throw damaged(file, "not a JSON object");
+    } catch (JsonProcessingException e) {
+      throw damaged(file, "not JSON (" + e.getOriginalMessage() + ")");
+    }
+  }
+
+  /** model.json's content, checked field by field. */
+  private record Description(int[] sizes, List<Activation> activations, Loss loss, DType dtype,
+      List<String[]> files) {
+    Network network(Path file) {
+      try {
+        return new Network(sizes, activations);
+      } catch (IllegalArgumentException e) {
+        throw damaged(file, e.getMessage());
+      }
+    }
+  }
+
+  private static Description describe(Path file, Map<String, Object> json) {
+    if (!FORMAT.equals(json.get("format"))) {
+      throw damaged(file, "format is " + show(json.get("format")) + ", expected \"" + FORMAT
+          + "\"");
+    }
+    if (!(json.get("version") instanceof Integer version) || version < 1) {
+      throw damaged(file, "version is " + show(json.get("version")) + ", expected " + VERSION);
+    }
+    if (version > VERSION) {
+      throw damaged(file, "version " + version + " is newer than this spark-gemm reads ("
+          + VERSION + ")");
+    }
+    if (!(json.get("sizes") instanceof List<?> sizeList) || sizeList.size() < 2) {
+      throw damaged(file, "sizes is " + show(json.get("sizes")) + ", expected a list of at "
+          + "least two layer widths [d_0, ..., d_L]");
+    }
+    int[] sizes = new int[sizeList.size()];
+    for (int i = 0; i < sizes.length; i++) {
+      if (!(sizeList.get(i) instanceof Integer v) || v < 1) {
+        throw damaged(file, "sizes[" + i + "] is " + show(sizeList.get(i))
+            + ", expected a width >= 1");
+      }
+      sizes[i] = v;
+    }
+    int layers = sizes.length - 1;
+    if (!(json.get("activations") instanceof List<?> actList) || actList.size() != layers - 1) {
+      throw damaged(file, "activations is " + show(json.get("activations")) + ", expected a "
+          + "list of " + (layers - 1) + " (one per hidden layer)");
+    }
+    List<Activation> activations = new ArrayList<>();
+    for (Object a : actList) {
+      if (!(a instanceof String label) || !Activation.LABELS.contains(label)) {
+        throw damaged(file, "unknown activation " + show(a) + ": expected one of "
+            + String.join(", ", Activation.LABELS));
+      }
+      activations.add(Activation.parse(label));
+    }
+    Loss loss = null;
+    if (json.get("loss") != null) {
+      if (!(json.get("loss") instanceof String label) || !Loss.labels(List.of(Loss.values()))
+          .contains(label)) {
+        throw damaged(file, "unknown loss " + show(json.get("loss")) + ": expected one of "
+            + String.join(", ", Loss.labels(List.of(Loss.values()))));
+      }
+      loss = Loss.parse(label);
+    }
+    DType dtype;
+    try {
+      dtype = DType.parse(String.valueOf(json.getOrDefault("dtype", "float64")));
+    } catch (IllegalArgumentException e) {
+      throw damaged(file, "dtype is " + show(json.get("dtype")) + ", expected float64 or "
+          + "float32");
+    }
+    if (!(json.get("layers") instanceof List<?> layerList) || layerList.size() != layers) {
+      throw damaged(file, "layers is " + show(json.get("layers")) + ", expected a list of "
+          + layers + " {\"W\": file, \"b\": file} (one per layer of sizes)");
+    }
+    List<String[]> files = new ArrayList<>();
+    for (int l = 0; l < layers; l++) {
+      if (!(layerList.get(l) instanceof Map<?, ?> layer)
+          || !(layer.get("W") instanceof String w) || !(layer.get("b") instanceof String b)
+          || !plainName(w) || !plainName(b)) {
+        throw damaged(file, "layers[" + l + "] is " + show(layerList.get(l)) + ", expected "
+            + "{\"W\": file, \"b\": file} with plain file names in the folder");
+      }
+      files.add(new String[] {w, b});
+    }
+    return new Description(sizes, activations, loss, dtype, files);
+  }
+
+  private static boolean plainName(String name) {
+    return !name.isEmpty() && !name.contains("/") && !name.contains("\\") && !name.equals("..")
+        && !name.equals(".");
+  }
+
+  /** Reads a float .npy of the expected shape into {@code theta} from {@code offset}. */
+  private static void readInto(FileSystem fs, Path file, String what, int rows, int cols,
+      boolean matrix, double[] theta, int offset) throws IOException {
+    NpyLayout layout = header(fs, file);
+    if (matrix) {
+      layout.requireFloatMatrix();
+    } else {
+      layout.requireFloatVector();
+    }
+    if (layout.rows() != rows || layout.cols() != cols) {
+      throw new IllegalArgumentException(file + ": " + what + " is " + layout.shapeText()
+          + " but " + JSON + " says " + (matrix ? "(" + rows + ", " + cols + ")"
+              : "(" + rows + ",)") + " (the model folder is damaged)");
+    }
+    try (FSDataInputStream in = fs.open(file)) {
+      layout.readRows(in::readFully, 0, rows, theta, offset);
+    }
+    for (int i = offset; i < offset + rows * cols; i++) {
+      if (!Double.isFinite(theta[i])) {
+        throw new IllegalArgumentException(file + ": " + what + " has " + theta[i]
+            + " at index " + (i - offset) + " (a model's parameters must be finite)");
+      }
+    }
+  }
+
+  private static NpyLayout header(FileSystem fs, Path file) throws IOException {
+    try {
+      FileStatus status = fs.getFileStatus(file);
+      if (status.isDirectory()) {
+        throw new NpyFormatException(file.toString(), "is a directory, expected a .npy file");
+      }
+      try (FSDataInputStream in = fs.open(file)) {
+        return NpyLayout.read(in::readFully, status.getLen(), file.toString());
+      }
+    } catch (FileNotFoundException e) {
+      throw new NpyFormatException(file.toString(), "missing (the model folder is incomplete)");
+    }
+  }
+
+  private static String show(Object value) {
+    if (value == null) {
+      return "missing";
+    }
+    return value instanceof String text ? "\"" + text + "\"" : String.valueOf(value);
+  }
+
+  private static IllegalArgumentException damaged(Path file, String problem) {
+    return new IllegalArgumentException(file + ": " + problem + " (the model folder is "
+        + "damaged)");
+  }
+}
