@@ -39,7 +39,7 @@ public final class LinearKernels {
   /** {@code y = x w + b}. Modifies y only. */
   public void forward(DenseBlock x, DenseBlock w, double[] b, DenseBlock y) {
     checkForward(x, w, b, y);
-    forwardRows(x, w, b, y, 0, x.numRows());
+    forwardPanel(x, w, b, y, 0, x.numRows());
   }
 
   /** Allocates dx (n x d, g's dtype and row ids) and computes {@code dx = g wᵀ}. */
@@ -52,7 +52,7 @@ public final class LinearKernels {
   /** {@code dx = g wᵀ}. Modifies dx only. */
   public void inputGradient(DenseBlock g, DenseBlock w, DenseBlock dx) {
     checkInputGradient(g, w, dx);
-    inputGradientRows(g, w, dx, 0, g.numRows());
+    inputGradientPanel(g, w, dx, 0, g.numRows());
   }
 
   /**
@@ -61,7 +61,7 @@ public final class LinearKernels {
    */
   public void accumulateGradients(DenseBlock x, DenseBlock g, GradientAccumulator acc) {
     checkAccumulate(x, g, acc);
-    accumulateRows(x, g, acc, 0, x.numRows());
+    accumulatePanel(x, g, acc, 0, x.numRows());
   }
 
   /**
@@ -93,11 +93,11 @@ public final class LinearKernels {
     double loss = 0.0;
     for (int from = 0; from < rows; from += panel) {
       int to = Math.min(rows, from + panel);
-      forwardRows(x, w, b, y, from, to);
+      forwardPanel(x, w, b, y, from, to);
       loss += head.lossAndGradient(y, labels, g, from, to);
-      accumulateRows(x, g, acc, from, to);
+      accumulatePanel(x, g, acc, from, to);
       if (dx != null) {
-        inputGradientRows(g, w, dx, from, to);
+        inputGradientPanel(g, w, dx, from, to);
       }
     }
     acc.addLoss(loss, rows);
@@ -119,12 +119,72 @@ public final class LinearKernels {
     int panel = panelRows(x.numCols(), w.numCols(), x.dtype(), rows);
     for (int from = 0; from < rows; from += panel) {
       int to = Math.min(rows, from + panel);
-      accumulateRows(x, g, acc, from, to);
+      accumulatePanel(x, g, acc, from, to);
       if (dx != null) {
-        inputGradientRows(g, w, dx, from, to);
+        inputGradientPanel(g, w, dx, from, to);
       }
     }
     acc.addLoss(0.0, rows);
+  }
+
+  /**
+   * Rows {@code from..to} of {@code y = x w + b}, the same arithmetic as one panel of
+   * {@link #backward}. x and y may have more rows than {@code to} (scratch sized for a larger
+   * block); the same row indices are read in x and written in y. Modifies those rows of y only.
+   */
+  public void forwardRows(DenseBlock x, DenseBlock w, double[] b, DenseBlock y, int from,
+      int to) {
+    requireSameDType("forward", x, w, y);
+    if (x.numCols() != w.numRows() || y.numCols() != w.numCols() || b.length != w.numCols()) {
+      throw new IllegalArgumentException("Cannot compute y = x w + b: x is " + x.shape()
+          + ", w is " + w.shape() + ", b has " + b.length + " values, y is " + y.shape()
+          + " (expected x any x d, w d x k, b k, y any x k)");
+    }
+    checkRows("y = x w + b", from, to, x, y);
+    forwardPanel(x, w, b, y, from, to);
+  }
+
+  /**
+   * Rows {@code from..to} of {@code dx = g wᵀ}, as one panel of {@link #backward}; g and dx may
+   * have more rows than {@code to}. Modifies those rows of dx only.
+   */
+  public void inputGradientRows(DenseBlock g, DenseBlock w, DenseBlock dx, int from, int to) {
+    requireSameDType("input gradient", g, w, dx);
+    if (g.numCols() != w.numCols() || dx.numCols() != w.numRows()) {
+      throw new IllegalArgumentException("Cannot compute dx = g wᵀ: g is " + g.shape()
+          + ", w is " + w.shape() + ", dx is " + dx.shape()
+          + " (expected g any x k, w d x k, dx any x d)");
+    }
+    checkRows("dx = g wᵀ", from, to, g, dx);
+    inputGradientPanel(g, w, dx, from, to);
+  }
+
+  /**
+   * {@code dw += xᵀ g} and {@code db += 1ᵀ g} over rows {@code from..to}, as one panel of
+   * {@link #backward} (float32: an sgemm partial added into the float64 sums); x and g may have
+   * more rows than {@code to}. Modifies {@code acc} only; adds no loss and no rows.
+   */
+  public void accumulateRows(DenseBlock x, DenseBlock g, GradientAccumulator acc, int from,
+      int to) {
+    if (x.dtype() != g.dtype()) {
+      throw new IllegalArgumentException("Cannot accumulate gradients: x is " + x.dtype().label()
+          + " but g is " + g.dtype().label());
+    }
+    if (acc.inFeatures() != x.numCols() || acc.outFeatures() != g.numCols()) {
+      throw new IllegalArgumentException("Cannot compute dw += xᵀ g: x is " + x.shape()
+          + ", g is " + g.shape() + ", dw is " + acc.inFeatures() + "x" + acc.outFeatures()
+          + " (expected x any x d, g any x k, dw d x k)");
+    }
+    checkRows("dw += xᵀ g", from, to, x, g);
+    accumulatePanel(x, g, acc, from, to);
+  }
+
+  private static void checkRows(String what, int from, int to, DenseBlock a, DenseBlock b) {
+    if (from < 0 || to < from || to > a.numRows() || to > b.numRows()) {
+      throw new IllegalArgumentException("Cannot compute rows " + from + ".." + to + " of "
+          + what + ": the blocks have " + a.numRows() + " and " + b.numRows() + " rows"
+          + " (expected 0 <= from <= to <= both)");
+    }
   }
 
   /**
@@ -180,8 +240,8 @@ public final class LinearKernels {
     }
   }
 
-  /** Rows {@code from..to} of {@code y = x w + b}. */
-  private void forwardRows(DenseBlock x, DenseBlock w, double[] b, DenseBlock y, int from,
+  /** Rows {@code from..to} of {@code y = x w + b} (unchecked). */
+  private void forwardPanel(DenseBlock x, DenseBlock w, double[] b, DenseBlock y, int from,
       int to) {
     // y = b broadcast over rows, then y += x w (x: m x d, w: d x k, y: m x k). Starting from b
     // with beta = 1 spares the pass over y that beta = 0 costs (BLAS zeroes C first) plus a
@@ -191,13 +251,13 @@ public final class LinearKernels {
   }
 
   /** Rows {@code from..to} of {@code dx = g wᵀ}. */
-  private void inputGradientRows(DenseBlock g, DenseBlock w, DenseBlock dx, int from, int to) {
+  private void inputGradientPanel(DenseBlock g, DenseBlock w, DenseBlock dx, int from, int to) {
     // g: m x k   wᵀ: k x d   dx: m x d
     gemmAt(Trans.N, Trans.T, to - from, w.numRows(), w.numCols(), g, from, w, 0, 0.0, dx, from);
   }
 
   /** {@code dw += xᵀ g}, {@code db += 1ᵀ g} over rows {@code from..to}. */
-  private void accumulateRows(DenseBlock x, DenseBlock g, GradientAccumulator acc, int from,
+  private void accumulatePanel(DenseBlock x, DenseBlock g, GradientAccumulator acc, int from,
       int to) {
     int d = x.numCols();
     int k = g.numCols();

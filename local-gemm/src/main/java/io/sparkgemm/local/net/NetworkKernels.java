@@ -1,48 +1,91 @@
 package io.sparkgemm.local.net;
 
+import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
+import io.sparkgemm.local.LinearKernels;
 import io.sparkgemm.local.backend.GemmBackend;
 import io.sparkgemm.local.loss.Labels;
 import io.sparkgemm.local.loss.LossHead;
 
 /**
- * One block's network math. Forward: {@code A_0 = X}, {@code Z_l = A_l W_l + b_l},
- * {@code A_{l+1} = act_l(Z_l)}, the last Z is the output Y (logits). Backward from the head's
- * {@code G_L = dL/dY}: {@code dW_l += A_lᵀ G_l}, {@code db_l += 1ᵀ G_l},
- * {@code G_{l-1} = (G_l W_lᵀ) ⊙ act'_{l-1}(Z_{l-1})}, and {@code dX = G_0 W_0ᵀ} when asked.
- * Every product is a GEMM on the block. A one-layer network runs exactly
- * {@link io.sparkgemm.local.LinearKernels#backward} (same panels, same bits).
+ * One block's network math, forward and backward side by side:
  *
- * <p>STUB.
+ * <pre>
+ *   A_0 = X (n x d_0)   W_l: d_l x d_{l+1}   b_l: d_{l+1}   Z_l, A_{l+1}, G_l: n x d_{l+1}
+ *   forward     Z_l = A_l W_l + b_l,   A_{l+1} = act_l(Z_l),   Y = Z_{L-1} (the logits)
+ *   head        G_{L-1} = dL/dY
+ *   backward    dW_l += A_lᵀ G_l,   db_l += 1ᵀ G_l,
+ *               G_{l-1} = (G_l W_lᵀ) ⊙ act'_{l-1}(Z_{l-1}),   dX = G_0 W_0ᵀ (when asked)
+ * </pre>
+ *
+ * Every product is a GEMM on the block, run by {@link LinearKernels}' row-range methods: the
+ * forward GEMM starts from b with beta = 1, and float32 blocks add an sgemm partial of A_lᵀ G_l
+ * into the float64 sums. A one-layer network runs exactly {@link LinearKernels#forward},
+ * {@link LinearKernels#backward} and {@link LinearKernels#backwardFromGradient} (same panels,
+ * same bits). Deeper networks take each block whole: their hidden layers are usually wide, where
+ * panels do not pay ({@link LinearKernels#PANEL_MAX_K}).
  */
 public final class NetworkKernels {
+  private final LinearKernels linear;
 
   public NetworkKernels(GemmBackend backend) {
-    throw new UnsupportedOperationException("stub");
+    this.linear = new LinearKernels(backend);
   }
 
   public GemmBackend backend() {
-    throw new UnsupportedOperationException("stub");
+    return linear.backend();
+  }
+
+  /** The one-layer kernels this runs on. */
+  public LinearKernels linear() {
+    return linear;
   }
 
   /** Allocates y (n x d_L, x's dtype and row ids) and runs the network forward into it. */
   public DenseBlock forward(NetworkParams params, DenseBlock x) {
-    throw new UnsupportedOperationException("stub");
+    DenseBlock y = DenseBlock.zeros(x.dtype(), x.numRows(), params.network().outFeatures());
+    forward(params, x, new Workspace(), y);
+    return x.hasRowIds() ? y.withRowIds(x.rowIds()) : y;
   }
 
   /** Runs the network forward into y (n x d_L); hidden activations go to {@code work}. */
   public void forward(NetworkParams params, DenseBlock x, Workspace work, DenseBlock y) {
-    throw new UnsupportedOperationException("stub");
+    Network network = params.network();
+    if (network.isLinear()) {
+      linear.forward(x, params.weight(0), params.bias(0), y);
+      return;
+    }
+    checkInput(params, x);
+    checkOutput("y", params, x, y);
+    int top = network.numLayers() - 1;
+    forwardHidden(params, x, work);
+    linear.forwardRows(work.input(top, x), params.weight(top), params.bias(top), y, 0,
+        x.numRows());
   }
 
   /**
    * One block's whole backward step: forward (keeping what backward needs in {@code work}),
    * {@code g = head(y)} and the block's loss share, then the adjoints layer by layer into
    * {@code acc}; dx (n x d_0) when not null. Writes y and g (n x d_L).
+   *
+   * @param labels what the head needs, aligned with the block's rows (may be null if it needs
+   *     nothing)
    */
   public void backward(NetworkParams params, DenseBlock x, LossHead head, Labels labels,
       DenseBlock y, DenseBlock g, DenseBlock dx, Workspace work, NetworkGradient acc) {
-    throw new UnsupportedOperationException("stub");
+    Network network = params.network();
+    checkGradient(params, acc);
+    if (network.isLinear()) {
+      linear.backward(x, params.weight(0), params.bias(0), head, labels, y, g, dx,
+          acc.layer(0));
+      return;
+    }
+    forward(params, x, work, y);
+    checkOutput("g", params, x, g);
+    checkDx(params, x, dx);
+    double loss = head.lossAndGradient(y, labels, g, 0, x.numRows());
+    backwardLayers(params, x, g, dx, work, acc);
+    acc.addLoss(loss, x.numRows());
   }
 
   /**
@@ -51,16 +94,159 @@ public final class NetworkKernels {
    */
   public void backwardFromGradient(NetworkParams params, DenseBlock x, DenseBlock g,
       DenseBlock dx, Workspace work, NetworkGradient acc) {
-    throw new UnsupportedOperationException("stub");
+    Network network = params.network();
+    checkGradient(params, acc);
+    if (network.isLinear()) {
+      linear.backwardFromGradient(x, params.weight(0), g, dx, acc.layer(0));
+      return;
+    }
+    checkInput(params, x);
+    checkOutput("g", params, x, g);
+    checkDx(params, x, dx);
+    forwardHidden(params, x, work);
+    backwardLayers(params, x, g, dx, work, acc);
+    acc.addLoss(0.0, x.numRows());
+  }
+
+  /** Z_l and A_{l+1} for the hidden layers l = 0 .. L-2, into {@code work}. */
+  private void forwardHidden(NetworkParams params, DenseBlock x, Workspace work) {
+    Network network = params.network();
+    int n = x.numRows();
+    work.prepare(network, x.dtype(), n);
+    for (int l = 0; l < network.numLayers() - 1; l++) {
+      Activation act = network.activation(l);
+      DenseBlock a = work.activation(l + 1);
+      // Z_l = A_l W_l + b_l (A_l: n x d_l, W_l: d_l x d_{l+1}); gelu keeps Z_l for backward
+      DenseBlock z = act.needsInput() ? work.preActivation(l + 1) : a;
+      linear.forwardRows(work.input(l, x), params.weight(l), params.bias(l), z, 0, n);
+      act.apply(z, a, 0, n);
+    }
+  }
+
+  /** From G_{L-1} = g down to layer 0; dx when not null. Adds no loss and no rows. */
+  private void backwardLayers(NetworkParams params, DenseBlock x, DenseBlock g, DenseBlock dx,
+      Workspace work, NetworkGradient acc) {
+    Network network = params.network();
+    int n = x.numRows();
+    DenseBlock gl = g;
+    for (int l = network.numLayers() - 1; l >= 0; l--) {
+      // dW_l += A_lᵀ G_l, db_l += 1ᵀ G_l (beta = 1: gradients add across blocks)
+      linear.accumulateRows(work.input(l, x), gl, acc.layer(l), 0, n);
+      if (l > 0) {
+        // G_{l-1} = (G_l W_lᵀ) ⊙ act'_{l-1}: n x d_l, from A_l (or Z_{l-1} for gelu)
+        DenseBlock below = work.gradient(l);
+        linear.inputGradientRows(gl, params.weight(l), below, 0, n);
+        Activation act = network.activation(l - 1);
+        act.backward(act.needsInput() ? work.preActivation(l) : work.activation(l), below, 0,
+            n);
+        gl = below;
+      } else if (dx != null) {
+        // dX = G_0 W_0ᵀ
+        linear.inputGradientRows(gl, params.weight(0), dx, 0, n);
+      }
+    }
+  }
+
+  private static void checkGradient(NetworkParams params, NetworkGradient acc) {
+    if (!params.network().equals(acc.network())) {
+      throw new IllegalArgumentException("The gradient sums are for " + acc.network()
+          .describe() + " but the parameters for " + params.network().describe());
+    }
+  }
+
+  private static void checkInput(NetworkParams params, DenseBlock x) {
+    Network network = params.network();
+    if (x.dtype() != params.dtype() || x.numCols() != network.inFeatures()) {
+      throw new IllegalArgumentException("The network " + network.describe() + " ("
+          + params.dtype().label() + ") cannot take x " + x.shape() + " (" + x.dtype().label()
+          + "): expected n x " + network.inFeatures() + " " + params.dtype().label());
+    }
+  }
+
+  private static void checkOutput(String name, NetworkParams params, DenseBlock x,
+      DenseBlock out) {
+    int k = params.network().outFeatures();
+    if (out.dtype() != x.dtype() || out.numRows() != x.numRows() || out.numCols() != k) {
+      throw new IllegalArgumentException("The network " + params.network().describe() + " on x "
+          + x.shape() + " needs " + name + " " + x.numRows() + "x" + k + " ("
+          + x.dtype().label() + "), got " + out.shape() + " (" + out.dtype().label() + ")");
+    }
+  }
+
+  private static void checkDx(NetworkParams params, DenseBlock x, DenseBlock dx) {
+    if (dx != null && (dx.dtype() != x.dtype() || dx.numRows() != x.numRows()
+        || dx.numCols() != x.numCols())) {
+      throw new IllegalArgumentException("The network " + params.network().describe()
+          + " on x " + x.shape() + " needs dx " + x.shape() + " (" + x.dtype().label()
+          + "), got " + dx.shape() + " (" + dx.dtype().label() + ")");
+    }
   }
 
   /**
    * Per-block scratch for the hidden layers' Z and A and the backward G's, sized on first use
    * and reused by later blocks of the same or fewer rows. Not thread-safe; one per task.
+   *
+   * <p>Each buffer is a block of the largest row count seen so far (n x d_l arrays are large,
+   * humongous objects for G1, so they are made once, not per block); a block of n rows uses
+   * its first n rows. A larger block, another network or another dtype makes them anew. G
+   * buffers are made on the first backward step, so forward-only work never holds them.
    */
   public static final class Workspace {
+    private Network network;
+    private DType dtype;
+    private int capacity;
+    /** A_l (l = 1 .. L-1), Z_{l-1} for gelu layers, G_{l-1}; index l, slot 0 unused. */
+    private DenseBlock[] activations;
+    private DenseBlock[] preActivations;
+    private DenseBlock[] gradients;
+
     public Workspace() {
-      throw new UnsupportedOperationException("stub");
+    }
+
+    /** The rows its buffers hold (0 before first use). */
+    public int capacityRows() {
+      return capacity;
+    }
+
+    /** Makes the buffers fit a block of {@code rows} rows of {@code network} in {@code dtype}. */
+    void prepare(Network net, DType type, int rows) {
+      if (net.equals(network) && type == dtype && rows <= capacity) {
+        return;
+      }
+      int layers = net.numLayers();
+      network = net;
+      dtype = type;
+      capacity = rows;
+      activations = new DenseBlock[layers];
+      preActivations = new DenseBlock[layers];
+      gradients = new DenseBlock[layers];
+      for (int l = 1; l < layers; l++) {
+        activations[l] = DenseBlock.zeros(type, capacity, net.size(l));
+        if (net.activation(l - 1).needsInput()) {
+          preActivations[l] = DenseBlock.zeros(type, capacity, net.size(l));
+        }
+      }
+    }
+
+    /** A_l: x for l = 0, else the hidden buffer. */
+    DenseBlock input(int layer, DenseBlock x) {
+      return layer == 0 ? x : activations[layer];
+    }
+
+    DenseBlock activation(int layer) {
+      return activations[layer];
+    }
+
+    DenseBlock preActivation(int layer) {
+      return preActivations[layer];
+    }
+
+    /** G_{l-1}, n x d_l, the gradient at A_l; made on first use. */
+    DenseBlock gradient(int layer) {
+      if (gradients[layer] == null) {
+        gradients[layer] = DenseBlock.zeros(dtype, capacity, network.size(layer));
+      }
+      return gradients[layer];
     }
   }
 }

@@ -3,36 +3,127 @@ package io.sparkgemm.local.net;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import java.io.Serializable;
+import java.util.List;
 
 /**
  * θ unpacked for the kernels: W_l as a block in the pass's dtype, b_l as float64 (the kernels
- * round it as they round the linear layer's b). What a pass broadcasts.
- *
- * <p>STUB.
+ * round it as they round the linear layer's b). What a pass broadcasts. Immutable by contract:
+ * the blocks and arrays are shared, and nothing modifies them.
  */
 public final class NetworkParams implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** θ (float64, {@link Network#numParameters()} values; copied) unpacked in {@code dtype}. */
+  private final Network network;
+  private final DType dtype;
+  private final DenseBlock[] weights;
+  private final double[][] biases;
+
+  private NetworkParams(Network network, DType dtype, DenseBlock[] weights, double[][] biases) {
+    this.network = network;
+    this.dtype = dtype;
+    this.weights = weights;
+    this.biases = biases;
+  }
+
+  /**
+   * θ (float64, {@link Network#numParameters()} values; copied) unpacked in {@code dtype}: W_l
+   * rounded to float32 in a float32 pass, b_l kept in float64.
+   *
+   * @throws IllegalArgumentException when θ's length is not the network's parameter count
+   */
   public static NetworkParams unpack(Network network, double[] theta, DType dtype) {
-    throw new UnsupportedOperationException("stub");
+    if (theta.length != network.numParameters()) {
+      throw new IllegalArgumentException("θ has " + theta.length + " values but the network "
+          + network.describe() + " has " + network.numParameters() + " parameters");
+    }
+    int layers = network.numLayers();
+    DenseBlock[] weights = new DenseBlock[layers];
+    double[][] biases = new double[layers][];
+    for (int l = 0; l < layers; l++) {
+      int d = network.size(l);
+      int k = network.size(l + 1);
+      int at = network.weightOffset(l);
+      if (dtype == DType.FLOAT64) {
+        double[] w = new double[d * k];
+        System.arraycopy(theta, at, w, 0, w.length);
+        weights[l] = DenseBlock.ofDoubles(d, k, w);
+      } else {
+        float[] w = new float[d * k];
+        for (int i = 0; i < w.length; i++) {
+          w[i] = (float) theta[at + i];
+        }
+        weights[l] = DenseBlock.ofFloats(d, k, w);
+      }
+      int bAt = network.biasOffset(l);
+      biases[l] = new double[k];
+      System.arraycopy(theta, bAt, biases[l], 0, k);
+    }
+    return new NetworkParams(network, dtype, weights, biases);
+  }
+
+  /**
+   * Parameters from blocks already in the pass's dtype (not copied): W_l d_l x d_{l+1}, all of
+   * one dtype, and b_l with d_{l+1} values. The linear layer's (w, b) is
+   * {@code of(Network.linear(d, k), List.of(w), List.of(b))}.
+   */
+  public static NetworkParams of(Network network, List<DenseBlock> weights,
+      List<double[]> biases) {
+    int layers = network.numLayers();
+    if (weights.size() != layers || biases.size() != layers) {
+      throw new IllegalArgumentException("The network " + network.describe() + " has " + layers
+          + " layer(s) but got " + weights.size() + " W and " + biases.size() + " b");
+    }
+    DType dtype = weights.get(0).dtype();
+    for (int l = 0; l < layers; l++) {
+      DenseBlock w = weights.get(l);
+      int d = network.size(l);
+      int k = network.size(l + 1);
+      if (w.numRows() != d || w.numCols() != k || biases.get(l).length != k
+          || w.dtype() != dtype) {
+        throw new IllegalArgumentException("Layer " + l + " of " + network.describe()
+            + " needs W " + d + "x" + k + " (" + dtype.label() + ") and b with " + k
+            + " values; got W " + w.shape() + " (" + w.dtype().label() + ") and b with "
+            + biases.get(l).length);
+      }
+    }
+    return new NetworkParams(network, dtype, weights.toArray(new DenseBlock[0]),
+        biases.toArray(new double[0][]));
   }
 
   public Network network() {
-    throw new UnsupportedOperationException("stub");
+    return network;
   }
 
   public DType dtype() {
-    throw new UnsupportedOperationException("stub");
+    return dtype;
   }
 
-  /** W_layer, d_layer x d_{layer+1}, in {@link #dtype()}. */
+  /** W_layer, d_layer x d_{layer+1}, in {@link #dtype()} (shared, do not modify). */
   public DenseBlock weight(int layer) {
-    throw new UnsupportedOperationException("stub");
+    return weights[layer];
   }
 
   /** b_layer, d_{layer+1} values (shared, do not modify). */
   public double[] bias(int layer) {
-    throw new UnsupportedOperationException("stub");
+    return biases[layer];
+  }
+
+  /** θ again, as a new float64 vector (W_l widened from float32 in a float32 pass). */
+  public double[] pack() {
+    double[] theta = new double[network.numParameters()];
+    for (int l = 0; l < weights.length; l++) {
+      DenseBlock w = weights[l];
+      int at = network.weightOffset(l);
+      if (dtype == DType.FLOAT64) {
+        System.arraycopy(w.doubles(), 0, theta, at, w.doubles().length);
+      } else {
+        float[] wv = w.floats();
+        for (int i = 0; i < wv.length; i++) {
+          theta[at + i] = wv[i];
+        }
+      }
+      System.arraycopy(biases[l], 0, theta, network.biasOffset(l), biases[l].length);
+    }
+    return theta;
   }
 }

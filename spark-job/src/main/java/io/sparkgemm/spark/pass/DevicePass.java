@@ -6,6 +6,8 @@ import io.sparkgemm.local.GradientAccumulator;
 import io.sparkgemm.local.cuda.CudaBackend;
 import io.sparkgemm.local.cuda.CudaTrainingPass;
 import io.sparkgemm.local.loss.Loss;
+import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.net.NetworkGradient;
 import io.sparkgemm.spark.block.LabeledBlock;
 import io.sparkgemm.spark.reduce.PartitionResult;
 import java.io.Serializable;
@@ -16,7 +18,8 @@ import java.util.List;
  * device once, dW, db and the loss come back once, and each block's X and targets stay in the
  * device block cache (LRU, {@code --gpu-cache-mb}) between passes, so from the second pass of
  * {@code train} on, an iteration moves only W in and dW/db out while the blocks fit the budget.
- * Passes that write Y or dX, other loss heads and --deterministic chunks use the per-block path.
+ * Passes that write Y or dX, other loss heads, --deterministic chunks, networks of several
+ * layers and minibatch steps use the per-block path.
  */
 final class DevicePass {
   private DevicePass() {
@@ -37,7 +40,8 @@ final class DevicePass {
     for (LabeledBlock block : blocks) {
       maxRows = Math.max(maxRows, block.numRows());
     }
-    GradientAccumulator acc = new GradientAccumulator(w.numRows(), w.numCols());
+    NetworkGradient sums = new NetworkGradient(Network.linear(w.numRows(), w.numCols()));
+    GradientAccumulator acc = sums.layer(0);
     long uploaded;
     try (CudaTrainingPass pass = new CudaTrainingPass(cuda, w, b, maxRows, globalRows)) {
       for (LabeledBlock block : blocks) {
@@ -55,7 +59,7 @@ final class DevicePass {
       pass.finish(acc);
       uploaded = pass.bytesUploaded();
     }
-    return new PartitionResult(partition, acc, List.of(), backend + "; mse pass on the device, "
+    return new PartitionResult(partition, sums, List.of(), backend + "; mse pass on the device, "
         + (uploaded == 0 ? "every block resident" : "blocks uploaded or cached"),
         acc.numRows(), (System.nanoTime() - start) / 1e9, 0.0);
   }

@@ -2,6 +2,8 @@ package io.sparkgemm.spark.pass;
 
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.GradientAccumulator;
+import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.net.NetworkGradient;
 import io.sparkgemm.spark.output.OutputBlock;
 import io.sparkgemm.spark.reduce.PartitionResult;
 import java.util.ArrayList;
@@ -11,14 +13,14 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
- * The outcome of one pass. It owns the pass's broadcast of W and, when outputs were kept,
- * the cached partition results holding the Y / dX blocks: {@link #close()} frees both (once,
- * however often it is called), so open it in try-with-resources. The numbers stay readable after
- * closing; {@link #outputBlocks} does not.
+ * The outcome of one pass. It owns the pass's broadcast of θ (W for the linear layer) and, when
+ * outputs were kept, the cached partition results holding the Y / dX blocks: {@link #close()}
+ * frees both (once, however often it is called), so open it in try-with-resources. The numbers
+ * stay readable after closing; {@link #outputBlocks} does not.
  */
 public final class PassResult implements AutoCloseable {
 
-  /** X is n x d, W d x k. */
+  /** X is n x d, Y n x k (W d x k for the linear layer); n is the step's rows for a step. */
   public record Shape(long numRows, int inFeatures, int outFeatures) {
   }
 
@@ -34,7 +36,8 @@ public final class PassResult implements AutoCloseable {
 
   private final PassSpec spec;
   private final Shape shape;
-  private final GradientAccumulator gradients;
+  private final Network network;
+  private final NetworkGradient gradients;
   private final JavaRDD<PartitionResult> partials;
   private final ReductionStats reduction;
   private final double seconds;
@@ -47,6 +50,8 @@ public final class PassResult implements AutoCloseable {
   private PassResult(Builder b) {
     this.spec = b.spec;
     this.shape = b.shape;
+    this.network = b.network != null ? b.network
+        : Network.linear(b.shape.inFeatures(), b.shape.outFeatures());
     this.gradients = b.gradients;
     this.partials = b.partials;
     this.reduction = b.reduction;
@@ -81,8 +86,31 @@ public final class PassResult implements AutoCloseable {
     return shape.outFeatures();
   }
 
-  /** dW, db, loss and row count summed over the batch (null for a forward pass). */
+  /** The network the pass ran ({@code Network.linear(d, k)} for the linear layer). */
+  public Network network() {
+    return network;
+  }
+
+  /**
+   * The linear layer's dW, db, loss and row count summed over the batch (null for a forward
+   * pass); a network of several layers has {@link #networkGradient()}.
+   */
   public GradientAccumulator gradients() {
+    if (gradients == null) {
+      return null;
+    }
+    if (network.numLayers() != 1) {
+      throw new IllegalStateException("The " + network.describe() + " network has "
+          + network.numLayers() + " layers: read its gradient with networkGradient()");
+    }
+    return gradients.layer(0);
+  }
+
+  /**
+   * Every layer's dW and db, the loss and the row count summed over the batch (null for a
+   * forward pass); {@link NetworkGradient#flat()} is the gradient in θ's order.
+   */
+  public NetworkGradient networkGradient() {
     return gradients;
   }
 
@@ -130,11 +158,21 @@ public final class PassResult implements AutoCloseable {
     return backends;
   }
 
-  /** Floating-point operations of the pass's GEMMs: 2ndk each for Y, dW and dX. */
+  /**
+   * Floating-point operations of the pass's GEMMs: 2n·d_l·d_{l+1} per layer for the forward
+   * pass, again for every dW_l when backward, for every G passed down to a hidden layer, and for
+   * dX; for one layer 2ndk each for Y, dW and dX.
+   */
   public double flops() {
-    double one = 2.0 * numRows() * inFeatures() * outFeatures();
-    int gemms = 1 + (spec.backward() ? 1 : 0) + (spec.inputGradient() ? 1 : 0);
-    return gemms * one;
+    double forward = 0;
+    for (int l = 0; l < network.numLayers(); l++) {
+      forward += 2.0 * numRows() * network.size(l) * network.size(l + 1);
+    }
+    if (!spec.backward()) {
+      return forward;
+    }
+    double first = 2.0 * numRows() * network.size(0) * network.size(1);
+    return 2 * forward + (forward - first) + (spec.inputGradient() ? first : 0);
   }
 
   public double gflopsPerSecond() {
@@ -169,13 +207,13 @@ public final class PassResult implements AutoCloseable {
     return closed.get();
   }
 
-  /** The broadcasts (of W) this result owns (for tests of their clean-up). */
+  /** The broadcasts (of θ) this result owns (for tests of their clean-up). */
   List<Broadcast<?>> broadcasts() {
     return broadcasts;
   }
 
   /**
-   * Frees the cached outputs and destroys the pass's broadcast of W; later calls do
+   * Frees the cached outputs and destroys the pass's broadcast of θ; later calls do
    * nothing. The outputs' lineage refers to the broadcasts, so both live until the outputs are
    * written.
    */
@@ -208,7 +246,8 @@ public final class PassResult implements AutoCloseable {
   static final class Builder {
     private final PassSpec spec;
     private final Shape shape;
-    private GradientAccumulator gradients;
+    private Network network;
+    private NetworkGradient gradients;
     private JavaRDD<PartitionResult> partials;
     private ReductionStats reduction = new ReductionStats(0, 1, 0);
     private double seconds;
@@ -222,7 +261,12 @@ public final class PassResult implements AutoCloseable {
       this.shape = shape;
     }
 
-    Builder gradients(GradientAccumulator gradients) {
+    Builder network(Network network) {
+      this.network = network;
+      return this;
+    }
+
+    Builder gradients(NetworkGradient gradients) {
       this.gradients = gradients;
       return this;
     }

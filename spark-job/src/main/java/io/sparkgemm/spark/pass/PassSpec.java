@@ -15,11 +15,13 @@ import java.io.Serializable;
  * @param discardOutputs compute Y and dX but keep neither (benchmarks: the pass's full work
  *     without holding n x d results)
  * @param shardThreshold gradient bytes above which dW is reduced in column shards, or 0 for
- *     the default (64 MiB)
+ *     the default (64 MiB); only a one-layer network's dW is sharded
+ * @param softmax the kept Y holds softmax(Y) row by row (probabilities instead of logits),
+ *     computed in float64 with the row's max subtracted and written in the pass's dtype
  */
 public record PassSpec(Loss loss, boolean inputGradient, boolean keepOutput, DType dtype,
-    BackendOptions backend, int treeDepth, boolean discardOutputs, long shardThreshold)
-    implements Serializable {
+    BackendOptions backend, int treeDepth, boolean discardOutputs, long shardThreshold,
+    boolean softmax) implements Serializable {
 
   public PassSpec(Loss loss, boolean inputGradient, boolean keepOutput, DType dtype,
       BackendOptions backend, int treeDepth) {
@@ -31,10 +33,22 @@ public record PassSpec(Loss loss, boolean inputGradient, boolean keepOutput, DTy
     this(loss, inputGradient, keepOutput, dtype, backend, treeDepth, discardOutputs, 0);
   }
 
+  public PassSpec(Loss loss, boolean inputGradient, boolean keepOutput, DType dtype,
+      BackendOptions backend, int treeDepth, boolean discardOutputs, long shardThreshold) {
+    this(loss, inputGradient, keepOutput, dtype, backend, treeDepth, discardOutputs,
+        shardThreshold, false);
+  }
+
   /** This spec with another shard threshold. */
   public PassSpec withShardThreshold(long bytes) {
     return new PassSpec(loss, inputGradient, keepOutput, dtype, backend, treeDepth,
-        discardOutputs, bytes);
+        discardOutputs, bytes, softmax);
+  }
+
+  /** This spec keeping softmax(Y) (true) or Y (false) as the Y output. */
+  public PassSpec withSoftmax(boolean value) {
+    return new PassSpec(loss, inputGradient, keepOutput, dtype, backend, treeDepth,
+        discardOutputs, shardThreshold, value);
   }
 
   public PassSpec {
@@ -48,6 +62,10 @@ public record PassSpec(Loss loss, boolean inputGradient, boolean keepOutput, DTy
     }
     if (loss == null && inputGradient) {
       throw new IllegalArgumentException("The input gradient needs a loss or a supplied G");
+    }
+    if (softmax && !keepOutput) {
+      throw new IllegalArgumentException("softmax replaces the kept Y by its row-wise softmax, "
+          + "so it needs keepOutput (the pass keeps no Y)");
     }
   }
 
@@ -63,7 +81,7 @@ public record PassSpec(Loss loss, boolean inputGradient, boolean keepOutput, DTy
   /** Job description shown in the Spark UI and progress bar. */
   public String describe() {
     if (!backward()) {
-      return "spark-gemm forward: Y = X W + b";
+      return "spark-gemm forward: Y = X W + b" + (softmax ? ", softmax(Y)" : "");
     }
     return "spark-gemm backward (" + loss.label() + "): Y, G, dW = XᵀG, db = 1ᵀG"
         + (inputGradient ? ", dX = G Wᵀ" : "");

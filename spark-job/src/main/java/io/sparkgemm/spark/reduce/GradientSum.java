@@ -1,6 +1,8 @@
 package io.sparkgemm.spark.reduce;
 
 import io.sparkgemm.local.GradientAccumulator;
+import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.net.NetworkGradient;
 import io.sparkgemm.spark.reduce.OrderedTreeReduce.Node;
 import io.sparkgemm.spark.reduce.OrderedTreeReduce.Reduced;
 import java.io.Serializable;
@@ -15,20 +17,34 @@ import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 /**
- * The buffer of the pass's ordered tree reduction: gradient sums plus the partitions'
- * bookkeeping (backends used, task seconds, ||dX||²). Its zero value is empty, so the closure
- * ships no d x k array: the float64 sums are allocated on the executor when the first partition
+ * The buffer of the pass's ordered tree reduction: a network's gradient sums (every layer's dW
+ * and db, the loss, the rows; one layer for the linear model) plus the partitions' bookkeeping
+ * (backends used, task seconds, ||dX||²). Its zero value is empty, so the closure ships no
+ * gradient-sized array: the float64 sums are allocated on the executor when the first partition
  * result arrives. Merges copy, never alias, so cached partition results are not modified.
+ *
+ * <p>Column shards (ranges of dW's columns reduced separately) exist for the one-layer network
+ * only, whose dW can be large; a deeper network's flat gradient is reduced whole.
  */
 public final class GradientSum implements Mergeable<GradientSum> {
   private static final long serialVersionUID = 1L;
 
-  private GradientAccumulator sum;
+  private NetworkGradient sum;
   private final TreeSet<String> backends = new TreeSet<>();
   private double seconds;
   private double dxSquares;
 
+  /** The one-layer network's sums (dW, db, loss, rows), or null while empty. */
   public GradientAccumulator value() {
+    if (sum != null && sum.network().numLayers() != 1) {
+      throw new IllegalStateException("A " + sum.network().describe() + " network's gradient "
+          + "has " + sum.network().numLayers() + " layers: read it with gradient()");
+    }
+    return sum == null ? null : sum.layer(0);
+  }
+
+  /** Every layer's sums, or null while empty. */
+  public NetworkGradient gradient() {
     return sum;
   }
 
@@ -50,13 +66,17 @@ public final class GradientSum implements Mergeable<GradientSum> {
    *
    * @param leaves the number of leaf indices (partitions, or chunks)
    * @param bounds column ranges of the shards: shard s holds [bounds[s], bounds[s + 1]);
-   *     {@code {0, k}} for no sharding
+   *     {@code {0, k}} for no sharding (the only choice for a network of several layers)
    */
   public static Reduced<GradientSum> reduce(JavaRDD<PartitionResult> partials, int leaves,
       int depth, int[] bounds, int inFeatures) {
     int shards = bounds.length - 1;
     JavaPairRDD<Node, GradientSum> split = partials.flatMapToPair(part -> {
       List<Tuple2<Node, GradientSum>> out = new ArrayList<>(shards);
+      if (shards == 1) {
+        out.add(new Tuple2<>(new Node(0, part.leaf()), leaf(part)));
+        return out.iterator();
+      }
       for (int s = 0; s < shards; s++) {
         out.add(new Tuple2<>(new Node(s, part.leaf()), leaf(part, bounds[s], bounds[s + 1])));
       }
@@ -98,24 +118,43 @@ public final class GradientSum implements Mergeable<GradientSum> {
     Iterator<PartitionResult> run(int partition, Iterator<T> blocks);
   }
 
+  /** A leaf of the reduction tree: one partition result's whole gradient (not copied). */
+  static GradientSum leaf(PartitionResult part) {
+    GradientSum leaf = new GradientSum();
+    leaf.sum = part.gradients();
+    leaf.addBookkeeping(part);
+    return leaf;
+  }
+
   /**
-   * A leaf of the reduction tree: columns {@code [from, to)} of one partition result's gradient.
-   * Only the shard starting at column 0 carries the bookkeeping (backends, seconds, ||dX||²).
+   * A leaf of the reduction tree: columns {@code [from, to)} of one partition result's one-layer
+   * gradient. Only the shard starting at column 0 carries the bookkeeping (backends, seconds,
+   * ||dX||²).
    */
   static GradientSum leaf(PartitionResult part, int from, int to) {
     GradientSum leaf = new GradientSum();
-    GradientAccumulator g = part.gradients();
-    if (g != null) {
-      leaf.sum = from == 0 && to == g.outFeatures() ? g : g.columns(from, to);
+    NetworkGradient whole = part.gradients();
+    if (whole != null) {
+      if (whole.network().numLayers() != 1) {
+        throw new IllegalArgumentException("Column shards split one layer's dW, but the "
+            + "gradient is a " + whole.network().describe() + " network's");
+      }
+      GradientAccumulator g = whole.layer(0);
+      leaf.sum = from == 0 && to == g.outFeatures() ? whole
+          : PartitionResult.linear(g.columns(from, to));
     }
     if (from == 0) {
-      if (part.backend() != null) {
-        leaf.backends.add(part.backend());
-      }
-      leaf.seconds = part.seconds();
-      leaf.dxSquares = part.dxSquares();
+      leaf.addBookkeeping(part);
     }
     return leaf;
+  }
+
+  private void addBookkeeping(PartitionResult part) {
+    if (part.backend() != null) {
+      backends.add(part.backend());
+    }
+    seconds += part.seconds();
+    dxSquares += part.dxSquares();
   }
 
   /**
@@ -132,10 +171,11 @@ public final class GradientSum implements Mergeable<GradientSum> {
     if (first.sum == null) {
       return whole;
     }
-    whole.sum = new GradientAccumulator(inFeatures, outFeatures);
-    whole.sum.addLoss(first.sum.loss(), first.sum.numRows());
+    whole.sum = new NetworkGradient(Network.linear(inFeatures, outFeatures));
+    GradientAccumulator sums = whole.sum.layer(0);
+    sums.addLoss(first.sum.loss(), first.sum.numRows());
     for (int s = 0; s < shards.size(); s++) {
-      whole.sum.setColumns(bounds[s], shards.get(s).sum);
+      sums.setColumns(bounds[s], shards.get(s).sum.layer(0));
     }
     return whole;
   }
@@ -161,16 +201,23 @@ public final class GradientSum implements Mergeable<GradientSum> {
     return this;
   }
 
-  /** 8 bytes per value of dW and db; 0 while empty. */
+  /** 8 bytes per value of every layer's dW and db; 0 while empty. */
   @Override
   public long sizeBytes() {
-    return sum == null ? 0 : 8L * ((long) sum.dw().length + sum.db().length);
+    if (sum == null) {
+      return 0;
+    }
+    long values = 0;
+    for (int l = 0; l < sum.network().numLayers(); l++) {
+      values += (long) sum.layer(l).dw().length + sum.layer(l).db().length;
+    }
+    return 8L * values;
   }
 
-  private void addGradients(GradientAccumulator part) {
+  private void addGradients(NetworkGradient part) {
     if (part != null) {
       if (sum == null) {
-        sum = new GradientAccumulator(part.inFeatures(), part.outFeatures());
+        sum = new NetworkGradient(part.network());
       }
       sum.merge(part);
     }

@@ -1,6 +1,5 @@
 package io.sparkgemm.spark.reduce;
 
-import io.sparkgemm.local.GradientAccumulator;
 import java.io.Serializable;
 import java.util.ArrayList;
 import org.apache.spark.TaskContext;
@@ -29,9 +28,7 @@ final class LeafSums<T> extends
     var parts = pass.run(context.partitionId(), CollectionConverters.asJava(blocks));
     while (parts.hasNext()) {
       PartitionResult part = parts.next();
-      GradientAccumulator g = part.gradients();
-      out.add(new Tuple2<>(part.leaf(), GradientSum.leaf(part, 0,
-          g == null ? 0 : g.outFeatures())));
+      out.add(new Tuple2<>(part.leaf(), GradientSum.leaf(part)));
     }
     return out;
   }

@@ -1,13 +1,15 @@
 package io.sparkgemm.spark.train;
 
-import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
-import io.sparkgemm.local.GradientAccumulator;
 import io.sparkgemm.local.Norms;
+import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.net.NetworkGradient;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.pass.LinearPass;
 import io.sparkgemm.spark.pass.PassResult;
 import io.sparkgemm.spark.pass.PassSpec;
+import io.sparkgemm.spark.pass.RowSlice;
+import io.sparkgemm.spark.pass.RowSlices;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -15,75 +17,139 @@ import java.util.TreeSet;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * f(θ) = loss(XW + b) + (reg/2)·||W||² and its gradient, one fused distributed pass per
- * evaluation. θ packs W (d x k, row-major) then b (k). Every evaluation broadcasts the new W and
- * b, and the pass destroys the broadcasts when it is done ({@link PassResult#close()}); the
- * cached blocks of X are reused. An evaluation whose loss or gradient is not finite stops
- * training with a {@link TrainingDivergedException} that names the iteration.
+ * f(θ) = loss(network(X; θ)) + (reg/2)·Σ_l ||W_l||² and its gradient, one fused distributed pass
+ * per evaluation, over every row ({@link #evaluate}) or over one minibatch step's rows
+ * ({@link #evaluateBatch}; the loss is then the mean over the step's rows). θ packs the layers in
+ * order, W_l (d_l x d_{l+1}, row-major) then b_l; for the linear model (one layer) W (d x k)
+ * then b (k). Biases are not penalised. Every evaluation broadcasts the new θ, and the pass
+ * destroys the broadcast when it is done ({@link PassResult#close()}); the cached blocks of X are
+ * reused. An evaluation whose loss or gradient is not finite stops training with a
+ * {@link TrainingDivergedException} that names the iteration.
  */
 public final class Objective {
   private final SparkSession spark;
   private final BlockedInput input;
+  private final Network network;
   private final PassSpec pass;
   private final double reg;
-  private final int d;
-  private final int k;
   private final TreeSet<String> backends = new TreeSet<>();
+  private RowSlices slices;
   private int passes;
   private double passSeconds;
   private int treeDepth;
 
-  /** The gradient has one entry per parameter; {@code gradientNorm} is its Euclidean norm. */
-  public record Evaluation(double value, double loss, double[] gradient, double gradientNorm) {
+  /**
+   * The gradient has one entry per parameter; {@code gradientNorm} is its Euclidean norm;
+   * {@code rows} the rows the loss averaged over (n, or the step's).
+   */
+  public record Evaluation(double value, double loss, double[] gradient, double gradientNorm,
+      long rows) {
+    /** Without the row count (0). */
+    public Evaluation(double value, double loss, double[] gradient, double gradientNorm) {
+      this(value, loss, gradient, gradientNorm, 0);
+    }
   }
 
+  /** The linear model d -> {@code outFeatures}. */
   public Objective(SparkSession spark, BlockedInput input, int outFeatures, TrainSpec spec) {
+    this(spark, input, Network.linear(input.numFeatures(), outFeatures), spec);
+  }
+
+  public Objective(SparkSession spark, BlockedInput input, Network network, TrainSpec spec) {
+    if (network.inFeatures() != input.numFeatures()) {
+      throw new IllegalArgumentException("The " + network.describe() + " network takes "
+          + network.inFeatures() + " features but X has " + input.numFeatures());
+    }
     this.spark = spark;
     this.input = input;
+    this.network = network;
     this.reg = spec.regParam();
-    this.d = input.numFeatures();
-    this.k = outFeatures;
     this.pass = new PassSpec(spec.loss(), false, false, spec.dtype(), spec.backend(),
         spec.treeDepth());
   }
 
+  public Network network() {
+    return network;
+  }
+
   public int numParameters() {
-    return d * k + k;
+    return network.numParameters();
   }
 
   public int inFeatures() {
-    return d;
+    return network.inFeatures();
   }
 
   public int outFeatures() {
-    return k;
+    return network.outFeatures();
+  }
+
+  /** n, the rows of the input. */
+  public long numRows() {
+    return input.numRows();
   }
 
   /**
-   * @param theta W then b (not modified)
+   * Full batch: the loss averaged over all n rows.
+   *
+   * @param theta θ (not modified)
    * @param iteration the iteration this evaluation belongs to, for the error message
    */
   public Evaluation evaluate(double[] theta, int iteration) {
-    DenseBlock w = weights(theta);
-    double[] b = bias(theta);
-    GradientAccumulator g;
-    try (PassResult result = LinearPass.run(spark, input, w, b, pass)) {
-      g = result.gradients();
+    return evaluate(theta, null, iteration);
+  }
+
+  /** ⌈n / batchRows⌉, the steps of one epoch of minibatches of about batchRows rows. */
+  public int stepsPerEpoch(int batchRows) {
+    return slices().stepsPerEpoch(batchRows);
+  }
+
+  /**
+   * One minibatch step: the loss averaged over the step's rows (+ reg as in {@link #evaluate})
+   * and its gradient, one pass over a slice of every partition's cached blocks.
+   *
+   * @param theta θ (not modified)
+   * @param batch the step; {@code batch.step()} must be below {@link #stepsPerEpoch}
+   * @param iteration the iteration (step count) this evaluation belongs to, for the error message
+   */
+  public Evaluation evaluateBatch(double[] theta, MiniBatch batch, int iteration) {
+    int steps = stepsPerEpoch(batch.batchRows());
+    if (batch.step() >= steps) {
+      throw new IllegalArgumentException("Step " + batch.step() + " is past the epoch: "
+          + input.numRows() + " rows in batches of " + batch.batchRows() + " make " + steps
+          + " steps (0.." + (steps - 1) + ")");
+    }
+    return evaluate(theta, slices().slice(batch.seed(), batch.epoch(), batch.step(), steps),
+        iteration);
+  }
+
+  private RowSlices slices() {
+    if (slices == null) {
+      slices = RowSlices.count(input);
+    }
+    return slices;
+  }
+
+  private Evaluation evaluate(double[] theta, RowSlice slice, int iteration) {
+    NetworkGradient g;
+    try (PassResult result = LinearPass.run(spark, input, network, theta, pass, slice)) {
+      g = result.networkGradient();
       passes++;
       passSeconds += result.seconds();
       treeDepth = result.treeDepth();
       backends.addAll(result.backends());
     }
-    int dk = d * k;
-    double[] gradient = new double[dk + k];
-    double[] dw = g.dw();
+    double[] gradient = g.flat();
     double squares = 0;
-    for (int i = 0; i < dk; i++) {
-      // ∇_W f = dW + reg·W
-      gradient[i] = dw[i] + reg * theta[i];
-      squares += theta[i] * theta[i];
+    for (int l = 0; l < network.numLayers(); l++) {
+      int from = network.weightOffset(l);
+      int to = from + network.size(l) * network.size(l + 1);
+      for (int i = from; i < to; i++) {
+        // ∇_W f = dW + reg·W; b is not penalised
+        gradient[i] += reg * theta[i];
+        squares += theta[i] * theta[i];
+      }
     }
-    System.arraycopy(g.db(), 0, gradient, dk, k);
     double value = g.loss() + 0.5 * reg * squares;
     double norm = Norms.norm(gradient);
     if (!Double.isFinite(value) || !Double.isFinite(norm)) {
@@ -93,28 +159,47 @@ public final class Objective {
               + "features.",
           iteration, Double.isFinite(value) ? "gradient" : "loss", value, norm));
     }
-    return new Evaluation(value, g.loss(), gradient, norm);
+    return new Evaluation(value, g.loss(), gradient, norm, g.numRows());
   }
 
+  /** The linear model's W (d x k) from θ; a network has {@link #weights(double[], int)}. */
   public DenseBlock weights(double[] theta) {
-    double[] w = new double[d * k];
-    System.arraycopy(theta, 0, w, 0, d * k);
-    return DenseBlock.ofDoubles(d, k, w);
+    requireLinear();
+    return weights(theta, 0);
   }
 
+  /** The linear model's b (k) from θ; a network has {@link #bias(double[], int)}. */
   public double[] bias(double[] theta) {
-    double[] b = new double[k];
-    System.arraycopy(theta, d * k, b, 0, k);
+    requireLinear();
+    return bias(theta, 0);
+  }
+
+  /** W_layer (d_layer x d_{layer+1}, float64, copied) from θ. */
+  public DenseBlock weights(double[] theta, int layer) {
+    int rows = network.size(layer);
+    int cols = network.size(layer + 1);
+    double[] w = new double[rows * cols];
+    System.arraycopy(theta, network.weightOffset(layer), w, 0, w.length);
+    return DenseBlock.ofDoubles(rows, cols, w);
+  }
+
+  /** b_layer (d_{layer+1}, copied) from θ. */
+  public double[] bias(double[] theta, int layer) {
+    double[] b = new double[network.size(layer + 1)];
+    System.arraycopy(theta, network.biasOffset(layer), b, 0, b.length);
     return b;
   }
 
+  private void requireLinear() {
+    if (network.numLayers() != 1) {
+      throw new IllegalStateException("The " + network.describe() + " network has "
+          + network.numLayers() + " layers: name the layer");
+    }
+  }
+
+  /** θ of the linear model: W (row-major) then b. */
   public static double[] pack(DenseBlock w, double[] b) {
-    double[] wv = w.toDType(DType.FLOAT64).doubles();
-    int dk = w.numRows() * w.numCols();
-    double[] theta = new double[dk + b.length];
-    System.arraycopy(wv, 0, theta, 0, dk);
-    System.arraycopy(b, 0, theta, dk, b.length);
-    return theta;
+    return LinearPass.pack(w, b);
   }
 
   public int passes() {

@@ -1,0 +1,141 @@
+package io.sparkgemm.spark.pass;
+
+import io.sparkgemm.local.DType;
+import io.sparkgemm.local.DenseBlock;
+import io.sparkgemm.local.net.NetworkKernels.Workspace;
+import java.lang.ref.SoftReference;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedDeque;
+
+/**
+ * A task's block-sized arrays: the per-block results (y, g, dx, carrying the block's row ids),
+ * the network's hidden-layer workspace and, for minibatch steps, the gathered rows of X and their
+ * labels. Results that are kept for writing get fresh arrays; otherwise arrays are reused by
+ * later blocks of the same shape (the two latest row counts of each kind), and a task hands its
+ * set on to the executor's next task of the same network and dtype ({@link #take}), so passes
+ * after the first allocate no block-sized arrays (arrays of a few MB are humongous objects to
+ * G1, and allocating them every pass started concurrent marking cycles that cost as much CPU
+ * as a forward pass's GEMMs).
+ */
+final class Buffers {
+  /** Sets handed back by finished tasks of this executor, held softly (freed under pressure). */
+  private static final Deque<SoftReference<Buffers>> POOL = new ConcurrentLinkedDeque<>();
+  private static final int POOL_SIZE = 8;
+  /** Row counts kept per kind: full blocks and the latest short one. */
+  private static final int SIZES_KEPT = 2;
+
+  private final DType dtype;
+  private final int[] sizes;
+  private final boolean fresh;
+  private final Map<String, LinkedHashMap<Integer, Object>> arrays = new HashMap<>();
+  private Workspace work;
+
+  /**
+   * @param sizes the network's layer sizes d_0 .. d_L
+   * @param fresh every result array is new (kept outputs)
+   */
+  Buffers(DType dtype, int[] sizes, boolean fresh) {
+    this.dtype = dtype;
+    this.sizes = sizes.clone();
+    this.fresh = fresh;
+  }
+
+  /** A pooled set for this network's sizes in {@code dtype} when there is one, else a new one. */
+  static Buffers take(DType dtype, int[] sizes) {
+    SoftReference<Buffers> ref;
+    while ((ref = POOL.pollFirst()) != null) {
+      Buffers set = ref.get();
+      if (set != null && set.dtype == dtype && Arrays.equals(set.sizes, sizes)) {
+        return set;
+      }
+    }
+    return new Buffers(dtype, sizes, false);
+  }
+
+  /** Hands this set on to a later task; the caller no longer uses it. */
+  void giveBack() {
+    if (POOL.size() < POOL_SIZE) {
+      POOL.addFirst(new SoftReference<>(this));
+    }
+  }
+
+  /** The hidden layers' scratch, one per task. */
+  Workspace work() {
+    if (work == null) {
+      work = new Workspace();
+    }
+    return work;
+  }
+
+  /** y = dL/dY's shape: rows x d_L, with x's row ids. */
+  DenseBlock y(DenseBlock x) {
+    return result("y", x, sizes[sizes.length - 1]);
+  }
+
+  DenseBlock g(DenseBlock x) {
+    return result("g", x, sizes[sizes.length - 1]);
+  }
+
+  /** dX: rows x d_0. */
+  DenseBlock dx(DenseBlock x) {
+    return result("dx", x, sizes[0]);
+  }
+
+  private DenseBlock result(String kind, DenseBlock x, int cols) {
+    DenseBlock block = fresh ? DenseBlock.zeros(dtype, x.numRows(), cols)
+        : block(kind, dtype, x.numRows(), cols);
+    return block.withRowIds(x.rowIds());
+  }
+
+  /** A reused rows x cols block of {@code kind} in {@code type} (contents left as they were). */
+  DenseBlock block(String kind, DType type, int rows, int cols) {
+    String key = kind + ":" + type + ":" + cols;
+    DenseBlock block = (DenseBlock) kept(key, rows);
+    if (block == null) {
+      block = DenseBlock.zeros(type, rows, cols);
+      keep(key, rows, block);
+    }
+    return block;
+  }
+
+  /** A reused long[rows] of {@code kind}. */
+  long[] longs(String kind, int rows) {
+    long[] values = (long[]) kept(kind, rows);
+    if (values == null) {
+      values = new long[rows];
+      keep(kind, rows, values);
+    }
+    return values;
+  }
+
+  /** A reused int[rows] of {@code kind}. */
+  int[] ints(String kind, int rows) {
+    int[] values = (int[]) kept(kind, rows);
+    if (values == null) {
+      values = new int[rows];
+      keep(kind, rows, values);
+    }
+    return values;
+  }
+
+  private Object kept(String key, int rows) {
+    LinkedHashMap<Integer, Object> bySize = arrays.get(key);
+    return bySize == null ? null : bySize.get(rows);
+  }
+
+  private void keep(String key, int rows, Object value) {
+    LinkedHashMap<Integer, Object> bySize = arrays.computeIfAbsent(key,
+        k -> new LinkedHashMap<>(4, 0.75f, true));
+    bySize.put(rows, value);
+    Iterator<Integer> oldest = bySize.keySet().iterator();
+    while (bySize.size() > SIZES_KEPT) {
+      oldest.next();
+      oldest.remove();
+    }
+  }
+}
