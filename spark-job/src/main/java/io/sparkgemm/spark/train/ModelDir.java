@@ -67,6 +67,27 @@ public final class ModelDir {
     }
   }
 
+  /** A file of a model folder that is missing or wrong: names the file and the problem. */
+  public static final class DamagedException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+    private final String file;
+    private final String problem;
+
+    DamagedException(String file, String problem) {
+      super(file + ": " + problem + " (the model folder is damaged)");
+      this.file = file;
+      this.problem = problem;
+    }
+
+    public String file() {
+      return file;
+    }
+
+    public String problem() {
+      return problem;
+    }
+  }
+
   /** The names of layer {@code layer}'s files: W.npy and b.npy for the linear model. */
   public static String[] fileNames(Network network, int layer) {
     return network.numLayers() == 1 ? new String[] {"W.npy", "b.npy"}
@@ -173,9 +194,10 @@ public final class ModelDir {
       for (int l = 0; l < network.numLayers(); l++) {
         int rows = network.size(l);
         int cols = network.size(l + 1);
-        readInto(fs, new Path(dir, d.files.get(l)[0]), "W" + l, rows, cols, true, theta,
+        String layer = network.numLayers() == 1 ? "" : String.valueOf(l);
+        readInto(fs, new Path(dir, d.files.get(l)[0]), "W" + layer, rows, cols, true, theta,
             network.weightOffset(l));
-        readInto(fs, new Path(dir, d.files.get(l)[1]), "b" + l, cols, 1, false, theta,
+        readInto(fs, new Path(dir, d.files.get(l)[1]), "b" + layer, cols, 1, false, theta,
             network.biasOffset(l));
       }
       return new Model(network, theta, d.loss, d.dtype);
@@ -185,8 +207,7 @@ public final class ModelDir {
   }
 
   private static Model readLegacy(FileSystem fs, Path dir) throws IOException {
-    NpyLayout w = header(fs, new Path(dir, "W.npy"));
-    w.requireFloatMatrix();
+    NpyLayout w = header(fs, new Path(dir, "W.npy"), true);
     Network network = Network.linear(w.rows(), w.cols());
     double[] theta = new double[network.numParameters()];
     readInto(fs, new Path(dir, "W.npy"), "W", w.rows(), w.cols(), true, theta, 0);
@@ -299,39 +320,48 @@ public final class ModelDir {
   /** Reads a float .npy of the expected shape into {@code theta} from {@code offset}. */
   private static void readInto(FileSystem fs, Path file, String what, int rows, int cols,
       boolean matrix, double[] theta, int offset) throws IOException {
-    NpyLayout layout = header(fs, file);
-    if (matrix) {
-      layout.requireFloatMatrix();
-    } else {
-      layout.requireFloatVector();
+    NpyLayout layout = header(fs, file, matrix);
+    if (matrix && (layout.rows() != rows || layout.cols() != cols)) {
+      throw damaged(file, what + " is " + layout.shapeText() + " but " + JSON + " says ("
+          + rows + ", " + cols + ")");
     }
-    if (layout.rows() != rows || layout.cols() != cols) {
-      throw new IllegalArgumentException(file + ": " + what + " is " + layout.shapeText()
-          + " but " + JSON + " says " + (matrix ? "(" + rows + ", " + cols + ")"
-              : "(" + rows + ",)") + " (the model folder is damaged)");
+    if (!matrix && layout.rows() != rows) {
+      throw damaged(file, what + " has " + layout.rows() + " values but " + JSON + " says "
+          + rows);
     }
     try (FSDataInputStream in = fs.open(file)) {
       layout.readRows(in::readFully, 0, rows, theta, offset);
     }
     for (int i = offset; i < offset + rows * cols; i++) {
       if (!Double.isFinite(theta[i])) {
-        throw new IllegalArgumentException(file + ": " + what + " has " + theta[i]
-            + " at index " + (i - offset) + " (a model's parameters must be finite)");
+        throw damaged(file, what + " has " + theta[i] + " at index " + (i - offset)
+            + " (a model's parameters must be finite)");
       }
     }
   }
 
-  private static NpyLayout header(FileSystem fs, Path file) throws IOException {
+  private static NpyLayout header(FileSystem fs, Path file, boolean matrix)
+      throws IOException {
     try {
       FileStatus status = fs.getFileStatus(file);
       if (status.isDirectory()) {
-        throw new NpyFormatException(file.toString(), "is a directory, expected a .npy file");
+        throw damaged(file, "is a directory, expected a .npy file");
       }
       try (FSDataInputStream in = fs.open(file)) {
-        return NpyLayout.read(in::readFully, status.getLen(), file.toString());
+        NpyLayout layout = NpyLayout.read(in::readFully, status.getLen(), file.toString());
+        if (matrix) {
+          layout.requireFloatMatrix();
+        } else {
+          layout.requireFloatVector();
+        }
+        return layout;
+      } catch (NpyFormatException e) {
+        String prefix = file + ": ";
+        String m = e.getMessage();
+        throw damaged(file, m.startsWith(prefix) ? m.substring(prefix.length()) : m);
       }
     } catch (FileNotFoundException e) {
-      throw new NpyFormatException(file.toString(), "missing (the model folder is incomplete)");
+      throw damaged(file, "missing");
     }
   }
 
@@ -342,8 +372,7 @@ public final class ModelDir {
     return value instanceof String text ? "\"" + text + "\"" : String.valueOf(value);
   }
 
-  private static IllegalArgumentException damaged(Path file, String problem) {
-    return new IllegalArgumentException(file + ": " + problem + " (the model folder is "
-        + "damaged)");
+  private static DamagedException damaged(Path file, String problem) {
+    return new DamagedException(file.toString(), problem);
   }
 }
