@@ -3,10 +3,13 @@ package io.sparkgemm.cli;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.Init;
 import io.sparkgemm.local.loss.Loss;
+import io.sparkgemm.local.net.Activation;
 import io.sparkgemm.spark.block.CacheLevel;
+import io.sparkgemm.spark.train.LrSchedule;
 import io.sparkgemm.spark.train.Optimizer;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -95,10 +98,39 @@ final class Choices {
     }
   }
 
-  /** --init: the seeded schemes (W = 0 is the default without --init). */
+  /** --init of forward and backward: the seeded schemes (W = 0 without --init). */
   static final class Inits extends Choice<Init> {
     Inits() {
       super("--init", List.of(Init.XAVIER, Init.HE, Init.ORTHOGONAL), Init::label, Init::parse);
+    }
+  }
+
+  /**
+   * --init as the shared option reads it: {@link Inits}' schemes and, for train, {@code auto}
+   * (he before relu-like activations, xavier otherwise) and {@code zeros}; read as the label.
+   */
+  static final class InitSchemes extends Choice<String> {
+    InitSchemes() {
+      super("--init", List.of("xavier", "he", "orthogonal", "auto", "zeros"), s -> s,
+          s -> s.toLowerCase(Locale.ROOT));
+    }
+
+    @Override
+    String expected() {
+      return new Inits().expected() + " (train also auto or zeros)";
+    }
+  }
+
+  static final class Activations extends Choice<Activation> {
+    Activations() {
+      super("--activation", List.of(Activation.values()), Activation::label, Activation::parse);
+    }
+  }
+
+  static final class Schedules extends Choice<LrSchedule> {
+    Schedules() {
+      super("--lr-schedule", List.of(LrSchedule.values()), LrSchedule::label,
+          LrSchedule::parse);
     }
   }
 

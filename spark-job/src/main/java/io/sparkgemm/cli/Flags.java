@@ -42,6 +42,18 @@ final class Flags {
     BY_PARAMETER.put("lbfgsMemory", "--lbfgs-memory");
     BY_PARAMETER.put("resumeDir", "--resume");
     BY_PARAMETER.put("checkpointDir", "--checkpoint-dir");
+    BY_PARAMETER.put("batchRows", "--batch-rows");
+    BY_PARAMETER.put("epochs", "--epochs");
+    BY_PARAMETER.put("beta1", "--beta1");
+    BY_PARAMETER.put("beta2", "--beta2");
+    BY_PARAMETER.put("epsilon", "--epsilon");
+    BY_PARAMETER.put("weightDecay", "--weight-decay");
+    BY_PARAMETER.put("lrSchedule", "--lr-schedule");
+    BY_PARAMETER.put("warmupSteps", "--warmup-steps");
+    BY_PARAMETER.put("lrStepEvery", "--lr-step-every");
+    BY_PARAMETER.put("lrGamma", "--lr-gamma");
+    BY_PARAMETER.put("lrMin", "--lr-min");
+    BY_PARAMETER.put("hiddenSizes", "--hidden");
     // generated data (GenerateSpec)
     BY_PARAMETER.put("numRows", "--rows");
     BY_PARAMETER.put("numFeatures", "--features");

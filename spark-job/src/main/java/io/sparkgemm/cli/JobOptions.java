@@ -36,10 +36,11 @@ public final class JobOptions extends InputOptions {
   String b;
 
   @Option(names = "--init", paramLabel = "SCHEME",
-      converter = Choices.Inits.class, completionCandidates = Choices.Inits.class,
+      converter = Choices.InitSchemes.class, completionCandidates = Choices.InitSchemes.class,
       description = "Create W instead of --w: xavier, he or orthogonal (needs --outputs; "
-          + "train takes k from the labels without it).")
-  Init init;
+          + "train takes k from the labels without it). train also: auto (he before relu, "
+          + "leaky-relu or gelu, else xavier; the default with --hidden) or zeros.")
+  String init;
 
   @Option(names = "--outputs", paramLabel = "K", description = "k, the outputs of a created "
       + "W. train: default the largest class id + 1 (or the label column's numValues), or "
@@ -47,7 +48,8 @@ public final class JobOptions extends InputOptions {
   Integer outputs;
 
   @Option(names = "--seed", defaultValue = "0", paramLabel = "S",
-      description = "Seed for --init. Default: ${DEFAULT-VALUE}.")
+      description = "Seed for --init (train: also of the minibatch order). Default: "
+          + "${DEFAULT-VALUE}.")
   long seed;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Output folder (written all or "
@@ -83,6 +85,10 @@ public final class JobOptions extends InputOptions {
     }
     if (w != null && init != null) {
       throw new IllegalArgumentException("Give either --w or --init, not both");
+    }
+    if ("auto".equals(init) && !outputsFromLabels) {
+      throw new IllegalArgumentException("--init auto is train's: expected xavier, he or "
+          + "orthogonal");
     }
     if (init != null) {
       if (outputs == null ? !outputsFromLabels : outputs < 1) {
@@ -151,7 +157,7 @@ public final class JobOptions extends InputOptions {
     if (inFeatures > 0) {
       requireWeightsFit(inFeatures, outputs);
     }
-    return (init == null ? Init.ZEROS : init).create(inFeatures, outputs, seed);
+    return (init == null ? Init.ZEROS : Init.parse(init)).create(inFeatures, outputs, seed);
   }
 
   /**

@@ -49,7 +49,7 @@ final class PassCommands {
     Map<String, Object> inputs = new LinkedHashMap<>();
     inputs.put("x", job.x);
     inputs.put("w", job.w != null ? job.w
-        : job.init != null ? "init " + job.init.label() + " seed " + job.seed : "zeros");
+        : job.init != null ? "init " + job.init + " seed " + job.seed : "zeros");
     inputs.put("b", job.b != null ? job.b : "zeros");
     return inputs;
   }

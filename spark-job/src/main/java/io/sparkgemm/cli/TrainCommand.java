@@ -3,21 +3,28 @@ package io.sparkgemm.cli;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.backend.Backends;
 import io.sparkgemm.local.loss.Loss;
+import io.sparkgemm.local.net.Activation;
+import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.net.NetworkInit;
 import io.sparkgemm.spark.Sessions;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.input.InputLoader;
 import io.sparkgemm.spark.train.Checkpoints;
 import io.sparkgemm.spark.train.ClassCount;
+import io.sparkgemm.spark.train.LrSchedule;
 import io.sparkgemm.spark.train.Objective;
 import io.sparkgemm.spark.train.Optimizer;
 import io.sparkgemm.spark.train.TrainJob;
 import io.sparkgemm.spark.train.TrainSpec;
 import io.sparkgemm.spark.train.Trainer;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.DoubleConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -26,12 +33,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code spark-gemm train}: full-batch training of one linear layer. */
+/** {@code spark-gemm train}: training of the linear layer or a network of layers. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Full-batch training of Y = XW + b: minimises loss + (reg/2)·||W||² (loss "
-        + "averaged over rows, b not penalised) with gradient descent (momentum, Nesterov) or "
-        + "L-BFGS, one fused pass per evaluation over X cached once. Prints a line per "
-        + "iteration; writes DIR/W.npy, DIR/b.npy, DIR/loss.png and DIR/report.json.")
+    description = "Trains Y = XW + b, or with --hidden a network of layers, minimising loss + "
+        + "(reg/2)·Σ||W_l||² (loss averaged over rows, biases not penalised): full-batch with "
+        + "gradient descent (momentum, Nesterov) or L-BFGS, one fused pass per evaluation; or "
+        + "in minibatches with sgd or adam, one pass over a step's rows per step. X is cached "
+        + "once. Prints a line per iteration (per epoch for sgd and adam); writes the model "
+        + "(DIR/W.npy and DIR/b.npy, or DIR/W0.npy, DIR/b0.npy, ... for a network, and "
+        + "DIR/model.json), DIR/loss.png and DIR/report.json.")
 final class TrainCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
 
@@ -50,43 +60,108 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin
   LabelOptions labelOptions;
 
+  @Option(names = "--hidden", paramLabel = "H1,H2,...", split = ",",
+      description = "Hidden layer widths, input side first (e.g. 256,128): trains a network "
+          + "d -> H1 -> ... -> k. Without it: the linear model.")
+  List<String> hidden;
+
+  @Option(names = "--activation", paramLabel = "NAME",
+      converter = Choices.Activations.class, completionCandidates = Choices.Activations.class,
+      description = "After every hidden layer: relu, tanh, sigmoid, identity, leaky-relu or "
+          + "gelu. Default: relu.")
+  Activation activation;
+
   @Option(names = "--optimizer", defaultValue = "lbfgs", paramLabel = "NAME",
       converter = Choices.Optimizers.class, completionCandidates = Choices.Optimizers.class,
-      description = "gd or lbfgs (Breeze's, as MLlib uses). Default: ${DEFAULT-VALUE}.")
+      description = "Full-batch gd or lbfgs (Breeze's, as MLlib uses); minibatch sgd or adam. "
+          + "Default: ${DEFAULT-VALUE}.")
   Optimizer optimizer;
 
-  @Option(names = "--lr", defaultValue = "0.1", paramLabel = "RATE",
-      description = "gd: learning rate. Default: ${DEFAULT-VALUE}.")
-  double lr;
+  @Option(names = "--lr", paramLabel = "RATE",
+      description = "gd, sgd, adam: learning rate (sgd, adam: the schedule's base). Default: "
+          + "0.001 for adam, else 0.1.")
+  Double lr;
 
   @Option(names = "--momentum", defaultValue = "0", paramLabel = "MU",
-      description = "gd: momentum in [0, 1). Default: ${DEFAULT-VALUE}.")
+      description = "gd, sgd: momentum in [0, 1). Default: ${DEFAULT-VALUE}.")
   double momentum;
 
-  @Option(names = "--nesterov", description = "gd: Nesterov momentum.")
+  @Option(names = "--nesterov", description = "gd, sgd: Nesterov momentum.")
   boolean nesterov;
+
+  @Option(names = "--batch-rows", paramLabel = "B",
+      description = "sgd, adam: rows per step. Default: 256.")
+  Integer batchRows;
+
+  @Option(names = "--epochs", paramLabel = "E",
+      description = "sgd, adam: passes over the rows. Default: 10.")
+  Integer epochs;
+
+  @Option(names = "--beta1", paramLabel = "B1",
+      description = "adam: decay of the first moment, in [0, 1). Default: 0.9.")
+  Double beta1;
+
+  @Option(names = "--beta2", paramLabel = "B2",
+      description = "adam: decay of the second moment, in [0, 1). Default: 0.999.")
+  Double beta2;
+
+  @Option(names = "--epsilon", paramLabel = "EPS",
+      description = "adam: added to the root of the second moment. Default: 1e-8.")
+  Double epsilon;
+
+  @Option(names = "--weight-decay", paramLabel = "LAMBDA",
+      description = "sgd: L2 through the gradient (g += λ·W); adam: decoupled, AdamW "
+          + "(θ -= lr·λ·W). Biases are not decayed. Default: 0.")
+  Double weightDecay;
+
+  @Option(names = "--lr-schedule", paramLabel = "NAME",
+      converter = Choices.Schedules.class, completionCandidates = Choices.Schedules.class,
+      description = "sgd, adam: constant, step (x GAMMA every N steps) or cosine (to --lr-min "
+          + "over all steps). Default: constant.")
+  LrSchedule lrSchedule;
+
+  @Option(names = "--warmup-steps", paramLabel = "N",
+      description = "sgd, adam: linear warm-up from lr/N to lr over the first N steps. "
+          + "Default: 0.")
+  Integer warmupSteps;
+
+  @Option(names = "--lr-step-every", paramLabel = "N",
+      description = "--lr-schedule step: steps between decays.")
+  Integer lrStepEvery;
+
+  @Option(names = "--lr-gamma", paramLabel = "GAMMA",
+      description = "--lr-schedule step: the factor per decay, in (0, 1]. Default: 0.1.")
+  Double lrGamma;
+
+  @Option(names = "--lr-min", paramLabel = "RATE",
+      description = "--lr-schedule cosine: the rate it ends at. Default: 0.")
+  Double lrMin;
+
+  @Option(names = "--log-every", paramLabel = "N",
+      description = "sgd, adam: a line every N steps as well as every epoch.")
+  Integer logEvery;
 
   @Option(names = "--reg", defaultValue = "0", paramLabel = "LAMBDA",
       description = "L2 strength: adds (reg/2)·||W||² to the objective. Default: "
           + "${DEFAULT-VALUE}.")
   double reg;
 
-  @Option(names = "--max-iter", defaultValue = "100", paramLabel = "N",
-      description = "Iterations. Default: ${DEFAULT-VALUE}.")
-  int maxIter;
+  @Option(names = "--max-iter", paramLabel = "N",
+      description = "gd, lbfgs: iterations. Default: 100.")
+  Integer maxIter;
 
-  @Option(names = "--tol", defaultValue = "1e-6", paramLabel = "TOL",
-      description = "Convergence tolerance (gd: ||grad|| or the relative change of the "
-          + "objective; lbfgs: Breeze's). Default: ${DEFAULT-VALUE}.")
-  double tol;
+  @Option(names = "--tol", paramLabel = "TOL",
+      description = "gd, lbfgs: convergence tolerance (gd: ||grad|| or the relative change of "
+          + "the objective; lbfgs: Breeze's). Default: 1e-6.")
+  Double tol;
 
   @Option(names = "--lbfgs-memory", defaultValue = "10", paramLabel = "M",
       description = "lbfgs: correction pairs kept. Default: ${DEFAULT-VALUE}.")
   int memory;
 
   @Option(names = "--checkpoint-every", defaultValue = "0", paramLabel = "N",
-      description = "Write W, b and the history every N iterations (0: never). Default: "
-          + "${DEFAULT-VALUE}.")
+      description = "Write the model, the optimizer's state and the history every N "
+          + "iterations (sgd, adam: steps; 0: never). Default: ${DEFAULT-VALUE}.")
   int checkpointEvery;
 
   @Option(names = "--checkpoint-dir", paramLabel = "DIR",
@@ -95,7 +170,8 @@ final class TrainCommand implements Callable<Integer> {
   String checkpointDir;
 
   @Option(names = "--resume", paramLabel = "DIR",
-      description = "Continue from the newest checkpoint in DIR (instead of --w / --init).")
+      description = "Continue from the newest checkpoint in DIR (instead of --w / --init), "
+          + "with the flags of the run that wrote it: sgd and adam resume bit for bit.")
   String resume;
 
   @Option(names = "--tree-depth", defaultValue = "0", paramLabel = "N",
@@ -111,21 +187,16 @@ final class TrainCommand implements Callable<Integer> {
             + "without --w, --b or --init");
       }
       checkpoint = Checkpoints.latest(Path.of(resume));
-      job.w = checkpoint.dir().resolve("W.npy").toString();
-      job.b = checkpoint.dir().resolve("b.npy").toString();
+      job.outputs = checkpoint.model().network().outFeatures();
     }
-    TrainSpec train = TrainSpec.builder(loss).optimizer(optimizer).learningRate(lr)
-        .momentum(momentum).nesterov(nesterov).regParam(reg).maxIter(maxIter).tol(tol)
-        .lbfgsMemory(memory).dtype(job.dtype()).backend(job.backend.options())
-        .treeDepth(treeDepth).build();
+    TrainSpec train = spec();
     if (checkpointEvery < 0) {
       throw new IllegalArgumentException("--checkpoint-every must be >= 0, got "
           + checkpointEvery);
     }
     job.validate(true);
-    if (checkpoint != null && checkpoint.optimizer() != optimizer) {
-      throw new IllegalArgumentException("--resume " + resume + ": the checkpoint was written by "
-          + "--optimizer " + checkpoint.optimizer().label() + ", not " + optimizer.label());
+    if (checkpoint != null) {
+      checkResume(checkpoint, train);
     }
     LabelKind kind = loss == Loss.MSE ? LabelKind.TARGETS : LabelKind.CLASSES;
     if (!labelOptions.given()) {
@@ -143,6 +214,8 @@ final class TrainCommand implements Callable<Integer> {
     inputs.put("labels", labelOptions.describe());
     if (resume != null) {
       inputs.put("resume", checkpoint.dir().toString());
+      inputs.put("w", checkpoint.dir().toString());
+      inputs.remove("b");
     }
     Backends.select(job.backend.options());
     // Without W (or --outputs), W = 0 and k is counted as MLlib does, before X is read where
@@ -169,24 +242,198 @@ final class TrainCommand implements Callable<Integer> {
           LOG.info(count.describe());
           spec.commandLine().getOut().println(count.describe());
         }
-        DenseBlock w = job.weights(input.numFeatures());
-        double[] b = job.bias(w.numCols());
-        if (w.numRows() != input.numFeatures()) {
-          throw new IllegalArgumentException("W is " + w.shape() + " but X has "
-              + input.numFeatures() + " features (W must be d x k with d = "
-              + input.numFeatures() + ")");
+        Trainer.Start start;
+        Network network;
+        if (checkpoint != null) {
+          network = checkpoint.model().network();
+          if (network.inFeatures() != input.numFeatures()) {
+            throw new IllegalArgumentException("--resume " + resume + ": the checkpoint's "
+                + (network.numLayers() == 1 ? "W is " + network.inFeatures() + " x "
+                    + network.outFeatures() : "network " + network.describe() + " takes "
+                    + network.inFeatures() + " features")
+                + " but X has " + input.numFeatures() + " features");
+          }
+          start = checkpoint.start();
+        } else {
+          network = train.network(input.numFeatures(), job.w != null
+              ? job.weights(-1).numCols() : job.outputs);
+          start = Trainer.Start.fresh(initialTheta(network, input.numFeatures()));
         }
-        double[] theta = Objective.pack(w, b);
-        Trainer.Start start = checkpoint == null ? Trainer.Start.fresh(theta)
-            : new Trainer.Start(theta, checkpoint.iteration(), checkpoint.velocity(),
-                checkpoint.history());
-        TrainJob.run(session.spark(), input, train, start, w.numCols(),
-            new TrainJob.Settings(job.out, job.overwrite, checkpoints, checkpointEvery, inputs),
-            spec.commandLine().getOut());
+        TrainJob.run(session.spark(), input, train, start, network,
+            new TrainJob.Settings(job.out, job.overwrite, checkpoints, checkpointEvery, inputs,
+                logEvery == null ? 0 : logEvery), spec.commandLine().getOut());
       } finally {
         input.release();
       }
     }
     return SparkGemmCli.OK;
+  }
+
+  /** The settings, refusing the flags that do not fit the optimizer or the model. */
+  private TrainSpec spec() {
+    boolean minibatch = optimizer.minibatch();
+    String full = optimizer.label() + " trains full-batch (all rows every iteration)";
+    if (!minibatch) {
+      refuse(batchRows, "--batch-rows", "is for --optimizer sgd or adam; " + full);
+      refuse(epochs, "--epochs", "is for --optimizer sgd or adam; " + full
+          + " and stops at --max-iter");
+      refuse(weightDecay, "--weight-decay", "is for --optimizer sgd or adam; " + full
+          + ": use --reg");
+      for (Object[] f : new Object[][] {{lrSchedule, "--lr-schedule"}, {warmupSteps,
+          "--warmup-steps"}, {lrStepEvery, "--lr-step-every"}, {lrGamma, "--lr-gamma"},
+          {lrMin, "--lr-min"}, {logEvery, "--log-every"}}) {
+        refuse(f[0], (String) f[1], "is for --optimizer sgd or adam");
+      }
+    } else {
+      refuse(maxIter, "--max-iter", "is for gd and lbfgs; " + optimizer.label()
+          + " stops after --epochs");
+      refuse(tol, "--tol", "is for gd and lbfgs; " + optimizer.label() + " stops after "
+          + "--epochs");
+    }
+    if (optimizer != Optimizer.ADAM) {
+      for (Object[] f : new Object[][] {{beta1, "--beta1"}, {beta2, "--beta2"},
+          {epsilon, "--epsilon"}}) {
+        refuse(f[0], (String) f[1], "is for --optimizer adam");
+      }
+    }
+    LrSchedule schedule = lrSchedule == null ? LrSchedule.CONSTANT : lrSchedule;
+    if (schedule != LrSchedule.STEP) {
+      refuse(lrStepEvery, "--lr-step-every", "is for --lr-schedule step");
+      refuse(lrGamma, "--lr-gamma", "is for --lr-schedule step");
+    }
+    if (schedule != LrSchedule.COSINE) {
+      refuse(lrMin, "--lr-min", "is for --lr-schedule cosine");
+    }
+    if (logEvery != null && logEvery < 1) {
+      throw new IllegalArgumentException("--log-every must be >= 1, got " + logEvery);
+    }
+    int[] sizes = hiddenSizes();
+    if (sizes.length == 0) {
+      refuse(activation, "--activation", "needs --hidden (the linear model has no activation)");
+    } else if (job.w != null || job.b != null) {
+      throw new IllegalArgumentException("--w and --b give the linear model's W and b; a "
+          + "network (--hidden) starts from --init " + String.join("|", NetworkInit.SCHEMES)
+          + " (or --resume)");
+    } else if ("orthogonal".equals(job.init)) {
+      throw new IllegalArgumentException("--init orthogonal is for the linear model; with "
+          + "--hidden give " + String.join(", ", NetworkInit.SCHEMES));
+    }
+    TrainSpec.Builder b = TrainSpec.builder(loss).optimizer(optimizer)
+        .learningRate(lr != null ? lr : optimizer == Optimizer.ADAM ? 0.001 : 0.1)
+        .momentum(momentum).nesterov(nesterov).regParam(reg)
+        .maxIter(maxIter == null ? 100 : maxIter).tol(tol == null ? 1e-6 : tol)
+        .lbfgsMemory(memory).dtype(job.dtype()).backend(job.backend.options())
+        .treeDepth(treeDepth).hiddenSizes(sizes).seed(job.seed).lrSchedule(schedule);
+    if (activation != null) {
+      b.activation(activation);
+    }
+    if (job.init != null && sizes.length > 0) {
+      b.init(job.init);
+    }
+    if (batchRows != null) {
+      b.batchRows(batchRows);
+      if (batchRows == 0) {
+        throw new IllegalArgumentException("--batch-rows must be >= 1, got 0");
+      }
+    }
+    if (epochs != null) {
+      b.epochs(epochs);
+      if (epochs == 0) {
+        throw new IllegalArgumentException("--epochs must be >= 1, got 0");
+      }
+    }
+    set(beta1, b::beta1);
+    set(beta2, b::beta2);
+    set(epsilon, b::epsilon);
+    set(weightDecay, b::weightDecay);
+    set(lrGamma, b::lrGamma);
+    set(lrMin, b::lrMin);
+    if (warmupSteps != null) {
+      b.warmupSteps(warmupSteps);
+    }
+    if (lrStepEvery != null) {
+      b.lrStepEvery(lrStepEvery);
+    }
+    return b.build();
+  }
+
+  /** --hidden's widths, each a whole number >= 1. */
+  private int[] hiddenSizes() {
+    if (hidden == null) {
+      return new int[0];
+    }
+    int[] sizes = new int[hidden.size()];
+    for (int i = 0; i < sizes.length; i++) {
+      String text = hidden.get(i).trim();
+      try {
+        sizes[i] = Integer.parseInt(text);
+      } catch (NumberFormatException e) {
+        sizes[i] = -1;
+      }
+      if (sizes[i] < 1) {
+        throw new IllegalArgumentException("--hidden expects layer widths >= 1 separated by "
+            + "commas (e.g. 256,128), got '" + String.join(",", hidden) + "' ('" + text
+            + "' is not a width)");
+      }
+    }
+    return sizes;
+  }
+
+  /** θ at the start: --w/--b or --init for the linear model, NetworkInit for a network. */
+  private double[] initialTheta(Network network, int inFeatures) {
+    if (network.numLayers() > 1 || "auto".equals(job.init)) {
+      return NetworkInit.create(network, job.init == null ? "auto" : job.init, job.seed);
+    }
+    DenseBlock w = job.weights(inFeatures);
+    double[] b = job.bias(w.numCols());
+    if (w.numRows() != inFeatures) {
+      throw new IllegalArgumentException("W is " + w.shape() + " but X has " + inFeatures
+          + " features (W must be d x k with d = " + inFeatures + ")");
+    }
+    return Objective.pack(w, b);
+  }
+
+  /** The checkpoint must have been written by this optimizer, model and minibatch order. */
+  private void checkResume(Checkpoints.Checkpoint checkpoint, TrainSpec train) {
+    if (checkpoint.optimizer() != optimizer) {
+      throw new IllegalArgumentException("--resume " + resume + ": the checkpoint was written by "
+          + "--optimizer " + checkpoint.optimizer().label() + ", not " + optimizer.label());
+    }
+    Network saved = checkpoint.model().network();
+    Network wanted = train.network(saved.inFeatures(), saved.outFeatures());
+    if (!Arrays.equals(saved.sizes(), wanted.sizes())
+        || !saved.activations().equals(wanted.activations())) {
+      throw new IllegalArgumentException("--resume " + resume + ": the checkpoint holds "
+          + describe(saved) + ", not " + describe(wanted) + " (give the --hidden and "
+          + "--activation it was trained with)");
+    }
+    if (optimizer.minibatch() && (checkpoint.batchRows() != train.batchRows()
+        || checkpoint.seed() != train.seed())) {
+      throw new IllegalArgumentException("--resume " + resume + ": the checkpoint was written "
+          + "with --batch-rows " + checkpoint.batchRows() + " --seed " + checkpoint.seed()
+          + ", not --batch-rows " + train.batchRows() + " --seed " + train.seed()
+          + " (the minibatches would differ)");
+    }
+    if (optimizer.minibatch() && checkpoint.minibatch().epoch() > train.epochs()) {
+      throw new IllegalArgumentException("--resume " + resume + ": the checkpoint is past "
+          + "epoch " + checkpoint.minibatch().epoch() + " but --epochs is " + train.epochs());
+    }
+  }
+
+  private static String describe(Network network) {
+    return network.numLayers() == 1 ? "the linear model " + network.describe()
+        : "the network " + network.describe();
+  }
+
+  private static void refuse(Object value, String flag, String why) {
+    if (value != null) {
+      throw new IllegalArgumentException(flag + " " + why);
+    }
+  }
+
+  private static void set(Double value, DoubleConsumer setter) {
+    if (value != null) {
+      setter.accept(value);
+    }
   }
 }

@@ -188,14 +188,15 @@ public final class NetworkKernels {
    *
    * <p>Each buffer is a block of the largest row count seen so far (n x d_l arrays are large,
    * humongous objects for G1, so they are made once, not per block); a block of n rows uses
-   * its first n rows. A larger block, another network or another dtype makes them anew. G
-   * buffers are made on the first backward step, so forward-only work never holds them.
+   * its first n rows. A larger block, other layer sizes or another dtype make them anew;
+   * another network of the same sizes (other activations) reuses them. Z buffers (gelu only)
+   * and G buffers (backward only) are made on first use, so forward-only work never holds G.
    */
   public static final class Workspace {
-    private Network network;
+    private int[] sizes;
     private DType dtype;
     private int capacity;
-    /** A_l (l = 1 .. L-1), Z_{l-1} for gelu layers, G_{l-1}; index l, slot 0 unused. */
+    /** Index l = 1 .. L-1: A_l, Z_{l-1} (gelu), G_{l-1}; slot 0 unused. */
     private DenseBlock[] activations;
     private DenseBlock[] preActivations;
     private DenseBlock[] gradients;
@@ -208,24 +209,33 @@ public final class NetworkKernels {
       return capacity;
     }
 
-    /** Makes the buffers fit a block of {@code rows} rows of {@code network} in {@code dtype}. */
-    void prepare(Network net, DType type, int rows) {
-      if (net.equals(network) && type == dtype && rows <= capacity) {
+    /** Makes the buffers fit a block of {@code rows} rows of {@code network} in {@code type}. */
+    void prepare(Network network, DType type, int rows) {
+      if (type == dtype && rows <= capacity && sameSizes(network)) {
         return;
       }
-      int layers = net.numLayers();
-      network = net;
+      int layers = network.numLayers();
+      sizes = network.sizes();
       dtype = type;
       capacity = rows;
       activations = new DenseBlock[layers];
       preActivations = new DenseBlock[layers];
       gradients = new DenseBlock[layers];
       for (int l = 1; l < layers; l++) {
-        activations[l] = DenseBlock.zeros(type, capacity, net.size(l));
-        if (net.activation(l - 1).needsInput()) {
-          preActivations[l] = DenseBlock.zeros(type, capacity, net.size(l));
+        activations[l] = DenseBlock.zeros(type, capacity, sizes[l]);
+      }
+    }
+
+    private boolean sameSizes(Network network) {
+      if (sizes == null || sizes.length != network.numLayers() + 1) {
+        return false;
+      }
+      for (int i = 0; i < sizes.length; i++) {
+        if (sizes[i] != network.size(i)) {
+          return false;
         }
       }
+      return true;
     }
 
     /** A_l: x for l = 0, else the hidden buffer. */
@@ -237,14 +247,18 @@ public final class NetworkKernels {
       return activations[layer];
     }
 
+    /** Z_{l-1}, kept for a gelu layer's backward; made on first use. */
     DenseBlock preActivation(int layer) {
+      if (preActivations[layer] == null) {
+        preActivations[layer] = DenseBlock.zeros(dtype, capacity, sizes[layer]);
+      }
       return preActivations[layer];
     }
 
     /** G_{l-1}, n x d_l, the gradient at A_l; made on first use. */
     DenseBlock gradient(int layer) {
       if (gradients[layer] == null) {
-        gradients[layer] = DenseBlock.zeros(dtype, capacity, network.size(layer));
+        gradients[layer] = DenseBlock.zeros(dtype, capacity, sizes[layer]);
       }
       return gradients[layer];
     }

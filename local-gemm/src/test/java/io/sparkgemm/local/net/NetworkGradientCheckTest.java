@@ -53,24 +53,36 @@ class NetworkGradientCheckTest {
   void gradientsMatchCentralDifferences(int layers, Activation act, String head, DType dtype) {
     int[] sizes = layers == 2 ? new int[] {4, 5, 3} : new int[] {4, 5, 4, 3};
     Network network = Network.of(4, Arrays.copyOfRange(sizes, 1, sizes.length - 1), act, 3);
-    check(network, head, dtype, 100 * layers + act.ordinal());
+    check(network, head, dtype, 100 * layers + act.ordinal(), "native");
   }
 
-  /** Mixed activations in one 4-layer network. */
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dtypes")
-  void mixedActivationsMatchCentralDifferences(DType dtype) {
+  static Stream<Arguments> backendsAndDTypes() {
+    Stream.Builder<Arguments> out = Stream.builder();
+    for (String backend : new String[] {"native", "java", "reference"}) {
+      for (DType dtype : DType.values()) {
+        out.add(Arguments.of(backend, dtype));
+      }
+    }
+    return out.build();
+  }
+
+  /** Mixed activations in one 4-layer network, on every CPU backend. */
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("backendsAndDTypes")
+  void mixedActivationsMatchCentralDifferences(String backend, DType dtype) {
     Network network = new Network(new int[] {3, 6, 5, 4, 2},
         List.of(Activation.GELU, Activation.SIGMOID, Activation.LEAKY_RELU));
-    check(network, "softmax-ce", dtype, 5);
-    check(network, "mse", dtype, 6);
+    check(network, "softmax-ce", dtype, 5, backend);
+    check(network, "mse", dtype, 6, backend);
+    check(network, "from-gradient", dtype, 7, backend);
   }
 
   static Stream<DType> dtypes() {
     return Stream.of(DType.values());
   }
 
-  private static void check(Network network, String head, DType dtype, long seed) {
+  private static void check(Network network, String head, DType dtype, long seed,
+      String backend) {
     Random rnd = new Random(seed);
     int d = network.inFeatures();
     int k = network.outFeatures();
@@ -88,7 +100,7 @@ class NetworkGradientCheckTest {
     String oracleHead = head.equals("from-gradient") ? "supplied" : head;
 
     // the kernels
-    NetworkKernels kernels = new NetworkKernels(TestBackends.nativeBlas());
+    NetworkKernels kernels = new NetworkKernels(TestBackends.byName(backend));
     NetworkParams params = NetworkParams.unpack(network, theta, dtype);
     DenseBlock xb = DenseBlock.ofRows(x).toDType(dtype);
     DenseBlock tb = DenseBlock.ofRows(targets).toDType(dtype);

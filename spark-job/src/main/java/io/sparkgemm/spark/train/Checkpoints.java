@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
+import io.sparkgemm.local.net.Network;
 import io.sparkgemm.local.npy.Npy;
 import io.sparkgemm.local.npy.NpyArray;
 import java.io.IOException;
@@ -18,35 +20,76 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
 
 /**
- * Training checkpoints in a folder on the driver: {@code iter-NNNNNNNN/} holding {@code W.npy},
- * {@code b.npy}, {@code velocity.npy} (gd with momentum) and {@code state.json} (iteration,
- * optimizer, history). Each is written under a temporary name and renamed into place, so a
- * crash never leaves a half-written checkpoint; the two newest are kept.
+ * Training checkpoints in a folder on the driver: {@code iter-NNNNNNNN/} (NNNNNNNN the iteration
+ * of gd and lbfgs, the steps taken by sgd and adam) holding θ as a model folder
+ * ({@link ModelDir}: {@code W.npy} and {@code b.npy}, or one pair per layer, and
+ * {@code model.json}), {@code velocity.npy} (gd and sgd with momentum), Adam's moments
+ * {@code adam-m.npy} and {@code adam-v.npy}, and {@code state.json} (iteration, optimizer,
+ * history; for sgd and adam the epoch, the step within it, the sums of the epoch under way, the
+ * finished epochs, batchRows and seed). Each is written under a temporary name and renamed into
+ * place, so a crash never leaves a half-written checkpoint; the two newest are kept. Checkpoints
+ * of the linear model written before networks (no model.json) still load.
  */
 public final class Checkpoints {
   private static final String PREFIX = "iter-";
   private static final int KEEP = 2;
+  private static final String VELOCITY = "velocity.npy";
+  private static final String ADAM_M = "adam-m.npy";
+  private static final String ADAM_V = "adam-v.npy";
 
   private Checkpoints() {
   }
 
-  /** A checkpoint read back. */
-  public record Checkpoint(Path dir, int iteration, Optimizer optimizer, DenseBlock w, double[] b,
-      double[] velocity, List<IterationRecord> history) {
+  /**
+   * A checkpoint read back.
+   *
+   * @param velocity gd's or sgd's momentum buffer, or null
+   * @param minibatch sgd's or adam's state (its moments included), or null for gd and lbfgs
+   * @param batchRows sgd and adam: the run's rows per step (0 otherwise)
+   * @param seed sgd and adam: the run's seed (0 otherwise)
+   */
+  public record Checkpoint(Path dir, int iteration, Optimizer optimizer, ModelDir.Model model,
+      double[] velocity, MinibatchState minibatch, int batchRows, long seed,
+      List<IterationRecord> history) {
+    /** Where training continues from this checkpoint. */
+    public Trainer.Start start() {
+      return new Trainer.Start(model.theta(), iteration, velocity, history, minibatch);
+    }
   }
 
+  /** A checkpoint of the linear model trained by gd or lbfgs. */
   public static Path write(Path root, int iteration, Optimizer optimizer, DenseBlock w, double[] b,
       double[] velocity, List<IterationRecord> history) {
+    ModelDir.Model model = new ModelDir.Model(Network.linear(w.numRows(), w.numCols()),
+        Objective.pack(w, b), null, DType.FLOAT64);
+    return write(root, iteration, optimizer, model, velocity, null, null, history);
+  }
+
+  /**
+   * A checkpoint of any model and optimizer.
+   *
+   * @param velocity gd's momentum buffer (null for the other optimizers: sgd's is in the state)
+   * @param minibatch sgd's or adam's state, null for gd and lbfgs
+   * @param spec sgd and adam: the run's settings (batchRows and seed are kept), else null
+   */
+  public static Path write(Path root, int iteration, Optimizer optimizer, ModelDir.Model model,
+      double[] velocity, MinibatchState minibatch, TrainSpec spec,
+      List<IterationRecord> history) {
     try {
       Files.createDirectories(root);
       String name = String.format("%s%08d", PREFIX, iteration);
       Path tmp = Files.createTempDirectory(root, "." + name + ".tmp-");
-      Npy.write(tmp.resolve("W.npy"), NpyArray.of(w));
-      Npy.write(tmp.resolve("b.npy"), NpyArray.ofVector(b));
-      if (velocity != null) {
-        Npy.write(tmp.resolve("velocity.npy"), NpyArray.ofVector(velocity));
+      ModelDir.write(file -> Files.newOutputStream(tmp.resolve(file)), model);
+      double[] momentum = minibatch != null ? minibatch.velocity() : velocity;
+      if (momentum != null) {
+        Npy.write(tmp.resolve(VELOCITY), NpyArray.ofVector(momentum));
+      }
+      if (minibatch != null && minibatch.m() != null) {
+        Npy.write(tmp.resolve(ADAM_M), NpyArray.ofVector(minibatch.m()));
+        Npy.write(tmp.resolve(ADAM_V), NpyArray.ofVector(minibatch.v()));
       }
       Map<String, Object> state = new LinkedHashMap<>();
       state.put("iteration", iteration);
@@ -56,6 +99,9 @@ public final class Checkpoints {
         rows.add(r.toMap());
       }
       state.put("history", rows);
+      if (minibatch != null) {
+        state.put("minibatch", minibatchMap(minibatch, spec));
+      }
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
           .writeValue(tmp.resolve("state.json").toFile(), state);
       Path target = root.resolve(name);
@@ -121,7 +167,8 @@ public final class Checkpoints {
           + ", expected one of " + String.join(", ", Optimizer.LABELS));
     }
     Optimizer optimizer = Optimizer.parse(label);
-    if (!(state.get("history") instanceof List<?> rows) || rows.isEmpty()) {
+    if (!(state.get("history") instanceof List<?> rows)
+        || rows.isEmpty() && !optimizer.minibatch()) {
       throw damaged(statePath, "history is " + describe(state.get("history"))
           + ", expected a list of iteration records");
     }
@@ -129,11 +176,94 @@ public final class Checkpoints {
     for (int i = 0; i < rows.size(); i++) {
       history.add(record(statePath, i, rows.get(i)));
     }
-    if (history.get(history.size() - 1).iteration() != iteration) {
+    if (!optimizer.minibatch() && history.get(history.size() - 1).iteration() != iteration) {
       throw damaged(statePath, "the history ends at iteration "
           + history.get(history.size() - 1).iteration() + " but the checkpoint is of iteration "
           + iteration);
     }
+    ModelDir.Model model = Files.exists(dir.resolve(ModelDir.JSON)) ? model(dir)
+        : legacyModel(dir);
+    int parameters = model.theta().length;
+    String need = Trainer.parameters(model.network()) + " " + parameters;
+    double[] velocity = vector(dir.resolve(VELOCITY), "velocity", need, parameters, false);
+    if (!optimizer.minibatch()) {
+      return new Checkpoint(dir, iteration, optimizer, model, velocity, null, 0, 0, history);
+    }
+    if (!(state.get("minibatch") instanceof Map<?, ?> fields)) {
+      throw damaged(statePath, "minibatch is " + describe(state.get("minibatch"))
+          + ", expected the state of " + optimizer.label() + " (epoch, step, ...)");
+    }
+    double[] m = null;
+    double[] v = null;
+    if (optimizer == Optimizer.ADAM) {
+      m = vector(dir.resolve(ADAM_M), "Adam's m", need, parameters, true);
+      v = vector(dir.resolve(ADAM_V), "Adam's v", need, parameters, true);
+    }
+    long step = whole(statePath, "minibatch.step", fields.get("step"), Long.MAX_VALUE);
+    if (step != iteration) {
+      throw damaged(statePath, "minibatch.step is " + step + " but the checkpoint is of step "
+          + iteration);
+    }
+    int epoch = integer(statePath, "minibatch.epoch", fields.get("epoch"));
+    int stepInEpoch = integer(statePath, "minibatch.stepInEpoch", fields.get("stepInEpoch"));
+    int batchRows = integer(statePath, "minibatch.batchRows", fields.get("batchRows"));
+    long seed = number(statePath, "minibatch.seed", fields.get("seed")).longValue();
+    double[] sums = new double[3];
+    String[] names = {"objectiveSum", "lossSum", "seconds"};
+    for (int i = 0; i < 3; i++) {
+      sums[i] = number(statePath, "minibatch." + names[i], fields.get(names[i])).doubleValue();
+    }
+    long epochRows = whole(statePath, "minibatch.rows", fields.get("rows"), Long.MAX_VALUE);
+    if (!(fields.get("epochs") instanceof List<?> epochRows0)) {
+      throw damaged(statePath, "minibatch.epochs is " + describe(fields.get("epochs"))
+          + ", expected a list of epoch records");
+    }
+    List<EpochRecord> epochs = new ArrayList<>();
+    for (int i = 0; i < epochRows0.size(); i++) {
+      epochs.add(epochRecord(statePath, i, epochRows0.get(i)));
+    }
+    if (epochs.size() != epoch) {
+      throw damaged(statePath, "minibatch.epochs has " + epochs.size() + " records but "
+          + "minibatch.epoch is " + epoch);
+    }
+    MinibatchState minibatch = MinibatchState.of(step, epoch, stepInEpoch, velocity, m, v, sums,
+        epochRows, epochs);
+    return new Checkpoint(dir, iteration, optimizer, model, null, minibatch, batchRows, seed,
+        history);
+  }
+
+  private static Map<String, Object> minibatchMap(MinibatchState s, TrainSpec spec) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("step", s.step());
+    m.put("epoch", s.epoch());
+    m.put("stepInEpoch", s.stepInEpoch());
+    m.put("batchRows", spec == null ? 0 : spec.batchRows());
+    m.put("seed", spec == null ? 0 : spec.seed());
+    double[] sums = s.sums();
+    m.put("objectiveSum", sums[0]);
+    m.put("lossSum", sums[1]);
+    m.put("seconds", sums[2]);
+    m.put("rows", s.rows());
+    List<Map<String, Object>> epochs = new ArrayList<>();
+    for (EpochRecord e : s.epochs()) {
+      epochs.add(e.toMap());
+    }
+    m.put("epochs", epochs);
+    return m;
+  }
+
+  /** θ from the checkpoint's model folder; its damage is the checkpoint's. */
+  private static ModelDir.Model model(Path dir) {
+    try {
+      return ModelDir.read(dir.toUri().toString(), new Configuration());
+    } catch (ModelDir.DamagedException e) {
+      String name = e.file().substring(e.file().lastIndexOf('/') + 1);
+      throw damaged(dir.resolve(name), e.problem());
+    }
+  }
+
+  /** W.npy and b.npy of a checkpoint written before model.json. */
+  private static ModelDir.Model legacyModel(Path dir) {
     DenseBlock w = Npy.read(dir.resolve("W.npy")).toBlock();
     if (w.numRows() < 1 || w.numCols() < 1) {
       throw damaged(dir.resolve("W.npy"), "W is " + w.shape() + ", expected d x k with d, k >= 1");
@@ -143,22 +273,63 @@ public final class Checkpoints {
       throw damaged(dir.resolve("b.npy"), "b has " + b.length + " values but W is " + w.shape()
           + " (b must have k = " + w.numCols() + ")");
     }
-    Path velocityPath = dir.resolve("velocity.npy");
-    double[] velocity = null;
-    if (Files.exists(velocityPath)) {
-      velocity = Npy.read(velocityPath).toVector();
-      long parameters = (long) w.numRows() * w.numCols() + w.numCols();
-      if (velocity.length != parameters) {
-        throw damaged(velocityPath, "the velocity has " + velocity.length + " values but W ("
-            + w.shape() + ") and b need " + parameters);
+    return new ModelDir.Model(Network.linear(w.numRows(), w.numCols()),
+        Objective.pack(w.toDType(DType.FLOAT64), b), null, DType.FLOAT64);
+  }
+
+  /**
+   * An optimizer's vector of one value per parameter, finite.
+   *
+   * @param required whether a missing file is damage (else null)
+   */
+  private static double[] vector(Path file, String what, String need, int parameters,
+      boolean required) {
+    if (!Files.exists(file)) {
+      if (required) {
+        throw damaged(file, "missing (" + what + " is part of the checkpoint)");
       }
-      for (int i = 0; i < velocity.length; i++) {
-        if (!Double.isFinite(velocity[i])) {
-          throw damaged(velocityPath, "the velocity has " + velocity[i] + " at index " + i);
-        }
+      return null;
+    }
+    double[] values = Npy.read(file).toVector();
+    if (values.length != parameters) {
+      throw damaged(file, "the " + what + " has " + values.length + " values but " + need);
+    }
+    for (int i = 0; i < values.length; i++) {
+      if (!Double.isFinite(values[i])) {
+        throw damaged(file, "the " + what + " has " + values[i] + " at index " + i);
       }
     }
-    return new Checkpoint(dir, iteration, optimizer, w, b, velocity, history);
+    return values;
+  }
+
+  private static EpochRecord epochRecord(Path file, int index, Object row) {
+    if (!(row instanceof Map<?, ?> fields)) {
+      throw damaged(file, "minibatch.epochs[" + index + "] is " + describe(row)
+          + ", expected an object");
+    }
+    for (String key : List.of("epoch", "step", "objective", "loss", "gradientNorm",
+        "learningRate", "rows", "seconds")) {
+      number(file, "minibatch.epochs[" + index + "]." + key, fields.get(key));
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> map = (Map<String, Object>) fields;
+    return EpochRecord.fromMap(map);
+  }
+
+  private static Number number(Path file, String field, Object value) {
+    if (!(value instanceof Number n)) {
+      throw damaged(file, field + " is " + describe(value) + ", expected a number");
+    }
+    return n;
+  }
+
+  /** A whole number in [0, max]. */
+  private static long whole(Path file, String field, Object value, long max) {
+    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < 0
+        || ((Number) value).longValue() > max) {
+      throw damaged(file, field + " is " + describe(value) + ", expected a whole number >= 0");
+    }
+    return ((Number) value).longValue();
   }
 
   private static IterationRecord record(Path file, int index, Object row) {
@@ -180,11 +351,7 @@ public final class Checkpoints {
 
   /** A whole number >= 0 that fits an int. */
   private static int integer(Path file, String field, Object value) {
-    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < 0
-        || ((Number) value).longValue() > Integer.MAX_VALUE) {
-      throw damaged(file, field + " is " + describe(value) + ", expected a whole number >= 0");
-    }
-    return ((Number) value).intValue();
+    return (int) whole(file, field, value, Integer.MAX_VALUE);
   }
 
   private static String describe(Object value) {

@@ -6,6 +6,7 @@ import breeze.optimize.DiffFunction;
 import breeze.optimize.FirstOrderMinimizer;
 import breeze.optimize.LBFGS;
 import io.sparkgemm.local.Norms;
+import io.sparkgemm.local.net.Network;
 import java.lang.invoke.CallSite;
 import java.lang.invoke.LambdaMetafactory;
 import java.lang.invoke.MethodHandle;
@@ -99,11 +100,16 @@ final class Lbfgs {
     return out;
   }
 
+  /** Σ_l ||W_l||², the regularised part of θ (biases are not penalised). */
   private static double squaresOfWeights(double[] x, Objective objective) {
+    Network network = objective.network();
     double s = 0;
-    int dk = objective.inFeatures() * objective.outFeatures();
-    for (int i = 0; i < dk; i++) {
-      s += x[i] * x[i];
+    for (int l = 0; l < network.numLayers(); l++) {
+      int from = network.weightOffset(l);
+      int to = from + network.size(l) * network.size(l + 1);
+      for (int i = from; i < to; i++) {
+        s += x[i] * x[i];
+      }
     }
     return s;
   }

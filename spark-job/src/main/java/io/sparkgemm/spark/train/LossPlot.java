@@ -11,31 +11,58 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** The loss curve as a PNG (XChart): objective and gradient norm per iteration, log scale. */
+/**
+ * The loss curve as a PNG (XChart): objective and gradient norm per iteration (gd, lbfgs) or
+ * per epoch (sgd, adam: the epoch's mean objective and its last step's gradient norm), log
+ * scale where every value is positive.
+ */
 public final class LossPlot {
   private LossPlot() {
   }
 
   public static byte[] png(List<IterationRecord> history, String title) {
-    System.setProperty("java.awt.headless", "true");
     int n = history.size();
     double[] x = new double[n];
     double[] objective = new double[n];
     double[] gradient = new double[n];
-    boolean positive = true;
     for (int i = 0; i < n; i++) {
       IterationRecord r = history.get(i);
       x[i] = r.iteration();
       objective[i] = r.objective();
       gradient[i] = r.gradientNorm();
-      positive &= r.objective() > 0 && r.gradientNorm() > 0;
+    }
+    return png(x, objective, gradient, "iteration", "objective", title);
+  }
+
+  /** By epoch: the mean objective of each epoch's steps and its last step's gradient norm. */
+  public static byte[] epochsPng(List<EpochRecord> epochs, String title) {
+    int n = epochs.size();
+    double[] x = new double[n];
+    double[] objective = new double[n];
+    double[] gradient = new double[n];
+    for (int i = 0; i < n; i++) {
+      EpochRecord r = epochs.get(i);
+      x[i] = r.epoch();
+      objective[i] = r.objective();
+      gradient[i] = r.gradientNorm();
+    }
+    return png(x, objective, gradient, "epoch", "objective (mean over the epoch's steps)",
+        title);
+  }
+
+  private static byte[] png(double[] x, double[] objective, double[] gradient, String xTitle,
+      String objectiveName, String title) {
+    System.setProperty("java.awt.headless", "true");
+    boolean positive = true;
+    for (int i = 0; i < x.length; i++) {
+      positive &= objective[i] > 0 && gradient[i] > 0;
     }
     XYChart chart = new XYChartBuilder().width(800).height(500).title(title)
-        .xAxisTitle("iteration").yAxisTitle(positive ? "value (log scale)" : "value").build();
+        .xAxisTitle(xTitle).yAxisTitle(positive ? "value (log scale)" : "value").build();
     chart.getStyler().setYAxisLogarithmic(positive);
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
-    XYSeries f = chart.addSeries("objective", x, objective);
+    XYSeries f = chart.addSeries(objectiveName, x, objective);
     f.setMarker(SeriesMarkers.NONE);
     XYSeries g = chart.addSeries("||gradient||", x, gradient);
     g.setMarker(SeriesMarkers.NONE);

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -169,6 +170,11 @@ public final class ModelDir {
     try {
       Path dir = new Path(path);
       FileSystem fs = dir.getFileSystem(conf);
+      if (fs instanceof ChecksumFileSystem checksummed) {
+        // files replaced by other tools (NumPy) have stale .crc files: the checks below are
+        // the model's
+        fs = checksummed.getRawFileSystem();
+      }
       if (!fs.exists(dir)) {
         throw new IllegalArgumentException("Model folder " + path + ": no such folder");
       }

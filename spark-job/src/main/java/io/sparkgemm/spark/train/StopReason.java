@@ -9,6 +9,8 @@ import breeze.optimize.FirstOrderMinimizer;
 public enum StopReason {
   /** The iteration budget is spent (Breeze's MaxIterations too). */
   MAX_ITER("max-iter"),
+  /** sgd, adam: the epochs are done. */
+  EPOCHS("epochs done"),
   /** gd: ||∇f|| &lt;= tol. */
   GRADIENT_NORM("converged: gradient norm <= tol"),
   /** gd: |f_prev − f| &lt;= tol·|f|. */

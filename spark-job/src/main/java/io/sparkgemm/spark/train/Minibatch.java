@@ -1,0 +1,102 @@
+package io.sparkgemm.spark.train;
+
+import io.sparkgemm.local.Norms;
+import java.util.Locale;
+
+/**
+ * Minibatch training (sgd, adam): epochs of {@link BatchObjective#stepsPerEpoch} steps, each one
+ * pass over its minibatch and an {@link Updates update} of θ on the driver at the step's rate
+ * ({@link LrSchedule}). Everything a step reads is in θ and the {@link MinibatchState}, so a run
+ * resumed from a checkpoint of both takes the same steps as one that never stopped, bit for
+ * bit. Reports every step and every epoch (the history gets one record per epoch).
+ */
+final class Minibatch {
+  private Minibatch() {
+  }
+
+  static Trainer.Outcome run(BatchObjective objective, TrainSpec spec, Trainer.Start start,
+      Trainer.Listener listener) {
+    double[] theta = start.theta().clone();
+    MinibatchState state = start.minibatch() != null ? start.minibatch().copy()
+        : MinibatchState.fresh(spec, theta.length);
+    MinibatchState zeros = MinibatchState.fresh(spec, theta.length);
+    if (state.m == null && zeros.m != null) {
+      // a checkpoint without Adam's moments (none is written so): start them at 0
+      state.m = zeros.m;
+      state.v = zeros.v;
+    }
+    if (state.velocity == null) {
+      state.velocity = zeros.velocity;
+    }
+    boolean[] mask = objective.weightMask();
+    int batchRows = spec.batchRows();
+    int perEpoch = objective.stepsPerEpoch(batchRows);
+    long total = (long) perEpoch * spec.epochs();
+    if (state.stepInEpoch > perEpoch || state.step != (long) state.epoch * perEpoch
+        + state.stepInEpoch) {
+      throw new IllegalArgumentException("resumeDir: the checkpoint is at step " + state.step
+          + " (epoch " + (state.epoch + 1) + ", step " + state.stepInEpoch + " of it) but an "
+          + "epoch of batchRows " + batchRows + " has " + perEpoch + " steps here: resume with "
+          + "the batchRows and the input of the checkpointed run");
+    }
+    double lastNorm = 0;
+    double lastLr = 0;
+    double lastUpdate = 0;
+    while (state.epoch < spec.epochs()) {
+      long t0 = System.nanoTime();
+      int iteration = Math.toIntExact(state.step + 1);
+      double lr = LrSchedule.at(spec, state.step, total);
+      BatchObjective.Step e = objective.evaluateBatch(theta, spec.seed(), state.epoch,
+          state.stepInEpoch, batchRows, iteration);
+      double norm = Norms.norm(e.gradient());
+      if (!Double.isFinite(e.value()) || !Double.isFinite(norm)) {
+        throw diverged(iteration, state, e.value(), norm);
+      }
+      double update = Updates.apply(spec, theta, e.gradient(), lr, mask, state);
+      state.step++;
+      state.stepInEpoch++;
+      state.objectiveSum += e.value();
+      state.lossSum += e.loss();
+      state.rows += e.rows();
+      state.seconds += (System.nanoTime() - t0) / 1e9;
+      lastNorm = norm;
+      lastLr = lr;
+      lastUpdate = update;
+      StepRecord step = new StepRecord(state.epoch + 1, state.step, e.value(), norm, lr, update,
+          e.rows());
+      EpochRecord finished = null;
+      if (state.stepInEpoch == perEpoch) {
+        finished = new EpochRecord(state.epoch + 1, state.step,
+            state.objectiveSum / perEpoch, state.lossSum / perEpoch, norm, lr, state.rows,
+            state.seconds);
+        state.epochs.add(finished);
+        state.epoch++;
+        state.stepInEpoch = 0;
+        state.objectiveSum = 0;
+        state.lossSum = 0;
+        state.rows = 0;
+        state.seconds = 0;
+      }
+      // an epoch's end is in the history before onStep, so a checkpoint there holds it
+      if (finished != null) {
+        listener.onIteration(new IterationRecord(Math.toIntExact(state.step),
+            finished.objective(), finished.loss(), lastNorm, lastUpdate, finished.seconds(),
+            perEpoch), theta, state.velocity);
+      }
+      listener.onStep(step, theta, state);
+      if (finished != null) {
+        listener.onEpoch(finished, theta, state);
+      }
+    }
+    return new Trainer.Outcome(theta, StopReason.EPOCHS);
+  }
+
+  private static TrainingDivergedException diverged(int iteration, MinibatchState state,
+      double value, double norm) {
+    return new TrainingDivergedException(iteration, String.format(Locale.ROOT,
+        "Training diverged at step %d (epoch %d): the %s is not finite (loss = %s, "
+            + "||grad|| = %s). Lower the learning rate (learningRate), add regParam or "
+            + "weightDecay, or scale the features.",
+        iteration, state.epoch + 1, Double.isFinite(value) ? "gradient" : "loss", value, norm));
+  }
+}

@@ -1,0 +1,208 @@
+package io.sparkgemm.spark.train;
+
+import static io.sparkgemm.spark.pass.NaiveNetwork.assertClose;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
+
+import io.sparkgemm.local.DType;
+import io.sparkgemm.local.DenseBlock;
+import io.sparkgemm.local.backend.BackendOptions;
+import io.sparkgemm.local.loss.Loss;
+import io.sparkgemm.local.net.Activation;
+import io.sparkgemm.local.net.Network;
+import io.sparkgemm.spark.block.BlockedInput;
+import io.sparkgemm.spark.block.LabelKind;
+import io.sparkgemm.spark.input.InputLoader;
+import io.sparkgemm.spark.input.InputSpec;
+import io.sparkgemm.spark.pass.NaiveNetwork;
+import io.sparkgemm.spark.pass.RowSlice;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The objective over a network, full batch and by minibatch steps, against the loop oracle
+ * ({@link NaiveNetwork}) plus (reg/2)·Σ||W_l||² worked out here; the linear model's objective
+ * is the one-layer network's, bit for bit.
+ */
+class ObjectiveNetworkTest {
+  static final int N = 157;
+  static final int D = 4;
+  static final int K = 3;
+  static final double REG = 0.3;
+  static final Network NET = new Network(new int[] {D, 5, 3, K},
+      List.of(Activation.SIGMOID, Activation.RELU));
+
+  static SparkSession spark;
+  @TempDir
+  static Path dir;
+  static double[][] x;
+  static int[] classes;
+  static BlockedInput input;
+
+  @BeforeAll
+  static void setUp() {
+    spark = SparkSession.builder().master("local[2]").appName("ObjectiveNetworkTest")
+        .config("spark.ui.enabled", "false").getOrCreate();
+    Random random = new Random(21);
+    x = new double[N][];
+    classes = new int[N];
+    List<Row> rows = new ArrayList<>();
+    for (int r = 0; r < N; r++) {
+      x[r] = random.doubles(D, -2, 2).toArray();
+      classes[r] = random.nextInt(K);
+      rows.add(RowFactory.create((long) r, x[r], classes[r]));
+    }
+    StructType schema = new StructType().add("id", DataTypes.LongType)
+        .add("features", DataTypes.createArrayType(DataTypes.DoubleType))
+        .add("label", DataTypes.IntegerType);
+    spark.createDataFrame(rows, schema).repartition(2).write().parquet(path("x.parquet"));
+    input = InputLoader.load(spark, new InputSpec(path("x.parquet"), null, null, null, "id",
+        LabelKind.CLASSES, "label", null, null, null, DType.FLOAT64, 8, 3, false, true, null));
+  }
+
+  @AfterAll
+  static void tearDown() {
+    input.release();
+    spark.stop();
+  }
+
+  static TrainSpec spec() {
+    return TrainSpec.builder(Loss.SOFTMAX_CE).regParam(REG)
+        .backend(BackendOptions.named("native")).build();
+  }
+
+  static double[] theta(Network network) {
+    return new Random(4).doubles(network.numParameters(), -0.8, 0.8).toArray();
+  }
+
+  /** The oracle's loss and gradient over {@code rows} plus the ridge on every W (not b). */
+  static double[] expected(Network network, double[] theta, int[] rows, double[] value) {
+    NaiveNetwork.Result r = new NaiveNetwork(network.sizes(), network.activations())
+        .gradient(theta, x, null, classes, rows);
+    double[] g = r.gradient().clone();
+    double squares = 0;
+    int at = 0;
+    for (int l = 0; l < network.numLayers(); l++) {
+      int weights = network.size(l) * network.size(l + 1);
+      for (int i = at; i < at + weights; i++) {
+        g[i] += REG * theta[i];
+        squares += theta[i] * theta[i];
+      }
+      at += weights + network.size(l + 1);
+    }
+    value[0] = r.loss() + 0.5 * REG * squares;
+    return g;
+  }
+
+  @Test
+  void theFullBatchObjectiveIsTheOraclesPlusTheRidgeOnEveryW() {
+    Objective objective = new Objective(spark, input, NET, spec());
+    assertThat(objective.network()).isEqualTo(NET);
+    assertThat(objective.numParameters()).isEqualTo(4 * 5 + 5 + 5 * 3 + 3 + 3 * 3 + 3);
+    double[] theta = theta(NET);
+    Objective.Evaluation e = objective.evaluate(theta, 0);
+    double[] value = new double[1];
+    double[] g = expected(NET, theta, allRows(), value);
+    assertClose(e.gradient(), g, 1e-12, "gradient");
+    assertThat(e.value()).isCloseTo(value[0], offset(1e-12));
+    assertThat(e.rows()).isEqualTo(N);
+    assertThat(e.gradientNorm()).isCloseTo(norm(g), offset(1e-12));
+  }
+
+  @Test
+  void aStepsObjectiveIsTheOraclesOverItsRowsAndTheEpochCoversEveryRow() {
+    Objective objective = new Objective(spark, input, NET, spec());
+    double[] theta = theta(NET);
+    int batchRows = 40;
+    int steps = objective.stepsPerEpoch(batchRows);
+    assertThat(steps).isEqualTo(4);
+    long rows = 0;
+    for (int s = 0; s < steps; s++) {
+      MiniBatch batch = new MiniBatch(12, 1, s, batchRows);
+      Objective.Evaluation e = objective.evaluateBatch(theta, batch, s);
+      int[] mine = rowsByRule(12, 1, s, steps);
+      assertThat(e.rows()).isEqualTo(mine.length);
+      double[] value = new double[1];
+      assertClose(e.gradient(), expected(NET, theta, mine, value), 1e-12, "step " + s);
+      assertThat(e.value()).isCloseTo(value[0], offset(1e-12));
+      assertThat(objective.evaluateBatch(theta, batch, s).gradient()).as("the same bits again")
+          .isEqualTo(e.gradient());
+      rows += e.rows();
+    }
+    assertThat(rows).isEqualTo(N);
+    assertThatThrownBy(() -> objective.evaluateBatch(theta, new MiniBatch(12, 1, 4, batchRows),
+        9)).hasMessageContaining("Step 4 is past the epoch: 157 rows in batches of 40 make 4");
+  }
+
+  @Test
+  void theLinearModelIsTheOneLayerNetworkBitForBit() {
+    Objective linear = new Objective(spark, input, K, spec());
+    Objective network = new Objective(spark, input, Network.linear(D, K), spec());
+    double[] theta = theta(Network.linear(D, K));
+    assertThat(linear.numParameters()).isEqualTo(D * K + K);
+    Objective.Evaluation a = linear.evaluate(theta, 0);
+    Objective.Evaluation b = network.evaluate(theta, 0);
+    assertThat(a.gradient()).isEqualTo(b.gradient());
+    assertThat(a.value()).isEqualTo(b.value());
+    double[] value = new double[1];
+    assertClose(a.gradient(), expected(Network.linear(D, K), theta, allRows(), value), 1e-12,
+        "linear");
+    DenseBlock w = linear.weights(theta);
+    assertThat(w.doubles()).isEqualTo(Arrays.copyOf(theta, D * K));
+    assertThat(linear.bias(theta)).isEqualTo(Arrays.copyOfRange(theta, D * K, D * K + K));
+    assertThat(Objective.pack(w, linear.bias(theta))).isEqualTo(theta);
+    Objective deep = new Objective(spark, input, NET, spec());
+    assertThatThrownBy(() -> deep.weights(theta(NET))).hasMessageContaining("name the layer");
+    assertThat(deep.bias(theta(NET), 2)).isEqualTo(Arrays.copyOfRange(theta(NET),
+        NET.biasOffset(2), NET.biasOffset(2) + K));
+  }
+
+  /** --deterministic chunks of chunkRows row ids, each sliced by the documented rule. */
+  static int[] rowsByRule(long seed, int epoch, int step, int steps) {
+    List<Integer> rows = new ArrayList<>();
+    long chunkRows = input.chunkRows();
+    for (long chunk : input.chunkIds()) {
+      int from = (int) (chunk * chunkRows);
+      int size = (int) Math.min(chunkRows, N - from);
+      int[] order = RowSlice.order(seed, epoch, chunk, size);
+      for (int i = (int) ((long) size * step / steps);
+          i < (int) ((long) size * (step + 1) / steps); i++) {
+        rows.add(from + order[i]);
+      }
+    }
+    return rows.stream().mapToInt(Integer::intValue).sorted().toArray();
+  }
+
+  static int[] allRows() {
+    int[] rows = new int[N];
+    for (int r = 0; r < N; r++) {
+      rows[r] = r;
+    }
+    return rows;
+  }
+
+  static double norm(double[] v) {
+    double s = 0;
+    for (double e : v) {
+      s += e * e;
+    }
+    return Math.sqrt(s);
+  }
+
+  private static String path(String name) {
+    return dir.resolve(name).toString();
+  }
+}
