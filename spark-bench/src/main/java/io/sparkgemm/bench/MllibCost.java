@@ -2,6 +2,8 @@ package io.sparkgemm.bench;
 
 import breeze.linalg.DenseVector;
 import breeze.optimize.DiffFunction;
+import static org.apache.spark.mllib.linalg.Vectors.fromML;
+
 import java.lang.reflect.Constructor;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.ann.ANNGradient;
@@ -27,7 +29,7 @@ import scala.Tuple2;
  * reflection.
  */
 final class MllibCost {
-  private final JavaRDD<Tuple2<Object, org.apache.spark.mllib.linalg.Vector>> stacked;
+  private final JavaRDD<?> stacked;
   private final long numBlocks;
   private final DiffFunction<DenseVector<Object>> cost;
 
@@ -48,9 +50,10 @@ final class MllibCost {
         });
     DataStacker stacker = new DataStacker(stackSize, d, k);
     RDD<Tuple2<Object, Vector>> blocks = stacker.stack(pairs.rdd());
-    stacked = blocks.toJavaRDD().map(t -> new Tuple2<>(t._1(),
-        org.apache.spark.mllib.linalg.Vectors.fromML(t._2())));
-    stacked.persist(StorageLevel.MEMORY_AND_DISK());
+    // MLlib's optimizers take its old vectors
+    var old = blocks.toJavaRDD().map(t -> new Tuple2<>(t._1(), fromML(t._2())));
+    old.persist(StorageLevel.MEMORY_AND_DISK());
+    stacked = old;
     numBlocks = stacked.count();
     ANNGradient gradient = new ANNGradient(FeedForwardTopology.multiLayerPerceptron(layers,
         true), stacker);
@@ -79,8 +82,7 @@ final class MllibCost {
 
   /** {@code new LBFGS.CostFun(data, gradient, updater, regParam = 0, numExamples)}. */
   @SuppressWarnings("unchecked")
-  private static DiffFunction<DenseVector<Object>> costFun(
-      RDD<Tuple2<Object, org.apache.spark.mllib.linalg.Vector>> data, Gradient gradient,
+  private static DiffFunction<DenseVector<Object>> costFun(RDD<?> data, Gradient gradient,
       Updater updater, long numExamples) {
     try {
       Class<?> type = Class.forName("org.apache.spark.mllib.optimization.LBFGS$CostFun");

@@ -2,6 +2,8 @@ package io.sparkgemm.ml;
 
 import breeze.linalg.DenseVector;
 import breeze.optimize.DiffFunction;
+import static org.apache.spark.mllib.linalg.Vectors.fromML;
+
 import java.lang.reflect.Constructor;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.ann.ANNGradient;
@@ -54,8 +56,8 @@ final class MllibMlp {
         });
     DataStacker stacker = new DataStacker(blockSize, d, k);
     RDD<Tuple2<Object, Vector>> stacked = stacker.stack(pairs.rdd());
-    JavaRDD<Tuple2<Object, org.apache.spark.mllib.linalg.Vector>> old = stacked.toJavaRDD()
-        .map(t -> new Tuple2<>(t._1(), org.apache.spark.mllib.linalg.Vectors.fromML(t._2())));
+    // MLlib's optimizers take its old vectors
+    var old = stacked.toJavaRDD().map(t -> new Tuple2<>(t._1(), fromML(t._2())));
     old.cache();
     try {
       long count = old.count();
@@ -78,8 +80,7 @@ final class MllibMlp {
 
   /** {@code new LBFGS.CostFun(data, gradient, updater, regParam = 0, numExamples)}. */
   @SuppressWarnings("unchecked")
-  private static DiffFunction<DenseVector<Object>> costFun(
-      RDD<Tuple2<Object, org.apache.spark.mllib.linalg.Vector>> data, Gradient gradient,
+  private static DiffFunction<DenseVector<Object>> costFun(RDD<?> data, Gradient gradient,
       Updater updater, long numExamples) {
     try {
       Class<?> type = Class.forName("org.apache.spark.mllib.optimization.LBFGS$CostFun");
