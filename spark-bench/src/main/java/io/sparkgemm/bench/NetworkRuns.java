@@ -141,9 +141,9 @@ public final class NetworkRuns {
             (r, t, v) -> { });
         int iterations = fit.history().size() - 1;
         out.add(evaluationRecord(config, BenchConfig.SPARK_GEMM, evaluations,
-            Map.of("objective", ours.value()), "Objective.evaluate at θ₀: one fused pass over the cached blocks ("
-                + input.numPartitions() + " partitions, blocks of <= " + input.blockRows()
-                + " rows)"));
+            Map.of("objective", ours.value()), "Objective.evaluate at θ₀: one fused pass over "
+                + "the cached blocks (" + input.numPartitions() + " partitions, blocks of <= "
+                + input.blockRows() + " rows)"));
         out.add(fitRecord(config, BenchConfig.SPARK_GEMM, fit.seconds(), 0, iterations,
             fit.passes(), fit.last().objective(), "train's L-BFGS (Breeze's, m 10, tol 0) from "
                 + "θ₀; stopped: " + fit.stopReason()));
@@ -164,9 +164,11 @@ public final class NetworkRuns {
             / Math.abs(ours.value()));
         figures.put("gradient_relative_difference", relative(last[0].gradient(),
             ours.gradient()));
-        out.add(evaluationRecord(config, MLLIB, evaluations, figures, "LBFGS.CostFun at θ₀: a treeAggregate of ANNGradient over " + cost.numBlocks()
-                + " stacked blocks of <= " + config.stackSize() + " rows (cached); "
-                + "relative differences are against spark-gemm's value and gradient"));
+        out.add(evaluationRecord(config, MLLIB, evaluations, figures, "LBFGS.CostFun at θ₀: "
+            + "a treeAggregate of ANNGradient over " + cost.numBlocks() + " stacked blocks of "
+            + "<= " + config.stackSize() + " rows (cached); the differences are against "
+            + "spark-gemm's value and gradient (MLlib averages block means: a short last "
+            + "block weighs its rows more)"));
       } finally {
         cost.release();
       }
