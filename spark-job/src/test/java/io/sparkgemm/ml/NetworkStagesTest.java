@@ -129,6 +129,21 @@ class NetworkStagesTest {
     assertThat(again.uid()).isEqualTo(classifier.uid());
   }
 
+  @Test
+  void adamMinibatchesTrainTheClassifierToo() {
+    NetworkClassifier adam = new NetworkClassifier();
+    adam.setHiddenLayers(8);
+    adam.setActivation("tanh");
+    adam.setOptimizer("adam");
+    adam.setStepSize(0.05);
+    adam.setBatchRows(100);
+    adam.setEpochs(30);
+    adam.setSeed(3);
+    NetworkClassificationModel model = adam.fit(data);
+    assertThat(model.objectiveHistory()).isNotEmpty();
+    assertThat(accuracy(model.transform(data))).isGreaterThan(0.9);
+  }
+
   /**
    * An identity-activation network is a product of affine maps: its predictions are
    * ((x W₀ + b₀) W₁ + b₁) by naive loops, whatever training reached. A sigmoid network's too.
