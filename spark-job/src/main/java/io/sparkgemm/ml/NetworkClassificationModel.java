@@ -2,8 +2,11 @@ package io.sparkgemm.ml;
 
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Network;
+import io.sparkgemm.spark.train.ModelDir;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.types.StructType;
 
@@ -65,5 +68,16 @@ public final class NetworkClassificationModel extends NetworkModel<NetworkClassi
 
   public static NetworkClassificationModel load(String path) {
     return read().load(path);
+  }
+
+  /**
+   * The model in a model folder written by {@code spark-gemm train --loss softmax-ce} (model.json
+   * and the .npy files of every W and b), with a new uid and default Params.
+   */
+  public static NetworkClassificationModel fromModelDir(String path, Configuration conf) {
+    ModelDir.Model model = readFolder(path, conf, Loss.SOFTMAX_CE, "a NetworkRegressionModel");
+    return new NetworkClassificationModel(
+        Identifiable$.MODULE$.randomUID("networkClassificationModel"), model.network(),
+        model.theta());
   }
 }

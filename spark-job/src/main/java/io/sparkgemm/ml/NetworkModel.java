@@ -6,6 +6,7 @@ import io.sparkgemm.local.net.Network;
 import io.sparkgemm.local.net.NetworkKernels;
 import io.sparkgemm.local.net.NetworkParams;
 import io.sparkgemm.spark.train.ModelDir;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.util.DefaultParamsReader;
@@ -80,6 +81,20 @@ public abstract class NetworkModel<M extends NetworkModel<M>> extends LayerModel
   }
 
   // ---- persistence ----
+
+  /**
+   * Reads a model folder written by {@code spark-gemm train} (or a saved stage's {@code model/})
+   * for a model of {@code loss}; a folder that records another loss is refused, naming both.
+   */
+  static ModelDir.Model readFolder(String path, Configuration conf, Loss loss, String other) {
+    ModelDir.Model model = ModelDir.read(path, conf);
+    if (model.loss() != null && model.loss() != loss) {
+      throw new IllegalArgumentException("Model folder " + path + " was trained with "
+          + model.loss().label() + ", expected " + loss.label() + " (read it as " + other
+          + ")");
+    }
+    return model;
+  }
 
   @Override
   public MLWriter write() {

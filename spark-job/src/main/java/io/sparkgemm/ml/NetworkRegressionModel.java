@@ -2,7 +2,10 @@ package io.sparkgemm.ml;
 
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Network;
+import io.sparkgemm.spark.train.ModelDir;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.types.StructType;
 
@@ -41,5 +44,15 @@ public final class NetworkRegressionModel extends NetworkModel<NetworkRegression
 
   public static NetworkRegressionModel load(String path) {
     return read().load(path);
+  }
+
+  /**
+   * The model in a model folder written by {@code spark-gemm train --loss mse} (model.json
+   * and the .npy files of every W and b), with a new uid and default Params.
+   */
+  public static NetworkRegressionModel fromModelDir(String path, Configuration conf) {
+    ModelDir.Model model = readFolder(path, conf, Loss.MSE, "a NetworkClassificationModel");
+    return new NetworkRegressionModel(Identifiable$.MODULE$.randomUID("networkRegressionModel"),
+        model.network(), model.theta());
   }
 }

@@ -4,10 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.sparkgemm.local.DType;
+import io.sparkgemm.local.loss.Loss;
+import io.sparkgemm.local.net.Activation;
+import io.sparkgemm.local.net.Network;
+import io.sparkgemm.spark.train.ModelDir;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
@@ -180,6 +186,34 @@ class NetworkStagesTest {
     scalar.setMaxIter(3);
     Dataset<Row> out = scalar.fit(data).transform(data);
     assertThat(out.schema().apply("prediction").dataType()).isEqualTo(DataTypes.DoubleType);
+  }
+
+  /** A folder written as {@code train --hidden} writes it: a stage, and its loss checked. */
+  @Test
+  void aTrainedModelFolderBecomesAStage() {
+    Network network = Network.of(2, new int[] {5}, Activation.RELU, 2);
+    double[] theta = new double[network.numParameters()];
+    Random random = new Random(9);
+    for (int i = 0; i < theta.length; i++) {
+      theta[i] = random.nextGaussian();
+    }
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    String folder = dir.resolve("trained").toString();
+    ModelDir.write(folder, new ModelDir.Model(network, theta, Loss.SOFTMAX_CE, DType.FLOAT64),
+        true, conf);
+    NetworkClassificationModel model = NetworkClassificationModel.fromModelDir(folder, conf);
+    NaiveNetwork naive = new NaiveNetwork(new int[] {2, 5, 2}, "relu");
+    List<Row> rows = model.transform(data).select("rawPrediction").collectAsList();
+    for (int r = 0; r < N; r++) {
+      double[] expected = naive.forward(x[r], theta);
+      double[] got = ((Vector) rows.get(r).get(0)).toArray();
+      for (int j = 0; j < 2; j++) {
+        assertThat(got[j]).isCloseTo(expected[j], within(1e-12 * (1 + Math.abs(expected[j]))));
+      }
+    }
+    assertThatThrownBy(() -> NetworkRegressionModel.fromModelDir(folder, conf))
+        .hasMessageContaining("was trained with softmax-ce, expected mse (read it as a "
+            + "NetworkClassificationModel)");
   }
 
   @Test
