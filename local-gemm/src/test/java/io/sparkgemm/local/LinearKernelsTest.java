@@ -316,6 +316,65 @@ class LinearKernelsTest {
         .isFalse();
   }
 
+  /**
+   * The row-range helpers the network kernels use: rows 2..5 of blocks that have more rows
+   * (scratch sized for a larger block), against loops; the other rows are left alone.
+   */
+  @Test
+  void rowRangesComputeThoseRowsOnly() {
+    LinearKernels kernels = new LinearKernels(TestBackends.nativeBlas());
+    Random rnd = new Random(3);
+    DenseBlock x = random(rnd, 6, 4);
+    DenseBlock w = random(rnd, 4, 3);
+    double[] b = random(rnd, 1, 3).doubles();
+    DenseBlock y = DenseBlock.zeros(DType.FLOAT64, 8, 3);   // more rows than x
+    kernels.forwardRows(x, w, b, y, 2, 5);
+    DenseBlock dx = DenseBlock.zeros(DType.FLOAT64, 7, 4);
+    kernels.inputGradientRows(y, w, dx, 2, 5);
+    GradientAccumulator acc = new GradientAccumulator(4, 3);
+    kernels.accumulateRows(x, y, acc, 2, 5);
+    double[][] dw = new double[4][3];
+    double[] db = new double[3];
+    for (int r = 0; r < 8; r++) {
+      for (int j = 0; j < 3; j++) {
+        double yrj = 0;
+        if (r >= 2 && r < 5) {
+          yrj = b[j];
+          for (int p = 0; p < 4; p++) {
+            yrj += x.get(r, p) * w.get(p, j);
+          }
+          db[j] += yrj;
+          for (int p = 0; p < 4; p++) {
+            dw[p][j] += x.get(r, p) * yrj;
+          }
+        }
+        assertThat(y.get(r, j)).isCloseTo(yrj, Offset.offset(1e-14));
+      }
+    }
+    for (int r = 0; r < 7; r++) {
+      for (int p = 0; p < 4; p++) {
+        double e = 0;
+        for (int j = 0; r >= 2 && r < 5 && j < 3; j++) {
+          e += y.get(r, j) * w.get(p, j);
+        }
+        assertThat(dx.get(r, p)).isCloseTo(e, Offset.offset(1e-14));
+      }
+    }
+    Approx.assertClose("dw", acc.dwBlock(), dw, 1e-14, 1e-14);
+    Approx.assertClose("db", acc.db(), db, 1e-14, 1e-14);
+    assertThat(acc.numRows()).isZero();
+
+    assertThatThrownBy(() -> kernels.forwardRows(x, w, b, y, 4, 7))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("rows 4..7 of y = x w + b: the blocks have 6 and 8 rows");
+    assertThatThrownBy(() -> kernels.accumulateRows(x, dx, acc, 0, 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("x is 6x4, g is 7x4, dw is 4x3");
+    assertThatThrownBy(() -> kernels.inputGradientRows(y, x, dx, 0, 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("g is 8x3, w is 6x4, dx is 7x4");
+  }
+
   @Test
   void mismatchedShapesNameEveryOperand() {
     LinearKernels kernels = new LinearKernels(TestBackends.nativeBlas());

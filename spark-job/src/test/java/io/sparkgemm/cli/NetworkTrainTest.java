@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -49,6 +50,11 @@ class NetworkTrainTest {
     fill(random, test, testLabels);
     npy(dir.resolve("X.npy"), x);
     E2eFiles.npyInts(dir.resolve("L.npy"), labels);
+    double[] targets = new double[N];
+    for (int r = 0; r < N; r++) {
+      targets[r] = x[r][0] * x[r][1];
+    }
+    npy(dir.resolve("T.npy"), targets);
   }
 
   private static void fill(Random random, double[][] x, int[] labels) {
@@ -154,7 +160,7 @@ class NetworkTrainTest {
   }
 
   private static long[] bits(double[][] m) {
-    return Stream.of(m).flatMapToDouble(java.util.Arrays::stream)
+    return Stream.of(m).flatMapToDouble(Arrays::stream)
         .mapToLong(Double::doubleToLongBits).toArray();
   }
 
@@ -204,6 +210,18 @@ class NetworkTrainTest {
       }
       i++;
     }
+  }
+
+  @Test
+  void aDivergingMinibatchRunStopsWithTheStepAndWritesNothing() {
+    Path out = dir.resolve("diverged");
+    CliRun run = CliRun.of("train", "--loss", "mse", "--labels", dir.resolve("T.npy").toString(),
+        "--x", dir.resolve("X.npy").toString(), "--master", "local[2]", "--out", out.toString(),
+        "--hidden", "8", "--optimizer", "sgd", "--lr", "1e6", "--batch-rows", "100");
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+    assertThat(run.err()).containsPattern("Training diverged at iteration [0-9]+: the (loss|"
+        + "gradient) is not finite");
+    assertThat(out).doesNotExist();
   }
 
   /** Exit code 2 and one line naming the flag, before any Spark job. */

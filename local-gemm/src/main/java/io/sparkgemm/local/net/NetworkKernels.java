@@ -22,14 +22,21 @@ import io.sparkgemm.local.loss.LossHead;
  * forward GEMM starts from b with beta = 1, and float32 blocks add an sgemm partial of A_lᵀ G_l
  * into the float64 sums. A one-layer network runs exactly {@link LinearKernels#forward},
  * {@link LinearKernels#backward} and {@link LinearKernels#backwardFromGradient} (same panels,
- * same bits). Deeper networks take each block whole: their hidden layers are usually wide, where
- * panels do not pay ({@link LinearKernels#PANEL_MAX_K}).
+ * same bits). Deeper networks take panels of rows only when every layer is narrow
+ * ({@link #panelRows}); wide layers take the block whole, where panels do not pay.
  */
 public final class NetworkKernels {
   private final LinearKernels linear;
+  /** False only in tests and benchmarks: every block whole. */
+  private final boolean panels;
 
   public NetworkKernels(GemmBackend backend) {
+    this(backend, true);
+  }
+
+  NetworkKernels(GemmBackend backend, boolean panels) {
     this.linear = new LinearKernels(backend);
+    this.panels = panels;
   }
 
   public GemmBackend backend() {
@@ -57,16 +64,19 @@ public final class NetworkKernels {
     }
     checkInput(params, x);
     checkOutput("y", params, x, y);
-    int top = network.numLayers() - 1;
-    forwardHidden(params, x, work);
-    linear.forwardRows(work.input(top, x), params.weight(top), params.bias(top), y, 0,
-        x.numRows());
+    work.prepare(network, x.dtype(), x.numRows());
+    forwardRows(params, x, work, y, 0, x.numRows());
   }
 
   /**
    * One block's whole backward step: forward (keeping what backward needs in {@code work}),
    * {@code g = head(y)} and the block's loss share, then the adjoints layer by layer into
    * {@code acc}; dx (n x d_0) when not null. Writes y and g (n x d_L).
+   *
+   * <p>When every layer is at most {@link LinearKernels#PANEL_MAX_K} wide, the block is worked
+   * through in {@link #panelRows} panels, each one forward, head and backward, so that the
+   * second read of the panel's X (for dW_0) comes from cache, as in
+   * {@link LinearKernels#backward}; otherwise the block is taken whole.
    *
    * @param labels what the head needs, aligned with the block's rows (may be null if it needs
    *     nothing)
@@ -80,17 +90,27 @@ public final class NetworkKernels {
           acc.layer(0));
       return;
     }
-    forward(params, x, work, y);
+    checkInput(params, x);
+    checkOutput("y", params, x, y);
     checkOutput("g", params, x, g);
     checkDx(params, x, dx);
-    double loss = head.lossAndGradient(y, labels, g, 0, x.numRows());
-    backwardLayers(params, x, g, dx, work, acc);
-    acc.addLoss(loss, x.numRows());
+    int rows = x.numRows();
+    work.prepare(network, x.dtype(), rows);
+    int panel = panelRows(network, x.dtype(), rows);
+    double loss = 0.0;
+    for (int from = 0; from < rows; from += panel) {
+      int to = Math.min(rows, from + panel);
+      forwardRows(params, x, work, y, from, to);
+      loss += head.lossAndGradient(y, labels, g, from, to);
+      backwardRows(params, x, g, dx, work, acc, from, to);
+    }
+    acc.addLoss(loss, rows);
   }
 
   /**
    * The same from a supplied g = dL/dY (n x d_L; no head): forward to the hidden layers only
-   * (a one-layer network needs none), then the adjoints; adds the rows, and no loss.
+   * (a one-layer network needs none), then the adjoints, in the same panels as
+   * {@link #backward}; adds the rows, and no loss.
    */
   public void backwardFromGradient(NetworkParams params, DenseBlock x, DenseBlock g,
       DenseBlock dx, Workspace work, NetworkGradient acc) {
@@ -103,46 +123,78 @@ public final class NetworkKernels {
     checkInput(params, x);
     checkOutput("g", params, x, g);
     checkDx(params, x, dx);
-    forwardHidden(params, x, work);
-    backwardLayers(params, x, g, dx, work, acc);
-    acc.addLoss(0.0, x.numRows());
+    int rows = x.numRows();
+    work.prepare(network, x.dtype(), rows);
+    int panel = panelRows(network, x.dtype(), rows);
+    for (int from = 0; from < rows; from += panel) {
+      int to = Math.min(rows, from + panel);
+      forwardHiddenRows(params, x, work, from, to);
+      backwardRows(params, x, g, dx, work, acc, from, to);
+    }
+    acc.addLoss(0.0, rows);
   }
 
-  /** Z_l and A_{l+1} for the hidden layers l = 0 .. L-2, into {@code work}. */
-  private void forwardHidden(NetworkParams params, DenseBlock x, Workspace work) {
+  /**
+   * Rows per panel in {@link #backward} of a network of two or more layers: LinearKernels'
+   * panel for d_0 rows of X when every layer's width d_1 .. d_L is at most
+   * {@link LinearKernels#PANEL_MAX_K} (and the backend asks for panels), else the whole block.
+   * Fixed by the sizes, the dtype and the backend, never by timing.
+   */
+  public int panelRows(Network network, DType dtype, int rows) {
+    if (!panels) {
+      return Math.max(1, rows);
+    }
+    int widest = 0;
+    for (int l = 1; l <= network.numLayers(); l++) {
+      widest = Math.max(widest, network.size(l));
+    }
+    return linear.panelRows(network.inFeatures(), widest, dtype, rows);
+  }
+
+  /** Rows {@code from..to} of the forward pass: the hidden layers, then y = A_{L-1} W + b. */
+  private void forwardRows(NetworkParams params, DenseBlock x, Workspace work, DenseBlock y,
+      int from, int to) {
+    int top = params.network().numLayers() - 1;
+    forwardHiddenRows(params, x, work, from, to);
+    linear.forwardRows(work.input(top, x), params.weight(top), params.bias(top), y, from, to);
+  }
+
+  /** Rows {@code from..to} of Z_l and A_{l+1} for the hidden layers l = 0 .. L-2. */
+  private void forwardHiddenRows(NetworkParams params, DenseBlock x, Workspace work, int from,
+      int to) {
     Network network = params.network();
-    int n = x.numRows();
-    work.prepare(network, x.dtype(), n);
     for (int l = 0; l < network.numLayers() - 1; l++) {
       Activation act = network.activation(l);
       DenseBlock a = work.activation(l + 1);
       // Z_l = A_l W_l + b_l (A_l: n x d_l, W_l: d_l x d_{l+1}); gelu keeps Z_l for backward
       DenseBlock z = act.needsInput() ? work.preActivation(l + 1) : a;
-      linear.forwardRows(work.input(l, x), params.weight(l), params.bias(l), z, 0, n);
-      act.apply(z, a, 0, n);
+      linear.forwardRows(work.input(l, x), params.weight(l), params.bias(l), z, from, to);
+      act.apply(z, a, from, to);
     }
   }
 
-  /** From G_{L-1} = g down to layer 0; dx when not null. Adds no loss and no rows. */
-  private void backwardLayers(NetworkParams params, DenseBlock x, DenseBlock g, DenseBlock dx,
-      Workspace work, NetworkGradient acc) {
+  /**
+   * Rows {@code from..to}, from G_{L-1} = g down to layer 0; dx when not null. Adds no loss and
+   * no rows.
+   */
+  private void backwardRows(NetworkParams params, DenseBlock x, DenseBlock g, DenseBlock dx,
+      Workspace work, NetworkGradient acc, int from, int to) {
     Network network = params.network();
-    int n = x.numRows();
     DenseBlock gl = g;
     for (int l = network.numLayers() - 1; l >= 0; l--) {
       // dW_l += A_lᵀ G_l, db_l += 1ᵀ G_l (beta = 1: gradients add across blocks)
-      linear.accumulateRows(work.input(l, x), gl, acc.layer(l), 0, n);
+      linear.accumulateRows(work.input(l, x), gl, acc.layer(l), from, to);
       if (l > 0) {
         // G_{l-1} = (G_l W_lᵀ) ⊙ act'_{l-1}: n x d_l, from A_l (or Z_{l-1} for gelu)
         DenseBlock below = work.gradient(l);
-        linear.inputGradientRows(gl, params.weight(l), below, 0, n);
+        linear.inputGradientRows(gl, params.weight(l), below, from, to);
         Activation act = network.activation(l - 1);
-        act.backward(act.needsInput() ? work.preActivation(l) : work.activation(l), below, 0,
-            n);
+        act.backward(act.needsInput() ? work.preActivation(l) : work.activation(l), below,
+            from, to);
         gl = below;
       } else if (dx != null) {
         // dX = G_0 W_0ᵀ
-        linear.inputGradientRows(gl, params.weight(0), dx, 0, n);
+        linear.inputGradientRows(gl, params.weight(0), dx, from, to);
       }
     }
   }

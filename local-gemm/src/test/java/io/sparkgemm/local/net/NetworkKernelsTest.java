@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -146,6 +147,74 @@ class NetworkKernelsTest {
     assertSameBits(dxNetFromG, dxFromG);
     assertSameBits(kernels.forward(params, x), linear.forward(x, params.weight(0),
         params.bias(0)));
+  }
+
+  static Stream<Arguments> panelGrid() {
+    Stream.Builder<Arguments> out = Stream.builder();
+    for (DType dtype : DType.values()) {
+      for (String head : new String[] {"softmax-ce", "mse", "from-gradient"}) {
+        for (boolean panels : new boolean[] {true, false}) {
+          out.add(Arguments.of(dtype, head, panels));
+        }
+      }
+    }
+    return out.build();
+  }
+
+  /**
+   * 517 rows of 300 features through 300-16(gelu)-8(tanh)-5: every layer is narrow, so the
+   * native backend works in 7 panels of 80 rows (float64; 4 of 160 in float32), the last one
+   * short. Against backprop by loops ({@link NetworkOracle#backward}), with panels and with
+   * whole blocks.
+   */
+  @ParameterizedTest(name = "{0} {1} panels {2}")
+  @MethodSource("panelGrid")
+  void narrowNetworksWorkInPanelsAndMatchBackpropByLoops(DType dtype, String head,
+      boolean panels) {
+    NetworkKernels kernels = new NetworkKernels(TestBackends.nativeBlas(), panels);
+    Random rnd = new Random(17);
+    int n = 517;
+    Network network = new Network(new int[] {300, 16, 8, 5},
+        List.of(Activation.GELU, Activation.TANH));
+    assertThat(kernels.panelRows(network, dtype, n)).isEqualTo(!panels ? n
+        : dtype == DType.FLOAT64 ? 80 : 160);
+    double[] theta = floats(gaussian(rnd, network.numParameters(), 0.15));
+    double[][] x = NetworkGradientCheckTest.randomRows(rnd, n, 300, 1.0);
+    double[][] targets = NetworkGradientCheckTest.randomRows(rnd, n, 5, 1.0);
+    int[] classes = new int[n];
+    for (int r = 0; r < n; r++) {
+      classes[r] = rnd.nextInt(5);
+    }
+    String oracleHead = head.equals("from-gradient") ? "supplied" : head;
+    double[][] y = NetworkOracle.forward(network.sizes(), network.activations(), theta, x);
+    double[][] dxExpected = new double[n][300];
+    double[] expected = NetworkOracle.backward(network.sizes(), network.activations(), theta,
+        x, NetworkOracle.headGradient(oracleHead, y, targets, classes), dxExpected);
+
+    NetworkParams params = NetworkParams.unpack(network, theta, dtype);
+    DenseBlock xb = DenseBlock.ofRows(x).toDType(dtype);
+    DenseBlock tb = DenseBlock.ofRows(targets).toDType(dtype);
+    DenseBlock dx = DenseBlock.zeros(dtype, n, 300);
+    NetworkGradient acc = new NetworkGradient(network);
+    NetworkKernels.Workspace work = new NetworkKernels.Workspace();
+    DenseBlock yOut = DenseBlock.zeros(dtype, n, 5);
+    if (head.equals("from-gradient")) {
+      kernels.backwardFromGradient(params, xb, tb, dx, work, acc);
+    } else {
+      kernels.backward(params, xb, LossHeads.of(head, n), head.equals("mse")
+          ? Labels.targets(tb) : Labels.classes(classes), yOut, DenseBlock.zeros(dtype, n, 5),
+          dx, work, acc);
+      double loss = NetworkOracle.loss(head, y, targets, classes);
+      assertThat(acc.loss()).isCloseTo(loss, Offset.offset(
+          (dtype == DType.FLOAT64 ? 1e-12 : 1e-5) * Math.max(1, Math.abs(loss))));
+      Approx.assertClose("y", yOut, y, dtype == DType.FLOAT64 ? 1e-12 : 1e-5,
+          dtype == DType.FLOAT64 ? 1e-11 : 1e-4);
+    }
+    double atol = dtype == DType.FLOAT64 ? 1e-13 : 1e-6;
+    double rtol = dtype == DType.FLOAT64 ? 1e-10 : 1e-3;
+    Approx.assertClose("dθ", acc.flat(), expected, atol, rtol);
+    Approx.assertClose("dx", dx, dxExpected, atol, rtol);
+    assertThat(acc.numRows()).isEqualTo(n);
   }
 
   static Stream<Arguments> activationsAndDTypes() {

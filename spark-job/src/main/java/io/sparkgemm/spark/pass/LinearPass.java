@@ -94,7 +94,7 @@ public final class LinearPass {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     // A copy in the pass's dtype: the caller may change θ, and kept outputs may be recomputed.
     NetworkParams params = NetworkParams.unpack(network, theta, spec.dtype());
-    Broadcast<NetworkParams> cast = jsc.broadcast(params);
+    Broadcast<CastParams> cast = jsc.broadcast(new CastParams(params));
     boolean keepOutputs = spec.keepsOutputs();
     long rows = slice == null ? input.numRows() : slice.rows();
     PassResult.Shape shape = new PassResult.Shape(rows, network.inFeatures(),
@@ -116,10 +116,10 @@ public final class LinearPass {
       if (!keepOutputs && plan.depth() == 1 && plan.shards() == 1) {
         // Nothing kept and the driver merges the leaves: one job, the same sums (GradientSum).
         reduced = GradientSum.collect(input.blocks(),
-            (index, blocks) -> PartitionPass.run(task, index, blocks, cast.value()));
+            (index, blocks) -> PartitionPass.run(task, index, blocks, cast.value().params()));
       } else {
         partials = input.blocks().mapPartitionsWithIndex(
-            (index, blocks) -> PartitionPass.run(task, index, blocks, cast.value()), true);
+            (index, blocks) -> PartitionPass.run(task, index, blocks, cast.value().params()), true);
         if (keepOutputs) {
           partials = partials.persist(StorageLevel.MEMORY_AND_DISK());
         }

@@ -5,6 +5,9 @@ import io.sparkgemm.local.net.Network;
 import io.sparkgemm.local.net.NetworkGradient;
 import io.sparkgemm.spark.reduce.OrderedTreeReduce.Node;
 import io.sparkgemm.spark.reduce.OrderedTreeReduce.Reduced;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -29,7 +32,8 @@ import scala.reflect.ClassTag$;
 public final class GradientSum implements Mergeable<GradientSum> {
   private static final long serialVersionUID = 1L;
 
-  private NetworkGradient sum;
+  /** Serialized in bulk ({@link #writeObject}). */
+  private transient NetworkGradient sum;
   private final TreeSet<String> backends = new TreeSet<>();
   private double seconds;
   private double dxSquares;
@@ -212,6 +216,35 @@ public final class GradientSum implements Mergeable<GradientSum> {
       values += (long) sum.layer(l).dw().length + sum.layer(l).db().length;
     }
     return 8L * values;
+  }
+
+  /** The bookkeeping, then the network and every layer's sums in bulk ({@link BulkValues}). */
+  private void writeObject(ObjectOutputStream out) throws IOException {
+    out.defaultWriteObject();
+    out.writeObject(sum == null ? null : sum.network());
+    if (sum != null) {
+      for (int l = 0; l < sum.network().numLayers(); l++) {
+        GradientAccumulator layer = sum.layer(l);
+        BulkValues.write(out, layer.dw());
+        BulkValues.write(out, layer.db());
+        out.writeDouble(layer.loss());
+        out.writeLong(layer.numRows());
+      }
+    }
+  }
+
+  private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+    in.defaultReadObject();
+    Network network = (Network) in.readObject();
+    if (network != null) {
+      sum = new NetworkGradient(network);
+      for (int l = 0; l < network.numLayers(); l++) {
+        GradientAccumulator layer = sum.layer(l);
+        BulkValues.read(in, layer.dw());
+        BulkValues.read(in, layer.db());
+        layer.addLoss(in.readDouble(), in.readLong());
+      }
+    }
   }
 
   private void addGradients(NetworkGradient part) {

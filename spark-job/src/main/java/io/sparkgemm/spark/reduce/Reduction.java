@@ -63,6 +63,11 @@ public record Reduction(int depth, int shards) {
           mb(perShard), depth));
     } else {
       long toDriver = TreeDepth.bytesToDriver(leaves, depth, gradientBytes);
+      // Routine (and once per training iteration or minibatch step): the report has depth and
+      // bytes, so the line is formatted only when it is shown.
+      if (toDriver <= budget && !LOG.isDebugEnabled()) {
+        return new Reduction(depth, shards);
+      }
       String line = String.format(Locale.ROOT, "%s is %s; tree depth %d over %d leaves: the "
           + "driver receives %s (budget %s: half of spark.driver.maxResultSize %s, a quarter of "
           + "the driver heap %s, at most %s)", what, mb(gradientBytes), depth, leaves,
@@ -74,7 +79,6 @@ public record Reduction(int depth, int shards) {
         LOG.warn(line + "; over budget: a network's gradient is reduced whole (column shards "
             + "cut one layer's dW only): raise spark.driver.maxResultSize or the driver memory");
       } else {
-        // Routine (and once per training iteration): the report has depth and bytes.
         LOG.debug(line);
       }
     }

@@ -185,7 +185,7 @@ public final class Checkpoints {
         : legacyModel(dir);
     int parameters = model.theta().length;
     String need = Trainer.parameters(model.network()) + " " + parameters;
-    double[] velocity = vector(dir.resolve(VELOCITY), "velocity", need, parameters, false);
+    double[] velocity = vector(dir.resolve(VELOCITY), "the velocity", need, parameters, false);
     if (!optimizer.minibatch()) {
       return new Checkpoint(dir, iteration, optimizer, model, velocity, null, 0, 0, history);
     }
@@ -286,17 +286,17 @@ public final class Checkpoints {
       boolean required) {
     if (!Files.exists(file)) {
       if (required) {
-        throw damaged(file, "missing (" + what + " is part of the checkpoint)");
+        throw damaged(file, "missing (" + what + " is part of the checkpoint of adam)");
       }
       return null;
     }
     double[] values = Npy.read(file).toVector();
     if (values.length != parameters) {
-      throw damaged(file, "the " + what + " has " + values.length + " values but " + need);
+      throw damaged(file, what + " has " + values.length + " values but " + need);
     }
     for (int i = 0; i < values.length; i++) {
       if (!Double.isFinite(values[i])) {
-        throw damaged(file, "the " + what + " has " + values[i] + " at index " + i);
+        throw damaged(file, what + " has " + values[i] + " at index " + i);
       }
     }
     return values;

@@ -5,12 +5,14 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One line of the training history.
+ * One line of the training history: an iteration of gd or lbfgs, or an epoch of sgd or adam
+ * (then iteration counts the steps taken, objective and loss are the means over the epoch's
+ * steps, gradientNorm and step are its last step's, passes its steps).
  *
  * @param iteration 0 for the starting point
- * @param objective f = loss + (reg/2)·||W||²
+ * @param objective f = loss + (reg/2)·Σ||W_l||²
  * @param loss the data term alone
- * @param gradientNorm ||∇f|| over W and b
+ * @param gradientNorm ||∇f|| over every W and b
  * @param step ||Δθ||, the length of the update that led here (0 at the start)
  * @param seconds wall time of the iteration (its passes and the driver's work)
  * @param passes distributed passes the iteration ran (L-BFGS line searches may run several)

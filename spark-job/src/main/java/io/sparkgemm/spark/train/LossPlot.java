@@ -31,7 +31,7 @@ public final class LossPlot {
       objective[i] = r.objective();
       gradient[i] = r.gradientNorm();
     }
-    return png(x, objective, gradient, "iteration", "objective", title);
+    return png(x, objective, gradient, "iteration", "objective", "||gradient||", title);
   }
 
   /** By epoch: the mean objective of each epoch's steps and its last step's gradient norm. */
@@ -47,11 +47,11 @@ public final class LossPlot {
       gradient[i] = r.gradientNorm();
     }
     return png(x, objective, gradient, "epoch", "objective (mean over the epoch's steps)",
-        title);
+        "||gradient|| (the epoch's last step)", title);
   }
 
   private static byte[] png(double[] x, double[] objective, double[] gradient, String xTitle,
-      String objectiveName, String title) {
+      String objectiveName, String gradientName, String title) {
     System.setProperty("java.awt.headless", "true");
     boolean positive = true;
     for (int i = 0; i < x.length; i++) {
@@ -64,7 +64,7 @@ public final class LossPlot {
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
     XYSeries f = chart.addSeries(objectiveName, x, objective);
     f.setMarker(SeriesMarkers.NONE);
-    XYSeries g = chart.addSeries("||gradient||", x, gradient);
+    XYSeries g = chart.addSeries(gradientName, x, gradient);
     g.setMarker(SeriesMarkers.NONE);
     try {
       return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);

@@ -1,0 +1,133 @@
+package io.sparkgemm.spark.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkgemm.local.DType;
+import io.sparkgemm.local.DenseBlock;
+import io.sparkgemm.local.loss.Loss;
+import io.sparkgemm.local.net.Activation;
+import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.npy.Npy;
+import io.sparkgemm.local.npy.NpyArray;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Checkpoints of networks and minibatch optimizers read back exactly (every double's bits), a
+ * linear checkpoint written before model.json still loads, and a damaged minibatch checkpoint
+ * is refused naming the file.
+ */
+class CheckpointsTest {
+  @TempDir
+  Path dir;
+
+  private static final IterationRecord EPOCH_ONE = new IterationRecord(4, 0.5, 0.4, 0.3, 0.2,
+      0.1, 4);
+
+  /** Adam on 2-3(gelu)-1 after 6 steps of 4 per epoch: mid-epoch 2. */
+  private Path adamCheckpoint() {
+    Network net = new Network(new int[] {2, 3, 1}, List.of(Activation.GELU));
+    int n = net.numParameters();
+    double[] theta = new double[n];
+    double[] m = new double[n];
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) {
+      theta[i] = Math.sqrt(i + 2);
+      m[i] = 1.0 / (i + 3);
+      v[i] = Math.PI * i;
+    }
+    EpochRecord epoch = new EpochRecord(1, 4, 0.5, 0.4, 0.3, 0.01, 100, 0.1);
+    MinibatchState state = MinibatchState.of(6, 1, 2, null, m, v,
+        new double[] {0.1 + 0.2, 1.0 / 3, 0.7}, 50, List.of(epoch));
+    TrainSpec spec = TrainSpec.builder(Loss.MSE).optimizer(Optimizer.ADAM).batchRows(25)
+        .seed(-7).build();
+    return Checkpoints.write(dir.resolve("ckpt"), 6, Optimizer.ADAM, new ModelDir.Model(net,
+        theta, Loss.MSE, DType.FLOAT64), null, state, spec, List.of(EPOCH_ONE));
+  }
+
+  @Test
+  void anAdamCheckpointReadsBackBitForBit() {
+    Path written = adamCheckpoint();
+    assertThat(written.getFileName().toString()).isEqualTo("iter-00000006");
+    Checkpoints.Checkpoint c = Checkpoints.latest(dir.resolve("ckpt"));
+    assertThat(c.optimizer()).isEqualTo(Optimizer.ADAM);
+    assertThat(c.iteration()).isEqualTo(6);
+    assertThat(c.batchRows()).isEqualTo(25);
+    assertThat(c.seed()).isEqualTo(-7);
+    assertThat(c.model().network().describe()).isEqualTo("2-3(gelu)-1");
+    for (int i = 0; i < c.model().theta().length; i++) {
+      assertThat(c.model().theta()[i]).isEqualTo(Math.sqrt(i + 2));
+      assertThat(c.minibatch().m()[i]).isEqualTo(1.0 / (i + 3));
+      assertThat(c.minibatch().v()[i]).isEqualTo(Math.PI * i);
+    }
+    assertThat(c.minibatch().step()).isEqualTo(6);
+    assertThat(c.minibatch().epoch()).isEqualTo(1);
+    assertThat(c.minibatch().stepInEpoch()).isEqualTo(2);
+    assertThat(c.minibatch().sums()).containsExactly(0.1 + 0.2, 1.0 / 3, 0.7);
+    assertThat(c.minibatch().rows()).isEqualTo(50);
+    assertThat(c.minibatch().epochs()).containsExactly(
+        new EpochRecord(1, 4, 0.5, 0.4, 0.3, 0.01, 100, 0.1));
+    assertThat(c.history()).containsExactly(EPOCH_ONE);
+    assertThat(c.start().minibatch()).isNotNull();
+  }
+
+  @Test
+  void aLinearCheckpointFromBeforeModelJsonStillLoads() throws IOException {
+    Path old = Files.createDirectories(dir.resolve("old").resolve("iter-00000002"));
+    Npy.write(old.resolve("W.npy"), NpyArray.of(DenseBlock.ofRows(new double[][] {{1, 2},
+        {3, 4}, {5, 6}})));
+    Npy.write(old.resolve("b.npy"), NpyArray.ofVector(new double[] {-1, -2}));
+    Npy.write(old.resolve("velocity.npy"), NpyArray.ofVector(new double[] {0, 1, 2, 3, 4, 5,
+        6, 7}));
+    Files.writeString(old.resolve("state.json"), "{\"iteration\": 2, \"optimizer\": \"gd\", "
+        + "\"history\": [{\"iteration\": 0, \"objective\": 2.0, \"loss\": 2.0, "
+        + "\"gradientNorm\": 1.0, \"step\": 0.0, \"seconds\": 0.5, \"passes\": 1}, "
+        + "{\"iteration\": 2, \"objective\": 1.0, \"loss\": 1.0, \"gradientNorm\": 0.5, "
+        + "\"step\": 0.1, \"seconds\": 0.5, \"passes\": 1}]}");
+    Checkpoints.Checkpoint c = Checkpoints.latest(dir.resolve("old"));
+    assertThat(c.model().network().sizes()).containsExactly(3, 2);
+    assertThat(c.model().theta()).containsExactly(1, 2, 3, 4, 5, 6, -1, -2);
+    assertThat(c.velocity()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+    assertThat(c.minibatch()).isNull();
+    assertThat(c.history()).hasSize(2);
+  }
+
+  @Test
+  void aDamagedMinibatchCheckpointIsRefusedNamingTheFile() throws IOException {
+    Path c = adamCheckpoint();
+    Files.delete(c.resolve("adam-v.npy"));
+    assertThatThrownBy(() -> Checkpoints.latest(dir.resolve("ckpt")))
+        .hasMessageContaining("resumeDir: the checkpoint file " + c.resolve("adam-v.npy")
+            + " is damaged: missing (Adam's v is part of the checkpoint of adam)");
+    Npy.write(c.resolve("adam-v.npy"), NpyArray.ofVector(new double[3]));
+    assertThatThrownBy(() -> Checkpoints.latest(dir.resolve("ckpt")))
+        .hasMessageContaining("adam-v.npy is damaged: Adam's v has 3 values but the "
+            + "network 2-3(gelu)-1 needs 13");
+    Npy.write(c.resolve("adam-v.npy"), NpyArray.ofVector(new double[13]));
+    Npy.write(c.resolve("W1.npy"), NpyArray.of(DenseBlock.ofRows(new double[][] {{1, 2}})));
+    assertThatThrownBy(() -> Checkpoints.latest(dir.resolve("ckpt")))
+        .hasMessageContaining("the checkpoint file " + c.resolve("W1.npy") + " is damaged: "
+            + "W1 is (1, 2) but model.json says (3, 1)");
+    Npy.write(c.resolve("W1.npy"), NpyArray.of(DenseBlock.ofRows(new double[][] {{1}, {2},
+        {3}})));
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode state = (ObjectNode) mapper.readTree(c.resolve("state.json").toFile());
+    ((ObjectNode) state.get("minibatch")).put("stepInEpoch", "two");
+    mapper.writeValue(c.resolve("state.json").toFile(), state);
+    assertThatThrownBy(() -> Checkpoints.latest(dir.resolve("ckpt")))
+        .hasMessageContaining("state.json is damaged: minibatch.stepInEpoch is the string "
+            + "\"two\", expected a whole number >= 0");
+    state.remove("minibatch");
+    mapper.writeValue(c.resolve("state.json").toFile(), state);
+    assertThatThrownBy(() -> Checkpoints.latest(dir.resolve("ckpt")))
+        .hasMessageContaining("state.json is damaged: minibatch is missing, expected the state "
+            + "of adam");
+  }
+}
