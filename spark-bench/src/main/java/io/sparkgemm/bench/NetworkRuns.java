@@ -22,6 +22,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.ann.FeedForwardTopology;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassificationModel;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
+import org.apache.spark.ml.linalg.BLAS$;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
@@ -145,8 +146,8 @@ public final class NetworkRuns {
                 + "the cached blocks (" + input.numPartitions() + " partitions, blocks of <= "
                 + input.blockRows() + " rows)"));
         out.add(fitRecord(config, BenchConfig.SPARK_GEMM, fit.seconds(), 0, iterations,
-            fit.passes(), fit.last().objective(), "train's L-BFGS (Breeze's, m 10, tol 0) from "
-                + "θ₀; stopped: " + fit.stopReason()));
+            fit.passes(), fit.last().objective(), Map.of(), "train's L-BFGS (Breeze's, m 10, "
+                + "tol 0) from θ₀; stopped: " + fit.stopReason()));
       } finally {
         input.release();
       }
@@ -164,6 +165,7 @@ public final class NetworkRuns {
             / Math.abs(ours.value()));
         figures.put("gradient_relative_difference", relative(last[0].gradient(),
             ours.gradient()));
+        figures.put("mllib_blas", mllibBlas());
         out.add(evaluationRecord(config, MLLIB, evaluations, figures, "LBFGS.CostFun at θ₀: "
             + "a treeAggregate of ANNGradient over " + cost.numBlocks() + " stacked blocks of "
             + "<= " + config.stackSize() + " rows (cached); the differences are against "
@@ -209,9 +211,10 @@ public final class NetworkRuns {
           - (later.length > 0 ? Timings.of(later).median() : 0));
       double[] history = model.summary().objectiveHistory();
       return fitRecord(config, MLLIB, seconds, setup, history.length - 1, lossJobs.size(),
-          history[history.length - 1], "MultilayerPerceptronClassifier.fit (l-bfgs, tol 0, "
-              + "blockSize " + config.stackSize() + ") from initialWeights θ₀; setup = stacking "
-              + "and caching the rows (in its first loss job)");
+          history[history.length - 1], Map.of("mllib_blas", mllibBlas()),
+          "MultilayerPerceptronClassifier.fit (l-bfgs, tol 0, blockSize " + config.stackSize()
+              + ") from initialWeights θ₀; setup = stacking and caching the rows (in its first "
+              + "loss job)");
     } finally {
       spark.sparkContext().removeSparkListener(timer);
     }
@@ -224,7 +227,8 @@ public final class NetworkRuns {
   }
 
   private static PipeRecord fitRecord(Config config, String contender, double seconds,
-      double setup, int iterations, int evaluations, double objective, String note) {
+      double setup, int iterations, int evaluations, double objective,
+      Map<String, Object> more, String note) {
     Map<String, Object> extra = new LinkedHashMap<>();
     extra.put("fit_seconds", seconds);
     extra.put("setup_seconds", setup);
@@ -232,8 +236,17 @@ public final class NetworkRuns {
     extra.put("evaluations", evaluations);
     extra.put("seconds_per_iteration", (seconds - setup) / Math.max(1, iterations));
     extra.put("objective", objective);
+    extra.putAll(more);
     return new PipeRecord(SECTION, config.describe() + " " + config.iterations()
         + " L-BFGS it", contender, "-", Timings.of(new double[] {seconds}), null, extra, note);
+  }
+
+  /**
+   * The BLAS MLlib's GEMMs run on: JNIBLAS (native) when spark-gemm's native backend loaded its
+   * OpenBLAS into netlib first in this JVM, else netlib's Java BLAS unless the system has one.
+   */
+  static String mllibBlas() {
+    return BLAS$.MODULE$.nativeBLAS().getClass().getSimpleName();
   }
 
   /** ||a − b|| / ||b||. */

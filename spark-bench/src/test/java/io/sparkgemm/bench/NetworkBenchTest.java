@@ -50,6 +50,8 @@ class NetworkBenchTest {
     JsonNode ours = rows.get("spark-gemm: " + what + " loss+gradient");
     assertThat(mllib.get("relative_difference").asDouble()).isLessThan(1e-12);
     assertThat(mllib.get("gradient_relative_difference").asDouble()).isLessThan(1e-9);
+    // spark-gemm's native backend loaded OpenBLAS into netlib first: MLlib's GEMMs use it too
+    assertThat(mllib.get("mllib_blas").asText()).isNotEmpty();
     assertThat(ours.get("objective").asDouble()).isBetween(0.5 * Math.log(3),
         2 * Math.log(3));
     for (String contender : new String[] {"spark-gemm", "mllib-mlp"}) {
