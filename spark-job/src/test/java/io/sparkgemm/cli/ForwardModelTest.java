@@ -100,6 +100,24 @@ class ForwardModelTest {
   }
 
   @Test
+  void float32RunsTheNetworkInSgemm(@TempDir Path dir) {
+    Path out = dir.resolve("y32");
+    CliRun run = forward(out, "--model", inputs.resolve("model").toString(), "--dtype",
+        "float32");
+    assertThat(run.exitCode()).as("stderr:%n%s", run.err()).isZero();
+    NaiveNetwork naive = new NaiveNetwork(SIZES, "sigmoid");
+    double[][] y = readMatrix(out.resolve("Y.npy"));
+    for (int r = 0; r < N; r++) {
+      double[] expected = naive.forward(x[r], theta);
+      for (int j = 0; j < SIZES[3]; j++) {
+        assertThat(y[r][j]).as("row %d column %d", r, j)
+            .isCloseTo(expected[j], within(NaiveOracle.F32 * (1 + Math.abs(expected[j]))));
+      }
+    }
+    assertThat(report(out).get("dtype").asText()).isEqualTo("float32");
+  }
+
+  @Test
   void aBadModelFolderIsRefusedWithExitCode2(@TempDir Path dir) throws Exception {
     CliRun missing = forward(dir.resolve("a"), "--model", dir.resolve("nowhere").toString());
     assertThat(missing.exitCode()).isEqualTo(2);
