@@ -34,6 +34,8 @@ import org.apache.spark.sql.types.StructType;
 public abstract class LayerEstimator<M extends Model<M>> extends Estimator<M>
     implements DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
+  /** adam's stepSize when none is set, as train's. */
+  static final double ADAM_STEP_SIZE = 0.001;
 
   private final String uid;
   private final Param<String> featuresCol;
@@ -67,8 +69,8 @@ public abstract class LayerEstimator<M extends Model<M>> extends Estimator<M>
     tol = new DoubleParam(this, "tol", "convergence tolerance (>= 0)", ParamValidators.gtEq(0));
     optimizer = new Param<>(this, "optimizer", optimizerDoc,
         ParamValidators.inArray(optimizers));
-    stepSize = new DoubleParam(this, "stepSize", "gd, sgd and adam: learning rate (> 0)",
-        ParamValidators.gt(0));
+    stepSize = new DoubleParam(this, "stepSize", "gd, sgd and adam: learning rate (> 0; "
+        + "default 0.1, for adam " + ADAM_STEP_SIZE + ")", ParamValidators.gt(0));
     momentum = new DoubleParam(this, "momentum", "gd and sgd: momentum in [0, 1)",
         ParamValidators.inRange(0, 1, true, false));
     backend = new Param<>(this, "backend", "GEMM backend: auto, native, java or reference");
@@ -239,8 +241,12 @@ public abstract class LayerEstimator<M extends Model<M>> extends Estimator<M>
 
   /** The TrainSpec of the Params shared here; subclasses add their own before build(). */
   TrainSpec.Builder trainSpec() {
-    return TrainSpec.builder(loss()).optimizer(Optimizer.parse($(optimizer)))
-        .learningRate((Double) $(stepSize)).momentum((Double) $(momentum))
+    Optimizer chosen = Optimizer.parse($(optimizer));
+    // as train: adam's rate is 0.001 unless one is given
+    double rate = !isSet(stepSize) && chosen == Optimizer.ADAM ? ADAM_STEP_SIZE
+        : (Double) $(stepSize);
+    return TrainSpec.builder(loss()).optimizer(chosen)
+        .learningRate(rate).momentum((Double) $(momentum))
         .regParam((Double) $(regParam)).maxIter((Integer) $(maxIter)).tol((Double) $(tol))
         .backend(backendOptions());
   }

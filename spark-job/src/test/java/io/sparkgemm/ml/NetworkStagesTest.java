@@ -239,6 +239,11 @@ class NetworkStagesTest {
     classifier.setOptimizer("adam");
     classifier.setInit("xavier");
     assertThat(classifier.getOrDefault(classifier.optimizer())).isEqualTo("adam");
+    // as train: adam's rate is 0.001 unless one is set
+    assertThat(classifier.spec().learningRate()).isEqualTo(0.001);
+    classifier.setStepSize(0.01);
+    assertThat(classifier.spec().learningRate()).isEqualTo(0.01);
+    assertThat(classifier.spec().network(2, 3).describe()).isEqualTo("2-4(sigmoid)-3");
 
     // settings that only clash with each other are refused by fit, before any data is read
     NetworkClassifier fullBatch = new NetworkClassifier();
