@@ -13,18 +13,30 @@ import io.sparkgemm.spark.train.MiniBatch;
 import io.sparkgemm.spark.train.Objective;
 import io.sparkgemm.spark.train.TrainSpec;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * Minibatch throughput against the full-batch pass: rows per second of {@code evaluate} (one pass
  * over all n rows) and of {@code evaluateBatch} over whole epochs (⌈n / batchRows⌉ passes, each
  * over a gathered slice of every partition), on seeded data, for a network and for the linear
- * model, alternating the two in one run. A measuring program, not a test:
+ * model, alternating the two in one run. Next to the wall times, the tasks' CPU time (Spark's
+ * executorCpuTime) per epoch of each kind: on a shared machine the wall ratio moves with the
+ * load, the CPU ratio much less. A measuring program, not a test:
  * {@code java -cp ... io.sparkgemm.bench.MiniBatchProbe [master] [partitions] [n] [batchRows]
  * [reps] [hidden]}.
  */
 public final class MiniBatchProbe {
+  /** Task CPU nanoseconds since the last {@link #take}. */
+  private static final AtomicLong CPU = new AtomicLong();
+
   private MiniBatchProbe() {
+  }
+
+  private static long take() {
+    return CPU.getAndSet(0);
   }
 
   public static void main(String[] args) {
@@ -38,6 +50,14 @@ public final class MiniBatchProbe {
     SparkSession spark = SparkSession.builder().master(master).appName("MiniBatchProbe")
         .config("spark.ui.enabled", "false").getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
+    spark.sparkContext().addSparkListener(new SparkListener() {
+      @Override
+      public void onTaskEnd(SparkListenerTaskEnd end) {
+        if (end.taskMetrics() != null) {
+          CPU.addAndGet(end.taskMetrics().executorCpuTime());
+        }
+      }
+    });
     try {
       SeededData data = new SeededData(shape, DType.FLOAT64, 42);
       int blockRows = (int) (InputSpec.TARGET_BLOCK_BYTES / (8L * shape.d()));
@@ -87,11 +107,19 @@ public final class MiniBatchProbe {
     epoch(objective, theta, batchRows, steps, 0);
     double[] full = new double[reps];
     double[] epochs = new double[reps];
+    double[] fullCpu = new double[reps];
+    double[] epochCpu = new double[reps];
     for (int r = 0; r < reps; r++) {
+      pause();
+      take();
       long start = System.nanoTime();
       objective.evaluate(theta, r);
       full[r] = (System.nanoTime() - start) / 1e9;
+      pause();
+      fullCpu[r] = take() / 1e9;
       epochs[r] = epoch(objective, theta, batchRows, steps, r + 1);
+      pause();
+      epochCpu[r] = take() / 1e9;
     }
     double fullSeconds = Timings.of(full).median();
     double epochSeconds = Timings.of(epochs).median();
@@ -109,6 +137,20 @@ public final class MiniBatchProbe {
         + "%d steps/epoch %.3f s/epoch (%.1f ms/step) = %,.0f rows/s; ratio %.2f%n",
         network.describe(), fullSeconds, n / fullSeconds, steps, epochSeconds,
         1e3 * epochSeconds / steps, n / epochSeconds, fullSeconds / epochSeconds);
+    double fullCpuSeconds = Timings.of(fullCpu).median();
+    double epochCpuSeconds = Timings.of(epochCpu).median();
+    System.out.printf(Locale.ROOT, "%-16s task CPU: full batch %.3f s/pass, minibatch %.3f "
+        + "s/epoch; ratio %.2f%n", network.describe(), fullCpuSeconds, epochCpuSeconds,
+        fullCpuSeconds / epochCpuSeconds);
+  }
+
+  /** Lets the listener bus deliver the last task ends. */
+  private static void pause() {
+    try {
+      Thread.sleep(300);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static double epoch(Objective objective, double[] theta, int batchRows, int steps,

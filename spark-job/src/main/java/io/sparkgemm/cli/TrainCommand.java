@@ -60,7 +60,7 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin
   LabelOptions labelOptions;
 
-  @Option(names = "--hidden", paramLabel = "H1,H2,...", split = ",",
+  @Option(names = "--hidden", paramLabel = "H", split = ",",
       description = "Hidden layer widths, input side first (e.g. 256,128): trains a network "
           + "d -> H1 -> ... -> k. Without it: the linear model.")
   List<String> hidden;

@@ -131,6 +131,12 @@ public final class LinearPass {
       GradientSum sum = reduced.sum();
       NetworkGradient gradients = !spec.backward() ? null
           : sum.gradient() != null ? sum.gradient() : new NetworkGradient(network);
+      if (slice != null && gradients.numRows() != slice.rows()) {
+        // The driver's unit counts set the heads' 1/n: a mismatch would scale the step silently.
+        throw new IllegalStateException("Minibatch step " + slice.step() + " of epoch "
+            + slice.epoch() + " took " + gradients.numRows() + " rows but the driver counted "
+            + slice.rows() + " (the cached blocks changed since they were counted)");
+      }
       if (spec.loss() == Loss.SUPPLIED) {
         int top = network.numLayers() - 1;
         gradients.layer(top).addLoss(suppliedLoss(params.weight(top), params.bias(top),
