@@ -19,15 +19,18 @@ public final class PipeBench {
   public static final String FIXED_COST = "fixed-cost";
   public static final String INGEST = "ingest";
   public static final String TRAIN = "train";
-  public static final List<String> SECTIONS = List.of(FIXED_COST, INGEST, TRAIN);
+  public static final String NETWORK = NetworkRuns.SECTION;
+  public static final List<String> SECTIONS = List.of(FIXED_COST, INGEST, TRAIN, NETWORK);
 
   /**
    * @param sections a subset of {@link #SECTIONS}
    * @param ingest the ingest section's rows and features (k unused)
    * @param reps the ingest section's runs per contender
    * @param train the training rows' settings
+   * @param network the network section's settings
    */
-  public record Config(List<String> sections, Shape ingest, int reps, TrainRuns.Config train) {
+  public record Config(List<String> sections, Shape ingest, int reps, TrainRuns.Config train,
+      NetworkRuns.Config network) {
     public Config {
       for (String s : sections) {
         if (!SECTIONS.contains(s)) {
@@ -63,6 +66,9 @@ public final class PipeBench {
       }
       if (config.sections().contains(TRAIN)) {
         out.addAll(TrainRuns.run(spark, config.train(), scratch));
+      }
+      if (config.sections().contains(NETWORK)) {
+        out.addAll(NetworkRuns.run(spark, config.network()));
       }
       return out;
     } finally {

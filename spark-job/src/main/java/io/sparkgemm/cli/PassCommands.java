@@ -9,10 +9,12 @@ import io.sparkgemm.spark.input.InputSpec;
 import io.sparkgemm.spark.job.LayerJob;
 import io.sparkgemm.spark.pass.PassResult;
 import io.sparkgemm.spark.pass.PassSpec;
+import io.sparkgemm.spark.train.ModelDir;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.spark.sql.SparkSession;
 
 /** What the forward and backward commands share: run one pass and print a summary. */
 final class PassCommands {
@@ -22,9 +24,37 @@ final class PassCommands {
   static LayerJob.Outcome run(JobOptions job, InputSpec inputSpec, PassSpec passSpec,
       Map<String, Object> inputs, PrintWriter out) {
     job.validate();
+    return run(job, inputSpec, passSpec, Map.of(), out, (spark, input) -> {
+      DenseBlock w = job.weights(input.numFeatures());
+      double[] b = job.bias(w.numCols());
+      return LayerJob.run(spark, input, w, b, passSpec, job.out, job.overwrite, inputs,
+          job.allowNonFinite);
+    });
+  }
+
+  /**
+   * A trained model's network forward over the input (forward --model).
+   *
+   * @param modelPath the model folder, which --out must stay out of
+   */
+  static LayerJob.Outcome runModel(JobOptions job, InputSpec inputSpec, PassSpec passSpec,
+      String modelPath, ModelDir.Model model, Map<String, Object> inputs, PrintWriter out) {
+    return run(job, inputSpec, passSpec, Map.of("--model", modelPath), out,
+        (spark, input) -> LayerJob.forward(spark, input, model.network(), model.theta(),
+            passSpec, job.out, job.overwrite, inputs));
+  }
+
+  /** The job on the blocked input, inside a session. */
+  private interface Job {
+    LayerJob.Outcome run(SparkSession spark, BlockedInput input);
+  }
+
+  private static LayerJob.Outcome run(JobOptions job, InputSpec inputSpec, PassSpec passSpec,
+      Map<String, String> paths, PrintWriter out, Job body) {
     Map<String, String> more = new LinkedHashMap<>();
     more.put("--labels", inputSpec.labelsPath());
     more.put("--upstream", inputSpec.upstreamPath());
+    more.putAll(paths);
     job.checkPaths(more, null);
     // The driver's backend is chosen (and logged) before Spark starts, so a named backend that
     // cannot load fails at once.
@@ -33,10 +63,7 @@ final class PassCommands {
         "spark-gemm " + passSpec.describe())) {
       BlockedInput input = InputLoader.load(session.spark(), inputSpec);
       try {
-        DenseBlock w = job.weights(input.numFeatures());
-        double[] b = job.bias(w.numCols());
-        LayerJob.Outcome outcome = LayerJob.run(session.spark(), input, w, b, passSpec, job.out,
-            job.overwrite, inputs, job.allowNonFinite);
+        LayerJob.Outcome outcome = body.run(session.spark(), input);
         print(out, input, outcome);
         return outcome;
       } finally {
@@ -57,9 +84,11 @@ final class PassCommands {
   static void print(PrintWriter out, BlockedInput input, LayerJob.Outcome outcome) {
     PassResult pass = outcome.pass();
     out.println("backend: " + String.join("; ", pass.backends()));
-    out.printf(Locale.ROOT, "X %d x %d (%s, %d partitions, %d blocks of <= %d rows), W %d x %d%n",
+    out.printf(Locale.ROOT, "X %d x %d (%s, %d partitions, %d blocks of <= %d rows), %s%n",
         pass.numRows(), pass.inFeatures(), pass.spec().dtype().label(), input.numPartitions(),
-        input.numBlocks(), input.blockRows(), pass.inFeatures(), pass.outFeatures());
+        input.numBlocks(), input.blockRows(), pass.network().numLayers() == 1
+            ? "W " + pass.inFeatures() + " x " + pass.outFeatures()
+            : "network " + pass.network().describe());
     if (pass.spec().backward()) {
       Map<String, Object> norms = outcome.report().section("gradientNorms");
       out.printf(Locale.ROOT, "loss (%s) = %.10g   ||dW|| = %.6g   ||db|| = %.6g%n",

@@ -1,12 +1,9 @@
 package io.sparkgemm.ml;
 
 import io.sparkgemm.local.DenseBlock;
-import org.apache.spark.ml.linalg.VectorUDT;
-import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.MLReader;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -42,31 +39,13 @@ public final class LinearLayerClassificationModel
 
   @Override
   protected StructType withOutputColumns(StructType schema) {
-    return schema.add($(rawPredictionCol), new VectorUDT(), false)
-        .add($(probabilityCol), new VectorUDT(), false)
-        .add($(predictionCol()), DataTypes.DoubleType, false);
+    return StageColumns.withClassification(schema, $(rawPredictionCol), $(probabilityCol),
+        $(predictionCol()));
   }
 
   @Override
   protected Outputs outputs() {
-    return y -> {
-      int best = 0;
-      for (int j = 1; j < y.length; j++) {
-        if (y[j] > y[best]) {
-          best = j;
-        }
-      }
-      double sum = 0;
-      double[] p = new double[y.length];
-      for (int j = 0; j < y.length; j++) {
-        p[j] = Math.exp(y[j] - y[best]);
-        sum += p[j];
-      }
-      for (int j = 0; j < y.length; j++) {
-        p[j] /= sum;
-      }
-      return new Object[] {Vectors.dense(y), Vectors.dense(p), (double) best};
-    };
+    return StageColumns.classification();
   }
 
   @Override

@@ -4,14 +4,11 @@ import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
-import io.sparkgemm.spark.train.ClassCount;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.ml.linalg.VectorUDT;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -70,9 +67,7 @@ public final class LinearLayerClassifier
 
   @Override
   protected int outputs(Dataset<?> dataset, BlockedInput input) {
-    // the blocks' class ids were checked to be integers as they were made
-    return Math.max(2, ClassCount.fromBlocks(input, "column '" + $(labelCol()) + "'")
-        .numClasses());
+    return StageColumns.numClasses(input, $(labelCol()));
   }
 
   @Override
@@ -82,14 +77,8 @@ public final class LinearLayerClassifier
 
   @Override
   protected StructType outputSchema(StructType schema, boolean withOutputs) {
-    schema.fieldIndex($(featuresCol()));
-    schema.fieldIndex($(labelCol()));
-    if (!withOutputs) {
-      return schema;
-    }
-    return schema.add($(rawPredictionCol), new VectorUDT(), false)
-        .add($(probabilityCol), new VectorUDT(), false)
-        .add($(predictionCol()), DataTypes.DoubleType, false);
+    return StageColumns.checkClassifierInput(schema, $(featuresCol()), $(labelCol()),
+        $(rawPredictionCol), $(probabilityCol), $(predictionCol()), withOutputs);
   }
 
   public static MLReader<LinearLayerClassifier> read() {

@@ -1,11 +1,8 @@
 package io.sparkgemm.ml;
 
 import io.sparkgemm.local.DenseBlock;
-import org.apache.spark.ml.linalg.VectorUDT;
-import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.MLReader;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /** A multi-output linear regression Y = XW + b: prediction is a double for k = 1, else a vector. */
@@ -19,13 +16,12 @@ public final class LinearLayerRegressionModel
 
   @Override
   protected StructType withOutputColumns(StructType schema) {
-    return schema.add($(predictionCol()), numOutputs() == 1 ? DataTypes.DoubleType
-        : new VectorUDT(), false);
+    return StageColumns.withRegression(schema, $(predictionCol()), numOutputs() == 1);
   }
 
   @Override
   protected Outputs outputs() {
-    return y -> new Object[] {y.length == 1 ? (Object) y[0] : Vectors.dense(y)};
+    return StageColumns.regression();
   }
 
   @Override

@@ -10,14 +10,11 @@ import io.sparkgemm.spark.train.Objective;
 import io.sparkgemm.spark.train.StopReason;
 import io.sparkgemm.spark.train.Trainer;
 import java.util.List;
-import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -35,7 +32,7 @@ public final class LinearLayerRegressor extends LinearLayerEstimator<LinearLayer
   }
 
   public LinearLayerRegressor(String uid) {
-    super(uid);
+    super(uid, true);
   }
 
   /** The optimizer value that solves the normal equations instead of iterating. */
@@ -75,14 +72,8 @@ public final class LinearLayerRegressor extends LinearLayerEstimator<LinearLayer
 
   @Override
   protected StructType outputSchema(StructType schema, boolean withOutputs) {
-    schema.fieldIndex($(featuresCol()));
-    int label = schema.fieldIndex($(labelCol()));
-    if (!withOutputs) {
-      return schema;
-    }
-    boolean scalar = schema.fields()[label].dataType() instanceof NumericType;
-    return schema.add($(predictionCol()), scalar ? DataTypes.DoubleType : new VectorUDT(),
-        false);
+    return StageColumns.checkRegressorInput(schema, $(featuresCol()), $(labelCol()),
+        $(predictionCol()), withOutputs);
   }
 
   public static MLReader<LinearLayerRegressor> read() {

@@ -4,6 +4,7 @@ import io.sparkgemm.bench.Bench;
 import io.sparkgemm.bench.BenchConfig;
 import io.sparkgemm.bench.BenchOutput;
 import io.sparkgemm.bench.BenchRecord;
+import io.sparkgemm.bench.NetworkRuns;
 import io.sparkgemm.bench.PipeBench;
 import io.sparkgemm.bench.PipeRecord;
 import io.sparkgemm.bench.Shape;
@@ -39,8 +40,9 @@ import picocli.CommandLine.Spec;
         + "gradient, fused, a 20-iteration fit), MLlib RowMatrix.multiply, BlockMatrix.multiply "
         + "(forward and XᵀG) and multinomial LogisticRegression (per gradient job, and a fit). "
         + "Every result is checked against the floor's. Then the pipe table (--pipe): a pass's "
-        + "fixed cost, ingestion per format against Spark SQL's own scan, and training end to "
-        + "end from .npy and Parquet against scipy. Writes OUT/bench.json and OUT/bench.png "
+        + "fixed cost, ingestion per format against Spark SQL's own scan, training end to "
+        + "end from .npy and Parquet against scipy, and a sigmoid network against MLlib's "
+        + "MultilayerPerceptronClassifier. Writes OUT/bench.json and OUT/bench.png "
         + "and prints the tables. Used by scripts/bench.sh."})
 final class BenchCommand implements Callable<Integer> {
   static final String DEFAULT_SHAPES = "1000000x512x256,200000x1024x1024,4000000x64x64,"
@@ -98,7 +100,8 @@ final class BenchCommand implements Callable<Integer> {
       description = "Iterations of each fit. Default: ${DEFAULT-VALUE}.")
   int fitIterations;
 
-  @Option(names = "--pipe", defaultValue = "fixed-cost,ingest,train", paramLabel = "LIST",
+  @Option(names = "--pipe", defaultValue = "fixed-cost,ingest,train,network",
+      paramLabel = "LIST",
       description = "Sections of the pipe table (what surrounds the GEMMs), a subset of "
           + "${DEFAULT-VALUE}, or none. fixed-cost: seconds per softmax-ce pass over a tiny "
           + "1000x784->10 input beyond its GEMMs (median of 100 x --reps passes). ingest: "
@@ -106,7 +109,10 @@ final class BenchCommand implements Callable<Integer> {
           + "MB/s, against Spark SQL's own scan of the same file and, for Parquet, spark-gemm's "
           + "row path. train: softmax regression end to end from .npy and from Parquet (read, "
           + "block, --train-iterations L-BFGS iterations), and scipy's L-BFGS-B on the same "
-          + ".npy when python3 with scipy is installed.")
+          + ".npy when python3 with scipy is installed. network: a sigmoid network "
+          + "(--network-shape) against MLlib's MultilayerPerceptronClassifier from the same "
+          + "initial weights: one loss-and-gradient evaluation (both values compared) and an "
+          + "L-BFGS fit of --network-iterations iterations.")
   String pipe;
 
   @Option(names = "--ingest-shape", defaultValue = "400000x512x1", paramLabel = "NxDx1",
@@ -126,6 +132,16 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--train-reg", defaultValue = "1e-4", paramLabel = "REG",
       description = "L2 strength of the train section's objective. Default: ${DEFAULT-VALUE}.")
   double trainReg;
+
+  @Option(names = "--network-shape", defaultValue = "200000x784x256x10",
+      paramLabel = "NxDxH[xH...]xK", description = "The network section's rows and layer "
+          + "sizes (sigmoid hidden layers, softmax-ce). Default: ${DEFAULT-VALUE}.")
+  String networkShape;
+
+  @Option(names = "--network-iterations", defaultValue = "20", paramLabel = "N",
+      description = "L-BFGS iterations of the network section's fits. Default: "
+          + "${DEFAULT-VALUE}.")
+  int networkIterations;
 
   @Option(names = "--out", required = true, paramLabel = "DIR",
       description = "Output folder for bench.json and bench.png (written all or nothing).")
@@ -206,8 +222,11 @@ final class BenchCommand implements Callable<Integer> {
     if (ingest.size() != 1) {
       throw new IllegalArgumentException("--ingest-shape needs one NxDx1, got " + ingestShape);
     }
+    long[] rows = new long[1];
+    int[] sizes = NetworkRuns.Config.parse(networkShape, rows);
     return new PipeBench.Config(sections, ingest.get(0), reps, new TrainRuns.Config(
-        train.get(0), trainIterations, trainReg, seed, type, partitions));
+        train.get(0), trainIterations, trainReg, seed, type, partitions), new NetworkRuns.Config(
+        rows[0], sizes, networkIterations, reps, seed, partitions, 128));
   }
 
   /** {@code 1,cores} and the like, with 'cores' resolved. */

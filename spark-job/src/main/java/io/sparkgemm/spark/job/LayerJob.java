@@ -4,6 +4,7 @@ import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.GradientAccumulator;
 import io.sparkgemm.local.Norms;
 import io.sparkgemm.local.backend.Lapack;
+import io.sparkgemm.local.net.Network;
 import io.sparkgemm.local.npy.NpyArray;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.output.OutputDir;
@@ -93,19 +94,7 @@ public final class LayerJob {
         shapes.put("dX", Report.shape(n, d));
       }
     }
-    r.put("rows", n);
-    r.put("dtype", spec.dtype().label());
-    r.put("backend", pass.backends().size() == 1 ? pass.backends().get(0) : pass.backends());
-    r.put("partitions", input.numPartitions());
-    r.put("blocks", input.numBlocks());
-    r.put("blockRows", input.blockRows());
-    Map<String, Object> cache = r.section("cachedBlocks");
-    cache.put("payloadBytes", input.payloadBytes());
-    cache.put("rawXBytes", n * d * (long) spec.dtype().bytes());
-    cache.put("storageLevel", input.cache().level());
-    cache.put("memoryBytes", input.cache().memoryBytes());
-    cache.put("diskBytes", input.cache().diskBytes());
-    r.put("deterministic", input.chunkRows() > 0);
+    putBlocks(r, input, pass);
     if (spec.backward()) {
       GradientAccumulator g = pass.gradients();
       r.put("loss", spec.loss().label());
@@ -122,6 +111,32 @@ public final class LayerJob {
       r.put("allFinite", allFinite(g));
     }
     r.put("conditionNumberW", finiteOrText(Lapack.conditionNumber(w)));
+    putTimes(r, input, pass, written, writeSeconds);
+    return r;
+  }
+
+  /** The rows, dtype, backend and cached blocks of a report. */
+  private static void putBlocks(Report r, BlockedInput input, PassResult pass) {
+    long n = input.numRows();
+    PassSpec spec = pass.spec();
+    r.put("rows", n);
+    r.put("dtype", spec.dtype().label());
+    r.put("backend", pass.backends().size() == 1 ? pass.backends().get(0) : pass.backends());
+    r.put("partitions", input.numPartitions());
+    r.put("blocks", input.numBlocks());
+    r.put("blockRows", input.blockRows());
+    Map<String, Object> cache = r.section("cachedBlocks");
+    cache.put("payloadBytes", input.payloadBytes());
+    cache.put("rawXBytes", n * input.numFeatures() * (long) spec.dtype().bytes());
+    cache.put("storageLevel", input.cache().level());
+    cache.put("memoryBytes", input.cache().memoryBytes());
+    cache.put("diskBytes", input.cache().diskBytes());
+    r.put("deterministic", input.chunkRows() > 0);
+  }
+
+  /** The timings, FLOPs and written outputs of a report. */
+  private static void putTimes(Report r, BlockedInput input, PassResult pass,
+      Map<String, String> written, double writeSeconds) {
     Map<String, Object> seconds = r.section("seconds");
     seconds.put("readAndBlock", input.seconds());
     seconds.put("pass", pass.seconds());
@@ -130,7 +145,47 @@ public final class LayerJob {
     r.put("gemmFlops", pass.flops());
     r.put("gflopsPerSecond", pass.gflopsPerSecond());
     r.put("outputs", written);
-    return r;
+  }
+
+  /**
+   * A network's forward pass at θ over cached blocks: Y (the last layer's output, or its
+   * row-wise softmax when {@code spec.softmax()}) written all or nothing to {@code out}, with
+   * {@code report.json}.
+   *
+   * @param spec a forward spec (no loss) that keeps Y
+   */
+  public static Outcome forward(SparkSession spark, BlockedInput input, Network network,
+      double[] theta, PassSpec spec, String out, boolean overwrite,
+      Map<String, Object> inputs) {
+    if (spec.backward() || !spec.keepOutput()) {
+      throw new IllegalArgumentException("A network forward job keeps Y and has no loss, got "
+          + spec.describe());
+    }
+    OutputDir dir = OutputDir.create(out, overwrite, spark.sparkContext().hadoopConfiguration());
+    try (dir; PassResult pass = LinearPass.run(spark, input, network, theta, spec)) {
+      long writeStart = System.nanoTime();
+      Map<String, String> written = new LinkedHashMap<>();
+      written.put("Y", RowOutputs.write(spark, pass.outputBlocks("Y"), spec.dtype(), input,
+          dir, "Y", network.outFeatures()));
+      double writeSeconds = (System.nanoTime() - writeStart) / 1e9;
+      Report r = new Report();
+      r.put("command", "forward");
+      r.put("inputs", inputs);
+      r.put("network", network.describe());
+      Map<String, Object> shapes = r.section("shapes");
+      shapes.put("X", Report.shape(input.numRows(), network.inFeatures()));
+      for (int l = 0; l < network.numLayers(); l++) {
+        shapes.put("W" + l, Report.shape(network.size(l), network.size(l + 1)));
+        shapes.put("b" + l, Report.shape(network.size(l + 1)));
+      }
+      shapes.put("Y", Report.shape(input.numRows(), network.outFeatures()));
+      r.put("softmax", spec.softmax());
+      putBlocks(r, input, pass);
+      putTimes(r, input, pass, written, writeSeconds);
+      r.write(dir);
+      dir.commit();
+      return new Outcome(pass, r, dir.target());
+    }
   }
 
   /** Fails (exit code 1) at the first NaN or ±Inf of the loss, dW or db. */

@@ -1,0 +1,58 @@
+package io.sparkgemm.ml;
+
+import io.sparkgemm.local.loss.Loss;
+import io.sparkgemm.local.net.Network;
+import io.sparkgemm.spark.train.ModelDir;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.types.StructType;
+
+/** A network regression: prediction = y, a double for k = 1, else a vector. */
+public final class NetworkRegressionModel extends NetworkModel<NetworkRegressionModel> {
+  private static final long serialVersionUID = 1L;
+
+  public NetworkRegressionModel(String uid, Network network, double[] theta) {
+    super(uid, network, theta);
+  }
+
+  @Override
+  protected Loss loss() {
+    return Loss.MSE;
+  }
+
+  @Override
+  protected StructType withOutputColumns(StructType schema) {
+    return StageColumns.withRegression(schema, $(predictionCol()), numOutputs() == 1);
+  }
+
+  @Override
+  protected Outputs outputs() {
+    return StageColumns.regression();
+  }
+
+  @Override
+  public NetworkRegressionModel copy(ParamMap extra) {
+    NetworkRegressionModel copy = new NetworkRegressionModel(uid(), network(), theta());
+    return copyValues(copy, extra).setParent(parent());
+  }
+
+  public static MLReader<NetworkRegressionModel> read() {
+    return new Reader<>(NetworkRegressionModel.class, NetworkRegressionModel::new);
+  }
+
+  public static NetworkRegressionModel load(String path) {
+    return read().load(path);
+  }
+
+  /**
+   * The model in a model folder written by {@code spark-gemm train --loss mse} (model.json
+   * and the .npy files of every W and b), with a new uid and default Params.
+   */
+  public static NetworkRegressionModel fromModelDir(String path, Configuration conf) {
+    ModelDir.Model model = readFolder(path, conf, Loss.MSE, "a NetworkClassificationModel");
+    return new NetworkRegressionModel(Identifiable$.MODULE$.randomUID("networkRegressionModel"),
+        model.network(), model.theta());
+  }
+}
