@@ -58,9 +58,10 @@ public final class NetworkRuns {
    * @param reps timed evaluations per contender (after one untimed)
    * @param partitions partitions of the DataFrame (0: 2 per core)
    * @param stackSize MLlib's blockSize (rows per stacked block; its default 128)
+   * @param dtype spark-gemm's blocks (MLlib's are float64 always)
    */
   public record Config(long rows, int[] sizes, int iterations, int reps, long seed,
-      int partitions, int stackSize) {
+      int partitions, int stackSize, DType dtype) {
     public Config {
       if (rows < 1 || sizes.length < 3 || Arrays.stream(sizes).anyMatch(s -> s < 1)) {
         throw new IllegalArgumentException("--network-shape needs N x D x H... x K with at "
@@ -126,12 +127,13 @@ public final class NetworkRuns {
     try {
       LOG.info("bench network {}: spark-gemm", config.describe());
       InputSpec spec = InputSpec.builder("bench network rows").featuresCol("features")
-          .labels(LabelKind.CLASSES, "label", null).numClasses(network.outFeatures()).build();
+          .labels(LabelKind.CLASSES, "label", null).numClasses(network.outFeatures())
+          .dtype(config.dtype()).build();
       BlockedInput input = DataFrameInput.load(spark, df, spec);
       Objective.Evaluation ours;
       try {
         TrainSpec train = TrainSpec.builder(Loss.SOFTMAX_CE).maxIter(config.iterations())
-            .tol(0).build();
+            .tol(0).dtype(config.dtype()).build();
         Objective objective = new Objective(spark, input, network, train);
         Objective.Evaluation[] last = new Objective.Evaluation[1];
         Timings evaluations = Timings.measure(1, config.reps(),
@@ -143,11 +145,12 @@ public final class NetworkRuns {
         int iterations = fit.history().size() - 1;
         out.add(evaluationRecord(config, BenchConfig.SPARK_GEMM, evaluations,
             Map.of("objective", ours.value()), "Objective.evaluate at θ₀: one fused pass over "
-                + "the cached blocks (" + input.numPartitions() + " partitions, blocks of <= "
-                + input.blockRows() + " rows)"));
+                + "the cached " + config.dtype().label() + " blocks (" + input.numPartitions()
+                + " partitions, blocks of <= " + input.blockRows() + " rows)"));
         out.add(fitRecord(config, BenchConfig.SPARK_GEMM, fit.seconds(), 0, iterations,
             fit.passes(), fit.last().objective(), Map.of(), "train's L-BFGS (Breeze's, m 10, "
-                + "tol 0) from θ₀; stopped: " + fit.stopReason()));
+                + "tol 0, " + config.dtype().label() + ") from θ₀; stopped: "
+                + fit.stopReason()));
       } finally {
         input.release();
       }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkgemm.cli.SparkGemmCli;
+import io.sparkgemm.local.DType;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -74,6 +75,6 @@ class NetworkBenchTest {
     assertThatThrownBy(() -> NetworkRuns.Config.parse("1000x12xsixx3", rows))
         .hasMessageContaining("expected whole numbers");
     assertThatThrownBy(() -> new NetworkRuns.Config(1000, new int[] {12, 6, 1}, 1, 1, 42, 2,
-        128)).hasMessageContaining("K >= 2 classes");
+        128, DType.FLOAT64)).hasMessageContaining("K >= 2 classes");
   }
 }

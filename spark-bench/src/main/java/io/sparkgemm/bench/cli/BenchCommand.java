@@ -226,7 +226,7 @@ final class BenchCommand implements Callable<Integer> {
     int[] sizes = NetworkRuns.Config.parse(networkShape, rows);
     return new PipeBench.Config(sections, ingest.get(0), reps, new TrainRuns.Config(
         train.get(0), trainIterations, trainReg, seed, type, partitions), new NetworkRuns.Config(
-        rows[0], sizes, networkIterations, reps, seed, partitions, 128));
+        rows[0], sizes, networkIterations, reps, seed, partitions, 128, type));
   }
 
   /** {@code 1,cores} and the like, with 'cores' resolved. */
