@@ -37,6 +37,18 @@ final class ClusterFixtures {
         out.toString());
   }
 
+  /**
+   * A minibatch network training both modes run: tanh 24-16-6 on the mse targets, adam, 2
+   * epochs of 6 steps, each step a seeded slice of every partition.
+   */
+  static List<String> trainNetwork(Path x, Path out, int blockRows) {
+    return List.of("train", "--x", x.toString(), "--id-col", "id", "--labels-col", "targets",
+        "--loss", "mse", "--hidden", "16", "--activation", "tanh", "--optimizer", "adam",
+        "--batch-rows", "4000", "--epochs", "2", "--lr", "0.01", "--seed", "4",
+        "--partitions", "4", "--block-rows", Integer.toString(blockRows), "--out",
+        out.toString());
+  }
+
   static void cli(String... args) {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code = SparkGemmCli.run(args, new PrintStream(new ByteArrayOutputStream()),

@@ -72,6 +72,25 @@ class ClusterIT {
   }
 
   @Test
+  void aNetworkTrainedInMinibatchesOnTwoWorkersEqualsLocalModeBitForBit() throws Exception {
+    Path localNet = dir.resolve("net-local");
+    List<String> localArgs = new ArrayList<>(ClusterFixtures.trainNetwork(x, localNet,
+        BLOCK_ROWS));
+    localArgs.addAll(List.of("--master", "local[1]"));
+    ClusterFixtures.cli(localArgs.toArray(new String[0]));
+    Path clusterNet = dir.resolve("net-cluster");
+    LoopbackCluster.Result run = cluster.script("submit",
+        ClusterFixtures.trainNetwork(x, clusterNet, BLOCK_ROWS), Map.of(), 300);
+
+    assertThat(run.code()).as(run.output()).isZero();
+    for (String file : List.of("W0.npy", "b0.npy", "W1.npy", "b1.npy")) {
+      assertThat(Files.readAllBytes(clusterNet.resolve(file)))
+          .as(file + " trained on the cluster equals local mode's byte for byte")
+          .isEqualTo(Files.readAllBytes(localNet.resolve(file)));
+    }
+  }
+
+  @Test
   void killingAnExecutorMidPassLosesTasksButNotTheResult() throws Exception {
     Path out = dir.resolve("fault-out");
     List<String> args = new ArrayList<>(List.of("--conf",
