@@ -88,6 +88,12 @@ public final class FixedCostRuns {
 
   /** {@code data}'s blocks with class labels, cached in {@code partitions} of one block each. */
   static BlockedInput cache(SparkSession spark, SeededData data, int partitions) {
+    return cache(spark, data, blockRows(data.shape(), partitions), partitions);
+  }
+
+  /** {@code data}'s blocks of {@code blockRows} rows with class labels, cached. */
+  static BlockedInput cache(SparkSession spark, SeededData data, int blockRows,
+      int partitions) {
     Shape shape = data.shape();
     return BenchInputs.cache(spark, new BenchInputs.Recipe() {
       private static final long serialVersionUID = 1L;
@@ -106,7 +112,7 @@ public final class FixedCostRuns {
       public DenseBlock upstream(long from, long to) {
         return null;
       }
-    }, shape.n(), shape.d(), blockRows(shape, partitions), partitions);
+    }, shape.n(), shape.d(), blockRows, partitions);
   }
 
   private static List<Floor.Block> blocks(SeededData data, int blockRows) {

@@ -12,6 +12,7 @@ import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -103,16 +104,23 @@ final class LogisticRuns {
   }
 
   private static Dataset<Row> frame(ShapeRun run) {
-    SeededData data = run.data;
     long n = run.shape.n();
-    int d = run.shape.d();
     int partitions = run.partitions;
     List<long[]> ranges = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
       ranges.add(new long[] {n * p / partitions, n * (p + 1) / partitions});
     }
-    JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(run.spark.sparkContext())
-        .parallelize(ranges, partitions).flatMap(range -> {
+    return labelledRows(run.spark, run.data, run.shape.d(), ranges);
+  }
+
+  /**
+   * The seeded rows as (label, features: a vector of d), made on the executors, one partition
+   * per row range [from, to).
+   */
+  static Dataset<Row> labelledRows(SparkSession spark, SeededData data, int d,
+      List<long[]> ranges) {
+    JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext())
+        .parallelize(ranges, ranges.size()).flatMap(range -> {
           List<Row> out = new ArrayList<>();
           for (long r = range[0]; r < range[1]; r++) {
             double[] x = new double[d];
@@ -124,6 +132,6 @@ final class LogisticRuns {
     StructType schema = new StructType()
         .add("label", DataTypes.DoubleType, false)
         .add("features", SQLDataTypes.VectorType(), false);
-    return run.spark.createDataFrame(rows, schema);
+    return spark.createDataFrame(rows, schema);
   }
 }

@@ -17,20 +17,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.ann.FeedForwardTopology;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassificationModel;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
 import org.apache.spark.ml.linalg.BLAS$;
-import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -280,18 +274,6 @@ public final class NetworkRuns {
           * config.stackSize()), Math.min(config.rows(), blocks * (p + 1) / partitions
           * config.stackSize())});
     }
-    JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext())
-        .parallelize(ranges, partitions).flatMap(range -> {
-          List<Row> out = new ArrayList<>();
-          for (long r = range[0]; r < range[1]; r++) {
-            double[] x = new double[d];
-            data.xRow(r, x, 0);
-            out.add(RowFactory.create((double) data.label(r), Vectors.dense(x)));
-          }
-          return out.iterator();
-        });
-    StructType schema = new StructType().add("label", DataTypes.DoubleType, false)
-        .add("features", SQLDataTypes.VectorType(), false);
-    return spark.createDataFrame(rows, schema);
+    return LogisticRuns.labelledRows(spark, data, d, ranges);
   }
 }

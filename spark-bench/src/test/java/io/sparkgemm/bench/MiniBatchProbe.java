@@ -1,7 +1,6 @@
 package io.sparkgemm.bench;
 
 import io.sparkgemm.local.DType;
-import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Activation;
@@ -61,24 +60,7 @@ public final class MiniBatchProbe {
     try {
       SeededData data = new SeededData(shape, DType.FLOAT64, 42);
       int blockRows = (int) (InputSpec.TARGET_BLOCK_BYTES / (8L * shape.d()));
-      BlockedInput input = BenchInputs.cache(spark, new BenchInputs.Recipe() {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public DenseBlock x(long from, long to) {
-          return data.xBlock(from, to);
-        }
-
-        @Override
-        public int[] classes(long from, long to) {
-          return data.labels(from, to);
-        }
-
-        @Override
-        public DenseBlock upstream(long from, long to) {
-          return null;
-        }
-      }, n, shape.d(), blockRows, partitions);
+      BlockedInput input = FixedCostRuns.cache(spark, data, blockRows, partitions);
       TrainSpec spec = TrainSpec.builder(Loss.SOFTMAX_CE)
           .backend(new BackendOptions("native", 1, null)).build();
       System.out.printf(Locale.ROOT, "%d x %d, %d partitions, blocks of %d rows, batchRows %d%n",

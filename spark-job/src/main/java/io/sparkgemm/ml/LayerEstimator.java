@@ -1,9 +1,7 @@
 package io.sparkgemm.ml;
 
 import io.sparkgemm.local.backend.BackendOptions;
-import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.spark.block.BlockedInput;
-import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.input.DataFrameInput;
 import io.sparkgemm.spark.input.InputSpec;
 import io.sparkgemm.spark.train.IterationRecord;
@@ -12,7 +10,6 @@ import io.sparkgemm.spark.train.TrainSpec;
 import io.sparkgemm.spark.train.Trainer;
 import java.util.List;
 import org.apache.spark.ml.Estimator;
-import org.apache.spark.ml.Model;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
@@ -26,13 +23,14 @@ import org.apache.spark.sql.types.StructType;
 /**
  * What every estimator here shares: the columns, the training Params (checked when set, by
  * MLlib's validators, so errors name the Param), blocking the DataFrame into cached dense
- * blocks, and the {@link TrainSpec} those Params make. The linear layer's and the network's
- * estimators differ only in the model they train.
+ * blocks, the {@link TrainSpec} those Params make and the fitted model's Params and history.
+ * The linear layer's and the network's estimators differ only in the model they train; the
+ * classifier's and the regressor's in their {@link EstimatorHead}.
  *
  * @param <M> the fitted model
  */
-public abstract class LayerEstimator<M extends Model<M>> extends Estimator<M>
-    implements DefaultParamsWritable {
+public abstract class LayerEstimator<M extends LayerModel<M>> extends Estimator<M>
+    implements DefaultParamsWritable, EstimatorHead {
   private static final long serialVersionUID = 1L;
   /** adam's stepSize when none is set, as train's. */
   static final double ADAM_STEP_SIZE = 0.001;
@@ -220,14 +218,6 @@ public abstract class LayerEstimator<M extends Model<M>> extends Estimator<M>
     return self();
   }
 
-  /** mse or softmax-ce. */
-  protected abstract Loss loss();
-
-  protected abstract LabelKind labelKind();
-
-  /** k, the number of outputs, once the input is blocked. */
-  protected abstract int outputs(Dataset<?> dataset, BlockedInput input);
-
   BackendOptions backendOptions() {
     return new BackendOptions($(backend), 1, null);
   }
@@ -251,9 +241,13 @@ public abstract class LayerEstimator<M extends Model<M>> extends Estimator<M>
         .backend(backendOptions());
   }
 
-  /** The objective per iteration of a training result. */
-  static double[] objectiveHistory(Trainer.Result result) {
-    return result.history().stream().mapToDouble(IterationRecord::objective).toArray();
+  /** {@code model} with this estimator's Params, as its parent, with the objective history. */
+  M fitted(M model, Trainer.Result result) {
+    copyValues(model, extractParamMap());
+    model.setParent(this);
+    model.setObjectiveHistory(
+        result.history().stream().mapToDouble(IterationRecord::objective).toArray());
+    return model;
   }
 
   @Override
@@ -265,7 +259,4 @@ public abstract class LayerEstimator<M extends Model<M>> extends Estimator<M>
   public StructType transformSchema(StructType schema) {
     return outputSchema(schema, true);
   }
-
-  /** Checks the input columns; with {@code withOutputs}, adds the model's output columns. */
-  protected abstract StructType outputSchema(StructType schema, boolean withOutputs);
 }

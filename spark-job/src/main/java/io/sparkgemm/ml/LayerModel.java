@@ -10,21 +10,29 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWriter;
+import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
+import scala.Option;
 
 /**
  * What every fitted model here shares: {@link #transform} stacks each partition's rows into
  * dense blocks (up to {@code blockRows} rows), runs the subclass's forward on each block on the
- * executors (its parameters broadcast once) and appends the subclass's output columns.
+ * executors (its parameters broadcast once) and appends its {@link ModelHead}'s output
+ * columns. Saved with MLlib's writers: the Params as MLlib metadata, then the subclass's
+ * parameters ({@link #saveData}, read back by a {@link StageReader}).
  *
  * @param <M> the model
  */
 public abstract class LayerModel<M extends LayerModel<M>> extends Model<M>
-    implements MLWritable {
+    implements MLWritable, ModelHead {
   private static final long serialVersionUID = 1L;
 
   private final String uid;
@@ -32,10 +40,18 @@ public abstract class LayerModel<M extends LayerModel<M>> extends Model<M>
   private final Param<String> predictionCol;
   private final Param<String> backend;
   private final IntParam blockRows;
+  private final int numFeatures;
+  private final int numOutputs;
   private double[] objectiveHistory = new double[0];
 
-  protected LayerModel(String uid) {
+  /**
+   * @param numFeatures d, the features a row must have
+   * @param numOutputs k, the outputs per row
+   */
+  protected LayerModel(String uid, int numFeatures, int numOutputs) {
     this.uid = uid;
+    this.numFeatures = numFeatures;
+    this.numOutputs = numOutputs;
     featuresCol = new Param<>(this, "featuresCol", "features column (vector or array<double>)");
     predictionCol = new Param<>(this, "predictionCol", "prediction column");
     backend = new Param<>(this, "backend", "GEMM backend: auto, native, java or reference");
@@ -52,10 +68,15 @@ public abstract class LayerModel<M extends LayerModel<M>> extends Model<M>
   }
 
   /** d, the features a row must have. */
-  public abstract int numFeatures();
+  public int numFeatures() {
+    return numFeatures;
+  }
 
   /** k, the outputs per row. */
-  public abstract int numOutputs();
+  @Override
+  public int numOutputs() {
+    return numOutputs;
+  }
 
   /** The objective per iteration of the training that produced this model (not saved). */
   public double[] objectiveHistory() {
@@ -96,12 +117,6 @@ public abstract class LayerModel<M extends LayerModel<M>> extends Model<M>
     UnaryOperator<DenseBlock> open(GemmBackend backend);
   }
 
-  /** The output columns' function; captures nothing large (it travels with every task). */
-  protected abstract Outputs outputs();
-
-  /** Adds the output columns to {@code schema}. */
-  protected abstract StructType withOutputColumns(StructType schema);
-
   /** Broadcasts the parameters once and returns the forward that reads them. */
   protected abstract BlockForward broadcastForward(JavaSparkContext jsc);
 
@@ -136,4 +151,50 @@ public abstract class LayerModel<M extends LayerModel<M>> extends Model<M>
 
   /** What the model is, for errors about rows that do not fit it. */
   protected abstract String describe();
+
+  // ---- persistence ----
+
+  @Override
+  public MLWriter write() {
+    return new Writer(this);
+  }
+
+  /** Writes the parameters, what the Params do not hold, under the stage's folder. */
+  protected abstract void saveData(String path, SparkSession spark);
+
+  /** Writes the Params as MLlib metadata, then the parameters. */
+  private static final class Writer extends MLWriter {
+    private final LayerModel<?> model;
+
+    Writer(LayerModel<?> model) {
+      this.model = model;
+    }
+
+    @Override
+    public void saveImpl(String path) {
+      DefaultParamsWriter.saveMetadata(model, path, sparkSession());
+      model.saveData(path, sparkSession());
+    }
+  }
+
+  /** Reads what {@link #write} wrote into a model of the saved class. */
+  abstract static class StageReader<T extends LayerModel<T>> extends MLReader<T> {
+    private final Class<T> type;
+
+    StageReader(Class<T> type) {
+      this.type = type;
+    }
+
+    /** The model {@code uid} with the parameters saved under {@code path}, default Params. */
+    abstract T create(String uid, String path);
+
+    @Override
+    public T load(String path) {
+      DefaultParamsReader.Metadata metadata = DefaultParamsReader.loadMetadata(path,
+          sparkSession(), type.getName());
+      T model = create(metadata.uid(), path);
+      metadata.getAndSetParams(model, Option.empty());
+      return model;
+    }
+  }
 }

@@ -72,11 +72,7 @@ public abstract class LinearLayerEstimator<M extends LinearLayerModel<M>>
       double[] b = new double[k];
       System.arraycopy(theta, 0, w, 0, d * k);
       System.arraycopy(theta, d * k, b, 0, k);
-      M model = createModel(uid(), DenseBlock.ofDoubles(d, k, w), b);
-      copyValues(model, extractParamMap());
-      model.setParent(this);
-      model.setObjectiveHistory(objectiveHistory(result));
-      return model;
+      return fitted(createModel(uid(), DenseBlock.ofDoubles(d, k, w), b), result);
     } finally {
       input.release();
     }

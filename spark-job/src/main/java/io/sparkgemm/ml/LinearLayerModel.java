@@ -6,20 +6,17 @@ import io.sparkgemm.local.LinearKernels;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.ml.util.DefaultParamsReader;
-import org.apache.spark.ml.util.DefaultParamsWriter;
-import org.apache.spark.ml.util.MLReader;
-import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
  * A fitted linear layer Y = XW + b. {@link #transform} runs the forward pass block by block on
  * the executors (rows stacked into a dense block, one GEMM per block, W and b broadcast once)
- * and appends the subclass's output columns. Saved with MLlib's writers: the Params as MLlib
- * metadata, W and b as one Parquet row under {@code data/}.
+ * and appends the subclass's output columns. Saved as {@link LayerModel} says, W and b as one
+ * Parquet row under {@code data/}.
  */
 public abstract class LinearLayerModel<M extends LinearLayerModel<M>> extends LayerModel<M> {
   private static final long serialVersionUID = 1L;
@@ -28,7 +25,7 @@ public abstract class LinearLayerModel<M extends LinearLayerModel<M>> extends La
   private final double[] b;
 
   protected LinearLayerModel(String uid, DenseBlock w, double[] b) {
-    super(uid);
+    super(uid, w.numRows(), w.numCols());
     this.w = w;
     this.b = b.clone();
   }
@@ -41,16 +38,6 @@ public abstract class LinearLayerModel<M extends LinearLayerModel<M>> extends La
   /** b, length k (a copy). */
   public double[] bias() {
     return b.clone();
-  }
-
-  @Override
-  public int numFeatures() {
-    return w.numRows();
-  }
-
-  @Override
-  public int numOutputs() {
-    return w.numCols();
   }
 
   @Override
@@ -73,32 +60,16 @@ public abstract class LinearLayerModel<M extends LinearLayerModel<M>> extends La
 
   // ---- persistence ----
 
+  /** W and b as one Parquet row under {@code data/}. */
   @Override
-  public MLWriter write() {
-    return new Writer(this);
-  }
-
-  /** Writes the Params as MLlib metadata and W, b as one Parquet row. */
-  private static final class Writer extends MLWriter {
-    private final LinearLayerModel<?> model;
-
-    Writer(LinearLayerModel<?> model) {
-      this.model = model;
-    }
-
-    @Override
-    public void saveImpl(String path) {
-      DefaultParamsWriter.saveMetadata(model, path, sparkSession());
-      StructType schema = new StructType()
-          .add("rows", DataTypes.IntegerType, false)
-          .add("cols", DataTypes.IntegerType, false)
-          .add("w", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
-          .add("b", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
-      Row row = RowFactory.create(model.w.numRows(), model.w.numCols(),
-          model.w.toDType(DType.FLOAT64).doubles(), model.b);
-      sparkSession().createDataFrame(List.of(row), schema).repartition(1).write()
-          .parquet(path + "/data");
-    }
+  protected void saveData(String path, SparkSession spark) {
+    StructType schema = new StructType()
+        .add("rows", DataTypes.IntegerType, false)
+        .add("cols", DataTypes.IntegerType, false)
+        .add("w", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
+        .add("b", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
+    Row row = RowFactory.create(w.numRows(), w.numCols(), w.toDType(DType.FLOAT64).doubles(), b);
+    spark.createDataFrame(List.of(row), schema).repartition(1).write().parquet(path + "/data");
   }
 
   /** Creates a model of the saved class from W and b. */
@@ -106,20 +77,17 @@ public abstract class LinearLayerModel<M extends LinearLayerModel<M>> extends La
     T create(String uid, DenseBlock w, double[] b);
   }
 
-  /** Reads what {@link Writer} wrote. */
-  static final class Reader<T extends LinearLayerModel<T>> extends MLReader<T> {
-    private final Class<T> type;
+  /** Reads what {@link #saveData} wrote. */
+  static final class Reader<T extends LinearLayerModel<T>> extends StageReader<T> {
     private final Factory<T> factory;
 
     Reader(Class<T> type, Factory<T> factory) {
-      this.type = type;
+      super(type);
       this.factory = factory;
     }
 
     @Override
-    public T load(String path) {
-      DefaultParamsReader.Metadata metadata = DefaultParamsReader.loadMetadata(path,
-          sparkSession(), type.getName());
+    T create(String uid, String path) {
       Row row = sparkSession().read().parquet(path + "/data").first();
       int rows = row.getInt(0);
       int cols = row.getInt(1);
@@ -127,9 +95,7 @@ public abstract class LinearLayerModel<M extends LinearLayerModel<M>> extends La
       List<Double> bList = row.getList(3);
       double[] w = wList.stream().mapToDouble(Double::doubleValue).toArray();
       double[] b = bList.stream().mapToDouble(Double::doubleValue).toArray();
-      T model = factory.create(metadata.uid(), DenseBlock.ofDoubles(rows, cols, w), b);
-      metadata.getAndSetParams(model, scala.Option.empty());
-      return model;
+      return factory.create(uid, DenseBlock.ofDoubles(rows, cols, w), b);
     }
   }
 }

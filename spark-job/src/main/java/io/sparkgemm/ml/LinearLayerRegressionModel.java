@@ -3,25 +3,15 @@ package io.sparkgemm.ml;
 import io.sparkgemm.local.DenseBlock;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.MLReader;
-import org.apache.spark.sql.types.StructType;
 
 /** A multi-output linear regression Y = XW + b: prediction is a double for k = 1, else a vector. */
 public final class LinearLayerRegressionModel
-    extends LinearLayerModel<LinearLayerRegressionModel> {
+    extends LinearLayerModel<LinearLayerRegressionModel>
+    implements ModelHead.Regression {
   private static final long serialVersionUID = 1L;
 
   public LinearLayerRegressionModel(String uid, DenseBlock w, double[] b) {
     super(uid, w, b);
-  }
-
-  @Override
-  protected StructType withOutputColumns(StructType schema) {
-    return StageColumns.withRegression(schema, $(predictionCol()), numOutputs() == 1);
-  }
-
-  @Override
-  protected Outputs outputs() {
-    return StageColumns.regression();
   }
 
   @Override

@@ -2,9 +2,7 @@ package io.sparkgemm.ml;
 
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.RidgeSolver;
-import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.spark.block.BlockedInput;
-import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.train.NormalEquations;
 import io.sparkgemm.spark.train.Objective;
 import io.sparkgemm.spark.train.StopReason;
@@ -13,9 +11,7 @@ import java.util.List;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Multi-output least squares as a linear layer with the mse loss: the MLlib Pipeline stage of
@@ -24,7 +20,8 @@ import org.apache.spark.sql.types.StructType;
  * objective is ||XW + b − T||²/n + (regParam/2)·||W||², b unpenalised (see the README for the
  * mapping onto MLlib's LinearRegression, whose L2 term is scaled by the label's std).
  */
-public final class LinearLayerRegressor extends LinearLayerEstimator<LinearLayerRegressionModel> {
+public final class LinearLayerRegressor extends LinearLayerEstimator<LinearLayerRegressionModel>
+    implements EstimatorHead.Regressor {
   private static final long serialVersionUID = 1L;
 
   public LinearLayerRegressor() {
@@ -37,21 +34,6 @@ public final class LinearLayerRegressor extends LinearLayerEstimator<LinearLayer
 
   /** The optimizer value that solves the normal equations instead of iterating. */
   static final String NORMAL = "normal";
-
-  @Override
-  protected Loss loss() {
-    return Loss.MSE;
-  }
-
-  @Override
-  protected LabelKind labelKind() {
-    return LabelKind.TARGETS;
-  }
-
-  @Override
-  protected int outputs(Dataset<?> dataset, BlockedInput input) {
-    return input.labelWidth();
-  }
 
   @Override
   protected Trainer.Result solveInstead(SparkSession spark, BlockedInput input, int k) {
@@ -68,12 +50,6 @@ public final class LinearLayerRegressor extends LinearLayerEstimator<LinearLayer
   @Override
   protected LinearLayerRegressionModel createModel(String uid, DenseBlock w, double[] b) {
     return new LinearLayerRegressionModel(uid, w, b);
-  }
-
-  @Override
-  protected StructType outputSchema(StructType schema, boolean withOutputs) {
-    return StageColumns.checkRegressorInput(schema, $(featuresCol()), $(labelCol()),
-        $(predictionCol()), withOutputs);
   }
 
   public static MLReader<LinearLayerRegressor> read() {

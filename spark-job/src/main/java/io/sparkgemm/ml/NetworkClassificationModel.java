@@ -4,56 +4,27 @@ import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Network;
 import io.sparkgemm.spark.train.ModelDir;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * A softmax classifier over a network's logits y: rawPrediction = y, probability = softmax(y),
  * prediction = argmax(y) as a double class index, as MLlib's classifiers lay them out.
  */
-public final class NetworkClassificationModel extends NetworkModel<NetworkClassificationModel> {
+public final class NetworkClassificationModel extends NetworkModel<NetworkClassificationModel>
+    implements ModelHead.Classification {
   private static final long serialVersionUID = 1L;
 
-  private final Param<String> probabilityCol;
-  private final Param<String> rawPredictionCol;
+  private final Columns columns = new Columns(this);
 
   public NetworkClassificationModel(String uid, Network network, double[] theta) {
     super(uid, network, theta);
-    probabilityCol = new Param<>(this, "probabilityCol", "class probabilities column");
-    rawPredictionCol = new Param<>(this, "rawPredictionCol", "logits column");
-    setDefault(probabilityCol, "probability");
-    setDefault(rawPredictionCol, "rawPrediction");
-  }
-
-  public Param<String> probabilityCol() {
-    return probabilityCol;
-  }
-
-  public Param<String> rawPredictionCol() {
-    return rawPredictionCol;
-  }
-
-  public int numClasses() {
-    return numOutputs();
   }
 
   @Override
-  protected Loss loss() {
-    return Loss.SOFTMAX_CE;
-  }
-
-  @Override
-  protected StructType withOutputColumns(StructType schema) {
-    return StageColumns.withClassification(schema, $(rawPredictionCol), $(probabilityCol),
-        $(predictionCol()));
-  }
-
-  @Override
-  protected Outputs outputs() {
-    return StageColumns.classification();
+  public Columns classifierColumns() {
+    return columns;
   }
 
   @Override

@@ -1,15 +1,9 @@
 package io.sparkgemm.ml;
 
-import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Network;
-import io.sparkgemm.spark.block.BlockedInput;
-import io.sparkgemm.spark.block.LabelKind;
-import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * A network classifier d -> hiddenLayers -> k with the softmax-ce loss: the MLlib Pipeline
@@ -18,11 +12,11 @@ import org.apache.spark.sql.types.StructType;
  * regParam 0 it has MLlib's MultilayerPerceptronClassifier's objective (the mean cross-entropy)
  * and θ layout, so MLlib's initial weights are a valid θ.
  */
-public final class NetworkClassifier extends NetworkEstimator<NetworkClassificationModel> {
+public final class NetworkClassifier extends NetworkEstimator<NetworkClassificationModel>
+    implements EstimatorHead.Classifier<NetworkClassifier> {
   private static final long serialVersionUID = 1L;
 
-  private final Param<String> probabilityCol;
-  private final Param<String> rawPredictionCol;
+  private final Columns columns = new Columns(this);
 
   public NetworkClassifier() {
     this(Identifiable$.MODULE$.randomUID("networkClassifier"));
@@ -30,55 +24,17 @@ public final class NetworkClassifier extends NetworkEstimator<NetworkClassificat
 
   public NetworkClassifier(String uid) {
     super(uid);
-    probabilityCol = new Param<>(this, "probabilityCol", "class probabilities column");
-    rawPredictionCol = new Param<>(this, "rawPredictionCol", "logits column");
-    setDefault(probabilityCol, "probability");
-    setDefault(rawPredictionCol, "rawPrediction");
-  }
-
-  public Param<String> probabilityCol() {
-    return probabilityCol;
-  }
-
-  public Param<String> rawPredictionCol() {
-    return rawPredictionCol;
-  }
-
-  public NetworkClassifier setProbabilityCol(String value) {
-    set(probabilityCol, value);
-    return this;
-  }
-
-  public NetworkClassifier setRawPredictionCol(String value) {
-    set(rawPredictionCol, value);
-    return this;
   }
 
   @Override
-  protected Loss loss() {
-    return Loss.SOFTMAX_CE;
-  }
-
-  @Override
-  protected LabelKind labelKind() {
-    return LabelKind.CLASSES;
-  }
-
-  @Override
-  protected int outputs(Dataset<?> dataset, BlockedInput input) {
-    return StageColumns.numClasses(input, $(labelCol()));
+  public Columns classifierColumns() {
+    return columns;
   }
 
   @Override
   protected NetworkClassificationModel createModel(String uid, Network network,
       double[] theta) {
     return new NetworkClassificationModel(uid, network, theta);
-  }
-
-  @Override
-  protected StructType outputSchema(StructType schema, boolean withOutputs) {
-    return StageColumns.checkClassifierInput(schema, $(featuresCol()), $(labelCol()),
-        $(rawPredictionCol), $(probabilityCol), $(predictionCol()), withOutputs);
   }
 
   public static MLReader<NetworkClassifier> read() {

@@ -121,11 +121,7 @@ public abstract class NetworkEstimator<M extends NetworkModel<M>> extends LayerE
       Objective objective = new Objective(dataset.sparkSession(), input, network, spec);
       Trainer.Result result = Trainer.train(objective, spec, Trainer.Start.fresh(start),
           (record, theta, velocity) -> { });
-      M model = createModel(uid(), network, result.theta());
-      copyValues(model, extractParamMap());
-      model.setParent(this);
-      model.setObjectiveHistory(objectiveHistory(result));
-      return model;
+      return fitted(createModel(uid(), network, result.theta()), result);
     } finally {
       input.release();
     }

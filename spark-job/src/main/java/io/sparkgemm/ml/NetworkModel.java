@@ -9,17 +9,14 @@ import io.sparkgemm.spark.train.ModelDir;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.ml.util.DefaultParamsReader;
-import org.apache.spark.ml.util.DefaultParamsWriter;
-import org.apache.spark.ml.util.MLReader;
-import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * A fitted network d -> hidden layers -> k. {@link #transform} runs the network forward block
  * by block on the executors (θ unpacked and broadcast once; per block one GEMM per layer and the
- * activations) and appends the subclass's output columns. Saved with MLlib's writers: the Params
- * as MLlib metadata, the network as a spark-gemm model folder under {@code model/} (model.json
- * and one .npy per W and b, what {@code spark-gemm forward --model} reads).
+ * activations) and appends the subclass's output columns. Saved as {@link LayerModel} says, the
+ * network as a spark-gemm model folder under {@code model/} (model.json and one .npy per W and
+ * b, what {@code spark-gemm forward --model} reads).
  */
 public abstract class NetworkModel<M extends NetworkModel<M>> extends LayerModel<M> {
   private static final long serialVersionUID = 1L;
@@ -32,7 +29,7 @@ public abstract class NetworkModel<M extends NetworkModel<M>> extends LayerModel
 
   /** @param theta θ, layer by layer (W_l row-major, then b_l); copied */
   protected NetworkModel(String uid, Network network, double[] theta) {
-    super(uid);
+    super(uid, network.inFeatures(), network.outFeatures());
     if (theta.length != network.numParameters()) {
       throw new IllegalArgumentException("θ has " + theta.length + " values but the network "
           + network.describe() + " has " + network.numParameters() + " parameters");
@@ -49,19 +46,6 @@ public abstract class NetworkModel<M extends NetworkModel<M>> extends LayerModel
   public double[] theta() {
     return theta.clone();
   }
-
-  @Override
-  public int numFeatures() {
-    return network.inFeatures();
-  }
-
-  @Override
-  public int numOutputs() {
-    return network.outFeatures();
-  }
-
-  /** The loss head the model was trained with (recorded in model.json). */
-  protected abstract Loss loss();
 
   @Override
   protected BlockForward broadcastForward(JavaSparkContext jsc) {
@@ -96,26 +80,11 @@ public abstract class NetworkModel<M extends NetworkModel<M>> extends LayerModel
     return model;
   }
 
+  /** The network as a model folder under {@code model/} (the loss recorded in model.json). */
   @Override
-  public MLWriter write() {
-    return new Writer(this);
-  }
-
-  /** Writes the Params as MLlib metadata and the network as a model folder. */
-  private static final class Writer extends MLWriter {
-    private final NetworkModel<?> model;
-
-    Writer(NetworkModel<?> model) {
-      this.model = model;
-    }
-
-    @Override
-    public void saveImpl(String path) {
-      DefaultParamsWriter.saveMetadata(model, path, sparkSession());
-      ModelDir.write(path + "/" + MODEL_DIR, new ModelDir.Model(model.network, model.theta,
-          model.loss(), DType.FLOAT64), false, sparkSession().sparkContext()
-          .hadoopConfiguration());
-    }
+  protected void saveData(String path, SparkSession spark) {
+    ModelDir.write(path + "/" + MODEL_DIR, new ModelDir.Model(network, theta, loss(),
+        DType.FLOAT64), false, spark.sparkContext().hadoopConfiguration());
   }
 
   /** Creates a model of the saved class from its network and θ. */
@@ -123,25 +92,20 @@ public abstract class NetworkModel<M extends NetworkModel<M>> extends LayerModel
     T create(String uid, Network network, double[] theta);
   }
 
-  /** Reads what {@link Writer} wrote. */
-  static final class Reader<T extends NetworkModel<T>> extends MLReader<T> {
-    private final Class<T> type;
+  /** Reads what {@link #saveData} wrote. */
+  static final class Reader<T extends NetworkModel<T>> extends StageReader<T> {
     private final Factory<T> factory;
 
     Reader(Class<T> type, Factory<T> factory) {
-      this.type = type;
+      super(type);
       this.factory = factory;
     }
 
     @Override
-    public T load(String path) {
-      DefaultParamsReader.Metadata metadata = DefaultParamsReader.loadMetadata(path,
-          sparkSession(), type.getName());
+    T create(String uid, String path) {
       ModelDir.Model saved = ModelDir.read(path + "/" + MODEL_DIR,
           sparkSession().sparkContext().hadoopConfiguration());
-      T model = factory.create(metadata.uid(), saved.network(), saved.theta());
-      metadata.getAndSetParams(model, scala.Option.empty());
-      return model;
+      return factory.create(uid, saved.network(), saved.theta());
     }
   }
 }

@@ -7,29 +7,14 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
-import org.apache.spark.sql.types.StructType;
 
 /** A network regression: prediction = y, a double for k = 1, else a vector. */
-public final class NetworkRegressionModel extends NetworkModel<NetworkRegressionModel> {
+public final class NetworkRegressionModel extends NetworkModel<NetworkRegressionModel>
+    implements ModelHead.Regression {
   private static final long serialVersionUID = 1L;
 
   public NetworkRegressionModel(String uid, Network network, double[] theta) {
     super(uid, network, theta);
-  }
-
-  @Override
-  protected Loss loss() {
-    return Loss.MSE;
-  }
-
-  @Override
-  protected StructType withOutputColumns(StructType schema) {
-    return StageColumns.withRegression(schema, $(predictionCol()), numOutputs() == 1);
-  }
-
-  @Override
-  protected Outputs outputs() {
-    return StageColumns.regression();
   }
 
   @Override

@@ -11,7 +11,7 @@ import io.sparkgemm.local.DType;
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Activation;
 import io.sparkgemm.local.net.Network;
-import io.sparkgemm.ml.NaiveNetwork;
+import io.sparkgemm.spark.pass.NaiveNetwork;
 import io.sparkgemm.spark.train.ModelDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +76,7 @@ class ForwardModelTest {
       double[][] y = readMatrix(out.resolve("Y.npy"));
       assertThat(y.length).isEqualTo(N);
       for (int r = 0; r < N; r++) {
-        double[] expected = naive.forward(x[r], theta);
+        double[] expected = naive.output(theta, x[r]);
         if (softmax) {
           double sum = 0;
           for (double v : expected) {
@@ -108,7 +108,7 @@ class ForwardModelTest {
     NaiveNetwork naive = new NaiveNetwork(SIZES, "sigmoid");
     double[][] y = readMatrix(out.resolve("Y.npy"));
     for (int r = 0; r < N; r++) {
-      double[] expected = naive.forward(x[r], theta);
+      double[] expected = naive.output(theta, x[r]);
       for (int j = 0; j < SIZES[3]; j++) {
         assertThat(y[r][j]).as("row %d column %d", r, j)
             .isCloseTo(expected[j], within(NaiveOracle.F32 * (1 + Math.abs(expected[j]))));

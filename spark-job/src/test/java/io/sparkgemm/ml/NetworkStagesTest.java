@@ -8,6 +8,7 @@ import io.sparkgemm.local.DType;
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Activation;
 import io.sparkgemm.local.net.Network;
+import io.sparkgemm.spark.pass.NaiveNetwork;
 import io.sparkgemm.spark.train.ModelDir;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -104,7 +105,7 @@ class NetworkStagesTest {
     NaiveNetwork naive = new NaiveNetwork(new int[] {2, 8, 2}, "tanh");
     List<Row> rows = predicted.select("rawPrediction", "p", "prediction").collectAsList();
     for (int r = 0; r < N; r++) {
-      double[] y = naive.forward(x[r], model.theta());
+      double[] y = naive.output(model.theta(), x[r]);
       double[] logits = ((Vector) rows.get(r).get(0)).toArray();
       double[] p = ((Vector) rows.get(r).get(1)).toArray();
       double e = Math.exp(y[1] - y[0]);
@@ -172,7 +173,7 @@ class NetworkStagesTest {
       model.set(model.blockRows(), 7);
       List<Row> rows = model.transform(data).select("prediction").collectAsList();
       for (int r = 0; r < N; r++) {
-        double[] expected = naive.forward(x[r], model.theta());
+        double[] expected = naive.output(model.theta(), x[r]);
         double[] got = ((Vector) rows.get(r).get(0)).toArray();
         for (int j = 0; j < 2; j++) {
           assertThat(got[j]).as("%s row %d output %d", activation, r, j)
@@ -205,7 +206,7 @@ class NetworkStagesTest {
     NaiveNetwork naive = new NaiveNetwork(new int[] {2, 5, 2}, "relu");
     List<Row> rows = model.transform(data).select("rawPrediction").collectAsList();
     for (int r = 0; r < N; r++) {
-      double[] expected = naive.forward(x[r], theta);
+      double[] expected = naive.output(theta, x[r]);
       double[] got = ((Vector) rows.get(r).get(0)).toArray();
       for (int j = 0; j < 2; j++) {
         assertThat(got[j]).isCloseTo(expected[j], within(1e-12 * (1 + Math.abs(expected[j]))));

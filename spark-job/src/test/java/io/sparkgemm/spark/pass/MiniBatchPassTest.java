@@ -18,9 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -49,22 +46,12 @@ class MiniBatchPassTest {
   static Path dir;
   static double[][] x;
   static double[][] targets;
-  static final AtomicInteger failedTasks = new AtomicInteger();
 
   static final Network NET = Network.of(D, new int[] {4}, Activation.TANH, K);
 
   @BeforeAll
   static void setUp() {
-    spark = SparkSession.builder().master("local[2,2]").appName("MiniBatchPassTest")
-        .config("spark.ui.enabled", "false").getOrCreate();
-    spark.sparkContext().addSparkListener(new SparkListener() {
-      @Override
-      public void onTaskEnd(SparkListenerTaskEnd end) {
-        if (!end.taskInfo().successful()) {
-          failedTasks.incrementAndGet();
-        }
-      }
-    });
+    spark = RetryingSpark.start("MiniBatchPassTest");
     Random random = new Random(3);
     x = new double[N][];
     targets = new double[N][];
@@ -215,26 +202,14 @@ class MiniBatchPassTest {
   }
 
   @Test
-  void aRetriedStepGivesTheSameBits() throws InterruptedException {
+  void aRetriedStepGivesTheSameBits() throws Exception {
     BlockedInput input = load("x.parquet", LabelKind.TARGETS, 3, false);
     try {
       double[] theta = new Random(9).doubles(NET.numParameters(), -0.7, 0.7).toArray();
       RowSlices slices = RowSlices.count(input);
       RowSlice slice = slices.slice(SEED, 0, 0, slices.stepsPerEpoch(100));
       double[] clean = step(input, theta, slice);
-      int failuresBefore = failedTasks.get();
-      spark.sparkContext().setLocalProperty(TestHooks.FAIL_PARTITION_ONCE, "1");
-      double[] retried;
-      try {
-        retried = step(input, theta, slice);
-      } finally {
-        spark.sparkContext().setLocalProperty(TestHooks.FAIL_PARTITION_ONCE, null);
-      }
-      for (int wait = 0; wait < 100 && failedTasks.get() == failuresBefore; wait++) {
-        Thread.sleep(100);
-      }
-      assertThat(failedTasks.get()).as("the injected failure happened")
-          .isGreaterThan(failuresBefore);
+      double[] retried = RetryingSpark.retried(spark, () -> step(input, theta, slice));
       assertThat(retried).isEqualTo(clean);
     } finally {
       input.release();

@@ -2,6 +2,7 @@ package io.sparkgemm.spark.pass;
 
 import io.sparkgemm.local.net.Activation;
 import io.sparkgemm.local.net.Network;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -17,6 +18,16 @@ public final class NaiveNetwork {
   public NaiveNetwork(int[] sizes, List<Activation> activations) {
     this.sizes = sizes.clone();
     this.activations = activations;
+  }
+
+  /** Every hidden layer with the activation the CLI names {@code activation}. */
+  public NaiveNetwork(int[] sizes, String activation) {
+    this(sizes, Collections.nCopies(sizes.length - 2, Activation.parse(activation)));
+  }
+
+  /** Σ_l d_l·d_{l+1} + d_{l+1}, θ's length. */
+  public int numParameters() {
+    return weightAt(layers());
   }
 
   /** The loss (mean over the rows given) and the flat gradient in θ's order, and dX. */

@@ -20,9 +20,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -54,7 +51,6 @@ class NetworkPassTest {
   static double[][] targets;
   static int[] classes;
   static int[] all;
-  static final AtomicInteger failedTasks = new AtomicInteger();
 
   static final Network TANH = Network.of(D, new int[] {H}, Activation.TANH, K);
   static final Network DEEP = new Network(new int[] {D, H, 6, K},
@@ -62,17 +58,7 @@ class NetworkPassTest {
 
   @BeforeAll
   static void setUp() {
-    // local[2,2]: a failed task is retried once, as on a cluster.
-    spark = SparkSession.builder().master("local[2,2]").appName("NetworkPassTest")
-        .config("spark.ui.enabled", "false").getOrCreate();
-    spark.sparkContext().addSparkListener(new SparkListener() {
-      @Override
-      public void onTaskEnd(SparkListenerTaskEnd end) {
-        if (!end.taskInfo().successful()) {
-          failedTasks.incrementAndGet();
-        }
-      }
-    });
+    spark = RetryingSpark.start("NetworkPassTest");
     Random random = new Random(41);
     x = new double[N][];
     targets = new double[N][];
@@ -224,26 +210,14 @@ class NetworkPassTest {
   }
 
   @Test
-  void aNetworkGivesTheSameBitsTwiceAndAfterARetriedTask() throws InterruptedException {
+  void aNetworkGivesTheSameBitsTwiceAndAfterARetriedTask() throws Exception {
     BlockedInput input = load(LabelKind.CLASSES, DType.FLOAT64, 4, false);
     try {
       double[] theta = theta(DEEP, 13);
       PassSpec pass = spec(Loss.SOFTMAX_CE, false);
       double[] first = gradient(input, theta, pass);
       assertThat(gradient(input, theta, pass)).as("a second run").isEqualTo(first);
-      int failuresBefore = failedTasks.get();
-      spark.sparkContext().setLocalProperty(TestHooks.FAIL_PARTITION_ONCE, "1");
-      double[] retried;
-      try {
-        retried = gradient(input, theta, pass);
-      } finally {
-        spark.sparkContext().setLocalProperty(TestHooks.FAIL_PARTITION_ONCE, null);
-      }
-      for (int wait = 0; wait < 100 && failedTasks.get() == failuresBefore; wait++) {
-        Thread.sleep(100);
-      }
-      assertThat(failedTasks.get()).as("the injected failure happened")
-          .isGreaterThan(failuresBefore);
+      double[] retried = RetryingSpark.retried(spark, () -> gradient(input, theta, pass));
       assertThat(retried).as("after a retry").isEqualTo(first);
       assertClose(first, naive(DEEP).gradient(theta, x, null, classes, all).gradient(), TOL,
           "gradient");
