@@ -137,6 +137,13 @@ final class TrainCommand implements Callable<Integer> {
       description = "--lr-schedule cosine: the rate it ends at. Default: 0.")
   Double lrMin;
 
+  @Option(names = "--standardize",
+      description = "Train on standardised features, (x − mean) / std per column (one more "
+          + "pass for the means and deviations; constant columns are only centred), folded "
+          + "into the first layer: the model written runs on raw rows. Recommended for "
+          + "networks on unscaled features such as 0–255 pixels.")
+  boolean standardize;
+
   @Option(names = "--log-every", paramLabel = "N",
       description = "sgd, adam: a line every N steps as well as every epoch.")
   Integer logEvery;
@@ -181,6 +188,11 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Checkpoints.Checkpoint checkpoint = null;
+    if (standardize && (resume != null || job.w != null || job.b != null)) {
+      throw new IllegalArgumentException("--standardize starts from --init (a start in the "
+          + "standardised coordinates); it cannot be combined with "
+          + (resume != null ? "--resume" : "--w or --b"));
+    }
     if (resume != null) {
       if (job.w != null || job.init != null || job.b != null) {
         throw new IllegalArgumentException("--resume takes W and b from the checkpoint: give it "
@@ -261,7 +273,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         TrainJob.run(session.spark(), input, train, start, network,
             new TrainJob.Settings(job.out, job.overwrite, checkpoints, checkpointEvery, inputs,
-                logEvery == null ? 0 : logEvery), spec.commandLine().getOut());
+                logEvery == null ? 0 : logEvery, standardize), spec.commandLine().getOut());
       } finally {
         input.release();
       }

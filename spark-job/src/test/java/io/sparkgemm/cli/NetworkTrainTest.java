@@ -194,6 +194,53 @@ class NetworkTrainTest {
     assertThat(netLoss).as("network loss (linear %s)", linearLoss).isLessThan(0.3);
   }
 
+  /**
+   * --standardize on features far from unit scale (x·100 + 50): trained in standardised
+   * coordinates, the model written runs on the raw rows (checked by loops on raw test rows).
+   */
+  @Test
+  void aStandardisedNetworkTrainsOnUnscaledFeaturesAndRunsOnRawRows() {
+    double[][] scaled = new double[N][D];
+    double[][] x = readMatrix(dir.resolve("X.npy"));
+    for (int r = 0; r < N; r++) {
+      for (int c = 0; c < D; c++) {
+        scaled[r][c] = x[r][c] * 100 + 50;
+      }
+    }
+    npy(dir.resolve("X-scaled.npy"), scaled);
+    Path net = dir.resolve("net-standardized");
+    CliRun run = CliRun.of("train", "--loss", "softmax-ce", "--x",
+        dir.resolve("X-scaled.npy").toString(), "--labels", dir.resolve("L.npy").toString(),
+        "--master", "local[2]", "--out", net.toString(), "--hidden", "16", "--optimizer",
+        "adam", "--batch-rows", "100", "--epochs", "25", "--lr", "0.03", "--seed", "3",
+        "--standardize");
+    assertThat(run.exitCode()).as("exit code; stderr:%n%s", run.err()).isZero();
+    assertThat(report(net).get("standardize").asBoolean()).isTrue();
+    int correct = 0;
+    for (int r = 0; r < test.length; r++) {
+      double[] row = new double[D];
+      for (int c = 0; c < D; c++) {
+        row[c] = test[r][c] * 100 + 50;
+      }
+      double[] y = logits(net, 2, row);
+      correct += (y[1] > y[0] ? 1 : 0) == testLabels[r] ? 1 : 0;
+    }
+    assertThat(correct / (double) test.length).as("held-out accuracy on raw rows")
+        .isGreaterThan(0.9);
+
+    for (String[] extra : List.of(new String[] {"--resume", net.toString()},
+        new String[] {"--w", net.resolve("W0.npy").toString()})) {
+      List<String> args = new ArrayList<>(List.of("train", "--loss", "softmax-ce", "--x",
+          dir.resolve("X-scaled.npy").toString(), "--labels", dir.resolve("L.npy").toString(),
+          "--master", "local[2]", "--out", dir.resolve("refused").toString(), "--standardize"));
+      args.addAll(List.of(extra));
+      CliRun refused = CliRun.of(args.toArray(new String[0]));
+      assertThat(refused.exitCode()).as(refused.err()).isEqualTo(2);
+      assertThat(refused.err()).contains("--standardize").contains(extra[0])
+          .doesNotContain("\tat ");
+    }
+  }
+
   @Test
   void fullBatchLbfgsTrainsANetworkToo() {
     Path out = dir.resolve("lbfgs-net");

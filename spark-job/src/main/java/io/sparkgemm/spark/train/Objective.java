@@ -34,6 +34,8 @@ public final class Objective {
   private final double reg;
   private final TreeSet<String> backends = new TreeSet<>();
   private RowSlices slices;
+  /** With --standardize: θ is in standardised coordinates (see {@link InputScaling}). */
+  private InputScaling scaling;
   private int passes;
   private double passSeconds;
   private int treeDepth;
@@ -130,16 +132,31 @@ public final class Objective {
     return slices;
   }
 
+  /**
+   * Trains in standardised coordinates from now on: θ given to {@link #evaluate} is θ' of
+   * {@link InputScaling}, the passes run {@link #modelTheta}(θ'), the gradient is ∂f/∂θ' and
+   * reg penalises the standardised weights.
+   */
+  public void standardize(InputScaling value) {
+    scaling = value;
+  }
+
+  /** The θ that runs on raw rows: θ itself, or with {@link #standardize} its raw form. */
+  public double[] modelTheta(double[] theta) {
+    return scaling == null ? theta : scaling.toRaw(network, theta);
+  }
+
   private Evaluation evaluate(double[] theta, RowSlice slice, int iteration) {
     NetworkGradient g;
-    try (PassResult result = LinearPass.run(spark, input, network, theta, pass, slice)) {
+    try (PassResult result = LinearPass.run(spark, input, network, modelTheta(theta), pass,
+        slice)) {
       g = result.networkGradient();
       passes++;
       passSeconds += result.seconds();
       treeDepth = result.treeDepth();
       backends.addAll(result.backends());
     }
-    double[] gradient = g.flat();
+    double[] gradient = scaling == null ? g.flat() : scaling.toScaled(network, g.flat());
     double squares = 0;
     for (int l = 0; l < network.numLayers(); l++) {
       int from = network.weightOffset(l);

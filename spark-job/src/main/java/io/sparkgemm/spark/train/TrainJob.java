@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -35,12 +36,14 @@ public final class TrainJob {
    * @param checkpointEvery write one every this many iterations (gd, lbfgs) or steps (sgd,
    *     adam); 0: none
    * @param logEvery sgd and adam: a line every this many steps too (0: only per epoch)
+   * @param standardize train on standardised features ({@link InputScaling}); the model
+   *     written runs on raw rows
    */
   public record Settings(String out, boolean overwrite, Path checkpointDir, int checkpointEvery,
-      Map<String, Object> inputs, int logEvery) {
+      Map<String, Object> inputs, int logEvery, boolean standardize) {
     public Settings(String out, boolean overwrite, Path checkpointDir, int checkpointEvery,
         Map<String, Object> inputs) {
-      this(out, overwrite, checkpointDir, checkpointEvery, inputs, 0);
+      this(out, overwrite, checkpointDir, checkpointEvery, inputs, 0, false);
     }
   }
 
@@ -60,6 +63,9 @@ public final class TrainJob {
         spark.sparkContext().hadoopConfiguration());
     try (dir) {
       Objective objective = new Objective(spark, input, network, spec);
+      if (settings.standardize()) {
+        objective.standardize(InputScaling.measure(spark, input));
+      }
       boolean linear = network.numLayers() == 1;
       boolean minibatch = spec.optimizer().minibatch();
       double kappaStart = linear ? Lapack.conditionNumber(objective.weights(start.theta()))
@@ -69,11 +75,12 @@ public final class TrainJob {
       console.flush();
       List<IterationRecord> sofar = new ArrayList<>(start.history());
       Trainer.Result result = Trainer.train(objective, spec, start,
-          listener(spec, network, settings, console, sofar));
-      double kappaEnd = linear ? Lapack.conditionNumber(objective.weights(result.theta()))
+          listener(spec, network, settings, console, sofar, objective::modelTheta));
+      double kappaEnd = linear
+          ? Lapack.conditionNumber(objective.weights(objective.modelTheta(result.theta())))
           : Double.NaN;
       List<String> modelFiles = ModelDir.write(dir, new ModelDir.Model(network,
-          result.theta(), spec.loss(), spec.dtype()));
+          objective.modelTheta(result.theta()), spec.loss(), spec.dtype()));
       try (OutputStream s = dir.create("loss.png")) {
         String title = "spark-gemm train: " + spec.loss().label() + ", "
             + spec.optimizer().label() + (linear ? "" : ", " + network.describe());
@@ -112,8 +119,9 @@ public final class TrainJob {
     return head + model + tail;
   }
 
+  /** @param toModel θ as the optimizer moves it to the θ a model folder holds */
   private static Trainer.Listener listener(TrainSpec spec, Network network, Settings settings,
-      PrintWriter console, List<IterationRecord> sofar) {
+      PrintWriter console, List<IterationRecord> sofar, UnaryOperator<double[]> toModel) {
     boolean minibatch = spec.optimizer().minibatch();
     return new Trainer.Listener() {
       @Override
@@ -150,7 +158,7 @@ public final class TrainJob {
       }
 
       private ModelDir.Model model(double[] theta) {
-        return new ModelDir.Model(network, theta, spec.loss(), spec.dtype());
+        return new ModelDir.Model(network, toModel.apply(theta), spec.loss(), spec.dtype());
       }
     };
   }
@@ -217,6 +225,7 @@ public final class TrainJob {
         shapes.put("b" + l, Report.shape(network.size(l + 1)));
       }
     }
+    r.put("standardize", settings.standardize());
     Map<String, Object> net = r.section("network");
     net.put("describe", network.describe());
     net.put("sizes", network.sizes());

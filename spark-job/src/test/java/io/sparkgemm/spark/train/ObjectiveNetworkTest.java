@@ -202,6 +202,60 @@ class ObjectiveNetworkTest {
     return Math.sqrt(s);
   }
 
+  /**
+   * --standardize: μ and σ against loops; the objective at θ' is the oracle's on the rows
+   * standardised by loops (the ridge on the standardised W), its gradient too (the chain rule
+   * of {@link InputScaling}); and the folded θ runs on raw rows as θ' on standardised ones.
+   */
+  @Test
+  void theStandardisedObjectiveIsTheOraclesOnStandardisedRows() {
+    double[] mean = new double[D];
+    double[] sd = new double[D];
+    for (double[] row : x) {
+      for (int c = 0; c < D; c++) {
+        mean[c] += row[c] / N;
+      }
+    }
+    for (double[] row : x) {
+      for (int c = 0; c < D; c++) {
+        sd[c] += (row[c] - mean[c]) * (row[c] - mean[c]) / N;
+      }
+    }
+    double[][] raw = x;
+    double[][] standardised = new double[N][D];
+    for (int c = 0; c < D; c++) {
+      sd[c] = Math.sqrt(sd[c]);
+      for (int r = 0; r < N; r++) {
+        standardised[r][c] = (raw[r][c] - mean[c]) / sd[c];
+      }
+    }
+    InputScaling scaling = InputScaling.measure(spark, input);
+    assertClose(scaling.mean(), mean, 1e-12, "column means");
+    assertClose(scaling.scale(), sd, 1e-12, "column deviations");
+
+    Objective objective = new Objective(spark, input, NET, spec());
+    objective.standardize(scaling);
+    double[] theta = theta(NET);
+    Objective.Evaluation e = objective.evaluate(theta, 0);
+    double[] value = new double[1];
+    double[] g;
+    x = standardised;
+    try {
+      g = expected(NET, theta, allRows(), value);
+    } finally {
+      x = raw;
+    }
+    assertClose(e.gradient(), g, 1e-10, "gradient in standardised coordinates");
+    assertThat(e.value()).isCloseTo(value[0], offset(1e-12));
+
+    NaiveNetwork oracle = new NaiveNetwork(NET.sizes(), NET.activations());
+    double[] folded = objective.modelTheta(theta);
+    for (int r = 0; r < N; r++) {
+      assertClose(oracle.output(folded, raw[r]), oracle.output(theta, standardised[r]), 1e-12,
+          "row " + r + " through the folded first layer");
+    }
+  }
+
   private static String path(String name) {
     return dir.resolve(name).toString();
   }
