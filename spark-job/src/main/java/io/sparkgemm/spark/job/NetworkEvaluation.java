@@ -12,8 +12,6 @@ import io.sparkgemm.local.net.NetworkKernels;
 import io.sparkgemm.local.net.NetworkParams;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabeledBlock;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -77,9 +75,7 @@ public final class NetworkEvaluation {
   /** {rows, loss share, correct} of one partition, its blocks in row-id order. */
   private static double[] partition(Iterator<LabeledBlock> blocks, NetworkParams params,
       Loss loss, long globalRows, BackendOptions backend, boolean classes) {
-    List<LabeledBlock> ordered = new ArrayList<>();
-    blocks.forEachRemaining(ordered::add);
-    ordered.sort(Comparator.comparingLong(block -> block.x().rowId(0)));
+    List<LabeledBlock> ordered = LabeledBlock.inRowIdOrder(blocks);
     NetworkKernels kernels = new NetworkKernels(Backends.select(backend));
     NetworkKernels.Workspace work = new NetworkKernels.Workspace();
     LossHead head = LossHeads.of(loss, globalRows);

@@ -20,8 +20,6 @@ import io.sparkgemm.spark.reduce.PartitionResult;
 import io.sparkgemm.spark.reduce.Reduction;
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -241,17 +239,6 @@ public final class LinearPass {
    */
   record Task(PassSpec spec, long headRows, Chunks chunks, String blocksId, RowSlice slice,
       int blockRows) implements Serializable {
-  }
-
-  /**
-   * The partition's blocks in row-id order: after a shuffle (repartition) or a recomputation the
-   * cache may hand them over in another order, and the float64 sums must not depend on it.
-   */
-  static List<LabeledBlock> inRowIdOrder(Iterator<LabeledBlock> blocks) {
-    List<LabeledBlock> ordered = new ArrayList<>();
-    blocks.forEachRemaining(ordered::add);
-    ordered.sort(Comparator.comparingLong(block -> block.x().rowId(0)));
-    return ordered;
   }
 
   /** Whether the mse pass on the device applies: one layer, every row, cuda. */

@@ -53,7 +53,7 @@ final class PartitionPass {
   static Iterator<PartitionResult> run(Task task, int partition, Iterator<LabeledBlock> blocks,
       NetworkParams params) {
     long start = System.nanoTime();
-    List<LabeledBlock> ordered = LinearPass.inRowIdOrder(blocks);
+    List<LabeledBlock> ordered = LabeledBlock.inRowIdOrder(blocks);
     if (ordered.isEmpty()) {
       return emptyPartition(task, partition).iterator();
     }

@@ -5,8 +5,6 @@ import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.net.Network;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabeledBlock;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
@@ -64,18 +62,20 @@ public record InputScaling(double[] mean, double[] scale) {
 
   /** {rows, the means (d), Σ(x − mean)² (d)} of one partition. */
   private static double[] moments(Iterator<LabeledBlock> blocks, int d) {
-    List<DenseBlock> ordered = new ArrayList<>();
-    blocks.forEachRemaining(b -> ordered.add(b.x()));
-    ordered.sort(Comparator.comparingLong(x -> x.rowId(0)));
     double[] out = new double[1 + 2 * d];
     double n = 0;
     double[] mean = new double[d];
     double[] m2 = new double[d];
     double[] row = new double[d];
-    for (DenseBlock x : ordered) {
+    for (LabeledBlock block : LabeledBlock.inRowIdOrder(blocks)) {
+      DenseBlock x = block.x();
       for (int r = 0; r < x.numRows(); r++) {
-        for (int c = 0; c < d; c++) {
-          row[c] = x.dtype() == DType.FLOAT64 ? x.doubles()[r * d + c] : x.floats()[r * d + c];
+        if (x.dtype() == DType.FLOAT64) {
+          System.arraycopy(x.doubles(), r * d, row, 0, d);
+        } else {
+          for (int c = 0; c < d; c++) {
+            row[c] = x.floats()[r * d + c];
+          }
         }
         n++;
         for (int c = 0; c < d; c++) {
@@ -99,9 +99,6 @@ public record InputScaling(double[] mean, double[] scale) {
     int k = network.size(1);
     int w = network.weightOffset(0);
     int b = network.biasOffset(0);
-    for (int j = 0; j < k; j++) {
-      raw[b + j] = scaled[b + j];
-    }
     for (int i = 0; i < d; i++) {
       for (int j = 0; j < k; j++) {
         raw[w + i * k + j] = scaled[w + i * k + j] / scale[i];

@@ -12,7 +12,6 @@ import io.sparkgemm.spark.block.LabeledBlock;
 import io.sparkgemm.spark.reduce.OrderedTreeReduce;
 import io.sparkgemm.spark.reduce.TreeDepth;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -89,9 +88,7 @@ public final class NormalEquations {
       return List.<Tuple2<Integer, GramSums>>of().iterator();
     }
     // Row-id order, so the float64 sums do not depend on the order the cache hands blocks over.
-    List<LabeledBlock> ordered = new ArrayList<>();
-    blocks.forEachRemaining(ordered::add);
-    ordered.sort(Comparator.comparingLong(block -> block.x().rowId(0)));
+    List<LabeledBlock> ordered = LabeledBlock.inRowIdOrder(blocks);
     GemmBackend backend = Backends.select(options);
     List<Tuple2<Integer, GramSums>> results = new ArrayList<>();
     int from = 0;
