@@ -12,7 +12,6 @@ import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.input.InputLoader;
 import io.sparkgemm.spark.train.Checkpoints;
 import io.sparkgemm.spark.train.ClassCount;
-import io.sparkgemm.spark.train.LrSchedule;
 import io.sparkgemm.spark.train.Objective;
 import io.sparkgemm.spark.train.Optimizer;
 import io.sparkgemm.spark.train.TrainJob;
@@ -24,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.DoubleConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -89,53 +87,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--nesterov", description = "gd, sgd: Nesterov momentum.")
   boolean nesterov;
 
-  @Option(names = "--batch-rows", paramLabel = "B",
-      description = "sgd, adam: rows per step. Default: 256.")
-  Integer batchRows;
-
-  @Option(names = "--epochs", paramLabel = "E",
-      description = "sgd, adam: passes over the rows. Default: 10.")
-  Integer epochs;
-
-  @Option(names = "--beta1", paramLabel = "B1",
-      description = "adam: decay of the first moment, in [0, 1). Default: 0.9.")
-  Double beta1;
-
-  @Option(names = "--beta2", paramLabel = "B2",
-      description = "adam: decay of the second moment, in [0, 1). Default: 0.999.")
-  Double beta2;
-
-  @Option(names = "--epsilon", paramLabel = "EPS",
-      description = "adam: added to the root of the second moment. Default: 1e-8.")
-  Double epsilon;
-
-  @Option(names = "--weight-decay", paramLabel = "LAMBDA",
-      description = "sgd: L2 through the gradient (g += λ·W); adam: decoupled, AdamW "
-          + "(θ -= lr·λ·W). Biases are not decayed. Default: 0.")
-  Double weightDecay;
-
-  @Option(names = "--lr-schedule", paramLabel = "NAME",
-      converter = Choices.Schedules.class, completionCandidates = Choices.Schedules.class,
-      description = "sgd, adam: constant, step (x GAMMA every N steps) or cosine (to --lr-min "
-          + "over all steps). Default: constant.")
-  LrSchedule lrSchedule;
-
-  @Option(names = "--warmup-steps", paramLabel = "N",
-      description = "sgd, adam: linear warm-up from lr/N to lr over the first N steps. "
-          + "Default: 0.")
-  Integer warmupSteps;
-
-  @Option(names = "--lr-step-every", paramLabel = "N",
-      description = "--lr-schedule step: steps between decays.")
-  Integer lrStepEvery;
-
-  @Option(names = "--lr-gamma", paramLabel = "GAMMA",
-      description = "--lr-schedule step: the factor per decay, in (0, 1]. Default: 0.1.")
-  Double lrGamma;
-
-  @Option(names = "--lr-min", paramLabel = "RATE",
-      description = "--lr-schedule cosine: the rate it ends at. Default: 0.")
-  Double lrMin;
+  @Mixin
+  MinibatchOptions minibatch;
 
   @Option(names = "--standardize",
       description = "Train on standardised features, (x − mean) / std per column (one more "
@@ -143,10 +96,6 @@ final class TrainCommand implements Callable<Integer> {
           + "into the first layer: the model written runs on raw rows. Recommended for "
           + "networks on unscaled features such as 0–255 pixels.")
   boolean standardize;
-
-  @Option(names = "--log-every", paramLabel = "N",
-      description = "sgd, adam: a line every N steps as well as every epoch.")
-  Integer logEvery;
 
   @Option(names = "--reg", defaultValue = "0", paramLabel = "LAMBDA",
       description = "L2 strength: adds (reg/2)·||W||² to the objective. Default: "
@@ -273,7 +222,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         TrainJob.run(session.spark(), input, train, start, network,
             new TrainJob.Settings(job.out, job.overwrite, checkpoints, checkpointEvery, inputs,
-                logEvery == null ? 0 : logEvery, standardize), spec.commandLine().getOut());
+                minibatch.logEvery(), standardize), spec.commandLine().getOut());
       } finally {
         input.release();
       }
@@ -283,42 +232,13 @@ final class TrainCommand implements Callable<Integer> {
 
   /** The settings, refusing the flags that do not fit the optimizer or the model. */
   private TrainSpec spec() {
-    boolean minibatch = optimizer.minibatch();
-    String full = optimizer.label() + " trains full-batch (all rows every iteration)";
-    if (!minibatch) {
-      refuse(batchRows, "--batch-rows", "is for --optimizer sgd or adam; " + full);
-      refuse(epochs, "--epochs", "is for --optimizer sgd or adam; " + full
-          + " and stops at --max-iter");
-      refuse(weightDecay, "--weight-decay", "is for --optimizer sgd or adam; " + full
-          + ": use --reg");
-      for (Object[] f : new Object[][] {{lrSchedule, "--lr-schedule"}, {warmupSteps,
-          "--warmup-steps"}, {lrStepEvery, "--lr-step-every"}, {lrGamma, "--lr-gamma"},
-          {lrMin, "--lr-min"}, {logEvery, "--log-every"}}) {
-        refuse(f[0], (String) f[1], "is for --optimizer sgd or adam");
-      }
-    } else {
+    if (optimizer.minibatch()) {
       refuse(maxIter, "--max-iter", "is for gd and lbfgs; " + optimizer.label()
           + " stops after --epochs");
       refuse(tol, "--tol", "is for gd and lbfgs; " + optimizer.label() + " stops after "
           + "--epochs");
     }
-    if (optimizer != Optimizer.ADAM) {
-      for (Object[] f : new Object[][] {{beta1, "--beta1"}, {beta2, "--beta2"},
-          {epsilon, "--epsilon"}}) {
-        refuse(f[0], (String) f[1], "is for --optimizer adam");
-      }
-    }
-    LrSchedule schedule = lrSchedule == null ? LrSchedule.CONSTANT : lrSchedule;
-    if (schedule != LrSchedule.STEP) {
-      refuse(lrStepEvery, "--lr-step-every", "is for --lr-schedule step");
-      refuse(lrGamma, "--lr-gamma", "is for --lr-schedule step");
-    }
-    if (schedule != LrSchedule.COSINE) {
-      refuse(lrMin, "--lr-min", "is for --lr-schedule cosine");
-    }
-    if (logEvery != null && logEvery < 1) {
-      throw new IllegalArgumentException("--log-every must be >= 1, got " + logEvery);
-    }
+    minibatch.check(optimizer);
     int[] sizes = hiddenSizes();
     if (sizes.length == 0) {
       refuse(activation, "--activation", "needs --hidden (the linear model has no activation)");
@@ -335,37 +255,14 @@ final class TrainCommand implements Callable<Integer> {
         .momentum(momentum).nesterov(nesterov).regParam(reg)
         .maxIter(maxIter == null ? 100 : maxIter).tol(tol == null ? 1e-6 : tol)
         .lbfgsMemory(memory).dtype(job.dtype()).backend(job.backend.options())
-        .treeDepth(treeDepth).hiddenSizes(sizes).seed(job.seed).lrSchedule(schedule);
+        .treeDepth(treeDepth).hiddenSizes(sizes).seed(job.seed);
     if (activation != null) {
       b.activation(activation);
     }
     if (job.init != null && sizes.length > 0) {
       b.init(job.init);
     }
-    if (batchRows != null) {
-      b.batchRows(batchRows);
-      if (batchRows == 0) {
-        throw new IllegalArgumentException("--batch-rows must be >= 1, got 0");
-      }
-    }
-    if (epochs != null) {
-      b.epochs(epochs);
-      if (epochs == 0) {
-        throw new IllegalArgumentException("--epochs must be >= 1, got 0");
-      }
-    }
-    set(beta1, b::beta1);
-    set(beta2, b::beta2);
-    set(epsilon, b::epsilon);
-    set(weightDecay, b::weightDecay);
-    set(lrGamma, b::lrGamma);
-    set(lrMin, b::lrMin);
-    if (warmupSteps != null) {
-      b.warmupSteps(warmupSteps);
-    }
-    if (lrStepEvery != null) {
-      b.lrStepEvery(lrStepEvery);
-    }
+    minibatch.apply(b);
     return b.build();
   }
 
@@ -437,15 +334,9 @@ final class TrainCommand implements Callable<Integer> {
         : "the network " + network.describe();
   }
 
-  private static void refuse(Object value, String flag, String why) {
+  static void refuse(Object value, String flag, String why) {
     if (value != null) {
       throw new IllegalArgumentException(flag + " " + why);
-    }
-  }
-
-  private static void set(Double value, DoubleConsumer setter) {
-    if (value != null) {
-      setter.accept(value);
     }
   }
 }
