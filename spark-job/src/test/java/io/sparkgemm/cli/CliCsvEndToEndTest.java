@@ -181,6 +181,21 @@ class CliCsvEndToEndTest {
   }
 
   @Test
+  void aByteOrderMarkIsNotPartOfTheFirstRowOrHeader(@TempDir Path dir) throws IOException {
+    // Excel's "CSV UTF-8" and PowerShell write U+FEFF before the first line.
+    Path bare = csv("bom.csv", null);
+    Files.writeString(bare, "\uFEFF" + Files.readString(bare));
+    Path data = dir.resolve("data");
+    assertBackwardSum(run("backward", bare, data, "--loss", "sum"), data, x);
+
+    Path named = csv("bom-header.csv", "p,q,r");
+    Files.writeString(named, "\uFEFF" + Files.readString(named));
+    Path cols = dir.resolve("cols");
+    assertBackwardSum(run("backward", named, cols, "--loss", "sum", "--features-cols", "p,q,r"),
+        cols, x);
+  }
+
+  @Test
   void headerNamesWithDotsAreColumnNames(@TempDir Path dir) throws IOException {
     Path input = csv("dots.csv", "x.1,x.2,x.3");
     Path all = dir.resolve("all");

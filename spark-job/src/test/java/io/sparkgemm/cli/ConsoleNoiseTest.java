@@ -84,6 +84,25 @@ class ConsoleNoiseTest {
     assertThat(dir.resolve("out")).doesNotExist();
   }
 
+  @Test
+  void aHeaderOfColumnNumbersIsSaidOnTheConsole(@TempDir Path dir) throws Exception {
+    // pandas' to_csv(index=False) of an unnamed frame: "0,1,2,3" above decimals is a header by
+    // the documented rule; the row it would be as data is dropped, so the console says so.
+    StringBuilder text = new StringBuilder("0,1,2,3\n");
+    for (int r = 0; r < 5; r++) {
+      text.append(r + 0.5).append(",1.25,-2.5,3.75\n");
+    }
+    Path csv = Files.writeString(dir.resolve("pandas.csv"), text);
+    Launch run = launch(dir, "backward", "--x", csv.toString(), "--w", in("W.npy"), "--loss",
+        "sum", "--out", dir.resolve("out").toString());
+
+    assertThat(run.code).as(run.err).isZero();
+    assertThat(run.err.lines().filter(l -> l.contains("is read as a header")))
+        .as(run.err).singleElement().satisfies(l -> assertThat(l)
+            .contains("pandas.csv: line 1 ('0,1,2,3')").contains("--header false"));
+    assertThat(E2eFiles.report(dir.resolve("out")).path("rows").asLong()).isEqualTo(5);
+  }
+
   private static void assertOneErrorLine(Launch run, String message) throws IOException {
     String all = "exit " + run.code + "; stderr:\n" + run.err;
     assertThat(run.code).as(all).isEqualTo(2);

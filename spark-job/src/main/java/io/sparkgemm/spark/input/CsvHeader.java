@@ -13,6 +13,8 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Looks at the first lines of a CSV input on the driver (straight from the file, no Spark job):
@@ -26,6 +28,7 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
  * integers, other integers above decimals) is refused, asking for {@code --header true|false}.
  */
 final class CsvHeader {
+  private static final Logger LOG = LoggerFactory.getLogger(CsvHeader.class);
   /** Lines read to decide. */
   static final int SAMPLE_LINES = 32;
   private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
@@ -33,6 +36,8 @@ final class CsvHeader {
       Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?|[+-]?(NaN|Inf|Infinity)");
   /** Separators a CSV is often written with instead of ','. */
   private static final String[] OTHER_SEPARATORS = {";", "\t", "|"};
+  /** U+FEFF, the byte-order mark some writers put before the first line. */
+  private static final String BOM = "\uFEFF";
 
   private enum Kind { EMPTY, INTEGER, DECIMAL, TEXT }
 
@@ -99,6 +104,10 @@ final class CsvHeader {
     }
     boolean names = defaultNames(cells.get(0));
     if (names && decimalsBelow) {
+      // The documented rule drops a line of numbers: say so, so a lost data row is never silent.
+      LOG.warn("{}: line {} ('{}') is read as a header, not as data: its cells are the column "
+          + "numbers pandas writes for unnamed columns, above decimals; if it is a row of data, "
+          + "set the CSV header to false (--header false)", file, first.number(), first.text());
       return true;
     }
     if (!names && !decimalsBelow) {
@@ -211,6 +220,10 @@ final class CsvHeader {
         String text;
         while (lines.size() < max && (text = reader.readLine()) != null) {
           number++;
+          if (number == 1 && text.startsWith(BOM)) {
+            // A UTF-8 byte-order mark (Excel's "CSV UTF-8") is no part of the first cell.
+            text = text.substring(1);
+          }
           if (!text.isBlank()) {
             lines.add(new Line(number, text));
           }
