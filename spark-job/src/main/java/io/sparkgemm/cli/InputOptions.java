@@ -3,6 +3,7 @@ package io.sparkgemm.cli;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.spark.block.CacheLevel;
 import io.sparkgemm.spark.input.CsvFormat;
+import io.sparkgemm.spark.input.InputFiles;
 import io.sparkgemm.spark.input.InputSpec;
 import io.sparkgemm.spark.block.LabelKind;
 import java.nio.file.Files;
@@ -83,6 +84,7 @@ class InputOptions {
   void validateInput() {
     requireX();
     csvFormat();
+    InputFiles.requireFileOrFolder("--x", x);
     if (!x.contains("://") && !Files.exists(Path.of(x))) {
       throw new IllegalArgumentException(x + ": no such file or directory");
     }

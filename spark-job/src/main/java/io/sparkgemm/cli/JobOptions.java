@@ -6,6 +6,7 @@ import io.sparkgemm.local.Init;
 import io.sparkgemm.local.WeightInit;
 import io.sparkgemm.local.npy.Npy;
 import io.sparkgemm.spark.block.LabelKind;
+import io.sparkgemm.spark.input.InputFiles;
 import io.sparkgemm.spark.input.InputSpec;
 import io.sparkgemm.spark.output.OutputPaths;
 import java.nio.file.Files;
@@ -101,6 +102,12 @@ public final class JobOptions extends InputOptions {
     }
     if (outputs != null && w == null) {
       requireWeightsFit(-1, outputs);
+    }
+    if (w != null) {
+      InputFiles.requireFileOrFolder("--w", w);
+    }
+    if (b != null) {
+      InputFiles.requireFileOrFolder("--b", b);
     }
     for (String file : new String[] {w, b}) {
       if (file != null && !Files.exists(Path.of(file))) {

@@ -130,6 +130,16 @@ class BadInputTest {
 
   /** Datasets for the crashes of issue 13: null first arrays, unreadable parts, odd CSVs. */
   private static void writeBadDatasets(Random random) throws IOException {
+    // A named pipe: opening it to read would wait for a writer forever.
+    try {
+      Process mkfifo = new ProcessBuilder("mkfifo", in("fifo.npy").toString()).start();
+      if (mkfifo.waitFor() != 0) {
+        throw new IOException("mkfifo exited with " + mkfifo.exitValue());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
     StructType targetSchema = new StructType().add("id", DataTypes.LongType, false)
         .add("features", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
         .add("t", DataTypes.createArrayType(DataTypes.DoubleType, false), true)
@@ -324,6 +334,12 @@ class BadInputTest {
             "empty.parquet: the input has no rows"),
         bad("missing file", "backward --x {nothing.parquet} --w {W.npy} --loss sum",
             "nothing.parquet: no such file or directory"),
+        bad("a named pipe for X", "backward --x {fifo.npy} --w {W.npy} --loss sum",
+            "error: --x ", "fifo.npy: is not a regular file (a named pipe"),
+        bad("a named pipe for W", "backward --x {X.npy} --w {fifo.npy} --loss sum",
+            "error: --w ", "fifo.npy: is not a regular file (a named pipe"),
+        bad("a named pipe for labels", npyBackward + "--loss mse --labels {fifo.npy}",
+            "fifo.npy: is not a regular file (a named pipe"),
         bad("a folder for W", "backward --x {X.npy} --w {a-folder.npy} --loss sum",
             "a-folder.npy: is a directory, expected a .npy file"),
         // .npy format

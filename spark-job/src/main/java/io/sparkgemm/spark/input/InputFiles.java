@@ -1,6 +1,10 @@
 package io.sparkgemm.spark.input;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -15,8 +19,38 @@ import org.apache.hadoop.fs.RemoteIterator;
  * them: names starting with {@code _} or {@code .} ({@code _SUCCESS}, {@code .crc}) are not
  * data.
  */
-final class InputFiles {
+public final class InputFiles {
   private InputFiles() {
+  }
+
+  /**
+   * Refuses a local input that is neither a regular file nor a folder (a named pipe, a device,
+   * a socket): inputs are read by position and more than once (a header, then row ranges on
+   * the executors), which a pipe cannot give, and opening a pipe blocks until something writes
+   * to it. Paths on other file systems and paths that do not exist are left to the readers.
+   *
+   * @param option what the path was given as, for the message (e.g. {@code --x})
+   */
+  public static void requireFileOrFolder(String option, String path) {
+    java.nio.file.Path local;
+    try {
+      URI uri = new URI(path);
+      local = uri.getScheme() == null ? java.nio.file.Path.of(path)
+          : "file".equals(uri.getScheme()) ? java.nio.file.Path.of(uri) : null;
+    } catch (URISyntaxException | IllegalArgumentException | InvalidPathException e) {
+      local = null;
+      try {
+        local = java.nio.file.Path.of(path);
+      } catch (InvalidPathException notLocal) {
+        // a glob or a name only Hadoop reads: its reader says what is wrong
+      }
+    }
+    if (local != null && Files.exists(local) && !Files.isRegularFile(local)
+        && !Files.isDirectory(local)) {
+      throw new IllegalArgumentException(option + " " + path + ": is not a regular file (a "
+          + "named pipe, device or socket); inputs are read by position and more than once, "
+          + "so save the data to a file first");
+    }
   }
 
   /** The first data file by name; refuses a path with none (e.g. only {@code _SUCCESS}). */

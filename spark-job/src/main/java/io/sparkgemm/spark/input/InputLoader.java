@@ -338,6 +338,7 @@ public final class InputLoader {
 
   /** Fails with a clear message when an input path does not exist. */
   static void requireReadable(SparkSession spark, String path, String option) {
+    InputFiles.requireFileOrFolder(option, path);
     try {
       Path p = new Path(path);
       FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());

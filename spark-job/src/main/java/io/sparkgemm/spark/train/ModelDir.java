@@ -1,5 +1,6 @@
 package io.sparkgemm.spark.train;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -183,6 +184,9 @@ public final class ModelDir {
             + "folder with " + JSON + " and the .npy files of W and b");
       }
       Path jsonPath = new Path(dir, JSON);
+      if (fs.exists(jsonPath) && fs.getFileStatus(jsonPath).isDirectory()) {
+        throw damaged(jsonPath, "is a directory, expected the model's description (a JSON file)");
+      }
       if (!fs.exists(jsonPath)) {
         if (fs.exists(new Path(dir, "W.npy")) && fs.exists(new Path(dir, "b.npy"))) {
           return readLegacy(fs, dir);
@@ -224,7 +228,9 @@ public final class ModelDir {
 
   private static Map<String, Object> parse(Path file, InputStream in) throws IOException {
     try {
-      Object value = new ObjectMapper().readValue(in, Object.class);
+      // A key given twice is an edit gone wrong: which of the two was meant cannot be told.
+      Object value = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .readValue(in, Object.class);
       if (value instanceof Map<?, ?> map) {
         @SuppressWarnings("unchecked")
         Map<String, Object> json = (Map<String, Object>) map;
@@ -285,6 +291,14 @@ public final class ModelDir {
       }
       activations.add(Activation.parse(label));
     }
+    // loss and dtype are always written (loss null when training did not say): a folder
+    // without them was edited, and a default would make it a model it never was.
+    for (String field : List.of("loss", "dtype")) {
+      if (!json.containsKey(field)) {
+        throw damaged(file, field + " is missing (model.json names " + field + " always, "
+            + (field.equals("loss") ? "null when not recorded" : "float64 or float32") + ")");
+      }
+    }
     Loss loss = null;
     if (json.get("loss") != null) {
       if (!(json.get("loss") instanceof String label) || !Loss.labels(List.of(Loss.values()))
@@ -296,7 +310,7 @@ public final class ModelDir {
     }
     DType dtype;
     try {
-      dtype = DType.parse(String.valueOf(json.getOrDefault("dtype", "float64")));
+      dtype = DType.parse(String.valueOf(json.get("dtype")));
     } catch (IllegalArgumentException e) {
       throw damaged(file, "dtype is " + show(json.get("dtype")) + ", expected float64 or "
           + "float32");

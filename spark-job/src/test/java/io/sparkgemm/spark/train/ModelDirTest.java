@@ -173,4 +173,39 @@ class ModelDirTest {
     assertThatThrownBy(() -> ModelDir.read(dir.resolve("nowhere").toString(), CONF))
         .hasMessageContaining("no such folder");
   }
+  @Test
+  void everyFieldMustBeThereOnceAndModelJsonMustBeAFile() throws IOException {
+    // The writer always writes loss (null when unknown) and dtype: a folder without them was
+    // edited, and a default would make it a model it never was.
+    for (String field : List.of("loss", "dtype")) {
+      Path dropped = damaged("no-" + field, f -> editJson(f, j -> j.remove(field)));
+      assertThatThrownBy(() -> ModelDir.read(dropped.toString(), CONF))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(dropped.resolve("model.json").toString())
+          .hasMessageContaining(field + " is missing");
+    }
+    Path twice = damaged("twice", f -> {
+      try {
+        String json = Files.readString(f.resolve("model.json"));
+        Files.writeString(f.resolve("model.json"),
+            json.replaceFirst("\\{", "{\"loss\": \"mse\", "));
+      } catch (IOException e) {
+        throw new AssertionError(e);
+      }
+    });
+    assertThatThrownBy(() -> ModelDir.read(twice.toString(), CONF))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("model.json: not JSON").hasMessageContaining("Duplicate field 'loss'");
+    Path folder = damaged("json-folder", f -> {
+      try {
+        Files.delete(f.resolve("model.json"));
+        Files.createDirectory(f.resolve("model.json"));
+      } catch (IOException e) {
+        throw new AssertionError(e);
+      }
+    });
+    assertThatThrownBy(() -> ModelDir.read(folder.toString(), CONF))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(folder.resolve("model.json") + ": is a directory, expected");
+  }
 }
