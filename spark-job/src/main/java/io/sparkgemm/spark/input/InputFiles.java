@@ -1,10 +1,9 @@
 package io.sparkgemm.spark.input;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -32,21 +31,17 @@ public final class InputFiles {
    * @param option what the path was given as, for the message (e.g. {@code --x})
    */
   public static void requireFileOrFolder(String option, String path) {
-    java.nio.file.Path local;
+    File local = null;
     try {
       URI uri = new URI(path);
-      local = uri.getScheme() == null ? java.nio.file.Path.of(path)
-          : "file".equals(uri.getScheme()) ? java.nio.file.Path.of(uri) : null;
-    } catch (URISyntaxException | IllegalArgumentException | InvalidPathException e) {
-      local = null;
-      try {
-        local = java.nio.file.Path.of(path);
-      } catch (InvalidPathException notLocal) {
-        // a glob or a name only Hadoop reads: its reader says what is wrong
-      }
+      local = uri.getScheme() == null ? new File(path)
+          : "file".equals(uri.getScheme()) ? new File(uri) : null;
+    } catch (URISyntaxException | IllegalArgumentException e) {
+      // a glob or a name only Hadoop reads: its reader says what is wrong
+      local = new File(path);
     }
-    if (local != null && Files.exists(local) && !Files.isRegularFile(local)
-        && !Files.isDirectory(local)) {
+    // File.isFile() is true for regular files only (not pipes, devices or sockets)
+    if (local != null && local.exists() && !local.isFile() && !local.isDirectory()) {
       throw new IllegalArgumentException(option + " " + path + ": is not a regular file (a "
           + "named pipe, device or socket); inputs are read by position and more than once, "
           + "so save the data to a file first");

@@ -195,7 +195,8 @@ class ModelDirTest {
     });
     assertThatThrownBy(() -> ModelDir.read(twice.toString(), CONF))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("model.json: not JSON").hasMessageContaining("Duplicate field 'loss'");
+        .hasMessageContaining("model.json: not JSON")
+        .hasMessageContaining("Duplicate field 'loss'");
     Path folder = damaged("json-folder", f -> {
       try {
         Files.delete(f.resolve("model.json"));
