@@ -340,6 +340,8 @@ class BadInputTest {
             "error: --w ", "fifo.npy: is not a regular file (a named pipe"),
         bad("a named pipe for labels", npyBackward + "--loss mse --labels {fifo.npy}",
             "fifo.npy: is not a regular file (a named pipe"),
+        bad("a named pipe for G", npyBackward + "--upstream {fifo.npy}",
+            "fifo.npy: is not a regular file (a named pipe"),
         bad("a folder for W", "backward --x {X.npy} --w {a-folder.npy} --loss sum",
             "a-folder.npy: is a directory, expected a .npy file"),
         // .npy format

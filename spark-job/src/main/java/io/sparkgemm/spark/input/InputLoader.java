@@ -57,6 +57,13 @@ public final class InputLoader {
     long start = System.nanoTime();
     String format = InputSpec.formatOf(spec.x(), spec.format());
     requireReadable(spark, spec.x(), "x");
+    // before any reader opens them: a pipe would block the first open forever
+    if (spec.labelsPath() != null) {
+      InputFiles.requireFileOrFolder("labelsPath", spec.labelsPath());
+    }
+    if (spec.upstreamPath() != null) {
+      InputFiles.requireFileOrFolder("upstreamPath", spec.upstreamPath());
+    }
     if (format.equals("npy")) {
       return NpyInput.load(spark, spec, start);
     }
