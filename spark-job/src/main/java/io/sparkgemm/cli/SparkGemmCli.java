@@ -1,6 +1,8 @@
 package io.sparkgemm.cli;
 
 import io.sparkgemm.local.backend.BackendUnavailableException;
+import io.sparkgemm.spark.Interrupts;
+import io.sparkgemm.spark.RunInterruptedException;
 import io.sparkgemm.spark.pass.NonFiniteGradientException;
 import io.sparkgemm.spark.train.TrainingDivergedException;
 import java.io.OutputStreamWriter;
@@ -18,7 +20,8 @@ import picocli.CommandLine;
 
 /**
  * The {@code spark-gemm} command line. Exit codes: 0 ok, 1 failure (a check failed, a backend
- * could not load, a job failed), 2 bad usage or bad input.
+ * could not load, a job failed), 2 bad usage or bad input, 130 stopped by SIGINT (the JVM's own
+ * code for it; 143 for SIGTERM).
  */
 @Command(name = "spark-gemm", mixinStandardHelpOptions = true,
     versionProvider = SparkGemmCli.Version.class,
@@ -29,11 +32,12 @@ import picocli.CommandLine;
         GenerateCommand.class, DemoCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:failure (a check failed, a backend could not load, a job failed)",
-        "2:bad usage or bad input"})
+        "2:bad usage or bad input", "130:stopped by Ctrl-C (SIGINT); nothing was written"})
 public final class SparkGemmCli implements Runnable {
   public static final int OK = 0;
   public static final int FAILURE = 1;
   public static final int BAD_INPUT = 2;
+  public static final int INTERRUPTED = 130;
 
   @Spec
   CommandSpec spec;
@@ -66,6 +70,13 @@ public final class SparkGemmCli implements Runnable {
     cli.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
     cli.setErr(errWriter);
     cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      if (ex instanceof RunInterruptedException || Interrupts.begun()) {
+        // Spark's failures after a SIGINT are its context stopping, not the cause: one line.
+        errWriter.println("interrupted: " + (ex instanceof RunInterruptedException
+            ? Flags.inFlags(ex.getMessage()) : "stopped by SIGINT or SIGTERM before the output "
+                + "was committed; nothing was written"));
+        return INTERRUPTED;
+      }
       IllegalArgumentException badInput = badInput(ex);
       if (badInput != null) {
         errWriter.println("error: " + Flags.inFlags(badInput.getMessage()));
@@ -97,7 +108,10 @@ public final class SparkGemmCli implements Runnable {
       }
       return usage.handleParseException(ex, arguments);
     });
-    return cli.execute(args);
+    // Holds the JVM's halt after SIGINT until the command has cleaned up and said so.
+    try (Interrupts.Watch watch = Interrupts.watch()) {
+      return cli.execute(args);
+    }
   }
 
   /**

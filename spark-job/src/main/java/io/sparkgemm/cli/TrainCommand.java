@@ -6,6 +6,7 @@ import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Activation;
 import io.sparkgemm.local.net.Network;
 import io.sparkgemm.local.net.NetworkInit;
+import io.sparkgemm.spark.Interrupts;
 import io.sparkgemm.spark.Sessions;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
@@ -14,6 +15,7 @@ import io.sparkgemm.spark.train.Checkpoints;
 import io.sparkgemm.spark.train.ClassCount;
 import io.sparkgemm.spark.train.Objective;
 import io.sparkgemm.spark.train.Optimizer;
+import io.sparkgemm.spark.train.RunIdentity;
 import io.sparkgemm.spark.train.TrainJob;
 import io.sparkgemm.spark.train.TrainSpec;
 import io.sparkgemm.spark.train.Trainer;
@@ -148,7 +150,7 @@ final class TrainCommand implements Callable<Integer> {
             + "without --w, --b or --init");
       }
       checkpoint = Checkpoints.latest(Path.of(resume));
-      job.outputs = checkpoint.model().network().outFeatures();
+      job.outputs = CheckpointChecks.outputs(checkpoint, job.outputs, resume);
     }
     TrainSpec train = spec();
     if (checkpointEvery < 0) {
@@ -171,6 +173,15 @@ final class TrainCommand implements Callable<Integer> {
     more.put("--labels", labelOptions.labels);
     more.put("--resume", resume);
     job.checkPaths(more, checkpoints == null ? null : checkpoints.toString());
+    RunIdentity.Source source = CheckpointChecks.source(job, labelOptions);
+    if (checkpoint != null) {
+      Network saved = checkpoint.model().network();
+      CheckpointChecks.compare(checkpoint, RunIdentity.of(source, RunIdentity.ROWS_UNKNOWN,
+          train.network(saved.inFeatures(), saved.outFeatures()), train, standardize), resume,
+          spec.commandLine().getOut());
+    }
+    CheckpointChecks.prepare(checkpoints, checkpoint, job.overwrite,
+        spec.commandLine().getOut());
     Map<String, Object> inputs = PassCommands.inputs(job);
     inputs.put("labels", labelOptions.describe());
     if (resume != null) {
@@ -215,6 +226,8 @@ final class TrainCommand implements Callable<Integer> {
                 + " but X has " + input.numFeatures() + " features");
           }
           start = checkpoint.start();
+          CheckpointChecks.compare(checkpoint, RunIdentity.of(source, input.numRows(), network,
+              train, standardize), resume, null);
         } else {
           network = train.network(input.numFeatures(), job.w != null
               ? job.weights(-1).numCols() : job.outputs);
@@ -222,12 +235,23 @@ final class TrainCommand implements Callable<Integer> {
         }
         TrainJob.run(session.spark(), input, train, start, network,
             new TrainJob.Settings(job.out, job.overwrite, checkpoints, checkpointEvery, inputs,
-                minibatch.logEvery(), standardize), spec.commandLine().getOut());
+                minibatch.logEvery(), standardize, RunIdentity.of(source, input.numRows(),
+                    network, train, standardize)), spec.commandLine().getOut());
       } finally {
-        input.release();
+        release(input);
       }
     }
     return SparkGemmCli.OK;
+  }
+
+  /**
+   * Frees the cached blocks, except after SIGINT: Spark's shutdown hook is stopping the context,
+   * which drops them, and a failure here would hide what the interrupted run says.
+   */
+  private static void release(BlockedInput input) {
+    if (!Interrupts.begun()) {
+      input.release();
+    }
   }
 
   /** The settings, refusing the flags that do not fit the optimizer or the model. */

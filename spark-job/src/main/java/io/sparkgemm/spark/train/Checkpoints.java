@@ -15,11 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -29,12 +27,12 @@ import org.apache.hadoop.conf.Configuration;
  * {@code model.json}), {@code velocity.npy} (gd and sgd with momentum), Adam's moments
  * {@code adam-m.npy} and {@code adam-v.npy}, and {@code state.json} (iteration, optimizer,
  * history; for sgd and adam the epoch, the step within it, the sums of the epoch under way, the
- * finished epochs, batchRows and seed). Each is written under a temporary name and renamed into
- * place, so a crash never leaves a half-written checkpoint; the two newest are kept. Checkpoints
- * of the linear model written before networks (no model.json) still load.
+ * finished epochs, batchRows and seed; the run it belongs to, {@link RunIdentity}). Each is
+ * written under a temporary name and renamed into place, so a crash never leaves a half-written
+ * checkpoint; the two newest are kept. Checkpoints of the linear model written before networks
+ * (no model.json), and those written before the run was recorded, still load.
  */
 public final class Checkpoints {
-  private static final String PREFIX = "iter-";
   private static final int KEEP = 2;
   private static final String VELOCITY = "velocity.npy";
   private static final String ADAM_M = "adam-m.npy";
@@ -50,10 +48,11 @@ public final class Checkpoints {
    * @param minibatch sgd's or adam's state (its moments included), or null for gd and lbfgs
    * @param batchRows sgd and adam: the run's rows per step (0 otherwise)
    * @param seed sgd and adam: the run's seed (0 otherwise)
+   * @param run the run it belongs to, or null in a checkpoint written before it was recorded
    */
   public record Checkpoint(Path dir, int iteration, Optimizer optimizer, ModelDir.Model model,
       double[] velocity, MinibatchState minibatch, int batchRows, long seed,
-      List<IterationRecord> history) {
+      List<IterationRecord> history, RunIdentity run) {
     /** Where training continues from this checkpoint. */
     public Trainer.Start start() {
       return new Trainer.Start(model.theta(), iteration, velocity, history, minibatch);
@@ -65,7 +64,7 @@ public final class Checkpoints {
       double[] velocity, List<IterationRecord> history) {
     ModelDir.Model model = new ModelDir.Model(Network.linear(w.numRows(), w.numCols()),
         Objective.pack(w, b), null, DType.FLOAT64);
-    return write(root, iteration, optimizer, model, velocity, null, null, history);
+    return write(root, iteration, optimizer, model, velocity, null, null, history, null);
   }
 
   /**
@@ -74,13 +73,14 @@ public final class Checkpoints {
    * @param velocity gd's momentum buffer (null for the other optimizers: sgd's is in the state)
    * @param minibatch sgd's or adam's state, null for gd and lbfgs
    * @param spec sgd and adam: the run's settings (batchRows and seed are kept), else null
+   * @param run the run it belongs to (null: not recorded)
    */
   public static Path write(Path root, int iteration, Optimizer optimizer, ModelDir.Model model,
       double[] velocity, MinibatchState minibatch, TrainSpec spec,
-      List<IterationRecord> history) {
+      List<IterationRecord> history, RunIdentity run) {
     try {
       Files.createDirectories(root);
-      String name = String.format("%s%08d", PREFIX, iteration);
+      String name = CheckpointFolder.name(iteration);
       Path tmp = Files.createTempDirectory(root, "." + name + ".tmp-");
       ModelDir.write(file -> Files.newOutputStream(tmp.resolve(file)), model);
       double[] momentum = minibatch != null ? minibatch.velocity() : velocity;
@@ -94,6 +94,9 @@ public final class Checkpoints {
       Map<String, Object> state = new LinkedHashMap<>();
       state.put("iteration", iteration);
       state.put("optimizer", optimizer.label());
+      if (run != null) {
+        state.put("run", run.toMap());
+      }
       List<Map<String, Object>> rows = new ArrayList<>();
       for (IterationRecord r : history) {
         rows.add(r.toMap());
@@ -106,13 +109,10 @@ public final class Checkpoints {
           .writeValue(tmp.resolve("state.json").toFile(), state);
       Path target = root.resolve(name);
       if (Files.exists(target)) {
-        deleteTree(target);
+        CheckpointFolder.deleteTree(target);
       }
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      List<Path> all = list(root);
-      for (int i = 0; i < all.size() - KEEP; i++) {
-        deleteTree(all.get(i));
-      }
+      CheckpointFolder.prune(root, KEEP);
       return target;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write a checkpoint under " + root, e);
@@ -121,15 +121,10 @@ public final class Checkpoints {
 
   /** The newest checkpoint under {@code resumeDir}. */
   public static Checkpoint latest(Path resumeDir) {
-    List<Path> all;
-    try {
-      all = Files.isDirectory(resumeDir) ? list(resumeDir) : List.of();
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot list checkpoints in " + resumeDir, e);
-    }
+    List<Path> all = CheckpointFolder.list(resumeDir);
     if (all.isEmpty()) {
-      throw new IllegalArgumentException("resumeDir " + resumeDir + ": no checkpoint (" + PREFIX
-          + "NNNNNNNN folder) found there");
+      throw new IllegalArgumentException("resumeDir " + resumeDir + ": no checkpoint ("
+          + CheckpointFolder.PREFIX + "NNNNNNNN folder) found there");
     }
     return read(all.get(all.size() - 1));
   }
@@ -158,7 +153,8 @@ public final class Checkpoints {
     }
     int iteration = integer(statePath, "iteration", state.get("iteration"));
     String name = dir.getFileName().toString();
-    if (name.startsWith(PREFIX) && !name.equals(String.format("%s%08d", PREFIX, iteration))) {
+    if (name.startsWith(CheckpointFolder.PREFIX)
+        && !name.equals(CheckpointFolder.name(iteration))) {
       throw damaged(statePath, "iteration " + iteration + " does not match the folder " + name);
     }
     if (!(state.get("optimizer") instanceof String label)
@@ -167,6 +163,7 @@ public final class Checkpoints {
           + ", expected one of " + String.join(", ", Optimizer.LABELS));
     }
     Optimizer optimizer = Optimizer.parse(label);
+    RunIdentity run = run(statePath, state.get("run"));
     if (!(state.get("history") instanceof List<?> rows)
         || rows.isEmpty() && !optimizer.minibatch()) {
       throw damaged(statePath, "history is " + describe(state.get("history"))
@@ -187,7 +184,8 @@ public final class Checkpoints {
     String need = Trainer.parameters(model.network()) + " " + parameters;
     double[] velocity = vector(dir.resolve(VELOCITY), "the velocity", need, parameters, false);
     if (!optimizer.minibatch()) {
-      return new Checkpoint(dir, iteration, optimizer, model, velocity, null, 0, 0, history);
+      return new Checkpoint(dir, iteration, optimizer, model, velocity, null, 0, 0, history,
+          run);
     }
     if (!(state.get("minibatch") instanceof Map<?, ?> fields)) {
       throw damaged(statePath, "minibatch is " + describe(state.get("minibatch"))
@@ -229,7 +227,22 @@ public final class Checkpoints {
     MinibatchState minibatch = MinibatchState.of(step, epoch, stepInEpoch, velocity, m, v, sums,
         epochRows, epochs);
     return new Checkpoint(dir, iteration, optimizer, model, null, minibatch, batchRows, seed,
-        history);
+        history, run);
+  }
+
+  /** The run a checkpoint belongs to; null where none was recorded (older checkpoints). */
+  private static RunIdentity run(Path statePath, Object value) {
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof Map<?, ?> fields)) {
+      throw damaged(statePath, "run is " + describe(value) + ", expected an object");
+    }
+    try {
+      return RunIdentity.fromMap(fields);
+    } catch (IllegalArgumentException e) {
+      throw damaged(statePath, e.getMessage());
+    }
   }
 
   private static Map<String, Object> minibatchMap(MinibatchState s, TrainSpec spec) {
@@ -364,20 +377,5 @@ public final class Checkpoints {
   private static IllegalArgumentException damaged(Path file, String problem) {
     return new IllegalArgumentException("resumeDir: the checkpoint file " + file + " is damaged: "
         + problem);
-  }
-
-  private static List<Path> list(Path root) throws IOException {
-    try (Stream<Path> s = Files.list(root)) {
-      return s.filter(p -> p.getFileName().toString().startsWith(PREFIX)
-          && Files.isDirectory(p)).sorted().toList();
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

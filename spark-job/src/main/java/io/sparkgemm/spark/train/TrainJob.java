@@ -5,6 +5,8 @@ import io.sparkgemm.local.net.Activation;
 import io.sparkgemm.local.net.Network;
 import io.sparkgemm.local.npy.Npy;
 import io.sparkgemm.local.npy.NpyArray;
+import io.sparkgemm.spark.Interrupts;
+import io.sparkgemm.spark.RunInterruptedException;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.output.OutputDir;
 import io.sparkgemm.spark.output.Report;
@@ -25,7 +27,8 @@ import org.apache.spark.sql.SparkSession;
  * {@code spark-gemm train} over cached blocks: trains, prints a line per iteration (gd, lbfgs)
  * or per epoch and every N steps (sgd, adam), writes checkpoints, and at the end writes the
  * model folder ({@link ModelDir}: W.npy and b.npy for the linear model, one pair per layer for
- * a network, and model.json), loss.png and report.json all or nothing.
+ * a network, and model.json), loss.png and report.json all or nothing. A run stopped by SIGINT
+ * or SIGTERM ({@link Interrupts}) commits nothing and says which checkpoint to resume from.
  */
 public final class TrainJob {
   private TrainJob() {
@@ -38,12 +41,13 @@ public final class TrainJob {
    * @param logEvery sgd and adam: a line every this many steps too (0: only per epoch)
    * @param standardize train on standardised features ({@link InputScaling}); the model
    *     written runs on raw rows
+   * @param run what the run is, recorded in every checkpoint (null: not recorded)
    */
   public record Settings(String out, boolean overwrite, Path checkpointDir, int checkpointEvery,
-      Map<String, Object> inputs, int logEvery, boolean standardize) {
+      Map<String, Object> inputs, int logEvery, boolean standardize, RunIdentity run) {
     public Settings(String out, boolean overwrite, Path checkpointDir, int checkpointEvery,
         Map<String, Object> inputs) {
-      this(out, overwrite, checkpointDir, checkpointEvery, inputs, 0, false);
+      this(out, overwrite, checkpointDir, checkpointEvery, inputs, 0, false, null);
     }
   }
 
@@ -62,42 +66,81 @@ public final class TrainJob {
     OutputDir dir = OutputDir.create(settings.out(), settings.overwrite(),
         spark.sparkContext().hadoopConfiguration());
     try (dir) {
-      Objective objective = new Objective(spark, input, network, spec);
-      if (settings.standardize()) {
-        objective.standardize(InputScaling.measure(spark, input));
+      Outcome outcome;
+      try {
+        outcome = train(spark, input, spec, start, network, settings, console, dir);
+      } catch (RuntimeException e) {
+        throw Interrupts.begun() ? interrupted(settings, e) : e;
       }
-      boolean linear = network.numLayers() == 1;
-      boolean minibatch = spec.optimizer().minibatch();
-      double kappaStart = linear ? Lapack.conditionNumber(objective.weights(start.theta()))
-          : Double.NaN;
-      console.println(header(input, spec, network, minibatch ? objective.stepsPerEpoch(
-          spec.batchRows()) : 0, kappaStart));
-      console.flush();
-      List<IterationRecord> sofar = new ArrayList<>(start.history());
-      Trainer.Result result = Trainer.train(objective, spec, start,
-          listener(spec, network, settings, console, sofar, objective::modelTheta));
-      double kappaEnd = linear
-          ? Lapack.conditionNumber(objective.weights(objective.modelTheta(result.theta())))
-          : Double.NaN;
-      List<String> modelFiles = ModelDir.write(dir, new ModelDir.Model(network,
-          objective.modelTheta(result.theta()), spec.loss(), spec.dtype()));
-      try (OutputStream s = dir.create("loss.png")) {
-        String title = "spark-gemm train: " + spec.loss().label() + ", "
-            + spec.optimizer().label() + (linear ? "" : ", " + network.describe());
-        s.write(minibatch ? LossPlot.epochsPng(result.epochs(), title)
-            : LossPlot.png(result.history(), title));
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot write loss.png", e);
+      if (Interrupts.begun()) {
+        throw interrupted(settings, null);
       }
-      Report report = report(input, spec, network, start, result, objective, kappaStart,
-          kappaEnd, settings, modelFiles);
-      report.write(dir);
       dir.commit();
-      summary(console, input, spec, start, result, kappaStart, kappaEnd, linear);
       console.println("output: " + dir.target());
       console.flush();
-      return new Outcome(result, report, dir.target());
+      return outcome;
     }
+  }
+
+  /** Trains and writes the outputs into {@code dir}, uncommitted. */
+  private static Outcome train(SparkSession spark, BlockedInput input, TrainSpec spec,
+      Trainer.Start start, Network network, Settings settings, PrintWriter console,
+      OutputDir dir) {
+    Objective objective = new Objective(spark, input, network, spec);
+    if (settings.standardize()) {
+      objective.standardize(InputScaling.measure(spark, input));
+    }
+    boolean linear = network.numLayers() == 1;
+    boolean minibatch = spec.optimizer().minibatch();
+    double kappaStart = linear ? Lapack.conditionNumber(objective.weights(start.theta()))
+        : Double.NaN;
+    console.println(header(input, spec, network, minibatch ? objective.stepsPerEpoch(
+        spec.batchRows()) : 0, kappaStart));
+    console.flush();
+    List<IterationRecord> sofar = new ArrayList<>(start.history());
+    Trainer.Result result = Trainer.train(objective, spec, start,
+        listener(spec, network, settings, console, sofar, objective::modelTheta));
+    double kappaEnd = linear
+        ? Lapack.conditionNumber(objective.weights(objective.modelTheta(result.theta())))
+        : Double.NaN;
+    List<String> modelFiles = ModelDir.write(dir, new ModelDir.Model(network,
+        objective.modelTheta(result.theta()), spec.loss(), spec.dtype()));
+    try (OutputStream s = dir.create("loss.png")) {
+      String title = "spark-gemm train: " + spec.loss().label() + ", "
+          + spec.optimizer().label() + (linear ? "" : ", " + network.describe());
+      s.write(minibatch ? LossPlot.epochsPng(result.epochs(), title)
+          : LossPlot.png(result.history(), title));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write loss.png", e);
+    }
+    Report report = report(input, spec, network, start, result, objective, kappaStart,
+        kappaEnd, settings, modelFiles);
+    report.write(dir);
+    summary(console, input, spec, start, result, kappaStart, kappaEnd, linear);
+    return new Outcome(result, report, dir.target());
+  }
+
+  /**
+   * What a run stopped by SIGINT or SIGTERM leaves: nothing at outputDir, and the checkpoints to
+   * resume from.
+   */
+  static RunInterruptedException interrupted(Settings settings, Throwable cause) {
+    String head = "nothing was written to " + settings.out();
+    Path ckpt = settings.checkpointDir();
+    List<String> names = ckpt == null ? List.of() : CheckpointFolder.names(ckpt);
+    Object resumedFrom = settings.inputs().get("resume");
+    String tail;
+    if (!names.isEmpty()) {
+      tail = "; resume from the newest checkpoint, " + names.get(names.size() - 1)
+          + ", with the same flags and resumeDir " + ckpt;
+    } else if (resumedFrom != null) {
+      tail = "; no newer checkpoint was written: resume again with resumeDir "
+          + Path.of(resumedFrom.toString()).getParent();
+    } else {
+      tail = ckpt == null ? "; no checkpoints were written (checkpointEvery is 0)"
+          : "; no checkpoint was written yet to " + ckpt;
+    }
+    return new RunInterruptedException(head + tail, cause);
   }
 
   private static String header(BlockedInput input, TrainSpec spec, Network network,
@@ -135,7 +178,7 @@ public final class TrainJob {
         int it = record.iteration();
         if (settings.checkpointEvery() > 0 && it > 0 && it % settings.checkpointEvery() == 0) {
           Checkpoints.write(settings.checkpointDir(), it, spec.optimizer(), model(theta),
-              velocity, null, null, sofar);
+              velocity, null, null, sofar, settings.run());
         }
       }
 
@@ -147,7 +190,7 @@ public final class TrainJob {
         }
         if (settings.checkpointEvery() > 0 && record.step() % settings.checkpointEvery() == 0) {
           Checkpoints.write(settings.checkpointDir(), Math.toIntExact(record.step()),
-              spec.optimizer(), model(theta), null, state, spec, sofar);
+              spec.optimizer(), model(theta), null, state, spec, sofar, settings.run());
         }
       }
 

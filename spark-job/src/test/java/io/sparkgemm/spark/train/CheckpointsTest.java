@@ -30,10 +30,15 @@ class CheckpointsTest {
 
   private static final IterationRecord EPOCH_ONE = new IterationRecord(4, 0.5, 0.4, 0.3, 0.2,
       0.1, 4);
+  private static final Network NET = new Network(new int[] {2, 3, 1}, List.of(Activation.GELU));
+  private static final TrainSpec SPEC = TrainSpec.builder(Loss.MSE).optimizer(Optimizer.ADAM)
+      .batchRows(25).seed(-7).build();
+  private static final RunIdentity.Source SOURCE = new RunIdentity.Source("/data/X.npy",
+      "/data/T.npy");
 
   /** Adam on 2-3(gelu)-1 after 6 steps of 4 per epoch: mid-epoch 2. */
   private Path adamCheckpoint() {
-    Network net = new Network(new int[] {2, 3, 1}, List.of(Activation.GELU));
+    Network net = NET;
     int n = net.numParameters();
     double[] theta = new double[n];
     double[] m = new double[n];
@@ -46,10 +51,9 @@ class CheckpointsTest {
     EpochRecord epoch = new EpochRecord(1, 4, 0.5, 0.4, 0.3, 0.01, 100, 0.1);
     MinibatchState state = MinibatchState.of(6, 1, 2, null, m, v,
         new double[] {0.1 + 0.2, 1.0 / 3, 0.7}, 50, List.of(epoch));
-    TrainSpec spec = TrainSpec.builder(Loss.MSE).optimizer(Optimizer.ADAM).batchRows(25)
-        .seed(-7).build();
     return Checkpoints.write(dir.resolve("ckpt"), 6, Optimizer.ADAM, new ModelDir.Model(net,
-        theta, Loss.MSE, DType.FLOAT64), null, state, spec, List.of(EPOCH_ONE));
+        theta, Loss.MSE, DType.FLOAT64), null, state, SPEC, List.of(EPOCH_ONE),
+        RunIdentity.of(SOURCE, 100, net, SPEC, false));
   }
 
   @Test
@@ -76,6 +80,43 @@ class CheckpointsTest {
         new EpochRecord(1, 4, 0.5, 0.4, 0.3, 0.01, 100, 0.1));
     assertThat(c.history()).containsExactly(EPOCH_ONE);
     assertThat(c.start().minibatch()).isNotNull();
+    assertThat(c.run().compareTo(RunIdentity.of(SOURCE, 100, NET, SPEC, false)))
+        .isEqualTo(new RunIdentity.Comparison(List.of(), List.of()));
+  }
+
+  /** The run read back from state.json names what differs: data refused, settings reported. */
+  @Test
+  void theRecordedRunNamesWhatAResumeChanges() {
+    adamCheckpoint();
+    RunIdentity recorded = Checkpoints.latest(dir.resolve("ckpt")).run();
+    TrainSpec other = TrainSpec.builder(Loss.MSE).optimizer(Optimizer.ADAM).batchRows(25)
+        .seed(-7).learningRate(0.05).epochs(3).build();
+    RunIdentity.Comparison c = recorded.compareTo(RunIdentity.of(
+        new RunIdentity.Source("/other/X.npy", "/data/T.npy"), 99, NET, other, false));
+    assertThat(c.refused()).containsExactly("rows 100, here 99",
+        "X /data/X.npy, here /other/X.npy");
+    assertThat(c.changed()).containsExactly("learningRate 0.1 -> 0.05", "epochs 10 -> 3");
+    assertThat(recorded.compareTo(RunIdentity.of(SOURCE, RunIdentity.ROWS_UNKNOWN, NET, SPEC,
+        false)).refused()).as("rows not known yet").isEmpty();
+  }
+
+  /** Only iter-NNNNNNNN folders are checkpoints: listed in iteration order, cleared alone. */
+  @Test
+  void aCheckpointFolderListsAndClearsOnlyCheckpoints() throws IOException {
+    Path root = dir.resolve("folder");
+    for (String name : List.of("iter-00000010", "iter-00000002", "iter-123456789", "iter-x",
+        "notes")) {
+      Files.createDirectories(root.resolve(name));
+    }
+    Files.writeString(root.resolve("iter-00000003"), "a file, not a checkpoint");
+    assertThat(CheckpointFolder.names(root)).containsExactly("iter-00000002",
+        "iter-00000010", "iter-123456789");
+    assertThat(CheckpointFolder.clear(root)).containsExactly("iter-00000002", "iter-00000010",
+        "iter-123456789");
+    try (var left = Files.list(root)) {
+      assertThat(left.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("iter-x", "notes", "iter-00000003");
+    }
   }
 
   @Test
