@@ -42,6 +42,7 @@ final class Flags {
     BY_PARAMETER.put("lbfgsMemory", "--lbfgs-memory");
     BY_PARAMETER.put("resumeDir", "--resume");
     BY_PARAMETER.put("checkpointDir", "--checkpoint-dir");
+    BY_PARAMETER.put("checkpointEvery", "--checkpoint-every");
     BY_PARAMETER.put("batchRows", "--batch-rows");
     BY_PARAMETER.put("epochs", "--epochs");
     BY_PARAMETER.put("beta1", "--beta1");

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -74,8 +76,13 @@ public final class TrainJob {
           spec.batchRows()) : 0, kappaStart));
       console.flush();
       List<IterationRecord> sofar = new ArrayList<>(start.history());
-      Trainer.Result result = Trainer.train(objective, spec, start,
-          listener(spec, network, settings, console, sofar, objective::modelTheta));
+      Trainer.Result result;
+      try {
+        result = Trainer.train(objective, spec, start,
+            listener(spec, network, settings, console, sofar, objective::modelTheta));
+      } catch (TrainingDivergedException e) {
+        throw e.withNote(checkpointNote(settings));
+      }
       double kappaEnd = linear
           ? Lapack.conditionNumber(objective.weights(objective.modelTheta(result.theta())))
           : Double.NaN;
@@ -98,6 +105,25 @@ public final class TrainJob {
       console.flush();
       return new Outcome(result, report, dir.target());
     }
+  }
+
+  /** What a diverged run leaves: nothing at --out, and which checkpoint to resume from. */
+  static String checkpointNote(Settings settings) {
+    Path root = settings.checkpointDir();
+    List<String> written = new ArrayList<>();
+    if (settings.checkpointEvery() > 0 && Files.isDirectory(root)) {
+      try (Stream<Path> all = Files.list(root)) {
+        all.map(p -> p.getFileName().toString()).filter(n -> n.matches("iter-[0-9]{8}"))
+            .sorted().forEach(written::add);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot list checkpoints in " + root, e);
+      }
+    }
+    return "Nothing was written to outputDir; " + (written.isEmpty()
+        ? "no checkpoint was written" + (settings.checkpointEvery() > 0 ? " yet"
+            : " (checkpointEvery N writes them)")
+        : "the last checkpoint written is " + root.resolve(written.get(written.size() - 1))
+            + " (resumeDir " + root + " continues from it)") + ".";
   }
 
   private static String header(BlockedInput input, TrainSpec spec, Network network,
