@@ -22,7 +22,6 @@ import io.sparkgemm.spark.train.Trainer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -60,10 +59,11 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin
   LabelOptions labelOptions;
 
-  @Option(names = "--hidden", paramLabel = "H", split = ",",
+  // One string, split here: picocli's split would drop a trailing empty width ("8,")
+  @Option(names = "--hidden", paramLabel = "H1,H2,...",
       description = "Hidden layer widths, input side first (e.g. 256,128): trains a network "
           + "d -> H1 -> ... -> k. Without it: the linear model.")
-  List<String> hidden;
+  String hidden;
 
   @Option(names = "--activation", paramLabel = "NAME",
       converter = Choices.Activations.class, completionCandidates = Choices.Activations.class,
@@ -180,8 +180,6 @@ final class TrainCommand implements Callable<Integer> {
           train.network(saved.inFeatures(), saved.outFeatures()), train, standardize), resume,
           spec.commandLine().getOut());
     }
-    CheckpointChecks.prepare(checkpoints, checkpoint, job.overwrite,
-        spec.commandLine().getOut());
     Map<String, Object> inputs = PassCommands.inputs(job);
     inputs.put("labels", labelOptions.describe());
     if (resume != null) {
@@ -189,13 +187,25 @@ final class TrainCommand implements Callable<Integer> {
       inputs.put("w", checkpoint.dir().toString());
       inputs.remove("b");
     }
-    Backends.select(job.backend.options());
     // Without W (or --outputs), W = 0 and k is counted as MLlib does, before X is read where
     // the labels or their metadata allow it, else from the cached blocks' labels.
     boolean countOutputs = job.w == null && job.outputs == null;
+    // .npy class labels are counted on the driver before Spark starts, for the memory check
+    ClassCount.Count count = countOutputs && kind == LabelKind.CLASSES
+        && labelOptions.labels != null ? ClassCount.fromLabelsFile(labelOptions.labels) : null;
+    if (count != null) {
+      job.outputs = count.numClasses();
+    }
+    Integer wOutputs = job.w != null ? job.weights(-1).numCols() : null;
+    TrainMemory.beforeSpark(job, job.input(kind, labelOptions.labelsCol, labelOptions.labels,
+        null, null), train, wOutputs != null ? wOutputs : job.outputs,
+        countOutputs && kind == LabelKind.TARGETS ? labelOptions.labels : null);
+    // last of the checks: with --overwrite it removes an earlier run's checkpoints
+    CheckpointChecks.prepare(checkpoints, checkpoint, job.overwrite,
+        spec.commandLine().getOut());
+    Backends.select(job.backend.options());
     try (Sessions.Handle session = Sessions.open(job.spark.master, "spark-gemm train")) {
-      ClassCount.Count count = null;
-      if (countOutputs && kind == LabelKind.CLASSES) {
+      if (countOutputs && kind == LabelKind.CLASSES && labelOptions.labels == null) {
         count = ClassCount.beforeLoading(session.spark(),
             job.input(kind, labelOptions.labelsCol, labelOptions.labels, null, null));
         job.outputs = count == null ? null : count.numClasses();
@@ -214,6 +224,7 @@ final class TrainCommand implements Callable<Integer> {
           LOG.info(count.describe());
           spec.commandLine().getOut().println(count.describe());
         }
+        TrainMemory.afterLoading(job, input, train, wOutputs != null ? wOutputs : job.outputs);
         Trainer.Start start;
         Network network;
         if (checkpoint != null) {
@@ -290,14 +301,15 @@ final class TrainCommand implements Callable<Integer> {
     return b.build();
   }
 
-  /** --hidden's widths, each a whole number >= 1. */
+  /** --hidden's widths, each a whole number >= 1; an empty piece ("8,", "8,,4") is refused. */
   private int[] hiddenSizes() {
     if (hidden == null) {
       return new int[0];
     }
-    int[] sizes = new int[hidden.size()];
+    String[] pieces = hidden.split(",", -1);
+    int[] sizes = new int[pieces.length];
     for (int i = 0; i < sizes.length; i++) {
-      String text = hidden.get(i).trim();
+      String text = pieces[i].trim();
       try {
         sizes[i] = Integer.parseInt(text);
       } catch (NumberFormatException e) {
@@ -305,8 +317,8 @@ final class TrainCommand implements Callable<Integer> {
       }
       if (sizes[i] < 1) {
         throw new IllegalArgumentException("--hidden expects layer widths >= 1 separated by "
-            + "commas (e.g. 256,128), got '" + String.join(",", hidden) + "' ('" + text
-            + "' is not a width)");
+            + "commas (e.g. 256,128), got '" + hidden + "' (" + (text.isEmpty()
+                ? "a width is empty" : "'" + text + "' is not a width") + ")");
       }
     }
     return sizes;

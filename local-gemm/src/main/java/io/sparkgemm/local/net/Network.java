@@ -162,7 +162,8 @@ public final class Network implements Serializable {
     return describe(sizes, activations);
   }
 
-  private static String describe(int[] sizes, List<Activation> activations) {
+  /** E.g. {@code 784-256(relu)-10}, for sizes and activations that need not make a network. */
+  public static String describe(int[] sizes, List<Activation> activations) {
     StringBuilder out = new StringBuilder().append(sizes[0]);
     for (int i = 1; i < sizes.length; i++) {
       out.append('-').append(sizes[i]);

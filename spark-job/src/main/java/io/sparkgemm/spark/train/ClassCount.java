@@ -46,20 +46,7 @@ public final class ClassCount {
    */
   public static Count beforeLoading(SparkSession spark, InputSpec spec) {
     if (spec.labelsPath() != null) {
-      if (!Files.isRegularFile(Path.of(spec.labelsPath()))) {
-        return null; // the loader names the missing file
-      }
-      int[] classes = Npy.read(Path.of(spec.labelsPath())).toClasses();
-      int min = 0;
-      int max = -1;
-      for (int r = 0; r < classes.length; r++) {
-        if (classes[r] < classes[min]) {
-          min = r;
-        }
-        max = Math.max(max, classes[r]);
-      }
-      return classes.length == 0 ? null
-          : fromRange(classes[min], min, max, spec.labelsPath());
+      return fromLabelsFile(spec.labelsPath());
     }
     if (spec.labelsCol() == null || !InputSpec.formatOf(spec.x(), spec.format())
         .equals("parquet")) {
@@ -79,6 +66,27 @@ public final class ClassCount {
     Integer k = fromMetadata(schema.fields()[(Integer) index.get()]);
     return k == null ? null : new Count(k, "the metadata of column '" + spec.labelsCol()
         + "' (numValues)");
+  }
+
+  /**
+   * k from a .npy file of class labels, read on the driver (no Spark needed).
+   *
+   * @return k, or null when the file is missing or empty (the loader names the problem)
+   */
+  public static Count fromLabelsFile(String labelsPath) {
+    if (!Files.isRegularFile(Path.of(labelsPath))) {
+      return null; // the loader names the missing file
+    }
+    int[] classes = Npy.read(Path.of(labelsPath)).toClasses();
+    int min = 0;
+    int max = -1;
+    for (int r = 0; r < classes.length; r++) {
+      if (classes[r] < classes[min]) {
+        min = r;
+      }
+      max = Math.max(max, classes[r]);
+    }
+    return classes.length == 0 ? null : fromRange(classes[min], min, max, labelsPath);
   }
 
   /**

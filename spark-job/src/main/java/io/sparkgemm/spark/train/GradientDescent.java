@@ -1,5 +1,7 @@
 package io.sparkgemm.spark.train;
 
+import java.util.Locale;
+
 /**
  * Gradient descent with heavy-ball momentum, or Nesterov's lookahead in the form deep-learning
  * frameworks use (the velocity v accumulates gradients; Nesterov steps along g + μ·v):
@@ -9,7 +11,8 @@ package io.sparkgemm.spark.train;
  * </pre>
  *
  * Stops at {@code maxIter}, or when ||∇f|| &lt;= tol, or when the objective changed by at most
- * tol relative to its size.
+ * tol relative to its size. Stops as diverged when the objective exceeds
+ * {@link TrainingDivergedException#GROWTH} times the first one (or 1).
  */
 final class GradientDescent {
   private GradientDescent() {
@@ -26,6 +29,7 @@ final class GradientDescent {
     long t0 = System.nanoTime();
     int passes0 = objective.passes();
     Objective.Evaluation e = objective.evaluate(theta, iteration);
+    double first = e.value(); // the scale of the growth rule (TrainingDivergedException)
     if (start.history().isEmpty()) {
       listener.onIteration(record(iteration, e, 0.0, t0, objective.passes() - passes0), theta,
           mu > 0 ? velocity : null);
@@ -49,6 +53,12 @@ final class GradientDescent {
       }
       double previous = e.value();
       e = objective.evaluate(theta, iteration);
+      if (TrainingDivergedException.grew(e.value(), first)) {
+        throw new TrainingDivergedException(iteration, String.format(Locale.ROOT,
+            "Training diverged at iteration %d: the loss %.4g exceeds 1e6 × max(1, the "
+                + "first iteration's %.4g). Lower the learning rate (learningRate), add "
+                + "regParam, or scale the features.", iteration, e.value(), first));
+      }
       listener.onIteration(record(iteration, e, Math.sqrt(squares), t0,
           objective.passes() - passes0), theta, mu > 0 ? velocity : null);
       if (e.gradientNorm() <= spec.tol()) {

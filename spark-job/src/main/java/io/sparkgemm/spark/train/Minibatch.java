@@ -8,9 +8,15 @@ import java.util.Locale;
  * pass over its minibatch and an {@link Updates update} of θ on the driver at the step's rate
  * ({@link LrSchedule}). Everything a step reads is in θ and the {@link MinibatchState}, so a run
  * resumed from a checkpoint of both takes the same steps as one that never stopped, bit for
- * bit. Reports every step and every epoch (the history gets one record per epoch).
+ * bit. Reports every step and every epoch (the history gets one record per epoch). Stops with
+ * a {@link TrainingDivergedException} at a step whose loss or gradient is not finite, whose
+ * loss breaks the growth rule ({@link TrainingDivergedException#GROWTH}), or whose update
+ * leaves θ not finite.
  */
 final class Minibatch {
+  private static final String ADVICE = "Lower the learning rate (learningRate), add regParam "
+      + "or weightDecay, or scale the features.";
+
   private Minibatch() {
   }
 
@@ -19,14 +25,13 @@ final class Minibatch {
     double[] theta = start.theta().clone();
     MinibatchState state = start.minibatch() != null ? start.minibatch().copy()
         : MinibatchState.fresh(spec, theta.length);
-    MinibatchState zeros = MinibatchState.fresh(spec, theta.length);
-    if (state.m == null && zeros.m != null) {
-      // a checkpoint without Adam's moments (none is written so): start them at 0
-      state.m = zeros.m;
-      state.v = zeros.v;
-    }
-    if (state.velocity == null) {
-      state.velocity = zeros.velocity;
+    if (state.m == null && spec.optimizer() == Optimizer.ADAM
+        || state.velocity == null && spec.optimizer() == Optimizer.SGD && spec.momentum() > 0) {
+      // a checkpoint without Adam's moments or sgd's velocity (none is written so): start at 0
+      MinibatchState zeros = MinibatchState.fresh(spec, theta.length);
+      state.m = state.m == null ? zeros.m : state.m;
+      state.v = state.v == null ? zeros.v : state.v;
+      state.velocity = state.velocity == null ? zeros.velocity : state.velocity;
     }
     boolean[] mask = objective.weightMask();
     int batchRows = spec.batchRows();
@@ -39,6 +44,8 @@ final class Minibatch {
           + "epoch of batchRows " + batchRows + " has " + perEpoch + " steps here: resume with "
           + "the batchRows and the input of the checkpointed run");
     }
+    // the objective of the first step this run takes: the scale the growth rule compares to
+    double first = Double.NaN;
     double lastNorm = 0;
     double lastLr = 0;
     double lastUpdate = 0;
@@ -52,7 +59,12 @@ final class Minibatch {
       if (!Double.isFinite(e.value()) || !Double.isFinite(norm)) {
         throw diverged(iteration, state, e.value(), norm);
       }
+      first = Double.isNaN(first) ? e.value() : first;
+      if (TrainingDivergedException.grew(e.value(), first)) {
+        throw grown(iteration, state, e.value(), first);
+      }
       double update = Updates.apply(spec, theta, e.gradient(), lr, mask, state);
+      requireFinite(theta, iteration, state);
       state.step++;
       state.stepInEpoch++;
       state.objectiveSum += e.value();
@@ -91,12 +103,29 @@ final class Minibatch {
     return new Trainer.Outcome(theta, StopReason.EPOCHS);
   }
 
+  private static TrainingDivergedException grown(int iteration, MinibatchState state,
+      double value, double first) {
+    return new TrainingDivergedException(iteration, String.format(Locale.ROOT,
+        "Training diverged at step %d (epoch %d): the loss %.4g exceeds 1e6 × max(1, the "
+            + "first step's %.4g). " + ADVICE, iteration, state.epoch + 1, value, first));
+  }
+
+  /** An update that overflows θ ends training where it happened. */
+  private static void requireFinite(double[] theta, int iteration, MinibatchState state) {
+    for (int i = 0; i < theta.length; i++) {
+      if (!Double.isFinite(theta[i])) {
+        throw new TrainingDivergedException(iteration, String.format(Locale.ROOT,
+            "Training diverged at step %d (epoch %d): the update made the parameters not "
+                + "finite (θ[%d] = %s). " + ADVICE, iteration, state.epoch + 1, i, theta[i]));
+      }
+    }
+  }
+
   private static TrainingDivergedException diverged(int iteration, MinibatchState state,
       double value, double norm) {
     return new TrainingDivergedException(iteration, String.format(Locale.ROOT,
         "Training diverged at step %d (epoch %d): the %s is not finite (loss = %s, "
-            + "||grad|| = %s). Lower the learning rate (learningRate), add regParam or "
-            + "weightDecay, or scale the features.",
+            + "||grad|| = %s). " + ADVICE,
         iteration, state.epoch + 1, Double.isFinite(value) ? "gradient" : "loss", value, norm));
   }
 }

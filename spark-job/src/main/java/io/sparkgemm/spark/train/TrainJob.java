@@ -98,8 +98,13 @@ public final class TrainJob {
         spec.batchRows()) : 0, kappaStart));
     console.flush();
     List<IterationRecord> sofar = new ArrayList<>(start.history());
-    Trainer.Result result = Trainer.train(objective, spec, start,
-        listener(spec, network, settings, console, sofar, objective::modelTheta));
+    Trainer.Result result;
+    try {
+      result = Trainer.train(objective, spec, start,
+          listener(spec, network, settings, console, sofar, objective::modelTheta));
+    } catch (TrainingDivergedException e) {
+      throw e.withNote(checkpointNote(settings));
+    }
     double kappaEnd = linear
         ? Lapack.conditionNumber(objective.weights(objective.modelTheta(result.theta())))
         : Double.NaN;
@@ -141,6 +146,18 @@ public final class TrainJob {
           : "; no checkpoint was written yet to " + ckpt;
     }
     return new RunInterruptedException(head + tail, cause);
+  }
+
+  /** What a diverged run leaves: nothing at --out, and which checkpoint to resume from. */
+  static String checkpointNote(Settings settings) {
+    Path root = settings.checkpointDir();
+    List<String> written = settings.checkpointEvery() > 0 && root != null
+        ? CheckpointFolder.names(root) : List.of();
+    return "Nothing was written to outputDir; " + (written.isEmpty()
+        ? "no checkpoint was written" + (settings.checkpointEvery() > 0 ? " yet"
+            : " (checkpointEvery N writes them)")
+        : "the last checkpoint written is " + root.resolve(written.get(written.size() - 1))
+            + " (resumeDir " + root + " continues from it)") + ".";
   }
 
   private static String header(BlockedInput input, TrainSpec spec, Network network,

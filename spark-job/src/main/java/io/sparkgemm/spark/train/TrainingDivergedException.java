@@ -1,14 +1,38 @@
 package io.sparkgemm.spark.train;
 
-/** The loss or the gradient stopped being finite; names the iteration where it happened. */
+/**
+ * Training went off: the loss or the gradient stopped being finite, or (minibatch) the loss grew
+ * a millionfold or θ overflowed; names the iteration or step where it happened.
+ */
 public final class TrainingDivergedException extends ArithmeticException {
   private static final long serialVersionUID = 1L;
+
+  /**
+   * The growth rule of gd, sgd and adam: an objective above GROWTH · max(1, the first one this
+   * run evaluated) is divergence. Losses are noisy but never legitimately grow a millionfold;
+   * the floor of 1 keeps a near-perfect start (a loss of 1e-9) from calling noise divergence.
+   * (L-BFGS's line search only accepts decrease.)
+   */
+  public static final double GROWTH = 1e6;
 
   private final int iteration;
 
   public TrainingDivergedException(int iteration, String message) {
     super(message);
     this.iteration = iteration;
+  }
+
+  /** The same divergence with {@code note} (what the run left behind) after the message. */
+  public TrainingDivergedException withNote(String note) {
+    TrainingDivergedException noted = new TrainingDivergedException(iteration,
+        getMessage() + " " + note);
+    noted.setStackTrace(getStackTrace());
+    return noted;
+  }
+
+  /** Whether {@code value} breaks the growth rule against the run's {@code first} objective. */
+  static boolean grew(double value, double first) {
+    return value > GROWTH * Math.max(1, first);
   }
 
   public int iteration() {
