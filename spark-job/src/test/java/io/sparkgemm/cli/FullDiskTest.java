@@ -171,13 +171,13 @@ class FullDiskTest {
     Path out = disk.resolve("out");
     String x = inputs.resolve("X.parquet").toString();
     String w = inputs.resolve("W.npy").toString();
-    assertThat(ConsoleNoiseTest.launch(Files.createDirectory(dir.resolve("first")), "forward", "--x", x, "--id-col",
-        "id", "--w", w, "--out", out.toString()).code()).isZero();
+    assertThat(ConsoleNoiseTest.launch(Files.createDirectory(dir.resolve("first")), "forward",
+        "--x", x, "--id-col", "id", "--w", w, "--out", out.toString()).code()).isZero();
     fill(disk);
 
     ConsoleNoiseTest.Launch run = ConsoleNoiseTest.launch(
-        Files.createDirectory(dir.resolve("second")), "forward",
-        "--x", x, "--id-col", "id", "--w", w, "--out", out.toString(), "--overwrite");
+        Files.createDirectory(dir.resolve("second")), "forward", "--x", x, "--id-col", "id",
+        "--w", w, "--out", out.toString(), "--overwrite");
 
     String all = "exit " + run.code() + "; stderr:\n" + run.err();
     assertThat(run.code()).as(all).isEqualTo(1);

@@ -37,13 +37,15 @@ public final class NoSpaceLeftException extends IOException {
     todo.add(t);
     while (!todo.isEmpty()) {
       Throwable e = todo.poll();
-      if (e == null || !seen.add(e)) {
+      if (!seen.add(e)) {
         continue;
       }
       if (e.getMessage() != null && e.getMessage().toLowerCase(Locale.ROOT).contains(ENOSPC)) {
         return true;
       }
-      todo.add(e.getCause());
+      if (e.getCause() != null) {
+        todo.add(e.getCause());
+      }
       Collections.addAll(todo, e.getSuppressed());
     }
     return false;

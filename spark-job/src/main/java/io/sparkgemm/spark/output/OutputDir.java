@@ -16,8 +16,9 @@ import org.apache.hadoop.fs.Path;
  * marked as a spark-gemm output ({@link OutputMarker}) and renamed into place by
  * {@link #commit()}; {@link #close()} without a commit deletes it. An existing output is refused
  * unless overwriting was asked for and it is a previous spark-gemm output (or an empty folder),
- * and is then replaced only once the new one is complete. Parent folders it had to create are removed again when nothing is
- * committed. Works on any Hadoop file system (local, HDFS, object stores).
+ * and is then replaced only once the new one is complete. Parent folders it had to create are
+ * removed again when nothing is committed. Works on any Hadoop file system (local, HDFS, object
+ * stores).
  */
 public final class OutputDir implements AutoCloseable {
   /** A real device on which every write fails with ENOSPC: the fullDiskAt test hook's disk. */
