@@ -64,6 +64,9 @@ public final class OutputDir implements AutoCloseable {
       }
       return new OutputDir(fs, target, staging, overwrite, made);
     } catch (IOException e) {
+      if (NoSpaceLeftException.isNoSpace(e)) {
+        throw new UncheckedIOException(new NoSpaceLeftException(out, e));
+      }
       // The handler prints the cause's message after this one: name the output only.
       throw new UncheckedIOException("Cannot prepare output " + out, e);
     }
@@ -183,7 +186,10 @@ public final class OutputDir implements AutoCloseable {
    */
   public void commit() {
     try {
-      OutputMarker.write(fs, staging);
+      try (OutputStream marker = new GuardedStream(fs.create(new Path(staging,
+          OutputMarker.NAME), true), finalPath(OutputMarker.NAME))) {
+        marker.write(OutputMarker.text());
+      }
       Path old = null;
       if (fs.exists(target)) {
         if (!overwrite) {
@@ -205,11 +211,9 @@ public final class OutputDir implements AutoCloseable {
       if (old != null) {
         fs.delete(old, true);
       }
+    } catch (NoSpaceLeftException e) {
+      throw new UncheckedIOException(e);
     } catch (IOException e) {
-      if (NoSpaceLeftException.isNoSpace(e)) {
-        throw new UncheckedIOException(new NoSpaceLeftException(
-            finalPath(OutputMarker.NAME), e));
-      }
       throw new UncheckedIOException("Cannot move " + staging + " to " + target, e);
     }
   }

@@ -1,7 +1,6 @@
 package io.sparkgemm.spark.output;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,15 +26,12 @@ final class OutputMarker {
   private OutputMarker() {
   }
 
-  /** Writes the marker into {@code dir} (the staging folder, just before it is committed). */
-  static void write(FileSystem fs, Path dir) throws IOException {
+  /** What the marker says: that spark-gemm wrote the folder, and which version. */
+  static byte[] text() {
     String version = OutputMarker.class.getPackage().getImplementationVersion();
-    String text = "spark-gemm output (" + (version == null ? "development build" : version)
+    return ("spark-gemm output (" + (version == null ? "development build" : version)
         + ")\nspark-gemm --overwrite may replace this folder whole; it replaces no folder "
-        + "without this file.\n";
-    try (OutputStream out = fs.create(new Path(dir, NAME), true)) {
-      out.write(text.getBytes(StandardCharsets.UTF_8));
-    }
+        + "without this file.\n").getBytes(StandardCharsets.UTF_8);
   }
 
   /**
