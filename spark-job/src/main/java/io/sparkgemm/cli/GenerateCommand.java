@@ -6,8 +6,6 @@ import io.sparkgemm.spark.data.Generator;
 import io.sparkgemm.spark.output.OutputPaths;
 import io.sparkgemm.spark.output.Report;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -81,11 +79,7 @@ final class GenerateCommand implements Callable<Integer> {
   public Integer call() {
     GenerateSpec generate = new GenerateSpec(rows, features, outputs, task, format, seed, noise,
         out, overwrite, partitions, teacherHidden, holdout);
-    if (!overwrite && Files.exists(Path.of(out))) {
-      throw new IllegalArgumentException("Output " + out + " already exists; pass --overwrite "
-          + "to replace it");
-    }
-    OutputPaths.check(out, Map.of(), null, OutputPaths.hadoopConf());
+    OutputPaths.check(out, overwrite, Map.of(), null, OutputPaths.hadoopConf());
     try (Sessions.Handle session = Sessions.open(spark.master, "spark-gemm generate")) {
       Report report = Generator.generate(session.spark(), generate);
       PrintWriter printer = spec.commandLine().getOut();

@@ -120,10 +120,6 @@ public final class JobOptions extends InputOptions {
         bias(weights.numCols());
       }
     }
-    if (!overwrite && Files.exists(Path.of(out))) {
-      throw new IllegalArgumentException("Output " + out + " already exists; pass --overwrite "
-          + "to replace it");
-    }
   }
 
   DType dtype() {
@@ -144,7 +140,7 @@ public final class JobOptions extends InputOptions {
     inputs.put("--w", w);
     inputs.put("--b", b);
     inputs.putAll(more);
-    OutputPaths.check(out, inputs, checkpointDir, OutputPaths.hadoopConf());
+    OutputPaths.check(out, overwrite, inputs, checkpointDir, OutputPaths.hadoopConf());
   }
 
   /**

@@ -9,8 +9,6 @@ import io.sparkgemm.spark.input.InputLoader;
 import io.sparkgemm.spark.input.InputSpec;
 import io.sparkgemm.spark.output.OutputPaths;
 import io.sparkgemm.spark.train.SolveJob;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -68,14 +66,10 @@ final class SolveCommand implements Callable<Integer> {
     if (!(reg >= 0) || Double.isInfinite(reg)) {
       throw new IllegalArgumentException("--reg must be >= 0, got " + reg);
     }
-    if (!overwrite && Files.exists(Path.of(out))) {
-      throw new IllegalArgumentException("Output " + out + " already exists; pass --overwrite "
-          + "to replace it");
-    }
     Map<String, String> paths = new LinkedHashMap<>();
     paths.put("--x", input.x);
     paths.put("--labels", labelOptions.labels);
-    OutputPaths.check(out, paths, null, OutputPaths.hadoopConf());
+    OutputPaths.check(out, overwrite, paths, null, OutputPaths.hadoopConf());
     DType dtype = DType.FLOAT64;
     InputSpec inputSpec = input.spec(LabelKind.TARGETS, labelOptions.labelsCol, labelOptions.labels,
         null, null, dtype, 0);

@@ -3,6 +3,7 @@ package io.sparkgemm.cli;
 import io.sparkgemm.local.backend.BackendUnavailableException;
 import io.sparkgemm.spark.Interrupts;
 import io.sparkgemm.spark.RunInterruptedException;
+import io.sparkgemm.spark.output.NoSpaceLeftException;
 import io.sparkgemm.spark.pass.NonFiniteGradientException;
 import io.sparkgemm.spark.train.TrainingDivergedException;
 import java.io.OutputStreamWriter;
@@ -88,6 +89,11 @@ public final class SparkGemmCli implements Runnable {
         errWriter.println("error: " + Flags.inFlags(ex.getMessage()));
         return FAILURE;
       }
+      String noSpace = noSpace(ex);
+      if (noSpace != null) {
+        errWriter.println("error: " + noSpace);
+        return FAILURE;
+      }
       if (ex instanceof UncheckedIOException io) {
         // An I/O failure: what and where, without a stack trace (nothing was committed).
         errWriter.println("error: " + io.getMessage() + (io.getCause() == null ? ""
@@ -111,7 +117,32 @@ public final class SparkGemmCli implements Runnable {
     // Holds the JVM's halt after SIGINT until the command has cleaned up and said so.
     try (Interrupts.Watch watch = Interrupts.watch()) {
       return cli.execute(args);
+    } catch (Error e) {
+      // Errors pass picocli's handler by; Hadoop's FSError is one (a failed local write).
+      String noSpace = noSpace(e);
+      if (noSpace == null) {
+        throw e;
+      }
+      errWriter.println("error: " + noSpace);
+      return FAILURE;
     }
+  }
+
+  /**
+   * One line for a full disk (ENOSPC anywhere in {@code ex}'s causes), or null: the output
+   * file it was writing when known, else where else a job writes. Nothing was committed, an
+   * earlier output is intact, and a trace would only hide the line that matters.
+   */
+  static String noSpace(Throwable ex) {
+    NoSpaceLeftException output = NoSpaceLeftException.find(ex);
+    if (output != null) {
+      return output.getMessage();
+    }
+    if (!NoSpaceLeftException.isNoSpace(ex)) {
+      return null;
+    }
+    return "no space left on device while the job ran (on Spark's local folders, "
+        + "spark.local.dir, or where it writes)" + logNote();
   }
 
   /**

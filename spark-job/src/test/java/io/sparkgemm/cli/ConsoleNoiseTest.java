@@ -122,11 +122,11 @@ class ConsoleNoiseTest {
     return inputs.resolve(name).toString();
   }
 
-  private record Launch(int code, String err, List<Path> logs) {
+  record Launch(int code, String err, List<Path> logs) {
   }
 
   /** Runs scripts/spark-gemm on the test classpath (no jar build) with a log folder of its own. */
-  private static Launch launch(Path dir, String... args) throws Exception {
+  static Launch launch(Path dir, String... args) throws Exception {
     Path root = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
     List<String> command = new ArrayList<>(List.of(root.resolve("scripts/spark-gemm").toString()));
     command.addAll(List.of(args));

@@ -170,9 +170,9 @@ class NetworkTrainTest {
         .contains("epoch   1  step      8  loss ").contains("epoch  25  step    200  loss ")
         .contains("  step     50  (epoch 7)").contains("rows/s").contains("stopped: epochs done");
     assertThat(names(net)).containsExactlyInAnyOrder("W0.npy", "b0.npy", "W1.npy", "b1.npy",
-        "model.json", "loss.png", "report.json");
+        "model.json", "loss.png", "report.json", "_SPARK_GEMM");
     assertThat(names(linear)).containsExactlyInAnyOrder("W.npy", "b.npy", "model.json",
-        "loss.png", "report.json");
+        "loss.png", "report.json", "_SPARK_GEMM");
     JsonNode report = report(net);
     assertThat(report.get("network").get("describe").asText()).isEqualTo("4-16(relu)-2");
     assertThat(report.get("optimizer").asText()).isEqualTo("adam");

@@ -78,15 +78,18 @@ class OutputSafetyTest {
     return CliRun.of(args.toArray(new String[0]));
   }
 
+  /** A previous output: it carries spark-gemm's marker, so --overwrite may replace it. */
   private static Path existingOutput(Path dir) throws IOException {
     Path out = Files.createDirectory(dir.resolve("out"));
     Files.writeString(out.resolve("keep.txt"), "earlier results");
+    Files.writeString(out.resolve("_SPARK_GEMM"), "spark-gemm output");
     return out;
   }
 
   private static void assertUntouched(Path out) throws IOException {
     try (var entries = Files.list(out)) {
-      assertThat(entries.map(p -> p.getFileName().toString())).containsExactly("keep.txt");
+      assertThat(entries.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("keep.txt", "_SPARK_GEMM");
     }
     assertThat(Files.readString(out.resolve("keep.txt"))).isEqualTo("earlier results");
   }

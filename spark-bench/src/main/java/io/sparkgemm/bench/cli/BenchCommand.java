@@ -160,7 +160,7 @@ final class BenchCommand implements Callable<Integer> {
     List<String> contenderList = Arrays.stream(contenders.split(",")).map(String::trim)
         .filter(s -> !s.isEmpty()).toList();
     PipeBench.Config pipeConfig = pipeConfig(type);
-    OutputPaths.check(out, Map.of(), null, OutputPaths.hadoopConf());
+    OutputPaths.check(out, overwrite, Map.of(), null, OutputPaths.hadoopConf());
     try (Sessions.Handle session = Sessions.open(master.master(), "spark-gemm bench")) {
       int cores = Math.max(1, Math.min(session.spark().sparkContext().defaultParallelism(),
           Runtime.getRuntime().availableProcessors()));

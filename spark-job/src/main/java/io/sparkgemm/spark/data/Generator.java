@@ -263,7 +263,8 @@ public final class Generator {
         + spec.features() + " rows");
     Dataset<Row> df = spark.createDataFrame(rows, schema(spec, csv));
     if (csv) {
-      df.coalesce(1).write().option("header", true).csv(dir.staged(part.name("X", ".csv")));
+      dir.write(part.name("X", ".csv"), path -> df.coalesce(1).write().option("header", true)
+          .csv(path));
       files.put("X" + part.suffix(), part.name("X", ".csv"));
       if (spec.regression()) {
         double[] targets = new double[Math.toIntExact(n * spec.outputs())];
@@ -277,7 +278,7 @@ public final class Generator {
             spec.outputs(), targets)));
       }
     } else {
-      df.write().parquet(dir.staged(part.name("X", ".parquet")));
+      dir.write(part.name("X", ".parquet"), path -> df.write().parquet(path));
       files.put("X" + part.suffix(), part.name("X", ".parquet"));
     }
   }

@@ -19,7 +19,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Checks on an output folder made before anything runs: it must not be, hold or lie inside an
  * input, the working directory or the checkpoint folder ({@code --overwrite} would delete them,
- * a job writing inside an input would change it), and it must be writable.
+ * a job writing inside an input would change it), an existing one must be a previous spark-gemm
+ * output that overwriting may replace, and it must be writable.
  *
  * <p>Paths are compared as qualified, normalised absolute paths: on the local file system with
  * {@code .}, {@code ..} and symbolic links resolved as far as the path exists; elsewhere (HDFS,
@@ -33,14 +34,16 @@ public final class OutputPaths {
   }
 
   /**
-   * Refuses an {@code outputDir} that would destroy or change what the command reads, or that
-   * cannot be written; throws {@link IllegalArgumentException} naming both paths.
+   * Refuses an {@code outputDir} that would destroy or change what the command reads, that
+   * exists and may not be replaced (see {@link OutputDir#create}), or that cannot be written;
+   * throws {@link IllegalArgumentException} naming the paths.
    *
+   * @param overwrite whether a previous output may be replaced
    * @param inputs option name (e.g. {@code --x}) to path; null paths are skipped
    * @param checkpointDir where checkpoints go, or null
    */
-  public static void check(String outputDir, Map<String, String> inputs, String checkpointDir,
-      Configuration conf) {
+  public static void check(String outputDir, boolean overwrite, Map<String, String> inputs,
+      String checkpointDir, Configuration conf) {
     Path target = qualified("outputDir", outputDir, conf, true);
     for (Map.Entry<String, String> input : inputs.entrySet()) {
       if (input.getValue() == null || input.getValue().isBlank()) {
@@ -82,7 +85,18 @@ public final class OutputPaths {
             + "outside them");
       }
     }
+    requireReplaceable(outputDir, target, overwrite, conf);
     requireWritable(outputDir, target, conf);
+  }
+
+  private static void requireReplaceable(String outputDir, Path target, boolean overwrite,
+      Configuration conf) {
+    try {
+      OutputDir.requireReplaceable(target.getFileSystem(conf), target, outputDir, overwrite);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("outputDir " + outputDir + ": cannot be checked: "
+          + e.getMessage(), e);
+    }
   }
 
   /**

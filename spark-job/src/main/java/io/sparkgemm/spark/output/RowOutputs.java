@@ -44,7 +44,7 @@ public final class RowOutputs {
         .add("values", DataTypes.createArrayType(f64 ? DataTypes.DoubleType
             : DataTypes.FloatType, false), false);
     JavaRDD<Row> rows = blocks.flatMap(RowOutputs::rows);
-    spark.createDataFrame(rows, schema).write().parquet(out.staged(name));
+    out.write(name, path -> spark.createDataFrame(rows, schema).write().parquet(path));
     return name;
   }
 

@@ -49,7 +49,7 @@ class ModelDirTest {
     Path out = dir.resolve("model");
     ModelDir.write(out.toString(), network(), false, CONF);
     assertThat(names(out)).containsExactlyInAnyOrder("W0.npy", "b0.npy", "W1.npy",
-        "b1.npy", "model.json");
+        "b1.npy", "model.json", "_SPARK_GEMM");
     DenseBlock w0 = Npy.read(out.resolve("W0.npy")).toBlock();
     assertThat(w0.numRows()).isEqualTo(3);
     assertThat(w0.numCols()).isEqualTo(2);
@@ -80,7 +80,8 @@ class ModelDirTest {
     Path out = dir.resolve("linear");
     ModelDir.write(out.toString(), new ModelDir.Model(linear, theta, Loss.SOFTMAX_CE,
         DType.FLOAT64), false, CONF);
-    assertThat(names(out)).containsExactlyInAnyOrder("W.npy", "b.npy", "model.json");
+    assertThat(names(out)).containsExactlyInAnyOrder("W.npy", "b.npy", "model.json",
+        "_SPARK_GEMM");
     assertThat(Npy.read(out.resolve("W.npy")).toBlock().doubles())
         .containsExactly(1, 2, 3, 4, 5, 6);
     assertThat(ModelDir.read(out.toString(), CONF).theta()).containsExactly(theta);
