@@ -20,9 +20,23 @@ public final class Interrupts {
   private Interrupts() {
   }
 
-  /** Whether the JVM has begun to shut down while a watched command ran. */
+  /**
+   * Whether the JVM has begun to shut down while a watched command ran. Hooks run in no set
+   * order, so Spark's may fail the running job before ours has marked the stop: the JVM itself
+   * is asked too (it refuses new hooks once shutdown has begun).
+   */
   public static boolean begun() {
-    return begun;
+    if (begun) {
+      return true;
+    }
+    Thread probe = new Thread(() -> { }, "spark-gemm shutdown probe");
+    try {
+      Runtime.getRuntime().addShutdownHook(probe);
+      Runtime.getRuntime().removeShutdownHook(probe);
+      return false;
+    } catch (IllegalStateException shuttingDown) {
+      return true;
+    }
   }
 
   /** Watches one command; close it when the command has finished, message printed. */

@@ -69,8 +69,13 @@ public final class TrainJob {
       Outcome outcome;
       try {
         outcome = train(spark, input, spec, start, network, settings, console, dir);
-      } catch (RuntimeException e) {
-        throw Interrupts.begun() ? interrupted(settings, e) : e;
+      } catch (Exception e) {
+        // Spark's job failures are SparkException, a checked exception Scala throws unchecked:
+        // catch Exception, so a stop by SIGINT is told apart whatever failed first.
+        if (Interrupts.begun()) {
+          throw interrupted(settings, e);
+        }
+        throw e;
       }
       if (Interrupts.begun()) {
         throw interrupted(settings, null);
