@@ -3,6 +3,7 @@ package io.sparkgemm.spark.output;
 import io.sparkgemm.local.npy.Npy;
 import io.sparkgemm.local.npy.NpyDType;
 import java.io.Closeable;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -83,8 +84,8 @@ public final class NpyRowFile implements Serializable {
     if (inPlace) {
       // Through java.nio, not Hadoop's local file system: that one would keep a checksum of the
       // header alone beside the file, which every later read through Hadoop would fail.
-      try (FileChannel ch = FileChannel.open(localPath(path), StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE)) {
+      try (FileChannel ch = FileChannel.open(localPath(path).toPath(),
+          StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         writeFully(ch, ByteBuffer.wrap(header), 0);
       }
     }
@@ -92,8 +93,9 @@ public final class NpyRowFile implements Serializable {
         header.length);
   }
 
-  private static java.nio.file.Path localPath(String path) {
-    return java.nio.file.Path.of(new Path(path).toUri().getPath());
+  /** The file as java.nio sees it, on the local file system. */
+  private static File localPath(String path) {
+    return new File(new Path(path).toUri().getPath());
   }
 
   private long rowBytes() {
@@ -274,7 +276,7 @@ public final class NpyRowFile implements Serializable {
       if (inPlace) {
         if (channel == null) {
           try {
-            channel = FileChannel.open(localPath(path), StandardOpenOption.WRITE);
+            channel = FileChannel.open(localPath(path).toPath(), StandardOpenOption.WRITE);
           } catch (NoSuchFileException e) {
             throw new IOException(path + " is not on this executor's disk: an output folder "
                 + "on the local file system needs the executors on the driver's host (or a "

@@ -25,8 +25,8 @@ import org.apache.spark.util.SerializableConfiguration;
 
 /**
  * Writes a pass's row-shaped outputs (Y, dX) from the executors: as {@code NAME.npy} (rows in
- * row-id order, see {@link NpyRowFile}) when X came from a .npy file, else as a Parquet folder {@code NAME} with columns {@code id} and
- * {@code values} (an array in the pass's dtype).
+ * row-id order, see {@link NpyRowFile}) when X came from a .npy file, else as a Parquet folder
+ * {@code NAME} with columns {@code id} and {@code values} (an array in the pass's dtype).
  */
 public final class RowOutputs {
   private RowOutputs() {

@@ -20,8 +20,8 @@ import scala.Option;
  * k, the number of classes of softmax-ce when no W gives it, by MLlib's rule: the label
  * column's ML attribute when it has one ({@code MetadataUtils.getNumClasses}: numValues of a
  * nominal attribute, 2 of a binary one), else the largest class id + 1. Found without reading X
- * again: from a .npy labels file (a Spark job over its rows), from a Parquet footer, or from the class ids of
- * the cached blocks.
+ * again: from a .npy labels file (a Spark job over its rows), from a Parquet footer, or from
+ * the class ids of the cached blocks.
  */
 public final class ClassCount {
   private ClassCount() {
