@@ -57,9 +57,9 @@ public final class InputLoader {
    * The class ids of a .npy labels file as rows {@code (__id, __label)} (the id as a double), read
    * by the executors a range of rows each; a missing file or a folder is refused.
    */
-  public static Dataset<Row> npyClassRows(SparkSession spark, String path) {
+  public static JavaRDD<Row> npyClassRows(SparkSession spark, String path) {
     InputFiles.requireFileOrFolder("labelsPath", path);
-    return NpyInput.labelRows(spark, path, LabelKind.CLASSES, 0);
+    return NpyInput.classRows(spark, path);
   }
 
   private static BlockedInput load(SparkSession spark, InputSpec spec, boolean columnar) {

@@ -6,10 +6,10 @@ import io.sparkgemm.spark.input.InputLoader;
 import io.sparkgemm.spark.input.InputSpec;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.attribute.Attribute;
 import org.apache.spark.ml.attribute.BinaryAttribute;
 import org.apache.spark.ml.attribute.NominalAttribute;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
@@ -77,10 +77,10 @@ public final class ClassCount {
    * @return k, or null when the file is empty (the loader names the problem)
    */
   public static Count fromLabelsFile(SparkSession spark, String labelsPath) {
-    Dataset<Row> rows = InputLoader.npyClassRows(spark, labelsPath);
+    JavaRDD<Row> rows = InputLoader.npyClassRows(spark, labelsPath);
     spark.sparkContext().setJobDescription("spark-gemm: count the classes");
     // {smallest id, its row id, largest id}
-    long[] range = rows.javaRDD().mapPartitions(ClassCount::rowRange).reduce(ClassCount::merge);
+    long[] range = rows.mapPartitions(ClassCount::rowRange).reduce(ClassCount::merge);
     return range[1] < 0 ? null : fromRange((int) range[0], range[1], (int) range[2], labelsPath);
   }
 
