@@ -190,12 +190,7 @@ final class TrainCommand implements Callable<Integer> {
     // Without W (or --outputs), W = 0 and k is counted as MLlib does, before X is read where
     // the labels or their metadata allow it, else from the cached blocks' labels.
     boolean countOutputs = job.w == null && job.outputs == null;
-    // .npy class labels are counted on the driver before Spark starts, for the memory check
-    ClassCount.Count count = countOutputs && kind == LabelKind.CLASSES
-        && labelOptions.labels != null ? ClassCount.fromLabelsFile(labelOptions.labels) : null;
-    if (count != null) {
-      job.outputs = count.numClasses();
-    }
+    ClassCount.Count count = null;
     Integer wOutputs = job.w != null ? job.weights(-1).numCols() : null;
     TrainMemory.beforeSpark(job, job.input(kind, labelOptions.labelsCol, labelOptions.labels,
         null, null), train, wOutputs != null ? wOutputs : job.outputs,
@@ -205,10 +200,13 @@ final class TrainCommand implements Callable<Integer> {
         spec.commandLine().getOut());
     Backends.select(job.backend.options());
     try (Sessions.Handle session = Sessions.open(job.spark.master, "spark-gemm train")) {
-      if (countOutputs && kind == LabelKind.CLASSES && labelOptions.labels == null) {
+      if (countOutputs && kind == LabelKind.CLASSES) {
+        // a Spark job over the labels alone; then the memory check, before X is read
         count = ClassCount.beforeLoading(session.spark(),
             job.input(kind, labelOptions.labelsCol, labelOptions.labels, null, null));
         job.outputs = count == null ? null : count.numClasses();
+        TrainMemory.beforeSpark(job, job.input(kind, labelOptions.labelsCol,
+            labelOptions.labels, null, null), train, job.outputs, null);
       }
       BlockedInput input = InputLoader.load(session.spark(),
           job.input(kind, labelOptions.labelsCol, labelOptions.labels, null, null));

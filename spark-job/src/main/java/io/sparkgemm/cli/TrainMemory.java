@@ -13,9 +13,9 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * train's {@link MemoryCheck} as early as its numbers are known: before Spark starts when X is
- * a .npy file (its header gives n and d) and k is known (--outputs, --w, a checkpoint, the
- * class labels counted on the driver, or the targets' header); else once X is blocked, before
- * θ exists.
+ * a .npy file (its header gives n and d) and k is known (--outputs, --w, a checkpoint, or the
+ * targets' header); once the class labels are counted (a Spark job over the labels alone)
+ * before X is read; else once X is blocked, before θ exists.
  */
 final class TrainMemory {
   private TrainMemory() {

@@ -1,5 +1,7 @@
 package io.sparkgemm.cli;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.SparkListener;
@@ -10,6 +12,7 @@ import org.apache.spark.sql.SparkSession;
 final class JobCounter extends SparkListener implements AutoCloseable {
   private final SparkContext context;
   private final AtomicInteger jobs = new AtomicInteger();
+  private final List<String> descriptions = new CopyOnWriteArrayList<>();
 
   JobCounter(SparkSession spark) {
     context = spark.sparkContext();
@@ -19,6 +22,14 @@ final class JobCounter extends SparkListener implements AutoCloseable {
   @Override
   public void onJobStart(SparkListenerJobStart event) {
     jobs.incrementAndGet();
+    descriptions.add(String.valueOf(event.properties() == null ? null
+        : event.properties().getProperty("spark.job.description")));
+  }
+
+  /** The descriptions of the jobs started so far ("null" for a job without one). */
+  List<String> descriptions() {
+    jobs();
+    return List.copyOf(descriptions);
   }
 
   /** The jobs started so far, once the listener bus has delivered every event. */

@@ -167,8 +167,16 @@ public final class Npy {
   }
 
   private static byte[] headerBytes(NpyArray array) {
-    String dict = "{'descr': '" + array.dtype().descr() + "', 'fortran_order': False, 'shape': "
-        + shapeText(array.shape()) + ", }";
+    return header(array.dtype(), array.shape());
+  }
+
+  /**
+   * The header of a little-endian C-order array of {@code dtype} and {@code shape}: what precedes
+   * its values, for writers that place the values themselves (its length is a multiple of 64).
+   */
+  public static byte[] header(NpyDType dtype, int[] shape) {
+    String dict = "{'descr': '" + dtype.descr() + "', 'fortran_order': False, 'shape': "
+        + shapeText(shape) + ", }";
     int preamble = 10;
     int major = 1;
     if (dict.length() + 1 + preamble >= 65536) {

@@ -35,10 +35,10 @@ public record GenerateSpec(long rows, int features, int outputs, String task, St
       throw new IllegalArgumentException("Unknown format '" + format + "': expected one of "
           + String.join(", ", FORMATS));
     }
-    if (format.equals("npy") && rows * features > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("The npy format holds X in one array on the driver, at "
-          + "most " + (Integer.MAX_VALUE - 8) + " values; " + rows + " x " + features
-          + " is too many: use parquet");
+    // .npy files are written by the executors, but their rows are counted in an int (a shape)
+    if (!format.equals("parquet") && rows > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("The " + format + " format writes .npy files of at most "
+          + Integer.MAX_VALUE + " rows; " + rows + " is too many: use parquet");
     }
     if (task.equals("classification") && outputs < 2) {
       throw new IllegalArgumentException("classification needs numOutputs >= 2 classes, got "
@@ -60,19 +60,12 @@ public record GenerateSpec(long rows, int features, int outputs, String task, St
           + "than one array holds or a quarter of the driver's heap ("
           + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB)");
     }
-    if (!format.equals("parquet") && task.equals("regression")
-        && rows * outputs > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("The " + format + " format writes the targets (n x k) as "
-          + "one targets.npy array from the driver, at most " + (Integer.MAX_VALUE - 8)
-          + " values; " + rows + " x " + outputs + " is too many: use parquet");
-    }
     if (out == null) {
       throw new IllegalArgumentException("outputDir is required");
     }
-    if (holdoutRows < 0 || (format.equals("npy") && holdoutRows * features > Integer.MAX_VALUE
-        - 8)) {
-      throw new IllegalArgumentException("holdoutRows must be >= 0 (and its X must fit one "
-          + "array for npy), got " + holdoutRows);
+    if (holdoutRows < 0 || (!format.equals("parquet") && holdoutRows > Integer.MAX_VALUE)) {
+      throw new IllegalArgumentException("holdoutRows must be >= 0 (and at most "
+          + Integer.MAX_VALUE + " rows of .npy files), got " + holdoutRows);
     }
     if (teacherHidden < 0 || (long) teacherHidden * (features + outputs) > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("teacherHidden must be >= 0 (0: a linear truth) and "

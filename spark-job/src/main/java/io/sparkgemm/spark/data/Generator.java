@@ -5,10 +5,14 @@ import io.sparkgemm.local.LinearKernels;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.backend.Backends;
 import io.sparkgemm.local.npy.NpyArray;
+import io.sparkgemm.local.npy.NpyDType;
+import io.sparkgemm.spark.output.NpyRowFile;
 import io.sparkgemm.spark.output.OutputDir;
 import io.sparkgemm.spark.output.Report;
 import io.sparkgemm.spark.output.RowOutputs;
+import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -18,14 +22,17 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Random;
 import java.util.SplittableRandom;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.SerializableConfiguration;
 
 /**
  * Writes a {@link GenerateSpec} dataset into a folder (all or nothing):
@@ -73,7 +80,7 @@ public final class Generator {
       }
       for (Rows part : parts) {
         if (spec.format().equals("npy")) {
-          writeNpy(spec, truth, dir, files, part);
+          writeNpy(spark, spec, truth, dir, files, part, true);
         } else {
           writeDataset(spark, spec, truth, dir, files, part);
         }
@@ -198,32 +205,88 @@ public final class Generator {
   }
 
   /**
-   * Rows [first, first + n) as X{suffix}.npy and targets{suffix}.npy or labels{suffix}.npy.
+   * Rows [first, first + n) as X{suffix}.npy and targets{suffix}.npy or labels{suffix}.npy (or,
+   * for csv, targets{suffix}.npy alone), written by the executors ({@link NpyRowFile}). Each
+   * partition generates whole chunks of {@code CHUNK_ROWS} rows counted from the part's first
+   * row, the chunks the driver once generated, so the files hold the same values whatever the
+   * partitioning.
    */
-  private static void writeNpy(GenerateSpec spec, Truth truth, OutputDir dir,
-      Map<String, Object> files, Rows part) {
-    int n = (int) part.count();
-    int d = spec.features();
-    int k = spec.outputs();
-    double[] x = new double[n * d];
-    double[] targets = spec.regression() ? new double[n * k] : null;
-    int[] labels = spec.regression() ? null : new int[n];
-    for (int start = 0; start < n; start += CHUNK_ROWS) {
-      int count = Math.min(CHUNK_ROWS, n - start);
-      Chunk c = chunk(spec, truth, part.first() + start, count);
-      System.arraycopy(c.x(), 0, x, start * d, count * d);
-      if (targets != null) {
-        System.arraycopy(c.targets(), 0, targets, start * k, count * k);
-      } else {
-        System.arraycopy(c.labels(), 0, labels, start, count);
+  private static void writeNpy(SparkSession spark, GenerateSpec spec, Truth truth,
+      OutputDir dir, Map<String, Object> files, Rows part, boolean withX) {
+    List<String> stems = new ArrayList<>();
+    if (withX) {
+      stems.add("X");
+    }
+    stems.add(spec.regression() ? "targets" : "labels");
+    List<String> names = stems.stream().map(stem -> part.name(stem, ".npy")).toList();
+    dir.write(names, paths -> {
+      try {
+        writeNpy(spark, spec, truth, dir.conf(), part, withX, paths);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot write " + String.join(", ", names), e);
       }
+    });
+    for (int i = 0; i < stems.size(); i++) {
+      files.put(stems.get(i) + part.suffix(), names.get(i));
     }
-    part.put(dir, files, "X", NpyArray.of(DenseBlock.ofDoubles(n, d, x)));
-    if (targets != null) {
-      part.put(dir, files, "targets", NpyArray.of(DenseBlock.ofDoubles(n, k, targets)));
-    } else {
-      part.put(dir, files, "labels", NpyArray.ofInts(labels));
+  }
+
+  /** The job behind {@link #writeNpy}: {@code paths} are the staged X (if withX) and labels. */
+  private static void writeNpy(SparkSession spark, GenerateSpec spec, Truth truth,
+      Configuration conf, Rows part, boolean withX, List<String> paths) throws IOException {
+    int n = Math.toIntExact(part.count());
+    NpyRowFile x = withX ? NpyRowFile.create(conf, paths.get(0), NpyDType.FLOAT64, n,
+        spec.features()) : null;
+    NpyRowFile labels = NpyRowFile.create(conf, paths.get(paths.size() - 1),
+        spec.regression() ? NpyDType.FLOAT64 : NpyDType.INT32, n,
+        spec.regression() ? spec.outputs() : 0);
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    long chunks = (n + CHUNK_ROWS - 1) / CHUNK_ROWS;
+    long partitions = Math.min(chunks, partitions(jsc, spec, n));
+    List<long[]> ranges = new ArrayList<>();
+    for (long p = 0; p < partitions; p++) {
+      ranges.add(new long[] {chunks * p / partitions * CHUNK_ROWS,
+          Math.min(n, chunks * (p + 1) / partitions * CHUNK_ROWS)});
     }
+    Broadcast<SerializableConfiguration> taskConf = jsc.broadcast(
+        new SerializableConfiguration(conf));
+    spark.sparkContext().setJobDescription("spark-gemm generate: " + n + " x "
+        + spec.features() + " rows as .npy");
+    try {
+      // one range per partition: parallelize gives slice i exactly element i
+      jsc.parallelize(ranges, (int) partitions).foreachPartition(it -> {
+        long[] range = it.next();
+        Configuration c = taskConf.value().value();
+        try (NpyRowFile.Sink xs = x == null ? null : x.open(c);
+            NpyRowFile.Sink ls = labels.open(c)) {
+          for (long start = range[0]; start < range[1]; start += CHUNK_ROWS) {
+            int count = (int) Math.min(CHUNK_ROWS, range[1] - start);
+            Chunk chunk = chunk(spec, truth, part.first() + start, count);
+            if (xs != null) {
+              xs.write(start, chunk.x(), 0, count);
+            }
+            if (chunk.targets() != null) {
+              ls.write(start, chunk.targets(), 0, count);
+            } else {
+              ls.write(start, chunk.labels(), 0, count);
+            }
+          }
+        }
+      });
+      if (x != null) {
+        x.finish(conf);
+      }
+      labels.finish(conf);
+    } finally {
+      taskConf.destroy();
+    }
+  }
+
+  /** Partitions to generate {@code n} rows with: as asked, else 64 MB of X each (or a core). */
+  private static int partitions(JavaSparkContext jsc, GenerateSpec spec, long n) {
+    return spec.partitions() > 0 ? spec.partitions()
+        : (int) Math.max(jsc.defaultParallelism(),
+            Math.min(10_000, n * spec.features() * 8 / (64L << 20) + 1));
   }
 
   /**
@@ -236,20 +299,13 @@ public final class Generator {
     String name(String stem, String extension) {
       return stem + suffix + extension;
     }
-
-    void put(OutputDir dir, Map<String, Object> files, String stem, NpyArray array) {
-      RowOutputs.writeNpy(dir, name(stem, ".npy"), array);
-      files.put(stem + suffix, name(stem, ".npy"));
-    }
   }
 
   private static void writeDataset(SparkSession spark, GenerateSpec spec, Truth truth,
       OutputDir dir, Map<String, Object> files, Rows part) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     long n = part.count();
-    int partitions = spec.partitions() > 0 ? spec.partitions()
-        : (int) Math.max(jsc.defaultParallelism(),
-            Math.min(10_000, n * spec.features() * 8 / (64L << 20) + 1));
+    int partitions = partitions(jsc, spec, n);
     List<long[]> ranges = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
       long from = n * p / partitions;
@@ -267,15 +323,7 @@ public final class Generator {
           .csv(path));
       files.put("X" + part.suffix(), part.name("X", ".csv"));
       if (spec.regression()) {
-        double[] targets = new double[Math.toIntExact(n * spec.outputs())];
-        for (long start = 0; start < n; start += CHUNK_ROWS) {
-          int count = (int) Math.min(CHUNK_ROWS, n - start);
-          Chunk c = chunk(spec, truth, part.first() + start, count);
-          System.arraycopy(c.targets(), 0, targets, (int) start * spec.outputs(),
-              count * spec.outputs());
-        }
-        part.put(dir, files, "targets", NpyArray.of(DenseBlock.ofDoubles((int) n,
-            spec.outputs(), targets)));
+        writeNpy(spark, spec, truth, dir, files, part, false);
       }
     } else {
       dir.write(part.name("X", ".parquet"), path -> df.write().parquet(path));

@@ -53,6 +53,15 @@ public final class InputLoader {
     return load(spark, spec, false);
   }
 
+  /**
+   * The class ids of a .npy labels file as rows {@code (__id, __label)} (the id as a double), read
+   * by the executors a range of rows each; a missing file or a folder is refused.
+   */
+  public static JavaRDD<Row> npyClassRows(SparkSession spark, String path) {
+    InputFiles.requireFileOrFolder("labelsPath", path);
+    return NpyInput.classRows(spark, path);
+  }
+
   private static BlockedInput load(SparkSession spark, InputSpec spec, boolean columnar) {
     long start = System.nanoTime();
     String format = InputSpec.formatOf(spec.x(), spec.format());

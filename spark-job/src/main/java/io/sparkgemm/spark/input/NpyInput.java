@@ -156,6 +156,23 @@ final class NpyInput {
    */
   private static Dataset<Row> rows(SparkSession spark, NpyRows.Source source, boolean classes,
       int numClasses, StructType schema) {
+    Dataset<Row> df = spark.createDataFrame(rowRdd(spark, source, classes, numClasses), schema);
+    long n = source.layout().rows();
+    long threshold = spark.sessionState().conf().autoBroadcastJoinThreshold();
+    long estimate = n * 8 * (1 + schema.size());
+    return threshold >= 0 && estimate <= threshold ? functions.broadcast(df) : df;
+  }
+
+  /** The class ids of a .npy labels file as rows {@code (__id, __label)}: no join, no hint. */
+  static JavaRDD<Row> classRows(SparkSession spark, String path) {
+    NpyLayout labels = header(spark.sparkContext().hadoopConfiguration(), path);
+    labels.requireClasses();
+    return rowRdd(spark, new NpyRows.Source(path, labels), true, 0);
+  }
+
+  /** A range of rows per partition, as many partitions as cores (at most one per row). */
+  private static JavaRDD<Row> rowRdd(SparkSession spark, NpyRows.Source source,
+      boolean classes, int numClasses) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     long n = source.layout().rows();
     int partitions = (int) Math.max(1, Math.min(n, jsc.defaultParallelism()));
@@ -164,14 +181,10 @@ final class NpyInput {
       ranges.add(new long[] {i * n / partitions, (i + 1) * n / partitions});
     }
     NpyRows reader = new NpyRows(broadcastConf(jsc, spark.sparkContext().hadoopConfiguration()));
-    JavaRDD<Row> rows = jsc.parallelize(ranges, partitions).mapPartitions(it -> {
+    return jsc.parallelize(ranges, partitions).mapPartitions(it -> {
       long[] range = it.next();
       return reader.labelRows(source, classes, numClasses, range[0], range[1]);
     });
-    Dataset<Row> df = spark.createDataFrame(rows, schema);
-    long threshold = spark.sessionState().conf().autoBroadcastJoinThreshold();
-    long estimate = n * 8 * (1 + schema.size());
-    return threshold >= 0 && estimate <= threshold ? functions.broadcast(df) : df;
   }
 
   /** The layout of a .npy file, from its header alone. */

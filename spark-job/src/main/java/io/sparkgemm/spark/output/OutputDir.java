@@ -113,16 +113,34 @@ public final class OutputDir implements AutoCloseable {
    * naming the output.
    */
   public void write(String name, Consumer<String> write) {
-    String path = staged(name);
+    write(List.of(name), paths -> write.accept(paths.get(0)));
+  }
+
+  /**
+   * As {@link #write(String, Consumer)} for outputs written by one job together (e.g. X.npy and
+   * labels.npy of the same rows): {@code write} gets their staged paths in order; a full disk
+   * names the output folder, as any of them may have filled it.
+   */
+  public void write(List<String> names, Consumer<List<String>> write) {
+    // Spark throws its (checked) SparkException undeclared; the rethrow below is unchanged
+    List<String> paths = new ArrayList<>(names.size());
+    for (String name : names) {
+      paths.add(staged(name));
+    }
     try {
-      write.accept(path);
+      write.accept(paths);
     } catch (Throwable e) {
-      // Spark throws its (checked) SparkException undeclared; the rethrow below is unchanged
       if (NoSpaceLeftException.isNoSpace(e)) {
-        throw new UncheckedIOException(new NoSpaceLeftException(finalPath(name), e));
+        throw new UncheckedIOException(new NoSpaceLeftException(names.size() == 1
+            ? finalPath(names.get(0)) : target.toUri().getPath(), e));
       }
       throw e;
     }
+  }
+
+  /** The Hadoop configuration of this output's file system. */
+  public Configuration conf() {
+    return fs.getConf();
   }
 
   /**

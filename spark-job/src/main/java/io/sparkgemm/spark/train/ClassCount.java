@@ -1,14 +1,16 @@
 package io.sparkgemm.spark.train;
 
-import io.sparkgemm.local.npy.Npy;
 import io.sparkgemm.spark.block.BlockedInput;
-import io.sparkgemm.spark.input.InputSpec;
 import io.sparkgemm.spark.block.LabeledBlock;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.sparkgemm.spark.input.InputLoader;
+import io.sparkgemm.spark.input.InputSpec;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.attribute.Attribute;
 import org.apache.spark.ml.attribute.BinaryAttribute;
 import org.apache.spark.ml.attribute.NominalAttribute;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -18,8 +20,8 @@ import scala.Option;
  * k, the number of classes of softmax-ce when no W gives it, by MLlib's rule: the label
  * column's ML attribute when it has one ({@code MetadataUtils.getNumClasses}: numValues of a
  * nominal attribute, 2 of a binary one), else the largest class id + 1. Found without reading X
- * again: from a .npy labels file on the driver, from a Parquet footer, or from the class ids of
- * the cached blocks.
+ * again: from a .npy labels file (a Spark job over its rows), from a Parquet footer, or from
+ * the class ids of the cached blocks.
  */
 public final class ClassCount {
   private ClassCount() {
@@ -39,14 +41,14 @@ public final class ClassCount {
   }
 
   /**
-   * k when it is known before X is read and blocked: from a .npy labels file (read on the
-   * driver) or from the ML attribute of a Parquet label column.
+   * k when it is known before X is read and blocked: from a .npy labels file (one Spark job over
+   * its rows) or from the ML attribute of a Parquet label column.
    *
    * @return k, or null when it must be counted from the blocks ({@link #fromBlocks})
    */
   public static Count beforeLoading(SparkSession spark, InputSpec spec) {
     if (spec.labelsPath() != null) {
-      return fromLabelsFile(spec.labelsPath());
+      return fromLabelsFile(spark, spec.labelsPath());
     }
     if (spec.labelsCol() == null || !InputSpec.formatOf(spec.x(), spec.format())
         .equals("parquet")) {
@@ -69,24 +71,31 @@ public final class ClassCount {
   }
 
   /**
-   * k from a .npy file of class labels, read on the driver (no Spark needed).
+   * k from a .npy file of class labels: one Spark job, each task reading a range of rows (the
+   * driver reads the header only).
    *
-   * @return k, or null when the file is missing or empty (the loader names the problem)
+   * @return k, or null when the file is empty (the loader names the problem)
    */
-  public static Count fromLabelsFile(String labelsPath) {
-    if (!Files.isRegularFile(Path.of(labelsPath))) {
-      return null; // the loader names the missing file
-    }
-    int[] classes = Npy.read(Path.of(labelsPath)).toClasses();
-    int min = 0;
-    int max = -1;
-    for (int r = 0; r < classes.length; r++) {
-      if (classes[r] < classes[min]) {
-        min = r;
+  public static Count fromLabelsFile(SparkSession spark, String labelsPath) {
+    JavaRDD<Row> rows = InputLoader.npyClassRows(spark, labelsPath);
+    spark.sparkContext().setJobDescription("spark-gemm: count the classes");
+    // {smallest id, its row id, largest id}
+    long[] range = rows.mapPartitions(ClassCount::rowRange).reduce(ClassCount::merge);
+    return range[1] < 0 ? null : fromRange((int) range[0], range[1], (int) range[2], labelsPath);
+  }
+
+  private static Iterator<long[]> rowRange(Iterator<Row> rows) {
+    long[] range = {Long.MAX_VALUE, -1, Long.MIN_VALUE};
+    while (rows.hasNext()) {
+      Row row = rows.next();
+      long id = (long) row.getDouble(1);
+      if (id < range[0]) {
+        range[0] = id;
+        range[1] = row.getLong(0);
       }
-      max = Math.max(max, classes[r]);
+      range[2] = Math.max(range[2], id);
     }
-    return classes.length == 0 ? null : fromRange(classes[min], min, max, labelsPath);
+    return List.of(range).iterator();
   }
 
   /**
