@@ -1,10 +1,11 @@
 package io.sparkgemm.hdfs;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Path;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 
 /**
@@ -25,9 +26,9 @@ public final class MiniHdfs implements AutoCloseable {
   }
 
   /** Starts an HDFS whose NameNode and DataNodes keep their files under {@code baseDir}. */
-  public static MiniHdfs start(Path baseDir, int dataNodes) throws IOException {
+  public static MiniHdfs start(File baseDir, int dataNodes) throws IOException {
     Configuration conf = new Configuration();
-    conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, baseDir.toAbsolutePath().toString());
+    conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, baseDir.getAbsolutePath());
     // Small blocks so that a test file of a few MB spans several blocks and DataNodes.
     conf.setLong("dfs.blocksize", BLOCK_SIZE);
     conf.setInt("dfs.replication", Math.min(dataNodes, 2));
@@ -52,6 +53,11 @@ public final class MiniHdfs implements AutoCloseable {
   /** {@code hdfs://127.0.0.1:port/relative}, for flags and Hadoop paths. */
   public String url(String relative) {
     return uri() + (relative.startsWith("/") ? relative : "/" + relative);
+  }
+
+  /** The Hadoop path of {@link #url}. */
+  public Path path(String relative) {
+    return new Path(url(relative));
   }
 
   /** A client of this file system (cached by Hadoop; do not close it). */

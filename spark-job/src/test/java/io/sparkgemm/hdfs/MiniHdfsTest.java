@@ -2,17 +2,17 @@ package io.sparkgemm.hdfs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Path;
 import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The fixture itself: two DataNodes come up and a file larger than a block round-trips. */
 class MiniHdfsTest {
-  @TempDir Path dir;
+  @TempDir File dir;
 
   @Test
   void writesAndReadsAFileAcrossBlocks() throws IOException {
@@ -22,7 +22,7 @@ class MiniHdfsTest {
       for (int i = 0; i < data.length; i++) {
         data[i] = (byte) (i * 31);
       }
-      org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(hdfs.url("/a/b.bin"));
+      var file = hdfs.path("/a/b.bin");
       FileSystem fs = hdfs.fileSystem();
       try (OutputStream out = fs.create(file)) {
         out.write(data);
