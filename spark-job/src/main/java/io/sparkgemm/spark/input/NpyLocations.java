@@ -59,13 +59,25 @@ final class NpyLocations {
   /** For each range, up to {@link #MAX_HOSTS} hosts, the most bytes of the range first. */
   static List<List<String>> hosts(Configuration conf, List<NpyRows.Source> sources,
       List<long[]> ranges) {
+    return hosts(sources, sources.stream().map(s -> blocks(conf, s.path())).toList(), ranges);
+  }
+
+  /**
+   * As {@link #hosts(Configuration, List, List)}, given the blocks of each source file.
+   *
+   * @param located the blocks of {@code sources.get(i)} at {@code i}, in any order
+   */
+  static List<List<String>> hosts(List<NpyRows.Source> sources, List<BlockLocation[]> located,
+      List<long[]> ranges) {
     List<Map<String, Long>> bytes = new ArrayList<>(ranges.size());
     for (int i = 0; i < ranges.size(); i++) {
       bytes.add(new HashMap<>());
     }
-    for (NpyRows.Source source : sources) {
-      Blocks blocks = blocks(conf, source.path());
-      NpyLayout layout = source.layout();
+    for (int s = 0; s < sources.size(); s++) {
+      BlockLocation[] sorted = located.get(s).clone();
+      Arrays.sort(sorted, Comparator.comparingLong(BlockLocation::getOffset));
+      Blocks blocks = new Blocks(sorted);
+      NpyLayout layout = sources.get(s).layout();
       long size = layout.dtype().size();
       long cols = layout.cols();
       for (int i = 0; i < ranges.size(); i++) {
@@ -93,16 +105,13 @@ final class NpyLocations {
     return hosts;
   }
 
-  /** The blocks of a file, by offset, from one lookup. */
-  private static Blocks blocks(Configuration conf, String path) {
+  /** The blocks of a file, from one lookup. */
+  private static BlockLocation[] blocks(Configuration conf, String path) {
     try {
       Path p = new Path(path);
       FileSystem fs = p.getFileSystem(conf);
       FileStatus status = fs.getFileStatus(p);
-      BlockLocation[] located = fs.getFileBlockLocations(status, 0, status.getLen());
-      BlockLocation[] sorted = located.clone();
-      Arrays.sort(sorted, Comparator.comparingLong(BlockLocation::getOffset));
-      return new Blocks(sorted);
+      return fs.getFileBlockLocations(status, 0, status.getLen());
     } catch (FileNotFoundException e) {
       throw new NpyFormatException(path, "file not found");
     } catch (IOException e) {
