@@ -33,7 +33,8 @@ import org.apache.spark.util.SerializableConfiguration;
  * {@code blockRows} rows from row 0, and partition i holds blocks
  * {@code i * B / p .. (i + 1) * B / p - 1} of the B blocks (as {@code parallelize} slices a list).
  * Without a partition count, p is the number of cores, or X's size over Spark's file split size
- * when that is more.
+ * when that is more. Each partition prefers the hosts that hold most of its bytes
+ * ({@link NpyLocations}).
  */
 final class NpyInput {
   private NpyInput() {
@@ -106,8 +107,10 @@ final class NpyInput {
     NpyRows reader = new NpyRows(broadcastConf(jsc, conf));
     NpyRows.Source xs = new NpyRows.Source(spec.x(), x);
     NpyRows.Source ls = labels;
-    // one range per partition: parallelize gives slice i exactly element i
-    JavaRDD<LabeledBlock> blocks = jsc.parallelize(ranges, partitions).mapPartitions(it -> {
+    // one range per partition, preferring the hosts of its bytes of X and the labels or G
+    List<NpyRows.Source> read = ls == null ? List.of(xs) : List.of(xs, ls);
+    JavaRDD<long[]> located = NpyLocations.parallelize(jsc, conf, read, ranges);
+    JavaRDD<LabeledBlock> blocks = located.mapPartitions(it -> {
       long[] range = it.next();
       return reader.blocks(xs, ls, how, range[0], range[1]);
     });
@@ -181,7 +184,8 @@ final class NpyInput {
       ranges.add(new long[] {i * n / partitions, (i + 1) * n / partitions});
     }
     NpyRows reader = new NpyRows(broadcastConf(jsc, spark.sparkContext().hadoopConfiguration()));
-    return jsc.parallelize(ranges, partitions).mapPartitions(it -> {
+    return NpyLocations.parallelize(jsc, spark.sparkContext().hadoopConfiguration(),
+        List.of(source), ranges).mapPartitions(it -> {
       long[] range = it.next();
       return reader.labelRows(source, classes, numClasses, range[0], range[1]);
     });
