@@ -77,8 +77,13 @@ public final class TrainJob {
       Outcome outcome;
       try {
         outcome = train(spark, input, spec, start, network, settings, console, dir);
-      } catch (RuntimeException e) {
-        throw Interrupts.begun() ? interrupted(settings, e) : e;
+      } catch (Exception e) {
+        // a job cut short by the stopping context fails with Spark's checked SparkException,
+        // thrown undeclared: after an interrupt, any failure is the interrupt's
+        if (Interrupts.begun()) {
+          throw interrupted(settings, e);
+        }
+        throw e;
       }
       if (Interrupts.begun()) {
         throw interrupted(settings, null);
