@@ -125,8 +125,8 @@ final class TrainCommand implements Callable<Integer> {
   int checkpointEvery;
 
   @Option(names = "--checkpoint-dir", paramLabel = "DIR",
-      description = "Where checkpoints go (a folder on the driver). Default: OUT.checkpoints "
-          + "next to --out.")
+      description = "Where checkpoints go (written by the driver; a local path, file://, "
+          + "hdfs:// or an object store). Default: OUT.checkpoints next to --out.")
   String checkpointDir;
 
   @Option(names = "--resume", paramLabel = "DIR",
