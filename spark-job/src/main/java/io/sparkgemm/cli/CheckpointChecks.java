@@ -3,11 +3,11 @@ package io.sparkgemm.cli;
 import io.sparkgemm.spark.train.CheckpointFolder;
 import io.sparkgemm.spark.train.Checkpoints;
 import io.sparkgemm.spark.train.RunIdentity;
-import java.io.IOException;
+import io.sparkgemm.spark.output.OutputPaths;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 
 /**
  * train's checks of its checkpoint folder and of a resume, made before Spark starts (and, for
@@ -79,17 +79,20 @@ final class CheckpointChecks {
    * Where this run's checkpoints go ({@code folder}, null for none) must be writable and hold
    * no other run's checkpoints: a resume continues in the folder it resumes from; any other
    * folder's checkpoints are refused, or with --overwrite removed (named on the console).
+   * Works on any Hadoop file system.
    */
-  static void prepare(Path folder, Checkpoints.Checkpoint resumed, boolean overwrite,
+  static void prepare(String dir, Checkpoints.Checkpoint resumed, boolean overwrite,
       PrintWriter console) {
-    if (folder == null) {
+    if (dir == null) {
       return;
     }
-    CheckpointFolder.requireWritable(folder);
-    if (resumed != null && sameFolder(folder, resumed.dir().getParent())) {
+    Configuration conf = OutputPaths.hadoopConf();
+    CheckpointFolder folder = CheckpointFolder.of(dir, conf);
+    folder.requireWritable();
+    if (resumed != null && sameFolder(dir, resumed.folder(), conf)) {
       return;
     }
-    List<String> found = CheckpointFolder.names(folder);
+    List<String> found = folder.names();
     if (found.isEmpty()) {
       return;
     }
@@ -99,16 +102,14 @@ final class CheckpointChecks {
           + "to remove them, --resume " + folder + " to continue that run, or choose another "
           + "--checkpoint-dir");
     }
-    CheckpointFolder.clear(folder);
+    folder.clear();
     console.println("removed the checkpoints of an earlier run from " + folder + " (--overwrite): "
         + String.join(", ", found));
   }
 
-  private static boolean sameFolder(Path a, Path b) {
-    try {
-      return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
-    } catch (IOException e) {
-      return false;
-    }
+  /** Same folder: qualified on their file systems, local links resolved. */
+  private static boolean sameFolder(String a, String b, Configuration conf) {
+    return OutputPaths.qualified("checkpointDir", a, conf, false)
+        .equals(OutputPaths.qualified("resumeDir", b, conf, false));
   }
 }

@@ -5,9 +5,8 @@ import io.sparkgemm.spark.block.CacheLevel;
 import io.sparkgemm.spark.input.CsvFormat;
 import io.sparkgemm.spark.input.InputFiles;
 import io.sparkgemm.spark.input.InputSpec;
+import io.sparkgemm.spark.output.OutputPaths;
 import io.sparkgemm.spark.block.LabelKind;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -85,9 +84,7 @@ class InputOptions {
     requireX();
     csvFormat();
     InputFiles.requireFileOrFolder("--x", x);
-    if (!x.contains("://") && !Files.exists(Path.of(x))) {
-      throw new IllegalArgumentException(x + ": no such file or directory");
-    }
+    InputFiles.requireExists(x, OutputPaths.hadoopConf());
   }
 
   private void requireX() {

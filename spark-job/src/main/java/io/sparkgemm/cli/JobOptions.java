@@ -4,13 +4,11 @@ import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.Init;
 import io.sparkgemm.local.WeightInit;
-import io.sparkgemm.local.npy.Npy;
 import io.sparkgemm.spark.block.LabelKind;
+import io.sparkgemm.spark.input.DriverFiles;
 import io.sparkgemm.spark.input.InputFiles;
 import io.sparkgemm.spark.input.InputSpec;
 import io.sparkgemm.spark.output.OutputPaths;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Mixin;
@@ -110,7 +108,7 @@ public final class JobOptions extends InputOptions {
       InputFiles.requireFileOrFolder("--b", b);
     }
     for (String file : new String[] {w, b}) {
-      if (file != null && !Files.exists(Path.of(file))) {
+      if (file != null && !DriverFiles.exists(file, OutputPaths.hadoopConf())) {
         throw new IllegalArgumentException(file + ": no such file or directory");
       }
     }
@@ -149,7 +147,8 @@ public final class JobOptions extends InputOptions {
    */
   DenseBlock weights(int inFeatures) {
     if (w != null) {
-      DenseBlock weights = Npy.read(Path.of(w)).toBlock().toDType(DType.FLOAT64);
+      DenseBlock weights = DriverFiles.readNpy(w, OutputPaths.hadoopConf()).toBlock()
+          .toDType(DType.FLOAT64);
       if (weights.numRows() < 1 || weights.numCols() < 1) {
         throw new IllegalArgumentException(w + ": W is " + weights.shape() + ", expected d x k "
             + "with d >= 1 inputs and k >= 1 outputs");
@@ -190,7 +189,7 @@ public final class JobOptions extends InputOptions {
     if (b == null) {
       return new double[outFeatures];
     }
-    double[] values = Npy.read(Path.of(b)).toVector();
+    double[] values = DriverFiles.readNpy(b, OutputPaths.hadoopConf()).toVector();
     requireFinite(b, "b", values, values.length);
     if (values.length != outFeatures) {
       throw new IllegalArgumentException(b + ": b has " + values.length + " values but W has "

@@ -11,6 +11,8 @@ import io.sparkgemm.spark.Sessions;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.input.InputLoader;
+import io.sparkgemm.spark.output.OutputPaths;
+import io.sparkgemm.spark.train.CheckpointFolder;
 import io.sparkgemm.spark.train.Checkpoints;
 import io.sparkgemm.spark.train.ClassCount;
 import io.sparkgemm.spark.train.Objective;
@@ -19,11 +21,11 @@ import io.sparkgemm.spark.train.RunIdentity;
 import io.sparkgemm.spark.train.TrainJob;
 import io.sparkgemm.spark.train.TrainSpec;
 import io.sparkgemm.spark.train.Trainer;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -123,8 +125,8 @@ final class TrainCommand implements Callable<Integer> {
   int checkpointEvery;
 
   @Option(names = "--checkpoint-dir", paramLabel = "DIR",
-      description = "Where checkpoints go (a folder on the driver). Default: OUT.checkpoints "
-          + "next to --out.")
+      description = "Where checkpoints go (written by the driver; a local path, file://, "
+          + "hdfs:// or an object store). Default: OUT.checkpoints next to --out.")
   String checkpointDir;
 
   @Option(names = "--resume", paramLabel = "DIR",
@@ -149,7 +151,7 @@ final class TrainCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--resume takes W and b from the checkpoint: give it "
             + "without --w, --b or --init");
       }
-      checkpoint = Checkpoints.latest(Path.of(resume));
+      checkpoint = Checkpoints.latest(CheckpointFolder.of(resume, OutputPaths.hadoopConf()));
       job.outputs = CheckpointChecks.outputs(checkpoint, job.outputs, resume);
     }
     TrainSpec train = spec();
@@ -167,12 +169,12 @@ final class TrainCommand implements Callable<Integer> {
           + (kind == LabelKind.TARGETS ? "targets" : "class labels")
           + ": give --labels L.npy or --labels-col COL");
     }
-    Path checkpoints = checkpointEvery == 0 ? null
-        : Path.of(checkpointDir != null ? checkpointDir : job.out + ".checkpoints");
+    String checkpoints = checkpointEvery == 0 ? null : checkpointDir != null ? checkpointDir
+        : new Path(job.out) + ".checkpoints";
     Map<String, String> more = new LinkedHashMap<>();
     more.put("--labels", labelOptions.labels);
     more.put("--resume", resume);
-    job.checkPaths(more, checkpoints == null ? null : checkpoints.toString());
+    job.checkPaths(more, checkpoints);
     RunIdentity.Source source = CheckpointChecks.source(job, labelOptions);
     if (checkpoint != null) {
       Network saved = checkpoint.model().network();
@@ -183,8 +185,8 @@ final class TrainCommand implements Callable<Integer> {
     Map<String, Object> inputs = PassCommands.inputs(job);
     inputs.put("labels", labelOptions.describe());
     if (resume != null) {
-      inputs.put("resume", checkpoint.dir().toString());
-      inputs.put("w", checkpoint.dir().toString());
+      inputs.put("resume", checkpoint.dir());
+      inputs.put("w", checkpoint.dir());
       inputs.remove("b");
     }
     // Without W (or --outputs), W = 0 and k is counted as MLlib does, before X is read where

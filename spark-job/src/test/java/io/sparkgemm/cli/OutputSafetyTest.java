@@ -8,6 +8,7 @@ import static io.sparkgemm.cli.NaiveOracle.assertClose;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sparkgemm.local.DenseBlock;
+import io.sparkgemm.spark.train.CheckpointFolder;
 import io.sparkgemm.spark.train.Checkpoints;
 import io.sparkgemm.spark.train.IterationRecord;
 import io.sparkgemm.spark.train.Optimizer;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -347,7 +349,8 @@ class OutputSafetyTest {
     for (int i = 0; i <= 2; i++) {
       history.add(new IterationRecord(i, 1.0 / (i + 1), 1.0 / (i + 1), 0.1, 0.1, 0.01, 1));
     }
-    Checkpoints.write(ckpt, 2, Optimizer.GD, DenseBlock.ofRows(w), b, null, history);
+    Checkpoints.write(CheckpointFolder.of(ckpt.toString(), new Configuration()), 2,
+        Optimizer.GD, DenseBlock.ofRows(w), b, null, history);
     List<String> resume = new ArrayList<>(train.subList(0, 7));
     resume.addAll(List.of("--optimizer", "gd", "--resume", ckpt.toString(), "--out",
         ckpt.resolve("model").toString(), "--master", "local[2]"));

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,16 +94,17 @@ class TrainInterruptTest {
     Path out = dir.resolve("net");
     Path checkpoints = dir.resolve("net.checkpoints");
     Path log = dir.resolve("driver.log");
+    CheckpointFolder folder = CheckpointFolder.of(checkpoints.toString(), new Configuration());
     Process driver = driver(train(out, "--checkpoint-every", "3"), log);
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-      while (CheckpointFolder.names(checkpoints).isEmpty() && driver.isAlive()
+      while (folder.names().isEmpty() && driver.isAlive()
           && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
       assertThat(driver.isAlive()).as("the driver is training; it printed:%n%s",
           Files.readString(log)).isTrue();
-      assertThat(CheckpointFolder.names(checkpoints)).isNotEmpty();
+      assertThat(folder.names()).isNotEmpty();
       String status = Files.readString(Path.of("/proc", Long.toString(driver.pid()), "status"));
       assumeTrue(!ignoresSigint(status), "SIGINT is ignored in the driver (env could not "
           + "reset it), so Ctrl-C cannot be tested here");
@@ -114,7 +116,7 @@ class TrainInterruptTest {
     }
     String printed = Files.readString(log);
     assertThat(driver.exitValue()).as(printed).isEqualTo(130);
-    List<String> left = CheckpointFolder.names(checkpoints);
+    List<String> left = folder.names();
     assertThat(printed).contains("interrupted: nothing was written to " + out + "; resume from "
         + "the newest checkpoint, " + left.get(left.size() - 1) + ", with the same flags and "
         + "--resume " + checkpoints + "\n");

@@ -38,7 +38,7 @@ public final class Npy {
       throw new NpyFormatException(path, "is a directory, expected a .npy file");
     }
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-      return read(ch, path);
+      return read(PositionedInput.of(ch), ch.size(), path.toString());
     } catch (NoSuchFileException e) {
       throw new NpyFormatException(path, "file not found");
     } catch (IOException e) {
@@ -46,22 +46,28 @@ public final class Npy {
     }
   }
 
-  private static NpyArray read(FileChannel ch, Path path) throws IOException {
-    NpyLayout layout = NpyLayout.read(PositionedInput.of(ch), ch.size(), path.toString(),
-        MAX_ELEMENTS);
+  /**
+   * Reads a whole .npy file of {@code size} bytes by positioned reads: a local file channel
+   * ({@link PositionedInput#of}), or any other file system's stream (Hadoop's
+   * {@code FSDataInputStream::readFully}).
+   *
+   * @param file the file's name as the user gave it, for messages
+   */
+  public static NpyArray read(PositionedInput in, long size, String file) throws IOException {
+    NpyLayout layout = NpyLayout.read(in, size, file, MAX_ELEMENTS);
     int[] shape = layout.shape();
     int count = 1;
     for (int dim : shape) {
       count *= dim;
     }
-    Object data = readData(ch, layout.dataOffset(), layout.dtype(), count, layout.byteOrder());
+    Object data = readData(in, layout.dataOffset(), layout.dtype(), count, layout.byteOrder());
     if (layout.fortranOrder() && shape.length == 2) {
       data = columnToRowMajor(data, shape[0], shape[1]);
     }
-    return new NpyArray(layout.dtype(), shape, data, path);
+    return new NpyArray(layout.dtype(), shape, data, file);
   }
 
-  private static Object readData(FileChannel ch, long start, NpyDType dtype, int count,
+  private static Object readData(PositionedInput in, long start, NpyDType dtype, int count,
       ByteOrder order) throws IOException {
     Object data;
     switch (dtype) {
@@ -70,15 +76,14 @@ public final class Npy {
       case INT32: data = new int[count]; break;
       default: data = new long[count]; break;
     }
-    ch.position(start);
     int size = dtype.size();
-    ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK).order(order);
+    byte[] chunk = new byte[(int) Math.min(CHUNK, (long) count * size)];
+    ByteBuffer buffer = ByteBuffer.wrap(chunk).order(order);
     int done = 0;
     while (done < count) {
       int n = Math.min(count - done, CHUNK / size);
+      in.readFully(start + (long) done * size, chunk, 0, n * size);
       buffer.clear().limit(n * size);
-      readFully(ch, buffer);
-      buffer.flip();
       switch (dtype) {
         case FLOAT64: buffer.asDoubleBuffer().get((double[]) data, done, n); break;
         case FLOAT32: buffer.asFloatBuffer().get((float[]) data, done, n); break;
@@ -221,14 +226,6 @@ public final class Npy {
         ch.write(buffer);
       }
       done += n;
-    }
-  }
-
-  private static void readFully(FileChannel ch, ByteBuffer buffer) throws IOException {
-    while (buffer.hasRemaining()) {
-      if (ch.read(buffer) < 0) {
-        return;
-      }
     }
   }
 

@@ -2,7 +2,6 @@ package io.sparkgemm.local.npy;
 
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
-import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -14,9 +13,9 @@ public final class NpyArray {
   private final NpyDType dtype;
   private final int[] shape;
   private final Object data;
-  private final Path source;
+  private final String source;
 
-  NpyArray(NpyDType dtype, int[] shape, Object data, Path source) {
+  NpyArray(NpyDType dtype, int[] shape, Object data, String source) {
     this.dtype = dtype;
     this.shape = shape.clone();
     this.data = data;

@@ -48,6 +48,23 @@ public final class InputFiles {
     }
   }
 
+  /**
+   * Refuses a path (or glob) that matches nothing, on any Hadoop file system, naming it; a path
+   * that cannot be checked (an unknown scheme, an unreachable NameNode) is refused too.
+   */
+  public static void requireExists(String path, Configuration conf) {
+    FileStatus[] matches;
+    try {
+      Path p = new Path(path);
+      matches = p.getFileSystem(conf).globStatus(p);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IllegalArgumentException(path + ": cannot be checked: " + e.getMessage(), e);
+    }
+    if (matches == null || matches.length == 0) {
+      throw new IllegalArgumentException(path + ": no such file or directory");
+    }
+  }
+
   /** The first data file by name; refuses a path with none (e.g. only {@code _SUCCESS}). */
   static Path firstDataFile(Configuration conf, String path) {
     List<Path> files = dataFiles(conf, path, Integer.MAX_VALUE);

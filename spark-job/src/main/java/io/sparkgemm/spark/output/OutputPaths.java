@@ -169,7 +169,8 @@ public final class OutputPaths {
    *
    * @param output refuse a ':' in a name (an input with one is read as a local file)
    */
-  static Path qualified(String option, String path, Configuration conf, boolean output) {
+  public static Path qualified(String option, String path, Configuration conf,
+      boolean output) {
     Matcher scheme = SCHEME.matcher(path);
     boolean hasScheme = scheme.find();
     if ((hasScheme ? path.substring(scheme.end()) : path).indexOf(':') >= 0) {

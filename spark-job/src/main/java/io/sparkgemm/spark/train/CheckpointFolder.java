@@ -1,27 +1,69 @@
 package io.sparkgemm.spark.train;
 
+import io.sparkgemm.spark.input.DriverFiles;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 
 /**
- * The folder that holds a run's checkpoints, {@code iter-NNNNNNNN/} each: listing them in
+ * The folder that holds a run's checkpoints, {@code iter-NNNNNNNN/} each, on any Hadoop file
+ * system (a local path, {@code file://}, {@code hdfs://}, an object store): listing them in
  * iteration order, checking before a run that the folder can be written, and removing
  * checkpoints. Only folders named {@code iter-} and eight or more digits are checkpoints; nothing
- * else in the folder is ever listed or deleted.
+ * else in the folder is ever listed or deleted. Paths keep the form the user gave, so that
+ * messages name them as given.
  */
 public final class CheckpointFolder {
   static final String PREFIX = "iter-";
   private static final Pattern NAME = Pattern.compile("iter-[0-9]{8,18}");
 
-  private CheckpointFolder() {
+  private final String root;
+  private final Path path;
+  private final FileSystem fs;
+
+  private CheckpointFolder(String root, Path path, FileSystem fs) {
+    this.root = root;
+    this.path = path;
+    this.fs = fs;
+  }
+
+  /**
+   * The checkpoint folder {@code root}; a path no file system takes (an unknown scheme) is
+   * refused naming it.
+   */
+  public static CheckpointFolder of(String root, Configuration conf) {
+    try {
+      Path path = new Path(root);
+      return new CheckpointFolder(root, path, DriverFiles.fileSystem(path, conf));
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("checkpointDir " + root + ": not a usable path: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** The folder as the user gave it. */
+  @Override
+  public String toString() {
+    return path.toString();
+  }
+
+  FileSystem fs() {
+    return fs;
+  }
+
+  /** The path of {@code name} in this folder, in the form the folder was given. */
+  Path child(String name) {
+    return new Path(path, name);
   }
 
   /** The folder name of the checkpoint of {@code iteration}. */
@@ -29,23 +71,33 @@ public final class CheckpointFolder {
     return String.format("%s%08d", PREFIX, iteration);
   }
 
-  /** The checkpoints under {@code root}, oldest first; none if it is not a folder. */
-  public static List<Path> list(Path root) {
-    if (!Files.isDirectory(root)) {
+  /** The checkpoints in this folder, oldest first; none if it is not a folder. */
+  List<Path> list() {
+    FileStatus[] entries;
+    try {
+      if (!fs.getFileStatus(path).isDirectory()) {
+        return List.of();
+      }
+      entries = fs.listStatus(path);
+    } catch (FileNotFoundException e) {
       return List.of();
-    }
-    try (Stream<Path> s = Files.list(root)) {
-      return s.filter(p -> NAME.matcher(p.getFileName().toString()).matches()
-              && Files.isDirectory(p))
-          .sorted(Comparator.comparingLong(CheckpointFolder::iteration)).toList();
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot list checkpoints in " + root, e);
+      throw new UncheckedIOException("Cannot list checkpoints in " + this, e);
     }
+    List<Path> found = new ArrayList<>();
+    for (FileStatus entry : entries) {
+      String name = entry.getPath().getName();
+      if (entry.isDirectory() && NAME.matcher(name).matches()) {
+        found.add(child(name));
+      }
+    }
+    found.sort(Comparator.comparingLong(CheckpointFolder::iteration));
+    return found;
   }
 
-  /** The folder names of the checkpoints under {@code root}, oldest first. */
-  public static List<String> names(Path root) {
-    return list(root).stream().map(p -> p.getFileName().toString()).toList();
+  /** The folder names of the checkpoints in this folder, oldest first. */
+  public List<String> names() {
+    return list().stream().map(Path::getName).toList();
   }
 
   /**
@@ -53,58 +105,79 @@ public final class CheckpointFolder {
    * under a file, a folder (or its nearest existing parent) in which no folder can be created.
    * Probes by creating and removing a hidden folder; creates nothing that stays.
    */
-  public static void requireWritable(Path root) {
-    Path existing = root.toAbsolutePath().normalize();
-    while (existing != null && !Files.exists(existing)) {
-      existing = existing.getParent();
-    }
-    if (existing == null) {
-      return;
-    }
-    if (!Files.isDirectory(existing)) {
-      throw new IllegalArgumentException("checkpointDir " + root + ": " + existing + " is a "
-          + (existing.equals(root.toAbsolutePath().normalize()) ? "file, expected a folder"
-              : "file, not a folder, so no checkpoint folder can be created under it"));
-    }
-    Path probe = existing.resolve(".spark-gemm-probe-" + UUID.randomUUID());
+  public void requireWritable() {
+    Path target = normalized(fs.makeQualified(path));
+    Path existing = target;
     try {
-      Files.createDirectory(probe);
-      Files.delete(probe);
+      while (existing != null && !fs.exists(existing)) {
+        existing = existing.getParent();
+      }
+      if (existing == null) {
+        return;
+      }
+      if (!fs.getFileStatus(existing).isDirectory()) {
+        throw new IllegalArgumentException("checkpointDir " + root + ": " + show(existing)
+            + " is a " + (existing.equals(target) ? "file, expected a folder"
+                : "file, not a folder, so no checkpoint folder can be created under it"));
+      }
     } catch (IOException e) {
-      throw new IllegalArgumentException("checkpointDir " + root + ": cannot create folders in "
-          + existing + " (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+      throw new IllegalArgumentException("checkpointDir " + root + ": cannot be checked: "
+          + e.getMessage(), e);
     }
+    Path probe = new Path(existing, ".spark-gemm-probe-" + UUID.randomUUID());
+    String failure;
+    try {
+      failure = fs.mkdirs(probe) ? null : "not writable";
+    } catch (IOException e) {
+      failure = e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+    if (failure != null) {
+      throw new IllegalArgumentException("checkpointDir " + root + ": cannot create folders in "
+          + show(existing) + " (" + failure + ")");
+    }
+    delete(probe);
   }
 
-  /** Deletes every checkpoint under {@code root}; returns their names. */
-  public static List<String> clear(Path root) {
+  /** Deletes every checkpoint in this folder; returns their names. */
+  public List<String> clear() {
     List<String> removed = new ArrayList<>();
-    for (Path p : list(root)) {
-      deleteTree(p);
-      removed.add(p.getFileName().toString());
+    for (Path p : list()) {
+      delete(p);
+      removed.add(p.getName());
     }
     return removed;
   }
 
   /** Deletes all but the {@code keep} newest checkpoints. */
-  static void prune(Path root, int keep) {
-    List<Path> all = list(root);
+  void prune(int keep) {
+    List<Path> all = list();
     for (int i = 0; i < all.size() - keep; i++) {
-      deleteTree(all.get(i));
+      delete(all.get(i));
     }
   }
 
-  static void deleteTree(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
+  /** Deletes {@code p} and everything under it. */
+  void delete(Path p) {
+    try {
+      if (!fs.delete(p, true) && fs.exists(p)) {
+        throw new IOException("delete failed");
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot delete " + dir, e);
+      throw new UncheckedIOException("Cannot delete " + p, e);
     }
+  }
+
+  private static Path normalized(Path qualified) {
+    URI uri = qualified.toUri().normalize();
+    return new Path(uri.getScheme(), uri.getAuthority(), uri.getPath());
+  }
+
+  /** A local path as a plain path (as messages named it before), others as URIs. */
+  private static String show(Path p) {
+    return "file".equals(p.toUri().getScheme()) ? p.toUri().getPath() : p.toString();
   }
 
   private static long iteration(Path p) {
-    return Long.parseLong(p.getFileName().toString().substring(PREFIX.length()));
+    return Long.parseLong(p.getName().substring(PREFIX.length()));
   }
 }

@@ -9,34 +9,39 @@ import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.net.Network;
 import io.sparkgemm.local.npy.Npy;
 import io.sparkgemm.local.npy.NpyArray;
+import io.sparkgemm.spark.input.DriverFiles;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.conf.Configuration;
+import java.util.UUID;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 
 /**
- * Training checkpoints in a folder on the driver: {@code iter-NNNNNNNN/} (NNNNNNNN the iteration
- * of gd and lbfgs, the steps taken by sgd and adam) holding θ as a model folder
- * ({@link ModelDir}: {@code W.npy} and {@code b.npy}, or one pair per layer, and
- * {@code model.json}), {@code velocity.npy} (gd and sgd with momentum), Adam's moments
- * {@code adam-m.npy} and {@code adam-v.npy}, and {@code state.json} (iteration, optimizer,
- * history; for sgd and adam the epoch, the step within it, the sums of the epoch under way, the
- * finished epochs, batchRows and seed; the run it belongs to, {@link RunIdentity}). Each is
- * written under a temporary name and renamed into place, so a crash never leaves a half-written
- * checkpoint; the two newest are kept. Checkpoints of the linear model written before networks
- * (no model.json), and those written before the run was recorded, still load.
+ * Training checkpoints, written by the driver in a folder on any Hadoop file system
+ * ({@link CheckpointFolder}): {@code iter-NNNNNNNN/} (NNNNNNNN the iteration of gd and lbfgs,
+ * the steps taken by sgd and adam) holding θ as a model folder ({@link ModelDir}: {@code W.npy}
+ * and {@code b.npy}, or one pair per layer, and {@code model.json}), {@code velocity.npy} (gd
+ * and sgd with momentum), Adam's moments {@code adam-m.npy} and {@code adam-v.npy}, and
+ * {@code state.json} (iteration, optimizer, history; for sgd and adam the epoch, the step within
+ * it, the sums of the epoch under way, the finished epochs, batchRows and seed; the run it
+ * belongs to, {@link RunIdentity}). Each is written under a temporary name and renamed into
+ * place (atomic on local disks and HDFS), so a crash never leaves a half-written checkpoint; the
+ * two newest are kept. Checkpoints of the linear model written before networks (no model.json),
+ * and those written before the run was recorded, still load.
  */
 public final class Checkpoints {
   private static final int KEEP = 2;
   private static final String VELOCITY = "velocity.npy";
   private static final String ADAM_M = "adam-m.npy";
   private static final String ADAM_V = "adam-v.npy";
+  private static final String STATE = "state.json";
 
   private Checkpoints() {
   }
@@ -48,11 +53,17 @@ public final class Checkpoints {
    * @param minibatch sgd's or adam's state (its moments included), or null for gd and lbfgs
    * @param batchRows sgd and adam: the run's rows per step (0 otherwise)
    * @param seed sgd and adam: the run's seed (0 otherwise)
+   * @param dir its folder, {@code iter-NNNNNNNN} in the checkpoint folder
    * @param run the run it belongs to, or null in a checkpoint written before it was recorded
    */
-  public record Checkpoint(Path dir, int iteration, Optimizer optimizer, ModelDir.Model model,
+  public record Checkpoint(String dir, int iteration, Optimizer optimizer, ModelDir.Model model,
       double[] velocity, MinibatchState minibatch, int batchRows, long seed,
       List<IterationRecord> history, RunIdentity run) {
+    /** The checkpoint folder that holds it. */
+    public String folder() {
+      return new Path(dir).getParent().toString();
+    }
+
     /** Where training continues from this checkpoint. */
     public Trainer.Start start() {
       return new Trainer.Start(model.theta(), iteration, velocity, history, minibatch);
@@ -60,8 +71,8 @@ public final class Checkpoints {
   }
 
   /** A checkpoint of the linear model trained by gd or lbfgs. */
-  public static Path write(Path root, int iteration, Optimizer optimizer, DenseBlock w, double[] b,
-      double[] velocity, List<IterationRecord> history) {
+  public static String write(CheckpointFolder root, int iteration, Optimizer optimizer,
+      DenseBlock w, double[] b, double[] velocity, List<IterationRecord> history) {
     ModelDir.Model model = new ModelDir.Model(Network.linear(w.numRows(), w.numCols()),
         Objective.pack(w, b), null, DType.FLOAT64);
     return write(root, iteration, optimizer, model, velocity, null, null, history, null);
@@ -74,59 +85,93 @@ public final class Checkpoints {
    * @param minibatch sgd's or adam's state, null for gd and lbfgs
    * @param spec sgd and adam: the run's settings (batchRows and seed are kept), else null
    * @param run the run it belongs to (null: not recorded)
+   * @return the checkpoint's folder
    */
-  public static Path write(Path root, int iteration, Optimizer optimizer, ModelDir.Model model,
-      double[] velocity, MinibatchState minibatch, TrainSpec spec,
+  public static String write(CheckpointFolder root, int iteration, Optimizer optimizer,
+      ModelDir.Model model, double[] velocity, MinibatchState minibatch, TrainSpec spec,
       List<IterationRecord> history, RunIdentity run) {
+    FileSystem fs = root.fs();
+    String name = CheckpointFolder.name(iteration);
+    Path tmp = root.child("." + name + ".tmp-" + UUID.randomUUID());
     try {
-      Files.createDirectories(root);
-      String name = CheckpointFolder.name(iteration);
-      Path tmp = Files.createTempDirectory(root, "." + name + ".tmp-");
-      ModelDir.write(file -> Files.newOutputStream(tmp.resolve(file)), model);
+      if (!fs.mkdirs(tmp)) {
+        throw new IOException("mkdirs " + tmp + " failed");
+      }
+      ModelDir.write(file -> fs.create(new Path(tmp, file), false), model);
       double[] momentum = minibatch != null ? minibatch.velocity() : velocity;
       if (momentum != null) {
-        Npy.write(tmp.resolve(VELOCITY), NpyArray.ofVector(momentum));
+        writeNpy(fs, new Path(tmp, VELOCITY), NpyArray.ofVector(momentum));
       }
       if (minibatch != null && minibatch.m() != null) {
-        Npy.write(tmp.resolve(ADAM_M), NpyArray.ofVector(minibatch.m()));
-        Npy.write(tmp.resolve(ADAM_V), NpyArray.ofVector(minibatch.v()));
+        writeNpy(fs, new Path(tmp, ADAM_M), NpyArray.ofVector(minibatch.m()));
+        writeNpy(fs, new Path(tmp, ADAM_V), NpyArray.ofVector(minibatch.v()));
       }
-      Map<String, Object> state = new LinkedHashMap<>();
-      state.put("iteration", iteration);
-      state.put("optimizer", optimizer.label());
-      if (run != null) {
-        state.put("run", run.toMap());
+      try (OutputStream out = fs.create(new Path(tmp, STATE), false)) {
+        out.write(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .writeValueAsBytes(stateMap(iteration, optimizer, minibatch, spec, history, run)));
       }
-      List<Map<String, Object>> rows = new ArrayList<>();
-      for (IterationRecord r : history) {
-        rows.add(r.toMap());
+      Path target = root.child(name);
+      if (fs.exists(target)) {
+        root.delete(target);
       }
-      state.put("history", rows);
-      if (minibatch != null) {
-        state.put("minibatch", minibatchMap(minibatch, spec));
+      if (!fs.rename(tmp, target)) {
+        throw new IOException("rename " + tmp + " -> " + target + " failed");
       }
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValue(tmp.resolve("state.json").toFile(), state);
-      Path target = root.resolve(name);
-      if (Files.exists(target)) {
-        CheckpointFolder.deleteTree(target);
-      }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      CheckpointFolder.prune(root, KEEP);
-      return target;
+      root.prune(KEEP);
+      return target.toString();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write a checkpoint under " + root, e);
+    } finally {
+      removeQuietly(fs, tmp);
+    }
+  }
+
+  /** Removes what a failed write left; the write's failure is the one to report. */
+  private static void removeQuietly(FileSystem fs, Path tmp) {
+    try {
+      if (fs.exists(tmp)) {
+        fs.delete(tmp, true);
+      }
+    } catch (IOException ignored) {
+      // nothing more to do: the folder is hidden and never listed as a checkpoint
+    }
+  }
+
+  /** state.json's content. */
+  private static Map<String, Object> stateMap(int iteration, Optimizer optimizer,
+      MinibatchState minibatch, TrainSpec spec, List<IterationRecord> history,
+      RunIdentity run) {
+    Map<String, Object> state = new LinkedHashMap<>();
+    state.put("iteration", iteration);
+    state.put("optimizer", optimizer.label());
+    if (run != null) {
+      state.put("run", run.toMap());
+    }
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (IterationRecord r : history) {
+      rows.add(r.toMap());
+    }
+    state.put("history", rows);
+    if (minibatch != null) {
+      state.put("minibatch", minibatchMap(minibatch, spec));
+    }
+    return state;
+  }
+
+  private static void writeNpy(FileSystem fs, Path file, NpyArray array) throws IOException {
+    try (OutputStream out = fs.create(file, false)) {
+      Npy.write(out, array);
     }
   }
 
   /** The newest checkpoint under {@code resumeDir}. */
-  public static Checkpoint latest(Path resumeDir) {
-    List<Path> all = CheckpointFolder.list(resumeDir);
+  public static Checkpoint latest(CheckpointFolder resumeDir) {
+    List<Path> all = resumeDir.list();
     if (all.isEmpty()) {
       throw new IllegalArgumentException("resumeDir " + resumeDir + ": no checkpoint ("
           + CheckpointFolder.PREFIX + "NNNNNNNN folder) found there");
     }
-    return read(all.get(all.size() - 1));
+    return read(resumeDir.fs(), all.get(all.size() - 1));
   }
 
   /**
@@ -134,15 +179,14 @@ public final class Checkpoints {
    * before anything runs: state.json's fields and types, the history, and the shapes of W, b
    * and the velocity against each other.
    */
-  static Checkpoint read(Path dir) {
-    Path statePath = dir.resolve("state.json");
-    if (!Files.isRegularFile(statePath)) {
+  static Checkpoint read(FileSystem fs, Path dir) {
+    Path statePath = new Path(dir, STATE);
+    if (!isFile(fs, statePath)) {
       throw damaged(statePath, "missing (the checkpoint is incomplete)");
     }
     Map<String, Object> state;
-    try {
-      state = new ObjectMapper().readValue(statePath.toFile(),
-          new TypeReference<Map<String, Object>>() { });
+    try (InputStream in = fs.open(statePath)) {
+      state = new ObjectMapper().readValue(in, new TypeReference<Map<String, Object>>() { });
     } catch (IOException e) {
       throw damaged(statePath, "not a JSON object with iteration, optimizer and history ("
           + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage())
@@ -152,7 +196,7 @@ public final class Checkpoints {
       throw damaged(statePath, "empty");
     }
     int iteration = integer(statePath, "iteration", state.get("iteration"));
-    String name = dir.getFileName().toString();
+    String name = dir.getName();
     if (name.startsWith(CheckpointFolder.PREFIX)
         && !name.equals(CheckpointFolder.name(iteration))) {
       throw damaged(statePath, "iteration " + iteration + " does not match the folder " + name);
@@ -178,14 +222,15 @@ public final class Checkpoints {
           + history.get(history.size() - 1).iteration() + " but the checkpoint is of iteration "
           + iteration);
     }
-    ModelDir.Model model = Files.exists(dir.resolve(ModelDir.JSON)) ? model(dir)
-        : legacyModel(dir);
+    ModelDir.Model model = exists(fs, new Path(dir, ModelDir.JSON)) ? model(fs, dir)
+        : legacyModel(fs, dir);
     int parameters = model.theta().length;
     String need = Trainer.parameters(model.network()) + " " + parameters;
-    double[] velocity = vector(dir.resolve(VELOCITY), "the velocity", need, parameters, false);
+    double[] velocity = vector(fs, new Path(dir, VELOCITY), "the velocity", need, parameters,
+        false);
     if (!optimizer.minibatch()) {
-      return new Checkpoint(dir, iteration, optimizer, model, velocity, null, 0, 0, history,
-          run);
+      return new Checkpoint(dir.toString(), iteration, optimizer, model, velocity, null, 0, 0,
+          history, run);
     }
     if (!(state.get("minibatch") instanceof Map<?, ?> fields)) {
       throw damaged(statePath, "minibatch is " + describe(state.get("minibatch"))
@@ -194,8 +239,8 @@ public final class Checkpoints {
     double[] m = null;
     double[] v = null;
     if (optimizer == Optimizer.ADAM) {
-      m = vector(dir.resolve(ADAM_M), "Adam's m", need, parameters, true);
-      v = vector(dir.resolve(ADAM_V), "Adam's v", need, parameters, true);
+      m = vector(fs, new Path(dir, ADAM_M), "Adam's m", need, parameters, true);
+      v = vector(fs, new Path(dir, ADAM_V), "Adam's v", need, parameters, true);
     }
     long step = whole(statePath, "minibatch.step", fields.get("step"), Long.MAX_VALUE);
     if (step != iteration) {
@@ -226,8 +271,8 @@ public final class Checkpoints {
     }
     MinibatchState minibatch = MinibatchState.of(step, epoch, stepInEpoch, velocity, m, v, sums,
         epochRows, epochs);
-    return new Checkpoint(dir, iteration, optimizer, model, null, minibatch, batchRows, seed,
-        history, run);
+    return new Checkpoint(dir.toString(), iteration, optimizer, model, null, minibatch,
+        batchRows, seed, history, run);
   }
 
   /** The run a checkpoint belongs to; null where none was recorded (older checkpoints). */
@@ -266,24 +311,26 @@ public final class Checkpoints {
   }
 
   /** θ from the checkpoint's model folder; its damage is the checkpoint's. */
-  private static ModelDir.Model model(Path dir) {
+  private static ModelDir.Model model(FileSystem fs, Path dir) {
     try {
-      return ModelDir.read(dir.toUri().toString(), new Configuration());
+      return ModelDir.read(fs.makeQualified(dir).toString(), fs.getConf());
     } catch (ModelDir.DamagedException e) {
       String name = e.file().substring(e.file().lastIndexOf('/') + 1);
-      throw damaged(dir.resolve(name), e.problem());
+      throw damaged(new Path(dir, name), e.problem());
     }
   }
 
   /** W.npy and b.npy of a checkpoint written before model.json. */
-  private static ModelDir.Model legacyModel(Path dir) {
-    DenseBlock w = Npy.read(dir.resolve("W.npy")).toBlock();
+  private static ModelDir.Model legacyModel(FileSystem fs, Path dir) {
+    Path wFile = new Path(dir, "W.npy");
+    Path bFile = new Path(dir, "b.npy");
+    DenseBlock w = DriverFiles.readNpy(fs, wFile).toBlock();
     if (w.numRows() < 1 || w.numCols() < 1) {
-      throw damaged(dir.resolve("W.npy"), "W is " + w.shape() + ", expected d x k with d, k >= 1");
+      throw damaged(wFile, "W is " + w.shape() + ", expected d x k with d, k >= 1");
     }
-    double[] b = Npy.read(dir.resolve("b.npy")).toVector();
+    double[] b = DriverFiles.readNpy(fs, bFile).toVector();
     if (b.length != w.numCols()) {
-      throw damaged(dir.resolve("b.npy"), "b has " + b.length + " values but W is " + w.shape()
+      throw damaged(bFile, "b has " + b.length + " values but W is " + w.shape()
           + " (b must have k = " + w.numCols() + ")");
     }
     return new ModelDir.Model(Network.linear(w.numRows(), w.numCols()),
@@ -295,15 +342,15 @@ public final class Checkpoints {
    *
    * @param required whether a missing file is damage (else null)
    */
-  private static double[] vector(Path file, String what, String need, int parameters,
-      boolean required) {
-    if (!Files.exists(file)) {
+  private static double[] vector(FileSystem fs, Path file, String what, String need,
+      int parameters, boolean required) {
+    if (!exists(fs, file)) {
       if (required) {
         throw damaged(file, "missing (" + what + " is part of the checkpoint of adam)");
       }
       return null;
     }
-    double[] values = Npy.read(file).toVector();
+    double[] values = DriverFiles.readNpy(fs, file).toVector();
     if (values.length != parameters) {
       throw damaged(file, what + " has " + values.length + " values but " + need);
     }
@@ -365,6 +412,24 @@ public final class Checkpoints {
   /** A whole number >= 0 that fits an int. */
   private static int integer(Path file, String field, Object value) {
     return (int) whole(file, field, value, Integer.MAX_VALUE);
+  }
+
+  private static boolean exists(FileSystem fs, Path file) {
+    try {
+      return fs.exists(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the checkpoint file " + file, e);
+    }
+  }
+
+  private static boolean isFile(FileSystem fs, Path file) {
+    try {
+      return fs.getFileStatus(file).isFile();
+    } catch (FileNotFoundException e) {
+      return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the checkpoint file " + file, e);
+    }
   }
 
   private static String describe(Object value) {

@@ -13,6 +13,7 @@ import io.sparkgemm.local.npy.Npy;
 import io.sparkgemm.local.npy.NpyArray;
 import io.sparkgemm.local.npy.NpyFormatException;
 import io.sparkgemm.local.npy.NpyLayout;
+import io.sparkgemm.spark.input.DriverFiles;
 import io.sparkgemm.spark.output.OutputDir;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -24,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -170,12 +170,9 @@ public final class ModelDir {
   public static Model read(String path, Configuration conf) {
     try {
       Path dir = new Path(path);
-      FileSystem fs = dir.getFileSystem(conf);
-      if (fs instanceof ChecksumFileSystem checksummed) {
-        // files replaced by other tools (NumPy) have stale .crc files: the checks below are
-        // the model's
-        fs = checksummed.getRawFileSystem();
-      }
+      // raw on a local disk: files replaced by other tools (NumPy) have stale .crc files, and
+      // the checks below are the model's
+      FileSystem fs = DriverFiles.fileSystem(dir, conf);
       if (!fs.exists(dir)) {
         throw new IllegalArgumentException("Model folder " + path + ": no such folder");
       }

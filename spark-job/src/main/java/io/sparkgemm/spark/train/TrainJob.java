@@ -9,18 +9,19 @@ import io.sparkgemm.spark.Interrupts;
 import io.sparkgemm.spark.RunInterruptedException;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.output.OutputDir;
+import io.sparkgemm.spark.output.OutputPaths;
 import io.sparkgemm.spark.output.Report;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -35,7 +36,7 @@ public final class TrainJob {
   }
 
   /**
-   * @param checkpointDir where checkpoints go (null: none)
+   * @param checkpointDir where checkpoints go, on any Hadoop file system (null: none)
    * @param checkpointEvery write one every this many iterations (gd, lbfgs) or steps (sgd,
    *     adam); 0: none
    * @param logEvery sgd and adam: a line every this many steps too (0: only per epoch)
@@ -43,11 +44,18 @@ public final class TrainJob {
    *     written runs on raw rows
    * @param run what the run is, recorded in every checkpoint (null: not recorded)
    */
-  public record Settings(String out, boolean overwrite, Path checkpointDir, int checkpointEvery,
-      Map<String, Object> inputs, int logEvery, boolean standardize, RunIdentity run) {
-    public Settings(String out, boolean overwrite, Path checkpointDir, int checkpointEvery,
+  public record Settings(String out, boolean overwrite, String checkpointDir,
+      int checkpointEvery, Map<String, Object> inputs, int logEvery, boolean standardize,
+      RunIdentity run) {
+    public Settings(String out, boolean overwrite, String checkpointDir, int checkpointEvery,
         Map<String, Object> inputs) {
       this(out, overwrite, checkpointDir, checkpointEvery, inputs, 0, false, null);
+    }
+
+    /** The checkpoint folder, with the running session's file systems; null for none. */
+    CheckpointFolder checkpoints() {
+      return checkpointDir == null ? null
+          : CheckpointFolder.of(checkpointDir, OutputPaths.hadoopConf());
     }
   }
 
@@ -136,8 +144,8 @@ public final class TrainJob {
    */
   static RunInterruptedException interrupted(Settings settings, Throwable cause) {
     String head = "nothing was written to " + settings.out();
-    Path ckpt = settings.checkpointDir();
-    List<String> names = ckpt == null ? List.of() : CheckpointFolder.names(ckpt);
+    CheckpointFolder ckpt = settings.checkpoints();
+    List<String> names = ckpt == null ? List.of() : ckpt.names();
     Object resumedFrom = settings.inputs().get("resume");
     String tail;
     if (!names.isEmpty()) {
@@ -145,7 +153,7 @@ public final class TrainJob {
           + ", with the same flags and resumeDir " + ckpt;
     } else if (resumedFrom != null) {
       tail = "; no newer checkpoint was written: resume again with resumeDir "
-          + Path.of(resumedFrom.toString()).getParent();
+          + new Path(resumedFrom.toString()).getParent();
     } else {
       tail = ckpt == null ? "; no checkpoints were written (checkpointEvery is 0)"
           : "; no checkpoint was written yet to " + ckpt;
@@ -155,13 +163,13 @@ public final class TrainJob {
 
   /** What a diverged run leaves: nothing at --out, and which checkpoint to resume from. */
   static String checkpointNote(Settings settings) {
-    Path root = settings.checkpointDir();
+    CheckpointFolder root = settings.checkpoints();
     List<String> written = settings.checkpointEvery() > 0 && root != null
-        ? CheckpointFolder.names(root) : List.of();
+        ? root.names() : List.of();
     return "Nothing was written to outputDir; " + (written.isEmpty()
         ? "no checkpoint was written" + (settings.checkpointEvery() > 0 ? " yet"
             : " (checkpointEvery N writes them)")
-        : "the last checkpoint written is " + root.resolve(written.get(written.size() - 1))
+        : "the last checkpoint written is " + root.child(written.get(written.size() - 1))
             + " (resumeDir " + root + " continues from it)") + ".";
   }
 
@@ -188,6 +196,7 @@ public final class TrainJob {
   private static Trainer.Listener listener(TrainSpec spec, Network network, Settings settings,
       PrintWriter console, List<IterationRecord> sofar, UnaryOperator<double[]> toModel) {
     boolean minibatch = spec.optimizer().minibatch();
+    CheckpointFolder checkpoints = settings.checkpointEvery() > 0 ? settings.checkpoints() : null;
     return new Trainer.Listener() {
       @Override
       public void onIteration(IterationRecord record, double[] theta, double[] velocity) {
@@ -199,7 +208,7 @@ public final class TrainJob {
         console.flush();
         int it = record.iteration();
         if (settings.checkpointEvery() > 0 && it > 0 && it % settings.checkpointEvery() == 0) {
-          Checkpoints.write(settings.checkpointDir(), it, spec.optimizer(), model(theta),
+          Checkpoints.write(checkpoints, it, spec.optimizer(), model(theta),
               velocity, null, null, sofar, settings.run());
         }
       }
@@ -211,7 +220,7 @@ public final class TrainJob {
           console.flush();
         }
         if (settings.checkpointEvery() > 0 && record.step() % settings.checkpointEvery() == 0) {
-          Checkpoints.write(settings.checkpointDir(), Math.toIntExact(record.step()),
+          Checkpoints.write(checkpoints, Math.toIntExact(record.step()),
               spec.optimizer(), model(theta), null, state, spec, sofar, settings.run());
         }
       }

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +37,10 @@ class CheckpointsTest {
   private static final RunIdentity.Source SOURCE = new RunIdentity.Source("/data/X.npy",
       "/data/T.npy");
 
+  private CheckpointFolder folder(String name) {
+    return CheckpointFolder.of(dir.resolve(name).toString(), new Configuration());
+  }
+
   /** Adam on 2-3(gelu)-1 after 6 steps of 4 per epoch: mid-epoch 2. */
   private Path adamCheckpoint() {
     Network net = NET;
@@ -51,16 +56,16 @@ class CheckpointsTest {
     EpochRecord epoch = new EpochRecord(1, 4, 0.5, 0.4, 0.3, 0.01, 100, 0.1);
     MinibatchState state = MinibatchState.of(6, 1, 2, null, m, v,
         new double[] {0.1 + 0.2, 1.0 / 3, 0.7}, 50, List.of(epoch));
-    return Checkpoints.write(dir.resolve("ckpt"), 6, Optimizer.ADAM, new ModelDir.Model(net,
+    return Path.of(Checkpoints.write(folder("ckpt"), 6, Optimizer.ADAM, new ModelDir.Model(net,
         theta, Loss.MSE, DType.FLOAT64), null, state, SPEC, List.of(EPOCH_ONE),
-        RunIdentity.of(SOURCE, 100, net, SPEC, false));
+        RunIdentity.of(SOURCE, 100, net, SPEC, false)));
   }
 
   @Test
   void anAdamCheckpointReadsBackBitForBit() {
     Path written = adamCheckpoint();
     assertThat(written.getFileName().toString()).isEqualTo("iter-00000006");
-    Checkpoints.Checkpoint c = Checkpoints.latest(dir.resolve("ckpt"));
+    Checkpoints.Checkpoint c = Checkpoints.latest(folder("ckpt"));
     assertThat(c.optimizer()).isEqualTo(Optimizer.ADAM);
     assertThat(c.iteration()).isEqualTo(6);
     assertThat(c.batchRows()).isEqualTo(25);
@@ -88,7 +93,7 @@ class CheckpointsTest {
   @Test
   void theRecordedRunNamesWhatAResumeChanges() {
     adamCheckpoint();
-    RunIdentity recorded = Checkpoints.latest(dir.resolve("ckpt")).run();
+    RunIdentity recorded = Checkpoints.latest(folder("ckpt")).run();
     TrainSpec other = TrainSpec.builder(Loss.MSE).optimizer(Optimizer.ADAM).batchRows(25)
         .seed(-7).learningRate(0.05).epochs(3).build();
     RunIdentity.Comparison c = recorded.compareTo(RunIdentity.of(
@@ -104,14 +109,15 @@ class CheckpointsTest {
   @Test
   void aCheckpointFolderListsAndClearsOnlyCheckpoints() throws IOException {
     Path root = dir.resolve("folder");
+    CheckpointFolder folder = folder("folder");
     for (String name : List.of("iter-00000010", "iter-00000002", "iter-123456789", "iter-x",
         "notes")) {
       Files.createDirectories(root.resolve(name));
     }
     Files.writeString(root.resolve("iter-00000003"), "a file, not a checkpoint");
-    assertThat(CheckpointFolder.names(root)).containsExactly("iter-00000002",
+    assertThat(folder.names()).containsExactly("iter-00000002",
         "iter-00000010", "iter-123456789");
-    assertThat(CheckpointFolder.clear(root)).containsExactly("iter-00000002", "iter-00000010",
+    assertThat(folder.clear()).containsExactly("iter-00000002", "iter-00000010",
         "iter-123456789");
     try (var left = Files.list(root)) {
       assertThat(left.map(p -> p.getFileName().toString()))
@@ -132,7 +138,7 @@ class CheckpointsTest {
         + "\"gradientNorm\": 1.0, \"step\": 0.0, \"seconds\": 0.5, \"passes\": 1}, "
         + "{\"iteration\": 2, \"objective\": 1.0, \"loss\": 1.0, \"gradientNorm\": 0.5, "
         + "\"step\": 0.1, \"seconds\": 0.5, \"passes\": 1}]}");
-    Checkpoints.Checkpoint c = Checkpoints.latest(dir.resolve("old"));
+    Checkpoints.Checkpoint c = Checkpoints.latest(folder("old"));
     assertThat(c.model().network().sizes()).containsExactly(3, 2);
     assertThat(c.model().theta()).containsExactly(1, 2, 3, 4, 5, 6, -1, -2);
     assertThat(c.velocity()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
@@ -144,16 +150,16 @@ class CheckpointsTest {
   void aDamagedMinibatchCheckpointIsRefusedNamingTheFile() throws IOException {
     Path c = adamCheckpoint();
     Files.delete(c.resolve("adam-v.npy"));
-    assertThatThrownBy(() -> Checkpoints.latest(dir.resolve("ckpt")))
+    assertThatThrownBy(() -> Checkpoints.latest(folder("ckpt")))
         .hasMessageContaining("resumeDir: the checkpoint file " + c.resolve("adam-v.npy")
             + " is damaged: missing (Adam's v is part of the checkpoint of adam)");
     Npy.write(c.resolve("adam-v.npy"), NpyArray.ofVector(new double[3]));
-    assertThatThrownBy(() -> Checkpoints.latest(dir.resolve("ckpt")))
+    assertThatThrownBy(() -> Checkpoints.latest(folder("ckpt")))
         .hasMessageContaining("adam-v.npy is damaged: Adam's v has 3 values but the "
             + "network 2-3(gelu)-1 needs 13");
     Npy.write(c.resolve("adam-v.npy"), NpyArray.ofVector(new double[13]));
     Npy.write(c.resolve("W1.npy"), NpyArray.of(DenseBlock.ofRows(new double[][] {{1, 2}})));
-    assertThatThrownBy(() -> Checkpoints.latest(dir.resolve("ckpt")))
+    assertThatThrownBy(() -> Checkpoints.latest(folder("ckpt")))
         .hasMessageContaining("the checkpoint file " + c.resolve("W1.npy") + " is damaged: "
             + "W1 is (1, 2) but model.json says (3, 1)");
     Npy.write(c.resolve("W1.npy"), NpyArray.of(DenseBlock.ofRows(new double[][] {{1}, {2},
@@ -162,12 +168,12 @@ class CheckpointsTest {
     ObjectNode state = (ObjectNode) mapper.readTree(c.resolve("state.json").toFile());
     ((ObjectNode) state.get("minibatch")).put("stepInEpoch", "two");
     mapper.writeValue(c.resolve("state.json").toFile(), state);
-    assertThatThrownBy(() -> Checkpoints.latest(dir.resolve("ckpt")))
+    assertThatThrownBy(() -> Checkpoints.latest(folder("ckpt")))
         .hasMessageContaining("state.json is damaged: minibatch.stepInEpoch is the string "
             + "\"two\", expected a whole number >= 0");
     state.remove("minibatch");
     mapper.writeValue(c.resolve("state.json").toFile(), state);
-    assertThatThrownBy(() -> Checkpoints.latest(dir.resolve("ckpt")))
+    assertThatThrownBy(() -> Checkpoints.latest(folder("ckpt")))
         .hasMessageContaining("state.json is damaged: minibatch is missing, expected the state "
             + "of adam");
   }
