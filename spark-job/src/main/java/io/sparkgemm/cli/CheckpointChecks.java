@@ -80,9 +80,12 @@ final class CheckpointChecks {
    * no other run's checkpoints: a resume continues in the folder it resumes from; any other
    * folder's checkpoints are refused, or with --overwrite removed (named on the console).
    * Works on any Hadoop file system.
+   *
+   * @param remove whether to remove them now (train checks before Spark starts, and removes
+   *     only once every other check, the memory check after reading X among them, has passed)
    */
   static void prepare(String dir, Checkpoints.Checkpoint resumed, boolean overwrite,
-      PrintWriter console) {
+      PrintWriter console, boolean remove) {
     if (dir == null) {
       return;
     }
@@ -101,6 +104,10 @@ final class CheckpointChecks {
           + "checkpoints of another run (" + String.join(", ", found) + "): pass --overwrite "
           + "to remove them, --resume " + folder + " to continue that run, or choose another "
           + "--checkpoint-dir");
+    }
+    if (!remove) {
+      // checked now; removed only once every other check has passed (train calls again)
+      return;
     }
     folder.clear();
     console.println("removed the checkpoints of an earlier run from " + folder + " (--overwrite): "

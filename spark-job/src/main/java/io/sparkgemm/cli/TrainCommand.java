@@ -197,9 +197,8 @@ final class TrainCommand implements Callable<Integer> {
     TrainMemory.beforeSpark(job, job.input(kind, labelOptions.labelsCol, labelOptions.labels,
         null, null), train, wOutputs != null ? wOutputs : job.outputs,
         countOutputs && kind == LabelKind.TARGETS ? labelOptions.labels : null);
-    // last of the checks: with --overwrite it removes an earlier run's checkpoints
     CheckpointChecks.prepare(checkpoints, checkpoint, job.overwrite,
-        spec.commandLine().getOut());
+        spec.commandLine().getOut(), false);
     Backends.select(job.backend.options());
     try (Sessions.Handle session = Sessions.open(job.spark.master, "spark-gemm train")) {
       if (countOutputs && kind == LabelKind.CLASSES) {
@@ -244,6 +243,9 @@ final class TrainCommand implements Callable<Integer> {
               ? job.weights(-1).numCols() : job.outputs);
           start = Trainer.Start.fresh(initialTheta(network, input.numFeatures()));
         }
+        // last of the checks passed: with --overwrite, an earlier run's checkpoints go now
+        CheckpointChecks.prepare(checkpoints, checkpoint, job.overwrite,
+            spec.commandLine().getOut(), true);
         TrainJob.run(session.spark(), input, train, start, network,
             new TrainJob.Settings(job.out, job.overwrite, checkpoints, checkpointEvery, inputs,
                 minibatch.logEvery(), standardize, RunIdentity.of(source, input.numRows(),
