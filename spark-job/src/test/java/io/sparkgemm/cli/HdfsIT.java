@@ -19,8 +19,6 @@ import java.util.TreeMap;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -29,7 +27,6 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -149,6 +146,18 @@ class HdfsIT {
     assertSameFiles("ck/iter-00000006", "W.npy", "b.npy", "model.json");
   }
 
+  /** k counted from .npy labels on hdfs:// (a Spark job; no --w, no --outputs). */
+  @Test
+  void classesAreCountedFromLabelsOnHdfs() throws IOException {
+    for (String base : List.of(local, remote)) {
+      CliRun run = ok("train", "--x", base + "/X.npy", "--labels", base + "/L.npy", "--loss",
+          "softmax-ce", "--optimizer", "gd", "--max-iter", "2", "--out", out(base, "counted"),
+          "--master", "local[2]");
+      assertThat(run.out()).contains("k = 3 from the class labels (largest id 2)");
+    }
+    assertSameFiles("counted", "W.npy", "b.npy", "model.json");
+  }
+
   /** Refusals on hdfs:// are those of a local disk: exit 2, one line, nothing written. */
   @Test
   void hdfsPathsAreRefusedAsLocalOnesAre() throws IOException {
@@ -180,29 +189,6 @@ class HdfsIT {
         .startsWith("--resume " + out(remote, "nowhere") + ": no checkpoint");
     assertThat(fs.exists(hdfs.path("/in-out/r1"))).isFalse();
     assertThat(fs.exists(hdfs.path("/in-out/r2"))).isFalse();
-  }
-
-  /**
-   * TODO(issue 21, locality): the tasks of a .npy pass should be NODE_LOCAL or better where a
-   * DataNode shares the host, once .npy row ranges report their blocks' hosts as preferred
-   * locations. Enable this when they do: it records each task's locality with a listener.
-   */
-  @Test
-  @Disabled("needs preferred locations for .npy row ranges (issue 21, not yet implemented)")
-  void npyPassTasksAreNodeLocal() {
-    List<String> localities = new ArrayList<>();
-    spark.sparkContext().addSparkListener(new SparkListener() {
-      @Override
-      public void onTaskEnd(SparkListenerTaskEnd end) {
-        synchronized (localities) {
-          localities.add(end.taskInfo().taskLocality().toString());
-        }
-      }
-    });
-    ok("backward", "--x", remote + "/X.npy", "--w", remote + "/W.npy", "--loss", "sum",
-        "--out", out(remote, "locality"), "--master", "local[2]");
-    assertThat(localities).isNotEmpty().allMatch(l -> l.equals("NODE_LOCAL")
-        || l.equals("PROCESS_LOCAL"));
   }
 
   /** An output folder beside the inputs, on the same file system. */
