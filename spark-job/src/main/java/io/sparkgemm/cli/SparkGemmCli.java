@@ -72,10 +72,13 @@ public final class SparkGemmCli implements Runnable {
     cli.setErr(errWriter);
     cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       if (ex instanceof RunInterruptedException || Interrupts.begun()) {
-        // Spark's failures after a SIGINT are its context stopping, not the cause: one line.
-        errWriter.println("interrupted: " + (ex instanceof RunInterruptedException
-            ? Flags.inFlags(ex.getMessage()) : "stopped by SIGINT or SIGTERM before the output "
-                + "was committed; nothing was written"));
+        // Spark's failures after a SIGINT are its context stopping, not the cause: one line
+        // (unless the shutdown hook already said it for a command that did not wake up).
+        if (Interrupts.claimSaying()) {
+          errWriter.println("interrupted: " + (ex instanceof RunInterruptedException
+              ? Flags.inFlags(ex.getMessage()) : "stopped by SIGINT or SIGTERM before the "
+                  + "output was committed; nothing was written"));
+        }
         return INTERRUPTED;
       }
       IllegalArgumentException badInput = badInput(ex);
@@ -115,7 +118,8 @@ public final class SparkGemmCli implements Runnable {
       return usage.handleParseException(ex, arguments);
     });
     // Holds the JVM's halt after SIGINT until the command has cleaned up and said so.
-    try (Interrupts.Watch watch = Interrupts.watch()) {
+    try (Interrupts.Watch watch = Interrupts.watch(
+        message -> errWriter.println("interrupted: " + Flags.inFlags(message)))) {
       return cli.execute(args);
     } catch (Error e) {
       // Errors pass picocli's handler by; Hadoop's FSError is one (a failed local write).

@@ -2,20 +2,28 @@ package io.sparkgemm.spark;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * What a command does when the JVM is told to stop (SIGINT from Ctrl-C, SIGTERM from kill). The
  * JVM then runs its shutdown hooks, Spark's among them, which stops the SparkContext, so the
  * command's running job fails; once the hooks are done the JVM halts, wherever the command is.
- * {@link #watch()} adds a hook that marks the stop ({@link #begun()}, so the command can tell
- * an interrupt from a failure, and commit nothing) and holds the halt until the command has
- * cleaned up (its staged output removed) and said so, for at most {@link #GRACE_SECONDS}.
+ * {@link #watch} adds a hook that marks the stop ({@link #begun()}, so the command can tell an
+ * interrupt from a failure, and commit nothing) and holds the halt until the command has
+ * cleaned up (its staged output removed) and said so. Spark's stop does not always wake a
+ * driver thread waiting for a job (its futures are rejected by executors shutting down): if
+ * the command has not finished after {@link #WAKE_SECONDS}, the hook runs the command's
+ * {@link #lastWords} itself (clean-up and message), so the console says the same either way.
  */
 public final class Interrupts {
-  /** How long the JVM's halt waits for the command to clean up after a stop. */
-  public static final int GRACE_SECONDS = 30;
+  /** How long the hook waits for the command before it cleans up and speaks for it. */
+  public static final int WAKE_SECONDS = 8;
 
   private static volatile boolean begun;
+  private static volatile Supplier<String> lastWords;
+  private static final AtomicBoolean SAID = new AtomicBoolean();
 
   private Interrupts() {
   }
@@ -39,9 +47,33 @@ public final class Interrupts {
     }
   }
 
-  /** Watches one command; close it when the command has finished, message printed. */
-  public static Watch watch() {
-    return new Watch();
+  /**
+   * What to do and say if the JVM stops while {@code words} is registered: it cleans up (e.g.
+   * removes the staged output) and returns the message; close the result when done.
+   */
+  public static Registration lastWords(Supplier<String> words) {
+    lastWords = words;
+    return () -> lastWords = null;
+  }
+
+  /** A registration of {@link #lastWords}, undone by {@link #close()}. */
+  public interface Registration extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /** Whether the caller is the first to report the stop (the command or the hook, not both). */
+  public static boolean claimSaying() {
+    return SAID.compareAndSet(false, true);
+  }
+
+  /**
+   * Watches one command; close it when the command has finished, message printed.
+   *
+   * @param say prints a stop's message (without a prefix) where the command prints errors
+   */
+  public static Watch watch(Consumer<String> say) {
+    return new Watch(say);
   }
 
   /** A registered shutdown hook, removed again by {@link #close()}. */
@@ -49,13 +81,26 @@ public final class Interrupts {
     private final CountDownLatch done = new CountDownLatch(1);
     private final Thread hook;
 
-    private Watch() {
+    private Watch(Consumer<String> say) {
+      SAID.set(false);
       hook = new Thread(() -> {
         begun = true;
         try {
-          done.await(GRACE_SECONDS, TimeUnit.SECONDS);
+          if (!done.await(WAKE_SECONDS, TimeUnit.SECONDS)) {
+            Supplier<String> words = lastWords;
+            String message = words != null ? words.get() : "stopped by SIGINT or SIGTERM "
+                + "before the output was committed; nothing was written";
+            if (claimSaying()) {
+              say.accept(message);
+            }
+          }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+          // the JVM halts now whatever happens: say what could not be cleaned up
+          if (claimSaying()) {
+            say.accept("stopped by SIGINT or SIGTERM; clean-up failed: " + e.getMessage());
+          }
         }
       }, "spark-gemm interrupt");
       Runtime.getRuntime().addShutdownHook(hook);

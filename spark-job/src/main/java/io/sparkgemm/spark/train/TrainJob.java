@@ -73,7 +73,12 @@ public final class TrainJob {
       Trainer.Start start, Network network, Settings settings, PrintWriter console) {
     OutputDir dir = OutputDir.create(settings.out(), settings.overwrite(),
         spark.sparkContext().hadoopConfiguration());
-    try (dir) {
+    // if the JVM stops and this thread is not woken by Spark's stop, the hook cleans up and
+    // says where to resume from
+    try (dir; Interrupts.Registration words = Interrupts.lastWords(() -> {
+      dir.close();
+      return interrupted(settings, null).getMessage();
+    })) {
       Outcome outcome;
       try {
         outcome = train(spark, input, spec, start, network, settings, console, dir);
