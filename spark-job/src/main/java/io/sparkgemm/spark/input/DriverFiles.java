@@ -59,14 +59,28 @@ public final class DriverFiles {
 
   /** Reads the .npy file {@code file} of {@code fs}; refusals name it as {@code file} prints. */
   public static NpyArray readNpy(FileSystem fs, Path file) {
-    String name = file.toString();
+    return readNpy(fs, file, file.toString(), (in, size, name) -> Npy.read(in::readFully,
+        size, name));
+  }
+
+  /** What is read from an open .npy file of {@code size} bytes (the whole array, a header). */
+  @FunctionalInterface
+  public interface NpyReader<T> {
+    T read(FSDataInputStream in, long size, String name) throws IOException;
+  }
+
+  /**
+   * Opens the .npy file {@code file} of {@code fs} and reads it with {@code reader}; a folder,
+   * a missing file and a failed read are refused naming the file as {@code name}.
+   */
+  public static <T> T readNpy(FileSystem fs, Path file, String name, NpyReader<T> reader) {
     try {
       FileStatus status = fs.getFileStatus(file);
       if (status.isDirectory()) {
         throw new NpyFormatException(name, "is a directory, expected a .npy file");
       }
       try (FSDataInputStream in = fs.open(file)) {
-        return Npy.read(in::readFully, status.getLen(), name);
+        return reader.read(in, status.getLen(), name);
       }
     } catch (FileNotFoundException e) {
       throw new NpyFormatException(name, "file not found");

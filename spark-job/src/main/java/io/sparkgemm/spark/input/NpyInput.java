@@ -5,13 +5,10 @@ import io.sparkgemm.local.npy.NpyLayout;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.block.LabeledBlock;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -193,21 +190,15 @@ final class NpyInput {
 
   /** The layout of a .npy file, from its header alone. */
   static NpyLayout header(Configuration conf, String path) {
+    Path p = new Path(path);
+    FileSystem fs;
     try {
-      Path p = new Path(path);
-      FileSystem fs = p.getFileSystem(conf);
-      FileStatus status = fs.getFileStatus(p);
-      if (status.isDirectory()) {
-        throw new NpyFormatException(path, "is a directory, expected a .npy file");
-      }
-      try (FSDataInputStream in = fs.open(p)) {
-        return NpyLayout.read(in::readFully, status.getLen(), path);
-      }
-    } catch (FileNotFoundException e) {
-      throw new NpyFormatException(path, "file not found");
+      fs = p.getFileSystem(conf);
     } catch (IOException e) {
       throw new NpyFormatException(path, "cannot read: " + e.getMessage());
     }
+    return DriverFiles.readNpy(fs, p, path, (in, size, name) -> NpyLayout.read(in::readFully,
+        size, name));
   }
 
   /** Broadcast once, for the executors' file systems (with the session's spark.hadoop.*). */
