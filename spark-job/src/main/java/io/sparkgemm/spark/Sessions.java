@@ -53,7 +53,27 @@ public final class Sessions {
       }
     }
     builder.config("spark.ui.showConsoleProgress", "true");
+    blockSizedElements(builder);
     return new Handle(builder.getOrCreate(), true);
+  }
+
+  /**
+   * Settings for elements of megabytes (spark-gemm's blocks), each unless the user set it. Spark
+   * caches a partition by unrolling it into memory and checks the memory it took every
+   * {@code spark.storage.unrollMemoryCheckPeriod} elements (16 by default), before it falls back
+   * to disk: 16 blocks (64 MB with the default 4 MB blocks) per task overrun a small executor
+   * first. Java serialization (cached blocks going to disk, shuffles) keeps every object it has
+   * written reachable until the stream is reset, every {@code spark.serializer.objectStreamReset}
+   * objects (100 by default): 100 blocks per task. Both are set to every element.
+   */
+  private static void blockSizedElements(SparkSession.Builder builder) {
+    SparkConf user = new SparkConf();
+    for (String key : List.of("spark.storage.unrollMemoryCheckPeriod",
+        "spark.serializer.objectStreamReset")) {
+      if (!user.contains(key)) {
+        builder.config(key, "1");
+      }
+    }
   }
 
   /**

@@ -7,8 +7,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.NoSuchElementException;
 import java.util.function.Function;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaRDD;
@@ -18,12 +17,13 @@ import scala.Tuple2;
  * {@code --deterministic}: blocks whose bounds depend on row ids only, and chunks of
  * {@link #BLOCKS_PER_CHUNK} consecutive blocks that one task always sums together.
  *
- * <p>Block j holds the rows with ids in [j·B, (j+1)·B), in id order. Input partitions are cut
- * at those bounds (a block split across two input partitions arrives as two fragments); fragments
- * are sent, keyed by block index, to the partition of their chunk, where the fragments of a block
- * are merged in id order. The pass then sums each chunk's blocks in block order into its own
- * accumulator, and the chunks are reduced in a tree by chunk index. None of it depends on how
- * many partitions there are or which task runs where.
+ * <p>Block j holds the rows with ids in [j·B, (j+1)·B), in id order. Input partitions are cut at
+ * those bounds (a block split across two input partitions arrives as two fragments); fragments are
+ * sent, keyed by block index, to the partition of their chunk, sorted there by block index by
+ * Spark's shuffle (which spills to disk when a partition does not fit in memory), and the fragments
+ * of a block are merged in id order as they stream by. The pass then sums each chunk's blocks in
+ * block order into its own accumulator, and the chunks are reduced in a tree by chunk index. None
+ * of it depends on how many partitions there are or which task runs where.
  */
 public final class Deterministic {
   /** Blocks per chunk with --deterministic: the unit one task sums, in row-id order. */
@@ -36,8 +36,8 @@ public final class Deterministic {
       int partitions) {
     return fragments
         .mapToPair(b -> new Tuple2<>(Math.floorDiv(b.x().rowId(0), (long) blockRows), b))
-        .partitionBy(new ChunkPartitioner(partitions, BLOCKS_PER_CHUNK))
-        .mapPartitions(Deterministic::mergeFragments, true);
+        .repartitionAndSortWithinPartitions(new ChunkPartitioner(partitions, BLOCKS_PER_CHUNK))
+        .mapPartitions(Merged::new, true);
   }
 
   /** The chunk of a block starting at row id {@code firstId}. */
@@ -45,17 +45,41 @@ public final class Deterministic {
     return Math.floorDiv(firstId, chunkRows);
   }
 
-  private static Iterator<LabeledBlock> mergeFragments(
-      Iterator<Tuple2<Long, LabeledBlock>> pieces) {
-    Map<Long, List<LabeledBlock>> byBlock = new TreeMap<>();
-    pieces.forEachRemaining(t -> byBlock.computeIfAbsent(t._1(), i -> new ArrayList<>())
-        .add(t._2()));
-    List<LabeledBlock> blocks = new ArrayList<>(byBlock.size());
-    for (List<LabeledBlock> parts : byBlock.values()) {
-      blocks.add(parts.size() == 1 && increasing(parts.get(0).x().rowIds()) ? parts.get(0)
-          : concatById(parts));
+  /** Sorted (block index, fragment) pairs as whole blocks: a block's fragments are adjacent. */
+  private static final class Merged implements Iterator<LabeledBlock> {
+    private final Iterator<Tuple2<Long, LabeledBlock>> pieces;
+    private Tuple2<Long, LabeledBlock> pending;
+
+    Merged(Iterator<Tuple2<Long, LabeledBlock>> pieces) {
+      this.pieces = pieces;
+      this.pending = pieces.hasNext() ? pieces.next() : null;
     }
-    return blocks.iterator();
+
+    @Override
+    public boolean hasNext() {
+      return pending != null;
+    }
+
+    @Override
+    public LabeledBlock next() {
+      if (pending == null) {
+        throw new NoSuchElementException();
+      }
+      long index = pending._1();
+      List<LabeledBlock> parts = new ArrayList<>();
+      parts.add(pending._2());
+      pending = null;
+      while (pieces.hasNext()) {
+        Tuple2<Long, LabeledBlock> piece = pieces.next();
+        if (piece._1() != index) {
+          pending = piece;
+          break;
+        }
+        parts.add(piece._2());
+      }
+      return parts.size() == 1 && increasing(parts.get(0).x().rowIds()) ? parts.get(0)
+          : concatById(parts);
+    }
   }
 
   private static boolean increasing(long[] ids) {

@@ -3,10 +3,6 @@ package io.sparkgemm.spark.block;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.loss.Labels;
 import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Iterator;
-import java.util.List;
 
 /**
  * One cached block of X rows (with their row ids) and, row-aligned with them, what the loss head
@@ -29,17 +25,6 @@ public final class LabeledBlock implements Serializable {
     this.targets = targets;
     this.classes = classes;
     this.upstream = upstream;
-  }
-
-  /**
-   * A partition's blocks in row-id order: after a shuffle (repartition) or a recomputation the
-   * cache may hand them over in another order, and float64 sums over them must not depend on it.
-   */
-  public static List<LabeledBlock> inRowIdOrder(Iterator<LabeledBlock> blocks) {
-    List<LabeledBlock> ordered = new ArrayList<>();
-    blocks.forEachRemaining(ordered::add);
-    ordered.sort(Comparator.comparingLong(block -> block.x().rowId(0)));
-    return ordered;
   }
 
   public DenseBlock x() {

@@ -12,6 +12,7 @@ import io.sparkgemm.spark.block.Deterministic;
 import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.block.LabeledBlock;
 import io.sparkgemm.spark.block.RowLayout;
+import io.sparkgemm.spark.block.SortedRepartition;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.Arrays;
@@ -216,7 +217,7 @@ public final class InputLoader {
       chunkRows = (long) blockRows * InputSpec.BLOCKS_PER_CHUNK;
       blocks = Deterministic.arrange(blocks, blockRows, partitions);
     } else if (spec.partitions() > 0 && spec.partitions() != blocks.getNumPartitions()) {
-      blocks = blocks.repartition(spec.partitions());
+      blocks = SortedRepartition.of(blocks, spec.partitions());
     }
     CacheLevel cacheLevel = spec.storageLevel() == null ? CacheLevel.MEMORY_AND_DISK
         : spec.storageLevel();

@@ -72,16 +72,19 @@ public final class NetworkEvaluation {
     }
   }
 
-  /** {rows, loss share, correct} of one partition, its blocks in row-id order. */
+  /**
+   * {rows, loss share, correct} of one partition, its blocks streamed in the order they come
+   * (fixed by how they were made).
+   */
   private static double[] partition(Iterator<LabeledBlock> blocks, NetworkParams params,
       Loss loss, long globalRows, BackendOptions backend, boolean classes) {
-    List<LabeledBlock> ordered = LabeledBlock.inRowIdOrder(blocks);
     NetworkKernels kernels = new NetworkKernels(Backends.select(backend));
     NetworkKernels.Workspace work = new NetworkKernels.Workspace();
     LossHead head = LossHeads.of(loss, globalRows);
     int k = params.network().outFeatures();
     double[] out = new double[3];
-    for (LabeledBlock block : ordered) {
+    while (blocks.hasNext()) {
+      LabeledBlock block = blocks.next();
       DenseBlock x = block.x();
       DenseBlock y = DenseBlock.zeros(params.dtype(), x.numRows(), k);
       kernels.forward(params, x, work, y);

@@ -13,9 +13,12 @@ import io.sparkgemm.spark.block.LabeledBlock;
 import io.sparkgemm.spark.output.OutputBlock;
 import io.sparkgemm.spark.pass.LinearPass.Task;
 import io.sparkgemm.spark.reduce.PartitionResult;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 
 /**
  * One partition's share of a pass, on its executor: a result per leaf of the reduction tree. A
@@ -49,27 +52,40 @@ final class PartitionPass {
         : Buffers.take(spec.dtype(), sizes);
   }
 
-  /** The partition's results, one per leaf, with the backend and the task's seconds. */
+  /**
+   * The partition's results, one per leaf, with the backend and the task's seconds. A pass over
+   * every row streams the blocks: each block is summed into its leaf as it comes from the cache
+   * (or the input), and its kept Y and dX leave as results of their own, so a partition need not
+   * fit in the executor's memory. The order blocks come in is fixed by how they were made (the
+   * input's order, or sorted by first row id after a shuffle, see InputLoader), so the float64
+   * sums are the same whenever the partition is read or recomputed. A minibatch step and the
+   * device pass take the partition's blocks as a list.
+   */
   static Iterator<PartitionResult> run(Task task, int partition, Iterator<LabeledBlock> blocks,
       NetworkParams params) {
     long start = System.nanoTime();
-    List<LabeledBlock> ordered = LabeledBlock.inRowIdOrder(blocks);
-    if (ordered.isEmpty()) {
+    if (!blocks.hasNext()) {
       return emptyPartition(task, partition).iterator();
     }
     NetworkKernels kernels = LinearPass.kernels(task);
     String backend = kernels.backend().info().describe();
     if (LinearPass.onDevice(task, params.network(), kernels)) {
-      return List.of(LinearPass.onDevice(task, partition, ordered, params, kernels, backend,
+      return List.of(LinearPass.onDevice(task, partition, all(blocks), params, kernels, backend,
           start)).iterator();
     }
     PartitionPass pass = new PartitionPass(task, params, kernels);
-    List<PartitionResult> results = task.slice() == null ? pass.allRows(partition, ordered)
-        : pass.stepRows(partition, ordered);
-    if (!pass.keep) {
-      pass.buffers.giveBack();
+    if (task.slice() == null) {
+      return pass.new AllRows(partition, blocks, backend, start);
     }
+    List<PartitionResult> results = pass.stepRows(partition, all(blocks));
+    pass.buffers.giveBack();
     return spreadSeconds(results, backend, (System.nanoTime() - start) / 1e9).iterator();
+  }
+
+  private static List<LabeledBlock> all(Iterator<LabeledBlock> blocks) {
+    List<LabeledBlock> all = new ArrayList<>();
+    blocks.forEachRemaining(all::add);
+    return all;
   }
 
   /** An empty partition's share: nothing with --deterministic, else an empty leaf. */
@@ -79,25 +95,81 @@ final class PartitionPass {
             0.0));
   }
 
-  /** Every cached block, summed into its leaf, in row-id order. */
-  private List<PartitionResult> allRows(int partition, List<LabeledBlock> ordered) {
-    TestHooks hooks = TestHooks.forTask(partition, ordered.size());
-    List<PartitionResult> results = new ArrayList<>();
-    Leaf leaf = null;
-    int done = 0;
-    for (LabeledBlock block : ordered) {
+  /**
+   * Every block, summed into its leaf in the order the blocks come: a leaf's result when its
+   * last block is done (the blocks of a chunk are consecutive), each block's kept outputs as
+   * soon as they are computed. The leaves share the task's seconds by when they finished.
+   */
+  private final class AllRows implements Iterator<PartitionResult> {
+    private final int partition;
+    private final Iterator<LabeledBlock> blocks;
+    private final String backend;
+    private final TestHooks hooks;
+    private final Deque<PartitionResult> ready = new ArrayDeque<>();
+    private long since;
+    private Leaf leaf;
+    private int done;
+    private boolean finished;
+
+    AllRows(int partition, Iterator<LabeledBlock> blocks, String backend, long start) {
+      this.partition = partition;
+      this.blocks = blocks;
+      this.backend = backend;
+      this.since = start;
+      this.hooks = TestHooks.forTask(partition);
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (ready.isEmpty() && !finished) {
+        step();
+      }
+      return !ready.isEmpty();
+    }
+
+    @Override
+    public PartitionResult next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return ready.poll();
+    }
+
+    /** One more block, or the last leaf once the blocks are done. */
+    private void step() {
+      if (!blocks.hasNext()) {
+        hooks.afterBlocks(done);
+        ready.add(finishLeaf());
+        finished = true;
+        if (!keep) {
+          buffers.giveBack();
+        }
+        return;
+      }
+      LabeledBlock next = blocks.next();
       hooks.beforeBlock(done++);
-      int index = task.chunks().leafOf(block.x().rowId(0), partition);
+      int index = task.chunks().leafOf(next.x().rowId(0), partition);
       if (leaf == null || leaf.index != index) {
         if (leaf != null) {
-          results.add(leaf.finish());
+          ready.add(finishLeaf());
         }
         leaf = new Leaf(index, spec.backward() ? new NetworkGradient(params.network()) : null);
       }
-      block(block, leaf);
+      block(next, leaf);
+      if (!leaf.outputs.isEmpty()) {
+        ready.add(PartitionResult.outputsOf(leaf.index, List.copyOf(leaf.outputs)));
+        leaf.outputs.clear();
+      }
     }
-    results.add(leaf.finish());
-    return results;
+
+    private PartitionResult finishLeaf() {
+      long now = System.nanoTime();
+      PartitionResult r = leaf.finish();
+      PartitionResult timed = new PartitionResult(r.leaf(), r.gradients(), r.outputs(), backend,
+          r.rows(), (now - since) / 1e9, r.dxSquares());
+      since = now;
+      return timed;
+    }
   }
 
   /**
@@ -117,14 +189,12 @@ final class PartitionPass {
       units.get(units.size() - 1).add(block);
     }
     List<int[]> positions = new ArrayList<>(units.size());
-    int stepBlocks = 0;
     for (int u = 0; u < units.size(); u++) {
       long identity = chunks.enabled() ? chunks.ids()[leaves.get(u)] : partition;
       int[] mine = task.slice().positions(identity, rows(units.get(u)));
       positions.add(mine);
-      stepBlocks += StepBlocks.count(mine.length, task.blockRows());
     }
-    TestHooks hooks = TestHooks.forTask(partition, stepBlocks);
+    TestHooks hooks = TestHooks.forTask(partition);
     List<PartitionResult> results = new ArrayList<>(units.size());
     int done = 0;
     for (int u = 0; u < units.size(); u++) {
@@ -137,6 +207,7 @@ final class PartitionPass {
       }
       results.add(leaf.finish());
     }
+    hooks.afterBlocks(done);
     return results;
   }
 

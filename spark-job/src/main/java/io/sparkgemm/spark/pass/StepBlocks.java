@@ -35,12 +35,6 @@ final class StepBlocks {
     }
   }
 
-  /** The number of step blocks: ⌈positions / blockRows⌉. */
-  static int count(int positions, int blockRows) {
-    int rows = Math.max(1, blockRows);
-    return (positions + rows - 1) / rows;
-  }
-
   boolean hasNext() {
     return next < positions.length;
   }

@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Fault injection: with the local property {@code spark.gemm.test.failPartitionOnce=P} set
  *       on the driver thread ({@code SparkContext.setLocalProperty}), the first attempt of
- *       partition P's pass task fails halfway through its blocks, so a test can check that the
- *       retried task gives the same bits.
+ *       partition P's pass task fails after its first block (before its second, or at its end
+ *       when it has one), so a test can check that the retried task gives the same bits.
  *   <li>Debug delay: {@code SPARK_GEMM_DEBUG_BLOCK_DELAY_MS} in an executor's environment makes
  *       every block wait that long, so a test can kill an executor mid-pass.
  * </ul>
@@ -32,9 +32,9 @@ final class TestHooks {
     this.delayMillis = delayMillis;
   }
 
-  /** The hooks of the running task, for a partition of {@code blocks} blocks. */
-  static TestHooks forTask(int partition, int blocks) {
-    int failAfter = blocksBeforeFailure(TaskContext.get(), partition, blocks);
+  /** The hooks of the running task. */
+  static TestHooks forTask(int partition) {
+    int failAfter = blocksBeforeFailure(TaskContext.get(), partition);
     long delay = delayMillis(System.getenv(BLOCK_DELAY_ENV));
     return failAfter < 0 && delay == 0 ? NONE : new TestHooks(partition, failAfter, delay);
   }
@@ -42,16 +42,27 @@ final class TestHooks {
   /** Called before the pass processes its block number {@code done} (0-based). */
   void beforeBlock(int done) {
     if (done == failAfter) {
-      throw new IllegalStateException("spark-gemm: injected failure of partition " + partition
-          + " (" + FAIL_PARTITION_ONCE + "), first attempt");
+      fail();
     }
     if (delayMillis > 0) {
       pause(delayMillis);
     }
   }
 
+  /** Called when the task's {@code done} blocks are all processed. */
+  void afterBlocks(int done) {
+    if (failAfter >= 0 && done <= failAfter) {
+      fail();
+    }
+  }
+
+  private void fail() {
+    throw new IllegalStateException("spark-gemm: injected failure of partition " + partition
+        + " (" + FAIL_PARTITION_ONCE + "), first attempt");
+  }
+
   /** The number of blocks to process before failing, or -1 for no failure. */
-  private static int blocksBeforeFailure(TaskContext task, int partition, int blocks) {
+  private static int blocksBeforeFailure(TaskContext task, int partition) {
     if (task == null || task.attemptNumber() > 0) {
       return -1;
     }
@@ -59,7 +70,7 @@ final class TestHooks {
     if (value == null || value.isBlank() || Integer.parseInt(value.trim()) != partition) {
       return -1;
     }
-    return blocks / 2;
+    return 1;
   }
 
   private static long delayMillis(String value) {

@@ -77,6 +77,9 @@ public final class GradientSum implements Mergeable<GradientSum> {
     int shards = bounds.length - 1;
     JavaPairRDD<Node, GradientSum> split = partials.flatMapToPair(part -> {
       List<Tuple2<Node, GradientSum>> out = new ArrayList<>(shards);
+      if (part.outputsOnly()) {
+        return out.iterator();
+      }
       if (shards == 1) {
         out.add(new Tuple2<>(new Node(0, part.leaf()), leaf(part)));
         return out.iterator();

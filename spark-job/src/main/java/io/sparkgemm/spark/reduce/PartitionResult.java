@@ -11,7 +11,9 @@ import java.util.List;
  * What one partition's share of a pass produced: its gradient sums over every layer (null for a
  * forward pass or an empty partition), its row-shaped outputs, the backend it ran on, its compute
  * time and the sum of squares of its dX (for ||dX||). {@code leaf} is its place in the reduction
- * tree: the partition index, or with --deterministic the chunk index of its blocks.
+ * tree: the partition index, or with --deterministic the chunk index of its blocks. A streaming
+ * pass hands each block's kept outputs over as a result of their own ({@link #outputsOf}), which
+ * carries no rows and no sums.
  */
 public record PartitionResult(int leaf, NetworkGradient gradients, List<OutputBlock> outputs,
     String backend, long rows, double seconds, double dxSquares) implements Serializable {
@@ -20,6 +22,19 @@ public record PartitionResult(int leaf, NetworkGradient gradients, List<OutputBl
   public PartitionResult(int leaf, GradientAccumulator gradients, List<OutputBlock> outputs,
       String backend, long rows, double seconds, double dxSquares) {
     this(leaf, linear(gradients), outputs, backend, rows, seconds, dxSquares);
+  }
+
+  /** One block's kept outputs (Y, dX) of leaf {@code leaf}, with no rows and no sums. */
+  public static PartitionResult outputsOf(int leaf, List<OutputBlock> outputs) {
+    if (outputs.isEmpty()) {
+      throw new IllegalArgumentException("A result of outputs only needs outputs");
+    }
+    return new PartitionResult(leaf, (NetworkGradient) null, outputs, null, 0, 0.0, 0.0);
+  }
+
+  /** Whether this result carries outputs only: nothing for the reduction. */
+  public boolean outputsOnly() {
+    return gradients == null && rows == 0 && backend == null && !outputs.isEmpty();
   }
 
   /** {@code g}'s sums as the gradient of {@code Network.linear(d, k)}; null for null. */

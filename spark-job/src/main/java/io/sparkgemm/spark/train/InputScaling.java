@@ -67,8 +67,8 @@ public record InputScaling(double[] mean, double[] scale) {
     double[] mean = new double[d];
     double[] m2 = new double[d];
     double[] row = new double[d];
-    for (LabeledBlock block : LabeledBlock.inRowIdOrder(blocks)) {
-      DenseBlock x = block.x();
+    while (blocks.hasNext()) {
+      DenseBlock x = blocks.next().x();
       for (int r = 0; r < x.numRows(); r++) {
         if (x.dtype() == DType.FLOAT64) {
           System.arraycopy(x.doubles(), r * d, row, 0, d);

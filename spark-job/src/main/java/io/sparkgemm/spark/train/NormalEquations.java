@@ -87,29 +87,49 @@ public final class NormalEquations {
     if (!blocks.hasNext()) {
       return List.<Tuple2<Integer, GramSums>>of().iterator();
     }
-    // Row-id order, so the float64 sums do not depend on the order the cache hands blocks over.
-    List<LabeledBlock> ordered = LabeledBlock.inRowIdOrder(blocks);
+    // The blocks stream in the order they come (fixed by how they were made); a chunk's blocks
+    // are consecutive.
     GemmBackend backend = Backends.select(options);
     List<Tuple2<Integer, GramSums>> results = new ArrayList<>();
-    int from = 0;
-    for (int i = 1; i <= ordered.size(); i++) {
-      int leaf = chunks.leafOf(ordered.get(from).x().rowId(0), index);
-      if (i == ordered.size() || chunks.leafOf(ordered.get(i).x().rowId(0), index) != leaf) {
-        results.add(new Tuple2<>(leaf, leaf(ordered.subList(from, i), backend, d, k)));
-        from = i;
+    Leaf leaf = null;
+    while (blocks.hasNext()) {
+      LabeledBlock block = blocks.next();
+      int at = chunks.leafOf(block.x().rowId(0), index);
+      if (leaf == null || at != leaf.index) {
+        if (leaf != null) {
+          results.add(new Tuple2<>(leaf.index, leaf.sums()));
+        }
+        leaf = new Leaf(at, backend, d, k);
       }
+      leaf.add(block);
     }
+    results.add(new Tuple2<>(leaf.index, leaf.sums()));
     return results.iterator();
   }
 
-  /** gram and rhs of one leaf's blocks (in row-id order). */
-  private static GramSums leaf(List<LabeledBlock> ordered, GemmBackend backend, int d, int k) {
-    int p = d + 1;
-    double[] gram = new double[p * p];
-    double[] rhs = new double[p * k];
-    long rows = 0;
-    double[] xa = null;
-    for (LabeledBlock block : ordered) {
+  /** gram and rhs of one leaf's blocks, added as they come. */
+  private static final class Leaf {
+    final int index;
+    private final GemmBackend backend;
+    private final int d;
+    private final int k;
+    private final int p;
+    private final double[] gram;
+    private final double[] rhs;
+    private long rows;
+    private double[] xa;
+
+    Leaf(int index, GemmBackend backend, int d, int k) {
+      this.index = index;
+      this.backend = backend;
+      this.d = d;
+      this.k = k;
+      this.p = d + 1;
+      this.gram = new double[p * p];
+      this.rhs = new double[p * k];
+    }
+
+    void add(LabeledBlock block) {
       DenseBlock x = block.x().toDType(DType.FLOAT64);
       DenseBlock t = block.targets();
       if (t == null || t.numCols() != k) {
@@ -133,6 +153,9 @@ public final class NormalEquations {
           0, Math.max(1, k), 1.0, rhs, 0, Math.max(1, k));
       rows += m;
     }
-    return new GramSums(p, k, gram, rhs, rows, backend.info().describe());
+
+    GramSums sums() {
+      return new GramSums(p, k, gram, rhs, rows, backend.info().describe());
+    }
   }
 }
