@@ -27,10 +27,15 @@ public final class MiniHdfs implements AutoCloseable {
 
   /** Starts an HDFS whose NameNode and DataNodes keep their files under {@code baseDir}. */
   public static MiniHdfs start(File baseDir, int dataNodes) throws IOException {
+    // Small blocks so that a test file of a few MB spans several blocks and DataNodes.
+    return start(baseDir, dataNodes, BLOCK_SIZE);
+  }
+
+  /** An HDFS whose files are written in blocks of {@code blockSize} bytes. */
+  public static MiniHdfs start(File baseDir, int dataNodes, long blockSize) throws IOException {
     Configuration conf = new Configuration();
     conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, baseDir.getAbsolutePath());
-    // Small blocks so that a test file of a few MB spans several blocks and DataNodes.
-    conf.setLong("dfs.blocksize", BLOCK_SIZE);
+    conf.setLong("dfs.blocksize", blockSize);
     conf.setInt("dfs.replication", Math.min(dataNodes, 2));
     // No web UIs: nothing in the tests reads them, and they pull in servlet containers.
     conf.set("dfs.namenode.http-address", "127.0.0.1:0");
