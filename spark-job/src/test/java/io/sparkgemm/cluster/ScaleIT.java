@@ -33,12 +33,12 @@ class ScaleIT {
   static final int FEATURES = 128;
   static final int OUTPUTS = 4;
   /**
-   * Executors of 256 MB. Spark refuses a heap under 450 MB unless told the memory to plan for
-   * (spark.testing.memory): it then keeps 300 MB of those 450 back and gives blocks and
-   * execution (450 − 300) · 0.6 = 90 MB per executor.
+   * Executors of 256 MB. Spark refuses one under 1.5 times the memory it keeps back (300 MB)
+   * unless told to keep back less: with 100 MB, blocks and execution get about
+   * (256 − 100) · 0.6 = 94 MB per executor.
    */
   static final List<String> SMALL_EXECUTORS = List.of("--conf", "spark.executor.memory=256m",
-      "--conf", "spark.testing.memory=471859200");
+      "--conf", "spark.testing.reservedMemory=104857600");
 
   @TempDir
   static Path dir;
@@ -103,7 +103,7 @@ class ScaleIT {
     assertClose("objective at W = 0", first.path("objective").asDouble(), oracle.lossAtZero);
     assertClose("gradient norm at W = 0", first.path("gradientNorm").asDouble(),
         oracle.gradientNormAtZero);
-    assertThat(train.path("finalObjective").asDouble()).isLessThan(0.99 * oracle.lossAtZero);
+    assertThat(train.path("finalObjective").asDouble()).isLessThan(0.5 * oracle.lossAtZero);
     assertThat(train.path("bytesToDriver").asLong())
         .as("every pass sends the driver what backward's did")
         .isEqualTo(train.path("passes").asLong() * perPass);
