@@ -63,6 +63,11 @@ fits_bytes=$(bytes "${fits:-$((total / 4))}")
 (( big_bytes > fits_bytes )) || die "--big ($big_bytes bytes) must be larger than --fits ($fits_bytes bytes)"
 (( big_bytes >= 4 * total )) || echo "scale-check: note: --big is $((big_bytes >> 20)) MiB, less than 4x the executors' $((total >> 20)) MiB" >&2
 
+# Another scale check's cluster (same state folder) is left alone: only a cluster this run
+# started is stopped at the end.
+if SPARK_GEMM_CLUSTER_DIR="$root/target/scale-check" "$root/scripts/cluster.sh" status >/dev/null 2>&1; then
+  die "a scale-check cluster is already running (another scale-check?); stop it with SPARK_GEMM_CLUSTER_DIR=$root/target/scale-check scripts/cluster.sh stop"
+fi
 work=$(mktemp -d "${work_base:-${TMPDIR:-/tmp}}/spark-gemm-scale.XXXXXX")
 state="$root/target/scale-check"       # the cluster's PID files, logs and (kept) Spark home
 export SPARK_GEMM_CLUSTER_DIR="$state" SPARK_GEMM_MASTER_PORT="$port"
@@ -77,6 +82,9 @@ cleanup() {
   trap - EXIT INT TERM
   if [ -n "$started" ]; then "$root/scripts/cluster.sh" stop >&2 || code=1; fi
   rm -rf "$work"
+  # The executors' folders (a copy of the jar and the stderr of each): kept only after a failure.
+  if [ "$code" = 0 ]; then rm -rf "$state"/work-*
+  elif [ -n "$started" ]; then echo "scale-check: the executors' logs are in $state/work-*" >&2; fi
   exit "$code"
 }
 trap cleanup EXIT
@@ -138,6 +146,9 @@ import json, re, sys
 def mib(text, unit):
     return float(text) * {"K": 1 / 1024, "M": 1, "G": 1024}[unit]
 
+def size(b):
+    return f"{b / 1e6:,.2f} MB" if b >= 1e6 else f"{b / 1e3:,.1f} kB"
+
 def heap(gc_log):
     """Largest heap in use before a collection, and largest left after one (live data), MiB."""
     before = after = 0.0
@@ -150,7 +161,7 @@ def heap(gc_log):
 
 print(f"2 executors of {sys.argv[2]}, 1 core each; float64; the driver's heap is -Xmx1g")
 head = ("command", "X", "rows", "X MiB", "read+block s", "passes", "s/pass", "MB/s",
-        "to driver/pass", "driver heap peak/live MiB")
+        "to driver/pass", "driver heap peak/live MiB", "blocks mem/disk MiB")
 rows = []
 rate = {}
 for line in open(sys.argv[1]):
@@ -163,9 +174,12 @@ for line in open(sys.argv[1]):
     mbps = n * d * 8 / 1e6 / per_pass
     rate[(cmd, name)] = mbps
     before, after = heap(gc_log)
+    cache = r.get("cachedBlocks")   # backward reports where the blocks went; train does not
+    where = (f"{cache['memoryBytes'] / 2**20:,.0f} / {cache['diskBytes'] / 2**20:,.0f}"
+             if cache else "-")
     rows.append((cmd, name, f"{n:,}", f"{n * d * 8 / 2**20:,.0f}", f"{s['readAndBlock']:.1f}",
                  str(passes), f"{per_pass:.2f}", f"{mbps:,.0f}",
-                 f"{r['bytesToDriver'] / passes / 1e6:.2f} MB", f"{before:.0f} / {after:.0f}"))
+                 size(r["bytesToDriver"] / passes), f"{before:.0f} / {after:.0f}", where))
 widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
 for row in [head] + rows:
     print("  ".join(str(x).rjust(w) for x, w in zip(row, widths)))
