@@ -38,6 +38,7 @@ public final class Objective {
   private InputScaling scaling;
   private int passes;
   private double passSeconds;
+  private long bytesToDriver;
   private int treeDepth;
 
   /**
@@ -153,6 +154,7 @@ public final class Objective {
       g = result.networkGradient();
       passes++;
       passSeconds += result.seconds();
+      bytesToDriver += result.bytesToDriver();
       treeDepth = result.treeDepth();
       backends.addAll(result.backends());
     }
@@ -225,6 +227,11 @@ public final class Objective {
 
   public double passSeconds() {
     return passSeconds;
+  }
+
+  /** Gradient bytes the driver received over all passes so far. */
+  public long bytesToDriver() {
+    return bytesToDriver;
   }
 
   public int treeDepth() {

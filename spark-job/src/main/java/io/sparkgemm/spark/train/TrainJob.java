@@ -369,6 +369,7 @@ public final class TrainJob {
       seconds.put("perIteration", secondsPerIteration(result, start));
     }
     r.put("passes", result.passes());
+    r.put("bytesToDriver", objective.bytesToDriver());
     List<Map<String, Object>> history = new ArrayList<>();
     for (IterationRecord rec : result.history()) {
       history.add(rec.toMap());
