@@ -4,7 +4,8 @@
 # Starts its own loopback standalone cluster (scripts/cluster.sh: 127.0.0.1 only, 2 Workers of
 # 1 core), generates two seeded regression datasets as .npy (X and targets.npy) with
 # scripts/spark-gemm generate, then submits through scripts/submit, on each X: `backward --loss
-# mse` (one pass) and `train --loss mse --max-iter 3` (L-BFGS). Prints one table row per run.
+# mse` (one pass), `forward` (one pass, Y written by the executors) and `train --loss mse
+# --max-iter 3` (L-BFGS). Prints one table row per run.
 #   scripts/scale-check.sh                              1 GB executors, 8 GB X, 0.5 GB X
 #   scripts/scale-check.sh --executor-memory 512m --big 2g --fits 256m --features 128
 # Options (or the environment variable named after each):
@@ -131,10 +132,13 @@ for name in big fits; do
   echo "backward on $name ..." >&2
   submit "backward-$name" backward --x "$data/X.npy" --labels "$data/targets.npy" --loss mse \
     --init xavier --outputs "$outputs" --seed 3 --out "$work/out-backward-$name"
+  echo "forward on $name ..." >&2
+  submit "forward-$name" forward --x "$data/X.npy" --w "$data/W_true.npy" --b "$data/b_true.npy" \
+    --out "$work/out-forward-$name"
   echo "train (3 L-BFGS iterations) on $name ..." >&2
   submit "train-$name" train --x "$data/X.npy" --labels "$data/targets.npy" --loss mse \
     --max-iter 3 --out "$work/out-train-$name"
-  for cmd in backward train; do
+  for cmd in backward forward train; do
     printf '%s\t%s\t%s\t%s\n' "$cmd" "$name" "$work/out-$cmd-$name/report.json" \
       "$work/logs/$cmd-$name.gc" >> "$rows_file"
   done
@@ -174,16 +178,16 @@ for line in open(sys.argv[1]):
     mbps = n * d * 8 / 1e6 / per_pass
     rate[(cmd, name)] = mbps
     before, after = heap(gc_log)
-    cache = r.get("cachedBlocks")   # backward reports where the blocks went; train does not
+    cache = r.get("cachedBlocks")   # backward and forward report where the blocks went
     where = (f"{cache['memoryBytes'] / 2**20:,.0f} / {cache['diskBytes'] / 2**20:,.0f}"
              if cache else "-")
     rows.append((cmd, name, f"{n:,}", f"{n * d * 8 / 2**20:,.0f}", f"{s['readAndBlock']:.1f}",
                  str(passes), f"{per_pass:.2f}", f"{mbps:,.0f}",
-                 size(r["bytesToDriver"] / passes), f"{before:.0f} / {after:.0f}", where))
+                 size(r.get("bytesToDriver", 0) / passes), f"{before:.0f} / {after:.0f}", where))
 widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
 for row in [head] + rows:
     print("  ".join(str(x).rjust(w) for x, w in zip(row, widths)))
-for cmd in ("backward", "train"):
+for cmd in ("backward", "forward", "train"):
     print(f"{cmd}: MB/s on the big X / on the X that fits = "
           f"{rate[(cmd, 'big')] / rate[(cmd, 'fits')]:.2f}")
 PY

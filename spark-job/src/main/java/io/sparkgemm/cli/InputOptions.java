@@ -71,12 +71,14 @@ class InputOptions {
           + " blocks, chunks reduced in a fixed tree by chunk index.")
   boolean deterministic;
 
-  @Option(names = "--storage-level", paramLabel = "LEVEL", defaultValue = "MEMORY_AND_DISK",
+  @Option(names = "--storage-level", paramLabel = "LEVEL",
       converter = Choices.StorageLevels.class,
       completionCandidates = Choices.StorageLevels.class,
       description = "How the blocks are cached: MEMORY_AND_DISK (what does not fit in memory "
           + "goes to local disk), MEMORY_AND_DISK_SER, DISK_ONLY, MEMORY_ONLY or MEMORY_ONLY_SER "
-          + "(blocks that do not fit are recomputed from the input). Default: ${DEFAULT-VALUE}.")
+          + "(blocks that do not fit are read again from the input at every pass). Default: "
+          + "MEMORY_ONLY for a .npy X (reading its rows again is faster than local disk), "
+          + "MEMORY_AND_DISK for Parquet and CSV.")
   CacheLevel storageLevel;
 
   /** Checks the input options before Spark starts; fails with exit code 2 on bad usage. */

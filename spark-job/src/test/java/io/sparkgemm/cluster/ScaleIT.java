@@ -77,8 +77,12 @@ class ScaleIT {
         data.resolve("W.npy").toString(), "--b", data.resolve("b.npy").toString());
 
     assertThat(pass.path("rows").asLong()).isEqualTo(ROWS);
-    assertThat(pass.path("cachedBlocks").path("diskBytes").asLong())
-        .as("blocks that did not fit the executors' memory went to disk").isPositive();
+    JsonNode cache = pass.path("cachedBlocks");
+    assertThat(cache.path("storageLevel").asText()).as("a .npy X's default").isEqualTo(
+        "MEMORY_ONLY");
+    assertThat(cache.path("cachedPartitions").asInt())
+        .as("partitions that did not fit the executors' memory, read again from X at every pass")
+        .isLessThan(pass.path("partitions").asInt());
     assertClose("loss", pass.path("lossValue").asDouble(), oracle.loss);
     double[][] dw = Npy.read(backward.resolve("dW.npy")).toBlock().toRows();
     double[] db = Npy.read(backward.resolve("db.npy")).toVector();

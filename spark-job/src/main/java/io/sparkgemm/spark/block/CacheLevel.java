@@ -6,15 +6,25 @@ import java.util.Locale;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * The Spark storage levels blocks may be cached at. The default, MEMORY_AND_DISK, keeps what
- * fits in executor storage memory and writes the rest to local disk; the MEMORY_ONLY levels
- * recompute blocks that do not fit from the input.
+ * The Spark storage levels blocks may be cached at. MEMORY_AND_DISK keeps what fits in executor
+ * storage memory and writes the rest to local disk; the MEMORY_ONLY levels read blocks that do
+ * not fit again from the input at every pass. See {@link #defaultFor}.
  */
 public enum CacheLevel {
   MEMORY_AND_DISK, MEMORY_AND_DISK_SER, DISK_ONLY, MEMORY_ONLY, MEMORY_ONLY_SER;
 
   /** The names, in order. */
   public static final List<String> NAMES = Arrays.stream(values()).map(Enum::name).toList();
+
+  /**
+   * The level when none is asked for: MEMORY_ONLY for a .npy X, whose rows a task reads again by
+   * position faster than Spark reads spilled blocks back from local disk (scripts/bench-cache.sh:
+   * 0.69x the seconds per pass, and no local disk used), MEMORY_AND_DISK for Parquet and CSV,
+   * whose decoding costs more than the disk.
+   */
+  public static CacheLevel defaultFor(boolean npy) {
+    return npy ? MEMORY_ONLY : MEMORY_AND_DISK;
+  }
 
   /** Spark's level of this name. */
   public StorageLevel storageLevel() {

@@ -30,9 +30,11 @@ public final class CacheLevels {
       int partitions) {
 
     public String describe() {
+      String rest = cachedPartitions < partitions && level.startsWith("MEMORY_ONLY")
+          ? "; the other partitions are read again from the input at every pass" : "";
       return String.format(Locale.ROOT, "%s: %d of %d partitions cached, %s in memory, %s on "
-          + "local disk", level, cachedPartitions, partitions, mb(memoryBytes),
-          mb(diskBytes));
+          + "local disk%s", level, cachedPartitions, partitions, mb(memoryBytes),
+          mb(diskBytes), rest);
     }
   }
 

@@ -219,8 +219,8 @@ public final class InputLoader {
     } else if (spec.partitions() > 0 && spec.partitions() != blocks.getNumPartitions()) {
       blocks = SortedRepartition.of(blocks, spec.partitions());
     }
-    CacheLevel cacheLevel = spec.storageLevel() == null ? CacheLevel.MEMORY_AND_DISK
-        : spec.storageLevel();
+    CacheLevel cacheLevel = spec.storageLevel() != null ? spec.storageLevel()
+        : CacheLevel.defaultFor(npy);
     String level = cacheLevel.name();
     blocks = blocks.persist(cacheLevel.storageLevel());
     blocks.setName("spark-gemm blocks of " + spec.x());

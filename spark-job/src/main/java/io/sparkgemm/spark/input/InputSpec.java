@@ -29,7 +29,8 @@ import java.util.Locale;
  * @param allowNonFinite let NaN and ±Inf in X, labels and G through (refused by default)
  * @param deterministic cut blocks at multiples of the block rows by row id and sum them in
  *     fixed chunks, so results do not depend on the partitioning
- * @param storageLevel how the blocks are cached; null for MEMORY_AND_DISK
+ * @param storageLevel how the blocks are cached; null for the input's default
+ *     ({@link CacheLevel#defaultFor})
  * @param csv how CSV inputs (X and G) are read: header and separator
  * @param numClasses with class labels, k (labels must be in 0..k-1, checked as they are read);
  *     0 when not known yet (the loss checks them)

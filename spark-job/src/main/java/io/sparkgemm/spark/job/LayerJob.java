@@ -131,6 +131,7 @@ public final class LayerJob {
     cache.put("storageLevel", input.cache().level());
     cache.put("memoryBytes", input.cache().memoryBytes());
     cache.put("diskBytes", input.cache().diskBytes());
+    cache.put("cachedPartitions", input.cache().cachedPartitions());
     r.put("deterministic", input.chunkRows() > 0);
   }
 
