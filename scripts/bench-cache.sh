@@ -7,7 +7,7 @@
 # (MEMORY_AND_DISK, DISK_ONLY) or read again from the input at every pass (MEMORY_ONLY). Prints,
 # per run, where the blocks were cached, read+block seconds, passes, seconds per pass and the
 # final objective (which must agree across runs of one format), and each run's seconds per pass
-# over the fitting run's.
+# over the fitting run's. A run that fails is reported and the others go on (exit 1 at the end).
 #   scripts/bench-cache.sh                               defaults
 #   ROWS=250000 LEVELS="MEMORY_ONLY" scripts/bench-cache.sh
 # Work folder: target/bench-cache (the data is kept, so reruns skip generating).
@@ -42,8 +42,9 @@ run() {
   if ! JAVA_OPTS="-Xmx$mem" "$root/scripts/spark-gemm" train "${input[@]}" --loss mse \
       --outputs "$outputs" --optimizer lbfgs --max-iter 3 --storage-level "$level" \
       --master 'local[2]' --out "$work/out-$name" --overwrite >"$log" 2>&1; then
-    echo "$name: train failed, see $log" >&2
-    exit 1
+    echo "$name: train failed ($(grep -m 1 -o 'OutOfMemoryError[^ ]*\|^error: .*' "$log" || echo "see $log"))"
+    failed=1
+    return
   fi
   local cached
   cached=$(grep -o 'Cached blocks of .*' "$log" | sed -e 's/^Cached blocks of [^(]*//' | head -n 1)
@@ -64,6 +65,7 @@ PY
 
 echo "X: $rows x $features float64 ($(du -sh "$work/npy/X.npy" 2>/dev/null | cut -f1) as .npy," \
   "$(du -sh "$work/parquet/X.parquet" 2>/dev/null | cut -f1) as Parquet), k = $outputs, local[2]"
+failed=0
 for format in $formats; do
   rm -f "$work/$format.fit"
   run "$format-fit" "$format" "$heap_fit" MEMORY_AND_DISK
@@ -71,3 +73,4 @@ for format in $formats; do
     run "$format-$level" "$format" "$heap" "$level"
   done
 done
+exit "$failed"

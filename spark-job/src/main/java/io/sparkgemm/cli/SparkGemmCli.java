@@ -76,8 +76,8 @@ public final class SparkGemmCli implements Runnable {
         // (unless the shutdown hook already said it for a command that did not wake up).
         if (Interrupts.claimSaying()) {
           errWriter.println("interrupted: " + (ex instanceof RunInterruptedException
-              ? Flags.inFlags(ex.getMessage()) : "stopped by SIGINT or SIGTERM before the "
-                  + "output was committed; nothing was written"));
+              ? Flags.inFlags(ex.getMessage()) : Interrupts.why() + " before the output was "
+                  + "committed; nothing was written"));
         }
         return INTERRUPTED;
       }

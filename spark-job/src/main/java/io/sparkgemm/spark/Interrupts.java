@@ -5,6 +5,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * What a command does when the JVM is told to stop (SIGINT from Ctrl-C, SIGTERM from kill). The
@@ -22,6 +24,7 @@ public final class Interrupts {
   public static final int WAKE_SECONDS = 8;
 
   private static volatile boolean begun;
+  private static volatile String signal;
   private static volatile Supplier<String> lastWords;
   private static final AtomicBoolean SAID = new AtomicBoolean();
 
@@ -62,6 +65,42 @@ public final class Interrupts {
     void close();
   }
 
+  /**
+   * Why the JVM stops, for the messages: "stopped by SIGINT" or "stopped by SIGTERM" when a
+   * signal came, else "the JVM is exiting" (System.exit elsewhere: in local mode Spark exits
+   * when an executor thread dies of an Error such as OutOfMemoryError, see the log).
+   */
+  public static String why() {
+    String s = signal;
+    return s != null ? "stopped by " + s : "the JVM is exiting (not a signal: e.g. an executor ran "
+        + "out of memory, see the log)";
+  }
+
+  /**
+   * Notes INT and TERM as they come, then hands each to the handler it had (the JVM's, which
+   * starts the shutdown, or Spark's, which chains the same way). Once per JVM.
+   */
+  private static synchronized void noteSignals() {
+    if (noted) {
+      return;
+    }
+    noted = true;
+    for (String name : new String[] {"INT", "TERM"}) {
+      try {
+        Signal sig = new Signal(name);
+        SignalHandler[] previous = new SignalHandler[1];
+        previous[0] = Signal.handle(sig, s -> {
+          signal = "SIG" + s.getName();
+          previous[0].handle(s);
+        });
+      } catch (IllegalArgumentException unavailable) {
+        // the signal cannot be handled here (e.g. ignored by the parent): nothing to note
+      }
+    }
+  }
+
+  private static boolean noted;
+
   /** Whether the caller is the first to report the stop (the command or the hook, not both). */
   public static boolean claimSaying() {
     return SAID.compareAndSet(false, true);
@@ -83,13 +122,14 @@ public final class Interrupts {
 
     private Watch(Consumer<String> say) {
       SAID.set(false);
+      noteSignals();
       hook = new Thread(() -> {
         begun = true;
         try {
           if (!done.await(WAKE_SECONDS, TimeUnit.SECONDS)) {
             Supplier<String> words = lastWords;
-            String message = words != null ? words.get() : "stopped by SIGINT or SIGTERM "
-                + "before the output was committed; nothing was written";
+            String message = words != null ? words.get() : why()
+                + " before the output was committed; nothing was written";
             if (claimSaying()) {
               say.accept(message);
             }
@@ -99,7 +139,7 @@ public final class Interrupts {
         } catch (RuntimeException e) {
           // the JVM halts now whatever happens: say what could not be cleaned up
           if (claimSaying()) {
-            say.accept("stopped by SIGINT or SIGTERM; clean-up failed: " + e.getMessage());
+            say.accept(why() + "; clean-up failed: " + e.getMessage());
           }
         }
       }, "spark-gemm interrupt");

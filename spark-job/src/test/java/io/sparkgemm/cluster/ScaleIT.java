@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * executors' memory together, submitted through scripts/submit as a user would, with the default
  * partitioning. backward's dW, db and loss are checked against sums over every row computed here
  * as the file was written; train's first L-BFGS pass (W = 0) against the same, and its passes
- * must lower the objective. The blocks must have gone to disk: the data did not fit.
+ * must lower the objective. Some partitions must have been left out of the cache (a .npy X is
+ * cached MEMORY_ONLY and read again where it does not fit): the data did not fit.
  */
 @Tag("cluster")
 class ScaleIT {
