@@ -2,6 +2,7 @@ package io.sparkgemm.spark.input;
 
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.npy.NpyLayout;
+import io.sparkgemm.local.npy.PositionedInput;
 import io.sparkgemm.spark.block.BlockBuilder;
 import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.block.LabeledBlock;
@@ -163,9 +164,24 @@ final class NpyRows implements Serializable {
     };
   }
 
+  /**
+   * Reads at a position as a stream read, seeking first unless the stream is already there: a
+   * task reads its row range front to back, and HDFS keeps a stream's block reader (and its
+   * read-ahead) open across reads, where each positioned read sets up a new one with a
+   * DataNode (half the rate, scripts/bench-hdfs.sh).
+   */
+  static PositionedInput onward(FSDataInputStream in) {
+    return (position, buffer, offset, length) -> {
+      if (in.getPos() != position) {
+        in.seek(position);
+      }
+      in.readFully(buffer, offset, length);
+    };
+  }
+
   private static void read(FSDataInputStream in, Source s, long r0, int n, double[] out) {
     try {
-      s.layout().readRows(in::readFully, r0, n, out, 0);
+      s.layout().readRows(onward(in), r0, n, out, 0);
     } catch (IOException e) {
       throw new UncheckedIOException(s.path() + ": cannot read rows " + r0 + ".." + (r0 + n)
           + ": " + e.getMessage(), e);
@@ -175,7 +191,7 @@ final class NpyRows implements Serializable {
   private static void read(FSDataInputStream in, Source s, long r0, int n, int[] out,
       int numClasses) {
     try {
-      s.layout().readClasses(in::readFully, r0, n, out, 0);
+      s.layout().readClasses(onward(in), r0, n, out, 0);
     } catch (IOException e) {
       throw new UncheckedIOException(s.path() + ": cannot read rows " + r0 + ".." + (r0 + n)
           + ": " + e.getMessage(), e);
