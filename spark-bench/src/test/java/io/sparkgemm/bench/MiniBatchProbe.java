@@ -8,7 +8,7 @@ import io.sparkgemm.local.net.Network;
 import io.sparkgemm.local.net.NetworkInit;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.input.InputSpec;
-import io.sparkgemm.spark.train.MiniBatch;
+import io.sparkgemm.spark.train.MinibatchStep;
 import io.sparkgemm.spark.train.Objective;
 import io.sparkgemm.spark.train.TrainSpec;
 import java.util.Locale;
@@ -110,7 +110,7 @@ public final class MiniBatchProbe {
     double[] tiny = new double[20];
     for (int s = 0; s < tiny.length; s++) {
       long start = System.nanoTime();
-      objective.evaluateBatch(theta, new MiniBatch(7, 0, s % tinySteps, 64), s);
+      objective.evaluateBatch(theta, new MinibatchStep(7, 0, s % tinySteps, 64), s);
       tiny[s] = (System.nanoTime() - start) / 1e9;
     }
     System.out.printf(Locale.ROOT, "%-16s a step of 64 rows: %.1f ms (median of %d)%n",
@@ -139,7 +139,7 @@ public final class MiniBatchProbe {
       int epoch) {
     long start = System.nanoTime();
     for (int s = 0; s < steps; s++) {
-      objective.evaluateBatch(theta, new MiniBatch(7, epoch, s, batchRows), s);
+      objective.evaluateBatch(theta, new MinibatchStep(7, epoch, s, batchRows), s);
     }
     return (System.nanoTime() - start) / 1e9;
   }

@@ -115,7 +115,7 @@ public final class Objective {
    * @param batch the step; {@code batch.step()} must be below {@link #stepsPerEpoch}
    * @param iteration the iteration (step count) this evaluation belongs to, for the error message
    */
-  public Evaluation evaluateBatch(double[] theta, MiniBatch batch, int iteration) {
+  public Evaluation evaluateBatch(double[] theta, MinibatchStep batch, int iteration) {
     int steps = stepsPerEpoch(batch.batchRows());
     if (batch.step() >= steps) {
       throw new IllegalArgumentException("Step " + batch.step() + " is past the epoch: "

@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * Training: full-batch gd and L-BFGS (every iteration evaluates the objective with one or a few
  * fused passes over the cached blocks), or minibatch sgd and adam (one pass over a step's
- * minibatch per step, {@link Minibatch}). Reports each iteration (full-batch) or each step and
+ * minibatch per step, {@link MinibatchTrainer}). Reports each iteration (full-batch) or each step and
  * epoch (minibatch) to a listener, which prints them and writes checkpoints.
  */
 public final class Trainer {
@@ -127,7 +127,7 @@ public final class Trainer {
         listener.onEpoch(record, theta, state);
       }
     };
-    Outcome outcome = Minibatch.run(objective, spec, start, recording);
+    Outcome outcome = MinibatchTrainer.run(objective, spec, start, recording);
     return new Result(outcome.theta(), history, outcome.stopReason(), steps[0],
         (System.nanoTime() - begin) / 1e9, epochs);
   }
@@ -152,7 +152,7 @@ public final class Trainer {
     return mask;
   }
 
-  /** The distributed objective's minibatch steps, as {@link Minibatch} sees them. */
+  /** The distributed objective's minibatch steps, as {@link MinibatchTrainer} sees them. */
   static BatchObjective batches(Objective objective) {
     boolean[] mask = weightMask(objective.network());
     return new BatchObjective() {
@@ -175,7 +175,7 @@ public final class Trainer {
       public Step evaluateBatch(double[] theta, long seed, int epoch, int step, int batchRows,
           int iteration) {
         Objective.Evaluation e = objective.evaluateBatch(theta,
-            new MiniBatch(seed, epoch, step, batchRows), iteration);
+            new MinibatchStep(seed, epoch, step, batchRows), iteration);
         return new Step(e.value(), e.loss(), e.gradient(), e.rows());
       }
     };

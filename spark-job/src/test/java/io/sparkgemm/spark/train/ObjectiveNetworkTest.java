@@ -131,7 +131,7 @@ class ObjectiveNetworkTest {
     assertThat(steps).isEqualTo(4);
     long rows = 0;
     for (int s = 0; s < steps; s++) {
-      MiniBatch batch = new MiniBatch(12, 1, s, batchRows);
+      MinibatchStep batch = new MinibatchStep(12, 1, s, batchRows);
       Objective.Evaluation e = objective.evaluateBatch(theta, batch, s);
       int[] mine = rowsByRule(12, 1, s, steps);
       assertThat(e.rows()).isEqualTo(mine.length);
@@ -143,7 +143,7 @@ class ObjectiveNetworkTest {
       rows += e.rows();
     }
     assertThat(rows).isEqualTo(N);
-    assertThatThrownBy(() -> objective.evaluateBatch(theta, new MiniBatch(12, 1, 4, batchRows),
+    assertThatThrownBy(() -> objective.evaluateBatch(theta, new MinibatchStep(12, 1, 4, batchRows),
         9)).hasMessageContaining("Step 4 is past the epoch: 157 rows in batches of 40 make 4");
   }
 

@@ -11,8 +11,8 @@ package io.sparkgemm.spark.train;
  * @param step the step within the epoch, from 0
  * @param batchRows about how many rows a step takes
  */
-public record MiniBatch(long seed, int epoch, int step, int batchRows) {
-  public MiniBatch {
+public record MinibatchStep(long seed, int epoch, int step, int batchRows) {
+  public MinibatchStep {
     if (batchRows < 1) {
       throw new IllegalArgumentException("batchRows must be >= 1, got " + batchRows);
     }

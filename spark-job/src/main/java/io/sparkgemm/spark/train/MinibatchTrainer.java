@@ -13,11 +13,11 @@ import java.util.Locale;
  * loss breaks the growth rule ({@link TrainingDivergedException#GROWTH}), or whose update
  * leaves θ not finite.
  */
-final class Minibatch {
+final class MinibatchTrainer {
   private static final String ADVICE = "Lower the learning rate (learningRate), add regParam "
       + "or weightDecay, or scale the features.";
 
-  private Minibatch() {
+  private MinibatchTrainer() {
   }
 
   static Trainer.Outcome run(BatchObjective objective, TrainSpec spec, Trainer.Start start,
