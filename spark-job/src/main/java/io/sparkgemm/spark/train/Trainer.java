@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * Training: full-batch gd and L-BFGS (every iteration evaluates the objective with one or a few
  * fused passes over the cached blocks), or minibatch sgd and adam (one pass over a step's
- * minibatch per step, {@link MinibatchTrainer}). Reports each iteration (full-batch) or each step and
- * epoch (minibatch) to a listener, which prints them and writes checkpoints.
+ * minibatch per step, {@link MinibatchTrainer}). Reports each iteration (full-batch) or each step
+ * and epoch (minibatch) to a listener, which prints them and writes checkpoints.
  */
 public final class Trainer {
   private Trainer() {
