@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # spark-gemm against MLlib and the single-process floor, on the same seeded data (spark-gemm bench):
-#   scripts/bench.sh                          the default shapes, float64, local[2], --out bench-results
+#   scripts/bench.sh                          the quick run (a few minutes), local[2], --out bench-results
+#   scripts/bench.sh --full                   every shape, contender and pipe section (about 25 minutes)
 #   scripts/bench.sh --shapes 200000x512x256 --reps 5 --out /tmp/b   any bench option (--help)
 # Prints the table and writes OUT/bench.json and OUT/bench.png. JAVA_OPTS defaults to -Xmx18g:
 # the floor holds X, G and labels on the driver, and each contender caches its own copy of X

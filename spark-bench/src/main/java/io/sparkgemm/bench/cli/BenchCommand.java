@@ -45,16 +45,30 @@ import picocli.CommandLine.Spec;
         + "MultilayerPerceptronClassifier. Writes OUT/bench.json and OUT/bench.png "
         + "and prints the tables. Used by scripts/bench.sh."})
 final class BenchCommand implements Callable<Integer> {
-  static final String DEFAULT_SHAPES = "1000000x512x256,200000x1024x1024,4000000x64x64,"
+  /** The quick run's shapes, contenders and pipe sections: a few minutes on 2 cores. */
+  static final String QUICK_SHAPES = "200000x256x128";
+  static final String QUICK_CONTENDERS = "floor,spark-gemm";
+  static final String QUICK_PIPE = "fixed-cost";
+  /** --full's: every contender and section, about 25 minutes on 2 cores. */
+  static final String FULL_SHAPES = "1000000x512x256,200000x1024x1024,4000000x64x64,"
       + "200000x784x10";
+  static final String FULL_CONTENDERS = "floor,spark-gemm,mllib-rowmatrix,mllib-blockmatrix,"
+      + "mllib-lr";
+  static final String ALL_PIPE = "fixed-cost,ingest,train,network";
 
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--shapes", defaultValue = DEFAULT_SHAPES, paramLabel = "NxDxK[,NxDxK...]",
+  @Option(names = "--full", description = "Everything: the shapes " + FULL_SHAPES + " (the "
+      + "last is the LogisticRegression goal's shape), every contender and every pipe section, "
+      + "about 25 minutes on 2 cores; options given still apply. Without it, a quick run of a "
+      + "few minutes: " + QUICK_SHAPES + ", " + QUICK_CONTENDERS + ", --pipe " + QUICK_PIPE + ".")
+  boolean full;
+
+  @Option(names = "--shapes", paramLabel = "NxDxK[,NxDxK...]",
       description = "X is N x D, W is D x K (K classes for LogisticRegression, which runs on the "
-          + "shapes with 2 <= K <= 256; none: no shape rows). Default: "
-          + "${DEFAULT-VALUE} (the last is the LogisticRegression goal's shape).")
+          + "shapes with 2 <= K <= 256; none: no shape rows). Default: " + QUICK_SHAPES
+          + " (--full: " + FULL_SHAPES + ").")
   String shapes;
 
   @Option(names = "--dtype", defaultValue = "float64", paramLabel = "float64|float32",
@@ -67,10 +81,10 @@ final class BenchCommand implements Callable<Integer> {
           + "${DEFAULT-VALUE}.")
   int reps;
 
-  @Option(names = "--contenders", defaultValue = "floor,spark-gemm,mllib-rowmatrix,"
-      + "mllib-blockmatrix,mllib-lr", paramLabel = "LIST",
-      description = "Subset of ${DEFAULT-VALUE}. The floor's results are computed anyway: every "
-          + "contender is checked against them.")
+  @Option(names = "--contenders", paramLabel = "LIST",
+      description = "Subset of " + FULL_CONTENDERS + ". The floor's results are computed "
+          + "anyway: every contender is checked against them. Default: " + QUICK_CONTENDERS
+          + " (--full: all).")
   String contenders;
 
   @Option(names = "--blas-threads", defaultValue = "1,cores", paramLabel = "N[,M...]",
@@ -100,10 +114,9 @@ final class BenchCommand implements Callable<Integer> {
       description = "Iterations of each fit. Default: ${DEFAULT-VALUE}.")
   int fitIterations;
 
-  @Option(names = "--pipe", defaultValue = "fixed-cost,ingest,train,network",
-      paramLabel = "LIST",
+  @Option(names = "--pipe", paramLabel = "LIST",
       description = "Sections of the pipe table (what surrounds the GEMMs), a subset of "
-          + "${DEFAULT-VALUE}, or none. fixed-cost: seconds per softmax-ce pass over a tiny "
+          + ALL_PIPE + ", all, or none. Default: " + QUICK_PIPE + " (--full: all). fixed-cost: seconds per softmax-ce pass over a tiny "
           + "1000x784->10 input beyond its GEMMs (median of 100 x --reps passes). ingest: "
           + "read+block of --ingest-shape as Parquet, .npy and CSV (a sixteenth of the rows) in "
           + "MB/s, against Spark SQL's own scan of the same file and, for Parquet, spark-gemm's "
@@ -155,6 +168,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    resolveDefaults();
     List<Shape> shapeList = Shape.parseList(shapes);
     DType type = DType.parse(dtype);
     List<String> contenderList = Arrays.stream(contenders.split(",")).map(String::trim)
@@ -199,16 +213,30 @@ final class BenchCommand implements Callable<Integer> {
         dir.commit();
         console.println("wrote " + dir.target() + "/bench.json"
             + (records.isEmpty() ? " (no shape rows, so no bench.png)" : " and bench.png"));
+        if (!full) {
+          console.println("The rest: --full runs every shape, contender and pipe section (about "
+              + "25 minutes on 2 cores); one part alone: --shapes none --pipe ingest (or train, "
+              + "network, fixed-cost), or --shapes NxDxK --contenders " + FULL_CONTENDERS
+              + " --pipe none.");
+        }
         console.flush();
       }
     }
     return SparkGemmCli.OK;
   }
 
+  /** The quick run's shapes, contenders and pipe sections, or --full's, where none was given. */
+  void resolveDefaults() {
+    shapes = shapes != null ? shapes : full ? FULL_SHAPES : QUICK_SHAPES;
+    contenders = contenders != null ? contenders : full ? FULL_CONTENDERS : QUICK_CONTENDERS;
+    pipe = pipe != null ? pipe : full ? ALL_PIPE : QUICK_PIPE;
+  }
+
   /** The pipe sections asked for, checked before Spark starts. */
   private PipeBench.Config pipeConfig(DType type) {
-    List<String> sections = pipe.trim().equalsIgnoreCase("none") ? List.of()
-        : Arrays.stream(pipe.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    String asked = pipe.trim().equalsIgnoreCase("all") ? ALL_PIPE : pipe;
+    List<String> sections = asked.trim().equalsIgnoreCase("none") ? List.of()
+        : Arrays.stream(asked.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     List<Shape> train = Shape.parseList(trainShape);
     if (train.size() != 1 || train.get(0).k() < 2) {
       throw new IllegalArgumentException("--train-shape needs one NxDxK with K >= 2 classes, "
