@@ -116,7 +116,8 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--pipe", paramLabel = "LIST",
       description = "Sections of the pipe table (what surrounds the GEMMs), a subset of "
-          + ALL_PIPE + ", all, or none. Default: " + QUICK_PIPE + " (--full: all). fixed-cost: seconds per softmax-ce pass over a tiny "
+          + ALL_PIPE + ", all, or none. Default: " + QUICK_PIPE + " (--full: all). "
+          + "fixed-cost: seconds per softmax-ce pass over a tiny "
           + "1000x784->10 input beyond its GEMMs (median of 100 x --reps passes). ingest: "
           + "read+block of --ingest-shape as Parquet, .npy and CSV (a sixteenth of the rows) in "
           + "MB/s, against Spark SQL's own scan of the same file and, for Parquet, spark-gemm's "
