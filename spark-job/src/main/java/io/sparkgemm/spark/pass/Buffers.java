@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 /**
  * A task's block-sized arrays: the per-block results (y, g, dx, carrying the block's row ids),
  * the network's hidden-layer workspace and, for minibatch steps, the gathered rows of X and their
- * labels. Results that are kept for writing get fresh arrays; otherwise arrays are reused by
+ * labels. Results that are kept for writing get new arrays; every other array is reused by
  * later blocks of the same shape (the two latest row counts of each kind), and a task hands its
  * set on to the executor's next task of the same network and dtype ({@link #take}), so passes
  * after the first allocate no block-sized arrays (arrays of a few MB are humongous objects to
@@ -31,18 +31,13 @@ final class Buffers {
 
   private final DType dtype;
   private final int[] sizes;
-  private final boolean fresh;
   private final Map<String, LinkedHashMap<Integer, Object>> arrays = new HashMap<>();
   private Workspace work;
 
-  /**
-   * @param sizes the network's layer sizes d_0 .. d_L
-   * @param fresh every result array is new (kept outputs)
-   */
-  Buffers(DType dtype, int[] sizes, boolean fresh) {
+  /** @param sizes the network's layer sizes d_0 .. d_L */
+  Buffers(DType dtype, int[] sizes) {
     this.dtype = dtype;
     this.sizes = sizes.clone();
-    this.fresh = fresh;
   }
 
   /** A pooled set for this network's sizes in {@code dtype} when there is one, else a new one. */
@@ -54,7 +49,7 @@ final class Buffers {
         return set;
       }
     }
-    return new Buffers(dtype, sizes, false);
+    return new Buffers(dtype, sizes);
   }
 
   /** Hands this set on to a later task; the caller no longer uses it. */
@@ -72,22 +67,22 @@ final class Buffers {
     return work;
   }
 
-  /** y = dL/dY's shape: rows x d_L, with x's row ids. */
-  DenseBlock y(DenseBlock x) {
-    return result("y", x, sizes[sizes.length - 1]);
+  /** y = dL/dY's shape: rows x d_L, with x's row ids; a new array when it is kept. */
+  DenseBlock y(DenseBlock x, boolean kept) {
+    return result("y", x, sizes[sizes.length - 1], kept);
   }
 
   DenseBlock g(DenseBlock x) {
-    return result("g", x, sizes[sizes.length - 1]);
+    return result("g", x, sizes[sizes.length - 1], false);
   }
 
-  /** dX: rows x d_0. */
-  DenseBlock dx(DenseBlock x) {
-    return result("dx", x, sizes[0]);
+  /** dX: rows x d_0; a new array when it is kept. */
+  DenseBlock dx(DenseBlock x, boolean kept) {
+    return result("dx", x, sizes[0], kept);
   }
 
-  private DenseBlock result(String kind, DenseBlock x, int cols) {
-    DenseBlock block = fresh ? DenseBlock.zeros(dtype, x.numRows(), cols)
+  private DenseBlock result(String kind, DenseBlock x, int cols, boolean kept) {
+    DenseBlock block = kept ? DenseBlock.zeros(dtype, x.numRows(), cols)
         : block(kind, dtype, x.numRows(), cols);
     return block.withRowIds(x.rowIds());
   }

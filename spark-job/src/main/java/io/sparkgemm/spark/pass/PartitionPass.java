@@ -48,8 +48,7 @@ final class PartitionPass {
     this.keepY = keep && spec.keepOutput();
     this.supplied = spec.loss() == Loss.SUPPLIED;
     int[] sizes = params.network().sizes();
-    this.buffers = keep ? new Buffers(spec.dtype(), sizes, true)
-        : Buffers.take(spec.dtype(), sizes);
+    this.buffers = Buffers.take(spec.dtype(), sizes);
   }
 
   /**
@@ -141,9 +140,7 @@ final class PartitionPass {
         hooks.afterBlocks(done);
         ready.add(finishLeaf());
         finished = true;
-        if (!keep) {
-          buffers.giveBack();
-        }
+        buffers.giveBack();
         return;
       }
       LabeledBlock next = blocks.next();
@@ -230,8 +227,8 @@ final class PartitionPass {
   private void block(LabeledBlock block, Leaf leaf) {
     DenseBlock x = block.x();
     // x: rows x d_0   y, g: rows x d_L   dx: rows x d_0
-    DenseBlock y = supplied && !keepY ? null : buffers.y(x);
-    DenseBlock dx = head != null && spec.inputGradient() ? buffers.dx(x) : null;
+    DenseBlock y = supplied && !keepY ? null : buffers.y(x, keepY);
+    DenseBlock dx = head != null && spec.inputGradient() ? buffers.dx(x, keep) : null;
     NetworkKernels.Workspace work = buffers.work();
     if (head == null) {
       kernels.forward(params, x, work, y);
