@@ -45,7 +45,9 @@ class BenchTest {
     Path out = dir.resolve("bench");
     ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-    int code = SparkGemmCli.run(new String[] {"bench", "--shapes", "700x12x4", "--reps", "1",
+    // --full: every contender (the shapes and pipe given here still apply)
+    int code = SparkGemmCli.run(new String[] {"bench", "--full", "--shapes", "700x12x4", "--reps",
+        "1",
         "--blas-threads", "1,2", "--block-rows", "150", "--partitions", "2",
         "--fit-iterations", "2", "--pipe", "none", "--master", "local[2]", "--out",
         out.toString()},
