@@ -25,6 +25,7 @@ public final class Interrupts {
 
   private static volatile boolean begun;
   private static volatile String signal;
+  private static boolean noted;
   private static volatile Supplier<String> lastWords;
   private static final AtomicBoolean SAID = new AtomicBoolean();
 
@@ -98,8 +99,6 @@ public final class Interrupts {
       }
     }
   }
-
-  private static boolean noted;
 
   /** Whether the caller is the first to report the stop (the command or the hook, not both). */
   public static boolean claimSaying() {

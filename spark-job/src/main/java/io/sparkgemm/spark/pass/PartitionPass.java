@@ -152,20 +152,17 @@ final class PartitionPass {
         }
         leaf = new Leaf(index, spec.backward() ? new NetworkGradient(params.network()) : null);
       }
-      block(next, leaf);
-      if (!leaf.outputs.isEmpty()) {
-        ready.add(PartitionResult.outputsOf(leaf.index, List.copyOf(leaf.outputs)));
-        leaf.outputs.clear();
+      List<OutputBlock> outputs = block(next, leaf);
+      if (!outputs.isEmpty()) {
+        ready.add(PartitionResult.outputsOf(leaf.index, outputs));
       }
     }
 
     private PartitionResult finishLeaf() {
       long now = System.nanoTime();
-      PartitionResult r = leaf.finish();
-      PartitionResult timed = new PartitionResult(r.leaf(), r.gradients(), r.outputs(), backend,
-          r.rows(), (now - since) / 1e9, r.dxSquares());
+      PartitionResult done = leaf.finish(backend, (now - since) / 1e9);
       since = now;
-      return timed;
+      return done;
     }
   }
 
@@ -202,7 +199,7 @@ final class PartitionPass {
         hooks.beforeBlock(done++);
         block(step.next(), leaf);
       }
-      results.add(leaf.finish());
+      results.add(leaf.finish(null, 0.0));
     }
     hooks.afterBlocks(done);
     return results;
@@ -224,7 +221,7 @@ final class PartitionPass {
    * One block through the network. With a supplied G, Y is computed only when it is kept: the
    * gradients and dX need only the hidden layers, G and θ.
    */
-  private void block(LabeledBlock block, Leaf leaf) {
+  private List<OutputBlock> block(LabeledBlock block, Leaf leaf) {
     DenseBlock x = block.x();
     // x: rows x d_0   y, g: rows x d_L   dx: rows x d_0
     DenseBlock y = supplied && !keepY ? null : buffers.y(x, keepY);
@@ -243,17 +240,22 @@ final class PartitionPass {
       kernels.backward(params, x, head, block.labels(), y, buffers.g(x), dx, work, leaf.acc);
     }
     leaf.rows += x.numRows();
+    if (!keep) {
+      return List.of();
+    }
+    List<OutputBlock> outputs = new ArrayList<>(2);
     if (keepY) {
       if (spec.softmax()) {
         RowSoftmax.apply(y);
       }
-      leaf.outputs.add(new OutputBlock("Y", y));
+      outputs.add(new OutputBlock("Y", y));
     }
-    if (keep && dx != null) {
+    if (dx != null) {
       // ||dX|| for the report.
       leaf.dxSquares += squares(dx);
-      leaf.outputs.add(new OutputBlock("dX", dx));
+      outputs.add(new OutputBlock("dX", dx));
     }
+    return outputs;
   }
 
   /** A block's supplied G in the block's dtype. */
@@ -281,7 +283,6 @@ final class PartitionPass {
   private static final class Leaf {
     final int index;
     final NetworkGradient acc;
-    final List<OutputBlock> outputs = new ArrayList<>();
     long rows;
     double dxSquares;
 
@@ -291,8 +292,9 @@ final class PartitionPass {
       this.acc = acc;
     }
 
-    PartitionResult finish() {
-      return new PartitionResult(index, acc, outputs, null, rows, 0.0, dxSquares);
+    /** The leaf's sums, with the backend and seconds for the report (null and 0 to add later). */
+    PartitionResult finish(String backend, double seconds) {
+      return new PartitionResult(index, acc, List.of(), backend, rows, seconds, dxSquares);
     }
   }
 
