@@ -29,6 +29,10 @@ class SessionsTest {
     try (Sessions.Handle session = Sessions.open("local[1]", "SessionsTest")) {
       assertThat(session.owned()).isTrue();
       assertThat(session.spark().range(10).count()).isEqualTo(10);
+      // settings for block-sized elements, and Parquet's chunk-sized vectored reads off
+      assertThat(session.spark().sparkContext().hadoopConfiguration()
+          .get("parquet.hadoop.vectored.io.enabled")).isEqualTo("false");
+      assertThat(session.spark().conf().get("spark.serializer.objectStreamReset")).isEqualTo("1");
       List<String> listening = listeningAddresses();
       assertThat(listening).as("the driver listens somewhere").isNotEmpty();
       assertThat(listening).as("addresses this JVM listens on")
