@@ -1,28 +1,21 @@
 package io.sparkgemm.bench;
 
-import static org.apache.spark.sql.functions.aggregate;
-import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
 import io.sparkgemm.local.DType;
 import io.sparkgemm.spark.block.BlockedInput;
-import io.sparkgemm.spark.data.GenerateSpec;
-import io.sparkgemm.spark.data.Generator;
 import io.sparkgemm.spark.input.InputLoader;
 import io.sparkgemm.spark.input.InputSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -100,70 +93,74 @@ public final class IngestRuns {
   }
 
   /**
-   * The bench's ingest section: {@code shape}'s rows (n x d; k is unused) written as Parquet,
-   * .npy and CSV (the CSV with a sixteenth of the rows: text is slow to write), then per format
-   * {@code reps} interleaved runs of spark-gemm's read+block and the reference reads. MB/s are
-   * of X as float64 (n·d·8 bytes), so formats compare; the files' own bytes are in the rows.
+   * The bench's ingest section: the same rows ({@code shape}: n x d, k classes) in the files users
+   * have, each read by the command a user types ({@code backward --loss softmax-ce} with its
+   * labels, {@link CliRuns}): Parquet as {@code generate} writes it (id, features array, label),
+   * as pandas/pyarrow users write it (one double column per feature and a label column), and with
+   * an MLlib vector column (what {@code VectorAssembler} makes); .npy with labels.npy; CSV with a
+   * label column (a sixteenth of the rows: text is slow to write). Per file, {@code reps}
+   * interleaved runs of Spark SQL's scan of every value and of the command in this JVM, and one
+   * run of the command in a JVM of its own (what a user waits for: the JVM starts cold). Seconds
+   * are report.json's read+block; MB/s are of X as float64 (n·d·8), so files compare.
    */
   static List<PipeRecord> bench(SparkSession spark, Shape shape, int reps, long seed,
       String scratch) {
+    if (shape.k() < 2) {
+      throw new IllegalArgumentException("--ingest-shape needs K >= 2 classes, got " + shape);
+    }
     List<PipeRecord> out = new ArrayList<>();
-    for (String format : List.of("parquet", "npy", "csv")) {
-      long n = format.equals("csv") ? Math.max(1, shape.n() / 16) : shape.n();
-      String folder = scratch + "/ingest-" + format;
-      LOG.info("bench ingest: generating {} x {} as {}", n, shape.d(), format);
-      Generator.generate(spark, new GenerateSpec(n, shape.d(), 1, "regression", format,
-          seed, 0.5, folder, true, 0));
-      String x = folder + "/X." + format;
-      double raw = n * shape.d() * 8.0 / 1e6;
-      String what = n + "x" + shape.d() + " float64";
-      Map<String, Object> extra = Map.of("file_mb", fileBytes(spark, x) / 1e6, "x_mb", raw);
-      List<double[]> runs = new ArrayList<>();
+    for (IngestFiles.File file : IngestFiles.write(spark, shape, seed, scratch)) {
+      double raw = file.rows() * shape.d() * 8.0 / 1e6;
+      String what = file.rows() + "x" + shape.d() + " float64, " + shape.k() + " classes";
+      Map<String, Object> extra = Map.of("file_mb", fileBytes(spark, file.path()) / 1e6,
+          "x_mb", raw, "command", String.join(" ", file.command()));
+      LOG.info("bench ingest {}: the command in a JVM of its own", file.format());
+      CliRuns.Result own = CliRuns.inOwnJvm(file.command(),
+          runsFolder(scratch, file.format() + "-own"), spark.sparkContext().master());
+      double[] sql = new double[reps];
+      double[] here = new double[reps];
       for (int r = 0; r < reps; r++) {
-        LOG.info("bench ingest {}: run {} of {}", format, r + 1, reps);
-        runs.add(new double[] {
-            format.equals("parquet") ? sqlScan(spark, x, "features")
-                : format.equals("csv") ? csvScan(spark, x) : Double.NaN,
-            readAndBlock(spark, x, format.equals("csv") ? null : "features", DType.FLOAT64),
-            format.equals("parquet")
-                ? readAndBlockFromRows(spark, x, "features", DType.FLOAT64) : Double.NaN});
+        LOG.info("bench ingest {}: run {} of {}", file.format(), r + 1, reps);
+        sql[r] = file.scan() == null ? Double.NaN : file.scan().seconds(spark);
+        here[r] = CliRuns.inThisJvm(file.command(), runsFolder(scratch, file.format()))
+            .seconds("readAndBlock");
       }
-      String[] contenders = {"spark-sql-scan", BenchConfig.SPARK_GEMM, "spark-gemm-rows"};
-      String[] notes = {format.equals("csv") ? "Spark SQL sums every column of the CSV"
-          : "Spark SQL: sum(aggregate(features, 0D, (a, x) -> a + x)), every value read",
-          format.equals("parquet") ? "read+block+cache from the scan's columnar batches"
-              : "read+block+cache", "read+block+cache through Spark's rows (the row path)"};
-      for (int c = 0; c < contenders.length; c++) {
-        double[] seconds = new double[reps];
-        for (int r = 0; r < reps; r++) {
-          seconds[r] = runs.get(r)[c];
-        }
-        if (!Double.isNaN(seconds[0])) {
-          Timings t = Timings.of(seconds);
-          out.add(new PipeRecord("ingest", what, contenders[c], format, t, raw / t.median(),
-              extra, notes[c]));
-        }
+      Timings sqlTimes = null;
+      if (file.scan() != null) {
+        sqlTimes = Timings.of(sql);
+        out.add(new PipeRecord("ingest", what, "spark-sql-scan", file.format(), sqlTimes,
+            raw / sqlTimes.median(), extra, file.scanNote()));
       }
+      Timings hereTimes = Timings.of(here);
+      out.add(new PipeRecord("ingest", what, BenchConfig.SPARK_GEMM, file.format(), hereTimes,
+          raw / hereTimes.median(), withRatio(extra, sqlTimes, hereTimes),
+          "read+block+cache of the command in the bench's JVM (report.json)"));
+      Timings ownTimes = Timings.of(new double[] {own.seconds("readAndBlock")});
+      Map<String, Object> ownExtra = new LinkedHashMap<>(withRatio(extra, sqlTimes, ownTimes));
+      ownExtra.put("wall_seconds", own.wallSeconds());
+      out.add(new PipeRecord("ingest", what, BenchConfig.SPARK_GEMM + "-own-jvm", file.format(),
+          ownTimes, raw / ownTimes.median(), ownExtra, "read+block+cache of the command in a "
+              + "new JVM (report.json); wall_seconds: the whole command, JVM start included"));
     }
     return out;
   }
 
-  /** Seconds for Spark SQL to read every value of a CSV file with a header (a sum over rows). */
-  static double csvScan(SparkSession spark, String path) {
-    long start = System.nanoTime();
-    Dataset<Row> df = spark.read().option("header", true).option("inferSchema", false)
-        .csv(path);
-    // One flat array of every column (a chain of 512 additions would overflow the planner's stack)
-    Column[] columns = new Column[df.columns().length];
-    for (int c = 0; c < columns.length; c++) {
-      columns[c] = col("`" + df.columns()[c].replace("`", "``") + "`").cast("double");
+  /** Where a command of the ingest section writes its outputs. */
+  private static String runsFolder(String scratch, String name) {
+    return scratch + "/ingest-runs/" + name;
+  }
+
+  /**
+   * {@code extra} with {@code sql_scan_ratio}: Spark SQL's median seconds over ours (none without
+   * a scan).
+   */
+  private static Map<String, Object> withRatio(Map<String, Object> extra, Timings sql,
+      Timings ours) {
+    Map<String, Object> all = new LinkedHashMap<>(extra);
+    if (sql != null) {
+      all.put("sql_scan_ratio", sql.median() / ours.median());
     }
-    Column total = aggregate(array(columns), lit(0.0), (a, x) -> a.plus(x));
-    List<Row> rows = df.select(sum(total)).collectAsList();
-    if (rows.size() != 1) {
-      throw new IllegalStateException("Spark SQL's scan returned " + rows.size() + " rows");
-    }
-    return (System.nanoTime() - start) / 1e9;
+    return all;
   }
 
   public static void main(String[] args) {

@@ -29,7 +29,7 @@ class PipeBenchTest {
     ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     ByteArrayOutputStream stderr = new ByteArrayOutputStream();
     int code = SparkGemmCli.run(new String[] {"bench", "--shapes", "none", "--pipe",
-        "fixed-cost,ingest,train", "--ingest-shape", "3000x8x1", "--reps", "1",
+        "fixed-cost,ingest,train", "--ingest-shape", "3000x8x3", "--reps", "1",
         "--train-shape", "1500x20x4", "--train-iterations", "6", "--partitions", "2",
         "--master", "local[2]", "--out", out.toString()},
         new PrintStream(stdout, true, StandardCharsets.UTF_8),
@@ -43,8 +43,12 @@ class PipeBenchTest {
         + "/" + r.get("format").asText(), r));
     assertThat(all.keySet()).filteredOn(key -> key.startsWith("ingest:")).containsOnly(
         "ingest:spark-sql-scan/parquet", "ingest:spark-gemm/parquet",
-        "ingest:spark-gemm-rows/parquet", "ingest:spark-gemm/npy", "ingest:spark-sql-scan/csv",
-        "ingest:spark-gemm/csv");
+        "ingest:spark-gemm-own-jvm/parquet", "ingest:spark-sql-scan/parquet-columns",
+        "ingest:spark-gemm/parquet-columns", "ingest:spark-gemm-own-jvm/parquet-columns",
+        "ingest:spark-sql-scan/parquet-vector", "ingest:spark-gemm/parquet-vector",
+        "ingest:spark-gemm-own-jvm/parquet-vector", "ingest:spark-gemm/npy",
+        "ingest:spark-gemm-own-jvm/npy", "ingest:spark-sql-scan/csv", "ingest:spark-gemm/csv",
+        "ingest:spark-gemm-own-jvm/csv");
     all.forEach((key, r) -> {
       if (key.startsWith("ingest:")) {
         // MB/s of X as float64: n·d·8 bytes over the median seconds
@@ -52,6 +56,18 @@ class PipeBenchTest {
         assertThat(r.get("x_mb").asDouble()).isCloseTo(xMb, within(1e-9));
         assertThat(r.get("mb_per_second").asDouble())
             .isCloseTo(xMb / r.get("seconds_median").asDouble(), within(1e-6));
+        assertThat(r.get("command").asText()).startsWith("backward --x ")
+            .contains("--loss softmax-ce --outputs 3");
+      }
+      if (key.startsWith("ingest:spark-gemm") && !key.endsWith("npy")) {
+        JsonNode sql = all.get("ingest:spark-sql-scan/" + key.substring(key.indexOf('/') + 1));
+        assertThat(r.get("sql_scan_ratio").asDouble()).isCloseTo(sql.get("seconds_median")
+            .asDouble() / r.get("seconds_median").asDouble(), within(1e-9));
+      }
+      if (key.startsWith("ingest:spark-gemm-own-jvm")) {
+        // the whole command in a new JVM takes longer than its read+block
+        assertThat(r.get("wall_seconds").asDouble())
+            .isGreaterThan(r.get("seconds_median").asDouble());
       }
     });
     JsonNode fixed = all.get("fixed-cost:spark-gemm/-");

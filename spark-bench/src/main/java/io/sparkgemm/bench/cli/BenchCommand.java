@@ -119,19 +119,21 @@ final class BenchCommand implements Callable<Integer> {
           + ALL_PIPE + ", all, or none. Default: " + QUICK_PIPE + " (--full: all). "
           + "fixed-cost: seconds per softmax-ce pass over a tiny "
           + "1000x784->10 input beyond its GEMMs (median of 100 x --reps passes). ingest: "
-          + "read+block of --ingest-shape as Parquet, .npy and CSV (a sixteenth of the rows) in "
-          + "MB/s, against Spark SQL's own scan of the same file and, for Parquet, spark-gemm's "
-          + "row path. train: softmax regression end to end from .npy and from Parquet (read, "
-          + "block, --train-iterations L-BFGS iterations), and scipy's L-BFGS-B on the same "
-          + ".npy when python3 with scipy is installed. network: a sigmoid network "
-          + "(--network-shape) against MLlib's MultilayerPerceptronClassifier from the same "
-          + "initial weights: one loss-and-gradient evaluation (both values compared) and an "
-          + "L-BFGS fit of --network-iterations iterations.")
+          + "read+block of --ingest-shape by the backward command (in the bench's JVM, and "
+          + "once in a JVM of its own) from Parquet as generate writes it, with one column "
+          + "per feature and with an MLlib vector column, .npy and CSV (a sixteenth of the "
+          + "rows), in MB/s, against Spark SQL's own scan of the same file. train: softmax "
+          + "regression end to end from .npy and from Parquet (read, block, "
+          + "--train-iterations L-BFGS iterations), and scipy's L-BFGS-B on the same .npy "
+          + "when python3 with scipy is installed. network: a sigmoid network "
+          + "(--network-shape) against MLlib's MultilayerPerceptronClassifier from the "
+          + "same initial weights: one loss-and-gradient evaluation (both values compared) "
+          + "and an L-BFGS fit of --network-iterations iterations.")
   String pipe;
 
-  @Option(names = "--ingest-shape", defaultValue = "400000x512x1", paramLabel = "NxDx1",
-      description = "The ingest section's rows and features (float64). Default: "
-          + "${DEFAULT-VALUE} (1.6 GB).")
+  @Option(names = "--ingest-shape", defaultValue = "400000x512x10", paramLabel = "NxDxK",
+      description = "The ingest section's rows, features (float64) and classes. Default: "
+          + "${DEFAULT-VALUE} (1.6 GB of X).")
   String ingestShape;
 
   @Option(names = "--train-shape", defaultValue = "60000x784x10", paramLabel = "NxDxK",
@@ -248,8 +250,9 @@ final class BenchCommand implements Callable<Integer> {
           + "finite value >= 0, got " + trainIterations + " and " + trainReg);
     }
     List<Shape> ingest = Shape.parseList(ingestShape);
-    if (ingest.size() != 1) {
-      throw new IllegalArgumentException("--ingest-shape needs one NxDx1, got " + ingestShape);
+    if (ingest.size() != 1 || ingest.get(0).k() < 2) {
+      throw new IllegalArgumentException("--ingest-shape needs one NxDxK with K >= 2 classes, "
+          + "got " + ingestShape);
     }
     long[] rows = new long[1];
     int[] sizes = NetworkRuns.Config.parse(networkShape, rows);
