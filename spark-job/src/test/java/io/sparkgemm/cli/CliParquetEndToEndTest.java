@@ -23,6 +23,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
@@ -35,6 +36,7 @@ class CliParquetEndToEndTest {
   private static final int N = 29;
   private static final int D = 4;
   private static final int K = 3;
+  private static final ArrayType DOUBLES = DataTypes.createArrayType(DataTypes.DoubleType, false);
 
   @TempDir
   static Path inputs;
@@ -162,17 +164,54 @@ class CliParquetEndToEndTest {
     assertClose("db", readVector(out.resolve("db.npy")), expected.db(), NaiveOracle.F32);
   }
 
+  /**
+   * MLlib vectors, dense and sparse in one column (VectorAssembler's output), are read from the
+   * scan's columnar batches and give the bits of an array<double> column of the same numbers.
+   */
   @Test
-  void mllibVectorFeaturesDenseAndSparse(@TempDir Path dir) {
-    StructType schema = new StructType().add("id", DataTypes.LongType, false)
-        .add("features", SQLDataTypes.VectorType(), false);
-    Path input = parquet("vectors.parquet", schema, r -> RowFactory.create(id(r),
-        r % 3 == 0 ? Vectors.dense(x[r]).toSparse() : Vectors.dense(x[r])), 2);
-    Path out = dir.resolve("vec");
-    run("forward", input, out, "--id-col", "id");
+  void mllibVectorFeaturesGiveTheArrayColumnsBits(@TempDir Path dir) throws Exception {
+    double[][] xs = new double[N][];
+    for (int r = 0; r < N; r++) {
+      xs[r] = x[r].clone();
+      if (r % 3 == 0) {
+        xs[r][r % D] = 0.0;
+      }
+    }
+    IntFunction<Object> vector = r -> r % 3 == 0 ? Vectors.dense(xs[r]).toSparse()
+        : Vectors.dense(xs[r]);
+    Path vectors = parquet("vectors.parquet", new StructType().add("id", DataTypes.LongType)
+        .add("features", SQLDataTypes.VectorType()).add("targets", DOUBLES),
+        r -> RowFactory.create(id(r), vector.apply(r), t[r]), 1);
+    Path arrays = parquet("vector-twin.parquet", new StructType().add("id", DataTypes.LongType)
+        .add("features", DOUBLES).add("targets", DOUBLES),
+        r -> RowFactory.create(id(r), xs[r], t[r]), 1);
+    String[] flags = {"--id-col", "id", "--labels-col", "targets", "--loss", "mse",
+        "--input-grad", "--save-output"};
+    Path fromVectors = dir.resolve("vectors");
+    List<String> callSites;
+    try (JobCounter jobs = new JobCounter(spark)) {
+      run("backward", vectors, fromVectors, flags);
+      callSites = jobs.callSites();
+    }
+    Path fromArrays = dir.resolve("arrays");
+    run("backward", arrays, fromArrays, flags);
 
-    assertRows("Y", out.resolve("Y"), NaiveOracle.forward(x, w, b), false);
-    assertThat(report(out).path("shapes").path("X").toString()).isEqualTo("[29,4]");
+    assertThat(callSites).anyMatch(site -> site.contains("ColumnarInput"));
+    for (String file : List.of("dW.npy", "db.npy")) {
+      assertThat(Files.readAllBytes(fromVectors.resolve(file))).as(file)
+          .isEqualTo(Files.readAllBytes(fromArrays.resolve(file)));
+    }
+    for (String rows : List.of("dX", "Y")) {
+      Map<Long, double[]> a = readRows(spark, fromVectors.resolve(rows));
+      Map<Long, double[]> b = readRows(spark, fromArrays.resolve(rows));
+      assertThat(a.keySet()).as(rows).isEqualTo(b.keySet());
+      a.forEach((id, values) -> assertThat(values).as(rows + " row id " + id)
+          .isEqualTo(b.get(id)));
+    }
+    assertThat(report(fromVectors).path("lossValue").asDouble())
+        .isEqualTo(report(fromArrays).path("lossValue").asDouble());
+    assertRows("Y", fromVectors.resolve("Y"), NaiveOracle.forward(xs, w, b), false);
+    assertThat(report(fromVectors).path("shapes").path("X").toString()).isEqualTo("[29,4]");
   }
 
   @Test

@@ -21,10 +21,11 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
  * {@link BlockIterator} stacks its rows: the same cuts, checks, messages and bits. An array's
  * values are copied from its child vector straight into the block, converted as Spark's cast
  * to {@code array<double>} (then to float for float32 blocks) would: no row, no per-row array.
+ * MLlib vectors likewise ({@link VectorFeatures}).
  *
- * <p>The layout's ordinals are the batch's columns: {@code xOrdinal} the features array (or
- * {@code featureColumns}, one numeric column per feature), {@code idOrdinal} an integer id,
- * {@code labelOrdinal} a numeric class id or targets (one number, or an array).
+ * <p>The layout's ordinals are the batch's columns: {@code xOrdinal} the features array or
+ * vector (or {@code featureColumns}, one numeric column per feature), {@code idOrdinal} an
+ * integer id, {@code labelOrdinal} a numeric class id or targets (one number, or an array).
  */
 public final class ColumnarBlockIterator implements Iterator<LabeledBlock> {
   private final Iterator<ColumnarBatch> batches;
@@ -122,7 +123,12 @@ public final class ColumnarBlockIterator implements Iterator<LabeledBlock> {
       currentBlock = Math.floorDiv(id, blockRows);
     }
     if (featureColumns == null) {
-      arrayFeatures(batch.column(layout.xOrdinal()), r, id);
+      ColumnVector x = batch.column(layout.xOrdinal());
+      if (VectorFeatures.holdsVectors(x)) {
+        VectorFeatures.add(builder, layout, x, r, id);
+      } else {
+        arrayFeatures(x, r, id);
+      }
     } else {
       columnFeatures(r, id);
     }

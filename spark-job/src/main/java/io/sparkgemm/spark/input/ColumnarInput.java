@@ -23,12 +23,13 @@ import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Blocks built from the columnar batches of Spark's file scan (the vectorized Parquet reader,
- * nested arrays included) rather than from rows: the scan reads only the raw columns X needs,
- * and each batch's values are copied into the blocks in bulk. Same file splits, row ids, block
- * cuts and bits as the row path ({@link ColumnarBlockIterator}).
+ * nested arrays and MLlib vectors, as their structs, included) rather than from rows: the scan
+ * reads only the raw columns X needs, and each batch's values are copied into the blocks in
+ * bulk. Same file splits, row ids, block cuts and bits as the row path
+ * ({@link ColumnarBlockIterator}).
  */
 final class ColumnarInput {
-  /** Set for the columnar plan: nested arrays read vectorized (Spark's default)... */
+  /** Set for the columnar plan: nested arrays and structs read vectorized (the default)... */
   private static final String NESTED = "spark.sql.parquet.enableNestedColumnVectorizedReader";
   /** ...and rows of more than 100 columns batched too (Spark batches at most this many). */
   private static final String MAX_FIELDS = "spark.sql.codegen.maxFields";

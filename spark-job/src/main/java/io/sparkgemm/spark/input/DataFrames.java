@@ -183,7 +183,8 @@ final class DataFrames {
   /**
    * The raw columns of X that {@link #normaliseX} (already called, so valid) reads from a file
    * without labels or G to join: what a columnar read copies. Null where they are not plain
-   * numbers or arrays of them (MLlib vectors, decimals), with the reason in {@code why}.
+   * numbers, arrays of them or (the features only) an MLlib vector, such as decimals or a
+   * vector of targets, with the reason in {@code why}.
    */
   static ColumnarColumns columnarColumns(Dataset<Row> df, InputSpec spec, StringBuilder why) {
     List<String> reserved = new ArrayList<>();
@@ -204,6 +205,10 @@ final class DataFrames {
     }
     for (String name : all) {
       DataType t = field(df, name, spec.x(), "input").dataType();
+      if (f.array() && name.equals(f.names().get(0)) && isVector(t)) {
+        // the scan batches a vector as its struct<type, size, indices, values>
+        continue;
+      }
       DataType element = t instanceof ArrayType a ? a.elementType() : t;
       if (!isPlainNumber(element)) {
         why.append("column '").append(name).append("' is ").append(t.simpleString());
@@ -216,7 +221,7 @@ final class DataFrames {
   /**
    * Raw column names of a columnar read.
    *
-   * @param features one array column when {@code array}, else numeric columns
+   * @param features one array or MLlib vector column when {@code array}, else numeric columns
    * @param id the id column, or null
    * @param label the label column (scalar or array), or null
    */

@@ -19,8 +19,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.apache.spark.ml.linalg.VectorUDT;
-import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -110,14 +108,6 @@ class ColumnarInputTest {
       wideRows.add(RowFactory.create(values));
     }
     spark.createDataFrame(wideRows, wide).repartition(2).write().parquet(path("wide.parquet"));
-    // MLlib vectors: no columnar batches here, the rows are read
-    StructType vectors = new StructType().add("features", new VectorUDT(), true);
-    List<Row> vectorRows = new ArrayList<>();
-    for (int r = 0; r < 50; r++) {
-      vectorRows.add(RowFactory.create(Vectors.dense(x[r])));
-    }
-    spark.createDataFrame(vectorRows, vectors).coalesce(1).write()
-        .parquet(path("vectors.parquet"));
   }
 
   private static final int WIDE = 130;
@@ -195,7 +185,7 @@ class ColumnarInputTest {
     }
   }
 
-  private static void assertSameBits(LabeledBlock a, LabeledBlock b) {
+  static void assertSameBits(LabeledBlock a, LabeledBlock b) {
     assertSameBits(a.x(), b.x());
     assertThat(a.x().rowIds()).isEqualTo(b.x().rowIds());
     assertSameBits(a.targets(), b.targets());
@@ -250,25 +240,14 @@ class ColumnarInputTest {
   }
 
   /**
-   * The row path where there are no batches to read or rows must be sorted or joined: MLlib
-   * vectors, --deterministic with an id column, labels from a .npy; the values are the same.
+   * The row path where rows must be sorted or joined: --deterministic with an id column, labels
+   * from a .npy.
    */
   @Test
-  void vectorsSortedIdsAndJoinsAreReadAsRows() throws Exception {
-    InputSpec vectors = InputSpec.builder(path("vectors.parquet")).build();
-    BlockedInput in = InputLoader.load(spark, vectors);
-    assertThat(in.blocks().toDebugString()).doesNotContain("ColumnarInput");
-    assertThat(in.numRows()).isEqualTo(50);
-    for (LabeledBlock block : in.blocks().collect()) {
-      for (int i = 0; i < block.numRows(); i++) {
-        double[] row = Arrays.copyOfRange(block.x().doubles(), i * D, (i + 1) * D);
-        assertThat(row).isEqualTo(x[(int) block.x().rowId(i)]);
-      }
-    }
-    in.release();
+  void sortedIdsAndJoinsAreReadAsRows() throws Exception {
     InputSpec sorted = InputSpec.builder(path("x.parquet")).idCol("id").deterministic(true)
         .partitions(2).build();
-    in = InputLoader.load(spark, sorted);
+    BlockedInput in = InputLoader.load(spark, sorted);
     assertThat(in.blocks().toDebugString()).doesNotContain("ColumnarInput");
     assertThat(in.numRows()).isEqualTo(N);
     in.release();
@@ -439,7 +418,7 @@ class ColumnarInputTest {
   }
 
   /** The IllegalArgumentException in {@code t}'s causes (the executor's, in local mode). */
-  private static Throwable refusal(Throwable t) {
+  static Throwable refusal(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof IllegalArgumentException) {
         return c;
