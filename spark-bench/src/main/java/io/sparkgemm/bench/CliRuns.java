@@ -64,6 +64,19 @@ final class CliRuns {
    */
   static Result inOwnJvm(List<String> args, String outFolder, String master) {
     Path out = Path.of(outFolder);
+    List<String> all = withOut(args, out);
+    all.addAll(List.of("--master", master));
+    Path console = out.resolveSibling(out.getFileName() + ".console");
+    double seconds = ownJvm(SparkGemmCli.class.getName(), all, console);
+    return new Result(seconds, report(out));
+  }
+
+  /**
+   * Wall seconds of {@code mainClass} run with {@code args} in a JVM of its own (this JVM's java,
+   * options and classpath), its console written to {@code console}; fails with the console's tail
+   * when it exits with other than 0.
+   */
+  static double ownJvm(String mainClass, List<String> args, Path console) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -73,28 +86,21 @@ final class CliRuns {
         command.add(option);
       }
     }
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-        SparkGemmCli.class.getName()));
-    command.addAll(withOut(args, out));
-    command.addAll(List.of("--master", master));
-    Path console = out.resolveSibling(out.getFileName() + ".console");
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+    command.addAll(args);
     try {
-      Files.createDirectories(console.getParent());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(console.toFile());
-    long start = System.nanoTime();
-    try {
+      Files.createDirectories(console.toAbsolutePath().getParent());
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(console.toFile());
+      long start = System.nanoTime();
       Process process = builder.start();
-      if (!process.waitFor(30, TimeUnit.MINUTES)) {
+      if (!process.waitFor(60, TimeUnit.MINUTES)) {
         process.destroyForcibly();
-        throw new IllegalStateException(String.join(" ", args) + ": no exit in 30 minutes");
+        throw new IllegalStateException(String.join(" ", args) + ": no exit in 60 minutes");
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       check(args, process.exitValue(), Files.readString(console, StandardCharsets.UTF_8));
-      return new Result(seconds, report(out));
+      return seconds;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -113,7 +119,7 @@ final class CliRuns {
     if (code != SparkGemmCli.OK) {
       String tail = console.length() > 4000 ? console.substring(console.length() - 4000)
           : console;
-      throw new IllegalStateException("spark-gemm " + String.join(" ", args) + " exited with "
+      throw new IllegalStateException(String.join(" ", args) + " exited with "
           + code + ":\n" + tail);
     }
   }

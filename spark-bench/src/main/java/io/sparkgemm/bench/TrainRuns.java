@@ -1,17 +1,10 @@
 package io.sparkgemm.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkgemm.local.DType;
-import io.sparkgemm.local.loss.Loss;
-import io.sparkgemm.spark.block.BlockedInput;
-import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.data.GenerateSpec;
 import io.sparkgemm.spark.data.Generator;
-import io.sparkgemm.spark.input.InputLoader;
-import io.sparkgemm.spark.input.InputSpec;
-import io.sparkgemm.spark.train.Objective;
-import io.sparkgemm.spark.train.TrainSpec;
-import io.sparkgemm.spark.train.Trainer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -30,11 +23,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Softmax regression end to end, as a user runs it: the same seeded rows written as .npy and as
- * Parquet, then for each format read, block and cache X with its labels and run L-BFGS from
- * W = 0, b = 0 for a fixed number of iterations (no tolerance stop); and scipy's L-BFGS-B on the
- * same .npy files and objective in one Python process, when {@code python3} with scipy is
- * installed. Times are wall seconds from the first byte read to the last iteration (the Spark
- * session and the Python interpreter are started before).
+ * Parquet; {@code spark-gemm train} on each, L-BFGS from W = 0, b = 0 for a fixed number of
+ * iterations (no tolerance stop), each in a JVM of its own; scipy's L-BFGS-B on the same .npy
+ * files and objective in a new Python process, when {@code python3} with scipy is installed; and
+ * MLlib's LogisticRegression on the Parquet file in a JVM of its own. Times are wall seconds
+ * from the process's start to its exit, as a shell's {@code time} gives them.
  */
 public final class TrainRuns {
   private static final Logger LOG = LoggerFactory.getLogger(TrainRuns.class);
@@ -66,46 +59,74 @@ public final class TrainRuns {
           config.partitions()));
     }
     List<PipeRecord> out = new ArrayList<>();
-    InputSpec fromNpy = InputSpec.builder(npy.resolve("X.npy").toString())
-        .labels(LabelKind.CLASSES, null, npy.resolve("labels.npy").toString())
-        .numClasses(s.k()).dtype(config.dtype()).partitions(config.partitions()).build();
-    InputSpec fromParquet = InputSpec.builder(parquet.resolve("X.parquet").toString())
-        .featuresCol("features").idCol("id").labels(LabelKind.CLASSES, "label", null)
-        .numClasses(s.k()).dtype(config.dtype()).partitions(config.partitions()).build();
-    out.add(ours(spark, config, what, "npy", fromNpy));
-    out.add(ours(spark, config, what, "parquet", fromParquet));
+    String master = spark.sparkContext().master();
+    out.add(ours(config, what, "npy", List.of("--x", npy.resolve("X.npy").toString(),
+        "--labels", npy.resolve("labels.npy").toString()), scratch, master));
+    out.add(ours(config, what, "parquet", List.of("--x",
+        parquet.resolve("X.parquet").toString(), "--labels-col", "label"), scratch, master));
     out.add(scipy(config, what, npy));
+    out.add(mllib(config, what, parquet.resolve("X.parquet"), scratch, master));
     return out;
   }
 
-  private static PipeRecord ours(SparkSession spark, Config config, String what, String format,
-      InputSpec spec) {
-    LOG.info("bench train {}: spark-gemm from {}", what, format);
+  /** {@code spark-gemm train} on {@code input} in a JVM of its own, timed from the shell. */
+  private static PipeRecord ours(Config config, String what, String format, List<String> input,
+      Path scratch, String master) {
+    LOG.info("bench train {}: spark-gemm train from {}", what, format);
+    List<String> args = new ArrayList<>(List.of("train"));
+    args.addAll(input);
+    args.addAll(List.of("--loss", "softmax-ce", "--reg", Double.toString(config.reg()),
+        "--max-iter", Integer.toString(config.iterations()), "--tol", "0", "--dtype",
+        config.dtype().name().toLowerCase(Locale.ROOT)));
+    if (config.partitions() > 0) {
+      args.addAll(List.of("--partitions", Integer.toString(config.partitions())));
+    }
     Timings.settle();
-    BlockedInput input = InputLoader.load(spark, spec);
+    CliRuns.Result run = CliRuns.inOwnJvm(args,
+        scratch.resolve("train-runs").resolve(format).toString(), master);
+    JsonNode report = run.report();
+    int iterations = report.path("iterations").asInt();
+    int passes = report.path("passes").asInt();
+    double train = run.seconds("train");
+    Map<String, Object> extra = new LinkedHashMap<>();
+    extra.put("command", "spark-gemm " + String.join(" ", args));
+    extra.put("read_block_seconds", run.seconds("readAndBlock"));
+    extra.put("train_seconds", train);
+    extra.put("iterations", iterations);
+    extra.put("passes", passes);
+    extra.put("seconds_per_iteration", train / Math.max(1, iterations));
+    extra.put("seconds_per_pass", run.seconds("passes") / Math.max(1, passes));
+    extra.put("objective", report.path("finalObjective").asDouble());
+    extra.put("partitions", report.path("partitions").asInt());
+    return new PipeRecord("train", what, BenchConfig.SPARK_GEMM, format,
+        Timings.of(new double[] {run.wallSeconds()}), null, extra,
+        "the train command in a new JVM, wall clock from start to exit (JVM start included); "
+            + "L-BFGS m 10, tol 0; stopped: " + report.path("stopReason").asText());
+  }
+
+  /** MLlib's LogisticRegression on the Parquet file in a JVM of its own ({@link MllibTrain}). */
+  private static PipeRecord mllib(Config config, String what, Path parquet, Path scratch,
+      String master) {
+    LOG.info("bench train {}: MLlib LogisticRegression", what);
+    Path console = scratch.resolve("train-runs").resolve("mllib.console");
+    Timings.settle();
+    double wall = CliRuns.ownJvm(MllibTrain.class.getName(), List.of(master, parquet.toString(),
+        Integer.toString(config.iterations()), Double.toString(config.reg())), console);
     try {
-      int d = input.numFeatures();
-      int k = config.shape().k();
-      TrainSpec train = TrainSpec.builder(Loss.SOFTMAX_CE).regParam(config.reg())
-          .maxIter(config.iterations()).tol(0).dtype(config.dtype()).build();
-      Trainer.Result result = Trainer.train(new Objective(spark, input, k, train), train,
-          Trainer.Start.fresh(new double[d * k + k]), (r, t, v) -> { });
-      int iterations = result.history().size() - 1;
+      String[] lines = Files.readString(console, StandardCharsets.UTF_8).strip().split("\n");
+      JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
+      int iterations = json.path("iterations").asInt();
       Map<String, Object> extra = new LinkedHashMap<>();
-      extra.put("read_block_seconds", input.seconds());
-      extra.put("train_seconds", result.seconds());
+      extra.put("train_seconds", json.path("seconds").asDouble());
       extra.put("iterations", iterations);
-      extra.put("passes", result.passes());
-      extra.put("seconds_per_iteration", result.seconds() / Math.max(1, iterations));
-      extra.put("seconds_per_pass", result.seconds() / Math.max(1, result.passes()));
-      extra.put("objective", result.last().objective());
-      extra.put("partitions", input.numPartitions());
-      return new PipeRecord("train", what, BenchConfig.SPARK_GEMM, format,
-          Timings.of(new double[] {input.seconds() + result.seconds()}), null, extra,
-          "read+block+cache then train's L-BFGS (m 10, tol 0, reg " + config.reg()
-              + "); stopped: " + result.stopReason());
-    } finally {
-      input.release();
+      extra.put("seconds_per_iteration", json.path("seconds").asDouble()
+          / Math.max(1, iterations));
+      extra.put("objective", json.path("objective").asDouble());
+      return new PipeRecord("train", what, "mllib", "parquet", Timings.of(new double[] {wall}),
+          null, extra, "MLlib multinomial LogisticRegression (L-BFGS, tol 0, regParam " + config
+              .reg() + ", standardization off) in a new JVM, wall clock from start to exit");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -118,12 +139,15 @@ public final class TrainRuns {
         Files.copy(in, script);
       }
       LOG.info("bench train {}: scipy L-BFGS-B", what);
+      long start = System.nanoTime();
       Process p = new ProcessBuilder("python3", script.toString(),
           npy.resolve("X.npy").toString(), npy.resolve("labels.npy").toString(),
           Integer.toString(config.shape().k()), Integer.toString(config.iterations()),
           Double.toString(config.reg())).redirectErrorStream(true).start();
       String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(1, TimeUnit.HOURS) || p.exitValue() != 0) {
+      boolean exited = p.waitFor(1, TimeUnit.HOURS);
+      double wall = (System.nanoTime() - start) / 1e9;
+      if (!exited || p.exitValue() != 0) {
         return skipped(what, "python3 with numpy and scipy did not run: "
             + lastLine(output));
       }
@@ -137,9 +161,10 @@ public final class TrainRuns {
       extra.put("passes", json.get("evaluations"));
       extra.put("seconds_per_iteration", train / Math.max(1, iterations));
       extra.put("objective", json.get("objective"));
-      return new PipeRecord("train", what, "scipy", "npy", Timings.of(new double[] {load
-          + train}), null, extra, "scipy.optimize.minimize L-BFGS-B (maxcor 10, ftol 0, gtol 0)"
-          + " in one process, numpy " + json.get("numpy") + ": " + json.get("message"));
+      return new PipeRecord("train", what, "scipy", "npy", Timings.of(new double[] {wall}),
+          null, extra, "scipy.optimize.minimize L-BFGS-B (maxcor 10, ftol 0, gtol 0) in a new "
+          + "python3, wall clock from start to exit, numpy " + json.get("numpy") + ": "
+          + json.get("message"));
     } catch (IOException e) {
       if (e.getMessage() != null && e.getMessage().contains("python3")) {
         return skipped(what, "no python3 on the PATH");
