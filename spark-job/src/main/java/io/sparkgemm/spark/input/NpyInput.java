@@ -29,8 +29,8 @@ import org.apache.spark.util.SerializableConfiguration;
  * need not fit the driver, and no data travels inside a task. Blocks are cut every
  * {@code blockRows} rows from row 0, and partition i holds blocks
  * {@code i * B / p .. (i + 1) * B / p - 1} of the B blocks (as {@code parallelize} slices a list).
- * Without a partition count, p is the number of cores, or X's size over Spark's file split size
- * when that is more. Each partition prefers the hosts that hold most of its bytes
+ * Without a partition count, p is X's size over Spark's file split size, at least the number of
+ * cores and rounded up to a multiple of it ({@link #defaultPartitions}). Each partition prefers the hosts that hold most of its bytes
  * ({@link NpyLocations}).
  */
 final class NpyInput {
@@ -88,12 +88,10 @@ final class NpyInput {
         kind == LabelKind.CLASSES ? spec.numClasses() : 0, labelSource, spec.allowNonFinite());
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     long numBlocks = (n + (long) blockRows - 1) / blockRows;
-    // By default one partition per core, or more when X is larger than that many of Spark's
-    // file splits (spark.sql.files.maxPartitionBytes): a pass holds a partition's blocks.
-    long splitBytes = Math.max(1, spark.sessionState().conf().filesMaxPartitionBytes());
-    long splits = ((long) n * d * x.dtype().size() + splitBytes - 1) / splitBytes;
     int partitions = spec.partitions() > 0 ? spec.partitions()
-        : (int) Math.min(numBlocks, Math.max(jsc.defaultParallelism(), splits));
+        : defaultPartitions((long) n * d * x.dtype().size(),
+            spark.sessionState().conf().filesMaxPartitionBytes(), jsc.defaultParallelism(),
+            numBlocks);
     // Partition i: blocks i * B / p .. (i + 1) * B / p - 1, i.e. rows from the first one's start
     List<long[]> ranges = new ArrayList<>(partitions);
     for (long i = 0; i < partitions; i++) {
@@ -168,6 +166,18 @@ final class NpyInput {
     NpyLayout labels = header(spark.sparkContext().hadoopConfiguration(), path);
     labels.requireClasses();
     return rowRdd(spark, new NpyRows.Source(path, labels), true, 0);
+  }
+
+  /**
+   * Partitions of an X of {@code bytes} without a count given: one per Spark file split
+   * ({@code spark.sql.files.maxPartitionBytes}), at least one per core, rounded up to a multiple
+   * of the cores so that every wave of tasks keeps every core busy (3 splits on 2 cores ran each
+   * pass in two waves, the second on one core), and at most one per block.
+   */
+  static int defaultPartitions(long bytes, long splitBytes, int cores, long numBlocks) {
+    long splits = (bytes + Math.max(1, splitBytes) - 1) / Math.max(1, splitBytes);
+    long waves = (Math.max(cores, splits) + cores - 1) / cores;
+    return (int) Math.max(1, Math.min(numBlocks, waves * cores));
   }
 
   /** A range of rows per partition, as many partitions as cores (at most one per row). */

@@ -150,20 +150,33 @@ class NpyInputTest {
   void aLargeXGetsAPartitionPerFileSplit() throws IOException {
     Path x = npy("splits.npy", "<f8", false, 4000, 100, NpyInputTest::v);
     String key = "spark.sql.files.maxPartitionBytes";
-    for (long splitBytes : new long[] {100_000, 1L << 30}) {
+    for (long splitBytes : new long[] {100_000, 1_100_000, 1L << 30}) {
       spark.conf().set(key, Long.toString(splitBytes));
       try {
         BlockedInput input = InputLoader.load(spark, InputSpec.builder(x.toString())
             .blockRows(100).build());
-        // 3,200,000 bytes: 32 splits of 100 kB (of the 40 blocks), else the 2 cores
+        // 3,200,000 bytes: 32 splits of 100 kB (of the 40 blocks); 3 splits of 1.1 MB make 4
+        // partitions, two waves of tasks on the 2 cores; one split, the 2 cores
         assertThat(input.numPartitions()).as("split of %d bytes", splitBytes)
-            .isEqualTo(splitBytes == 100_000 ? 32 : 2);
+            .isEqualTo(splitBytes == 100_000 ? 32 : splitBytes == 1_100_000 ? 4 : 2);
         assertThat(input.numRows()).isEqualTo(4000);
         input.release();
       } finally {
         spark.conf().unset(key);
       }
     }
+  }
+
+  /** Splits rounded up to whole waves of tasks on the cores, at most one per block. */
+  @Test
+  void defaultPartitionsFillEveryWaveOfTasks() {
+    long mb = 1L << 20;
+    assertThat(NpyInput.defaultPartitions(376 * mb, 128 * mb, 2, 1000)).isEqualTo(4);
+    assertThat(NpyInput.defaultPartitions(1600 * mb, 128 * mb, 2, 1000)).isEqualTo(14);
+    assertThat(NpyInput.defaultPartitions(1600 * mb, 128 * mb, 8, 1000)).isEqualTo(16);
+    assertThat(NpyInput.defaultPartitions(mb, 128 * mb, 2, 1000)).isEqualTo(2);
+    assertThat(NpyInput.defaultPartitions(376 * mb, 128 * mb, 2, 3)).isEqualTo(3);
+    assertThat(NpyInput.defaultPartitions(10, 128 * mb, 4, 1)).isEqualTo(1);
   }
 
   /** A Fortran-order X (and G or targets) gives the blocks of its C-order twin. */
