@@ -80,9 +80,11 @@ final class CliRuns {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      // a debugger or profiler agent of the bench is not the user's
+      // a debugger or profiler agent of the bench is not the user's; the launcher's class
+      // archive is shared (the same jars), but written by the bench's JVM alone
       if (!option.startsWith("-agentlib") && !option.startsWith("-javaagent")
-          && !option.startsWith("-XX:StartFlightRecording")) {
+          && !option.startsWith("-XX:StartFlightRecording")
+          && !option.startsWith("-XX:ArchiveClassesAtExit")) {
         command.add(option);
       }
     }
