@@ -6,6 +6,7 @@ import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Activation;
 import io.sparkgemm.local.net.Network;
 import io.sparkgemm.local.net.NetworkInit;
+import io.sparkgemm.spark.Sessions;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.input.InputSpec;
 import io.sparkgemm.spark.train.MinibatchStep;
@@ -23,7 +24,8 @@ import org.apache.spark.sql.SparkSession;
  * over a gathered slice of every partition), on seeded data, for a network and for the linear
  * model, alternating the two in one run. Next to the wall times, the tasks' CPU time (Spark's
  * executorCpuTime) per epoch of each kind: on a shared machine the wall ratio moves with the
- * load, the CPU ratio much less. A measuring program, not a test:
+ * load, the CPU ratio much less. The session has the CLI's settings ({@link Sessions}). A
+ * measuring program, not a test:
  * {@code java -cp ... io.sparkgemm.bench.MiniBatchProbe [master] [partitions] [n] [batchRows]
  * [reps] [hidden]}.
  */
@@ -46,8 +48,11 @@ public final class MiniBatchProbe {
     int reps = args.length > 4 ? Integer.parseInt(args[4]) : 5;
     int hidden = args.length > 5 ? Integer.parseInt(args[5]) : 256;
     Shape shape = new Shape(n, 784, 10);
-    SparkSession spark = SparkSession.builder().master(master).appName("MiniBatchProbe")
-        .config("spark.ui.enabled", "false").getOrCreate();
+    SparkSession.Builder builder = SparkSession.builder().master(master)
+        .appName("MiniBatchProbe").config("spark.ui.enabled", "false");
+    // the settings the CLI's sessions get (Sessions.open)
+    Sessions.blockSizedElements(builder);
+    SparkSession spark = builder.getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
     spark.sparkContext().addSparkListener(new SparkListener() {
       @Override

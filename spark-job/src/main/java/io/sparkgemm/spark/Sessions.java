@@ -28,6 +28,8 @@ import scala.Tuple2;
 public final class Sessions {
   /** Hadoop setting (Spark passes spark.hadoop.* on) for Parquet's vectored reads. */
   static final String VECTORED_IO = "spark.hadoop.parquet.hadoop.vectored.io.enabled";
+  /** The largest task result that travels with the task's status. */
+  static final String DIRECT_RESULT = "spark.task.maxDirectResultSize";
 
   private Sessions() {
   }
@@ -73,9 +75,18 @@ public final class Sessions {
    * column chunk (up to 128 MB for X's features) into one new array per read, where the classic
    * read fills pieces of at most 8 MB: off, reading a 1.6 GB file into blocks took 13.8 s
    * instead of 15.6 s in a fresh JVM (docs/performance.md, "Reading Parquet").
+   *
+   * <p>A task result above {@code spark.task.maxDirectResultSize} (1 MB by default) is parked in
+   * the executor's block manager and fetched by the driver over the network, even in local mode:
+   * a minibatch step of the 784-256-10 network (a 1.6 MB gradient per partition) waited 5-9 ms
+   * for it. Results up to 16 MB (a gradient of 2M float64 parameters per leaf) come with the
+   * task's status instead; larger ones are still fetched.
    */
-  private static void blockSizedElements(SparkSession.Builder builder) {
+  public static void blockSizedElements(SparkSession.Builder builder) {
     SparkConf user = new SparkConf();
+    if (!user.contains(DIRECT_RESULT)) {
+      builder.config(DIRECT_RESULT, "16m");
+    }
     for (String key : List.of("spark.storage.unrollMemoryCheckPeriod",
         "spark.serializer.objectStreamReset")) {
       if (!user.contains(key)) {

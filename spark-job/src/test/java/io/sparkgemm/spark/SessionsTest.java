@@ -33,6 +33,8 @@ class SessionsTest {
       assertThat(session.spark().sparkContext().hadoopConfiguration()
           .get("parquet.hadoop.vectored.io.enabled")).isEqualTo("false");
       assertThat(session.spark().conf().get("spark.serializer.objectStreamReset")).isEqualTo("1");
+      // a minibatch step's gradient of megabytes comes back with its task's status
+      assertThat(session.spark().conf().get("spark.task.maxDirectResultSize")).isEqualTo("16m");
       List<String> listening = listeningAddresses();
       assertThat(listening).as("the driver listens somewhere").isNotEmpty();
       assertThat(listening).as("addresses this JVM listens on")

@@ -20,19 +20,26 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * set on to the executor's next task of the same network and dtype ({@link #take}), so passes
  * after the first allocate no block-sized arrays (arrays of a few MB are humongous objects to
  * G1, and allocating them every pass started concurrent marking cycles that cost as much CPU
- * as a forward pass's GEMMs).
+ * as a forward pass's GEMMs). A task takes the set its partition used last when there is one: a
+ * minibatch step's gathered blocks have the row counts of its partition's slice (⌊n_u / S⌋ or one
+ * more, n_u the partition's rows), which differ between partitions.
  */
 final class Buffers {
   /** Sets handed back by finished tasks of this executor, held softly (freed under pressure). */
   private static final Deque<SoftReference<Buffers>> POOL = new ConcurrentLinkedDeque<>();
   private static final int POOL_SIZE = 8;
-  /** Row counts kept per kind: full blocks and the latest short one. */
-  private static final int SIZES_KEPT = 2;
+  /**
+   * Row counts kept per kind: full blocks and the latest short ones (a minibatch step's last block
+   * has one of two row counts).
+   */
+  private static final int SIZES_KEPT = 3;
 
   private final DType dtype;
   private final int[] sizes;
   private final Map<String, LinkedHashMap<Integer, Object>> arrays = new HashMap<>();
   private Workspace work;
+  /** The partition of the task that used this set last. */
+  private int partition;
 
   /** @param sizes the network's layer sizes d_0 .. d_L */
   Buffers(DType dtype, int[] sizes) {
@@ -40,22 +47,39 @@ final class Buffers {
     this.sizes = sizes.clone();
   }
 
-  /** A pooled set for this network's sizes in {@code dtype} when there is one, else a new one. */
-  static Buffers take(DType dtype, int[] sizes) {
-    SoftReference<Buffers> ref;
-    while ((ref = POOL.pollFirst()) != null) {
+  /**
+   * A pooled set for this network's sizes in {@code dtype} when there is one, the one that
+   * {@code partition} used last first, else a new one.
+   */
+  static Buffers take(DType dtype, int[] sizes, int partition) {
+    SoftReference<Buffers> fits = null;
+    for (SoftReference<Buffers> ref : POOL) {
       Buffers set = ref.get();
-      if (set != null && set.dtype == dtype && Arrays.equals(set.sizes, sizes)) {
-        return set;
+      if (set == null) {
+        POOL.removeFirstOccurrence(ref);
+      } else if (set.dtype == dtype && Arrays.equals(set.sizes, sizes)
+          && (fits == null || set.partition == partition)) {
+        fits = ref;
+        if (set.partition == partition) {
+          break;
+        }
       }
     }
-    return new Buffers(dtype, sizes);
+    Buffers set = fits == null ? null : fits.get();
+    // another task may have taken it since: then a new set
+    if (set == null || !POOL.removeFirstOccurrence(fits)) {
+      set = new Buffers(dtype, sizes);
+    }
+    set.partition = partition;
+    return set;
   }
 
   /** Hands this set on to a later task; the caller no longer uses it. */
   void giveBack() {
-    if (POOL.size() < POOL_SIZE) {
-      POOL.addFirst(new SoftReference<>(this));
+    POOL.addFirst(new SoftReference<>(this));
+    // the oldest sets go (another network's, or more than the executor's tasks use)
+    while (POOL.size() > POOL_SIZE) {
+      POOL.pollLast();
     }
   }
 

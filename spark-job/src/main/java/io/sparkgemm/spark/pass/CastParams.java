@@ -13,8 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a pass broadcasts: θ unpacked in the pass's dtype ({@link NetworkParams}), serialized in
- * bulk ({@link BulkValues}) rather than value by value; every minibatch step broadcasts it anew.
+ * What a pass broadcasts, or a minibatch step of a small θ ships inside its tasks: θ unpacked in
+ * the pass's dtype ({@link NetworkParams}), serialized in bulk ({@link BulkValues}) rather than
+ * value by value.
  */
 final class CastParams implements Serializable {
   private static final long serialVersionUID = 1L;

@@ -29,8 +29,9 @@ import org.apache.spark.storage.StorageLevel;
 
 /**
  * One fused pass over the cached blocks, one Spark job, for any network of linear layers (the
- * linear layer Y = XW + b is the one-layer network): θ broadcast once, unpacked in the pass's
- * dtype ({@link NetworkParams}); for every block the network forward, then G from the loss head
+ * linear layer Y = XW + b is the one-layer network): θ broadcast once (a minibatch step's small θ
+ * travels inside its tasks instead, {@link #shipsTheta}), unpacked in the pass's dtype
+ * ({@link NetworkParams}); for every block the network forward, then G from the loss head
  * (or the supplied G, where Y is computed only to be kept), the loss, and the adjoints layer by
  * layer, every layer's dW and db summed into one float64 {@link NetworkGradient} per partition,
  * and dX = G_0 W_0ᵀ when asked. The partition sums are tree-reduced to the driver in a fixed order
@@ -39,6 +40,12 @@ import org.apache.spark.storage.StorageLevel;
  * every partition's cached rows.
  */
 public final class LinearPass {
+
+  /**
+   * The largest θ a minibatch step ships inside its tasks: well under the 1000 KiB above which
+   * Spark warns of a large task binary on every job.
+   */
+  static final long SHIPPED_THETA_BYTES = 256 * 1024;
 
   private LinearPass() {
   }
@@ -88,11 +95,33 @@ public final class LinearPass {
    */
   public static PassResult run(SparkSession spark, BlockedInput input, Network network,
       double[] theta, PassSpec spec, RowSlice slice) {
+    return run(spark, input, network, theta, spec, slice, shipsTheta(network, spec, slice));
+  }
+
+  /**
+   * Whether the tasks take θ inside themselves rather than from a broadcast: a minibatch step
+   * whose θ (in the pass's dtype) is at most {@link #SHIPPED_THETA_BYTES}. A broadcast costs a
+   * step milliseconds of fixed work on the driver (a 4 MB first piece, its registration, and the
+   * blocking removal, {@link PassResult#destroy}) whatever θ's size; a θ in the task travels in
+   * the task binary that Spark broadcasts for every job anyway.
+   */
+  static boolean shipsTheta(Network network, PassSpec spec, RowSlice slice) {
+    long bytes = (long) network.numParameters() * (spec.dtype() == DType.FLOAT64 ? 8 : 4);
+    return slice != null && bytes <= SHIPPED_THETA_BYTES;
+  }
+
+  /**
+   * {@link #run(SparkSession, BlockedInput, Network, double[], PassSpec, RowSlice)} with θ
+   * shipped in the tasks ({@code shipped}) or broadcast; both give the same bits.
+   */
+  static PassResult run(SparkSession spark, BlockedInput input, Network network,
+      double[] theta, PassSpec spec, RowSlice slice, boolean shipped) {
     check(input, network, theta, spec, slice);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     // A copy in the pass's dtype: the caller may change θ, and kept outputs may be recomputed.
     NetworkParams params = NetworkParams.unpack(network, theta, spec.dtype());
-    Broadcast<CastParams> cast = jsc.broadcast(new CastParams(params));
+    CastParams inTask = shipped ? new CastParams(params) : null;
+    Broadcast<CastParams> cast = shipped ? null : jsc.broadcast(new CastParams(params));
     boolean keepOutputs = spec.keepsOutputs();
     long rows = slice == null ? input.numRows() : slice.rows();
     PassResult.Shape shape = new PassResult.Shape(rows, network.inFeatures(),
@@ -114,10 +143,12 @@ public final class LinearPass {
       if (!keepOutputs && plan.depth() == 1 && plan.shards() == 1) {
         // Nothing kept and the driver merges the leaves: one job, the same sums (GradientSum).
         reduced = GradientSum.collect(input.blocks(),
-            (index, blocks) -> PartitionPass.run(task, index, blocks, cast.value().params()));
+            (index, blocks) -> PartitionPass.run(task, index, blocks,
+                (inTask != null ? inTask : cast.value()).params()));
       } else {
         partials = input.blocks().mapPartitionsWithIndex(
-            (index, blocks) -> PartitionPass.run(task, index, blocks, cast.value().params()), true);
+            (index, blocks) -> PartitionPass.run(task, index, blocks,
+                (inTask != null ? inTask : cast.value()).params()), true);
         if (keepOutputs) {
           partials = partials.persist(StorageLevel.MEMORY_AND_DISK());
         }
@@ -150,7 +181,7 @@ public final class LinearPass {
           .seconds(seconds, sum.seconds())
           .dxNorm(Math.sqrt(sum.dxSquares()))
           .backends(new ArrayList<>(sum.backends()))
-          .broadcasts(List.of(cast))
+          .broadcasts(cast == null ? List.of() : List.of(cast))
           .build();
       handedOver = true;
       if (!keepOutputs) {
@@ -158,7 +189,7 @@ public final class LinearPass {
       }
       return result;
     } finally {
-      if (!handedOver) {
+      if (!handedOver && cast != null) {
         PassResult.destroy(cast);
       }
     }

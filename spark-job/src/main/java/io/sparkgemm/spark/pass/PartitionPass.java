@@ -38,7 +38,7 @@ final class PartitionPass {
   private final boolean keepY;
   private final boolean supplied;
 
-  private PartitionPass(Task task, NetworkParams params, NetworkKernels kernels) {
+  private PartitionPass(Task task, int partition, NetworkParams params, NetworkKernels kernels) {
     this.task = task;
     this.spec = task.spec();
     this.params = params;
@@ -48,7 +48,7 @@ final class PartitionPass {
     this.keepY = keep && spec.keepOutput();
     this.supplied = spec.loss() == Loss.SUPPLIED;
     int[] sizes = params.network().sizes();
-    this.buffers = Buffers.take(spec.dtype(), sizes);
+    this.buffers = Buffers.take(spec.dtype(), sizes, partition);
   }
 
   /**
@@ -72,7 +72,7 @@ final class PartitionPass {
       return List.of(LinearPass.onDevice(task, partition, all(blocks), params, kernels, backend,
           start)).iterator();
     }
-    PartitionPass pass = new PartitionPass(task, params, kernels);
+    PartitionPass pass = new PartitionPass(task, partition, params, kernels);
     if (task.slice() == null) {
       return pass.new AllRows(partition, blocks, backend, start);
     }

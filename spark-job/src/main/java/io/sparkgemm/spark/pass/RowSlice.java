@@ -70,7 +70,7 @@ public record RowSlice(long seed, int epoch, int step, int steps, long rows)
 
   /** This step's positions in a unit of {@code size} rows with identity {@code unit}, sorted. */
   public int[] positions(long unit, int size) {
-    int[] order = order(seed, epoch, unit, size);
+    int[] order = Orders.of(seed, epoch, unit, size);
     int from = (int) bound(size, step, steps);
     int[] mine = Arrays.copyOfRange(order, from, (int) bound(size, step + 1, steps));
     Arrays.sort(mine);

@@ -185,6 +185,84 @@ class MiniBatchPassTest {
     }
   }
 
+  /**
+   * A step's θ, when small, travels inside the step's tasks: the step makes no broadcast (whose
+   * creation and blocking removal cost every step milliseconds), a full pass still does.
+   */
+  @Test
+  void aStepOfASmallThetaBroadcastsNothing() {
+    BlockedInput input = load("x.parquet", LabelKind.TARGETS, 3, false);
+    try {
+      double[] theta = new Random(4).doubles(NET.numParameters(), -0.7, 0.7).toArray();
+      RowSlices slices = RowSlices.count(input);
+      RowSlice slice = slices.slice(SEED, 0, 1, slices.stepsPerEpoch(60));
+      try (PassResult step = LinearPass.run(spark, input, NET, theta, spec(Loss.MSE), slice)) {
+        assertThat(step.broadcasts()).as("a step's broadcasts").isEmpty();
+      }
+      try (PassResult full = LinearPass.run(spark, input, NET, theta, spec(Loss.MSE))) {
+        assertThat(full.broadcasts()).as("a full pass's broadcasts").hasSize(1);
+      }
+    } finally {
+      input.release();
+    }
+  }
+
+  /**
+   * Steps of gradient descent over two epochs give the same θ, bit for bit, whether θ travels in
+   * the tasks or in a broadcast, and over 1 or 3 partitions of chunked rows; the oracle's steps
+   * over the rows the rule takes end at the same θ up to rounding.
+   */
+  @Test
+  void theStepsGiveOneThetaHoweverItTravels() {
+    double[] start = new Random(5).doubles(NET.numParameters(), -0.7, 0.7).toArray();
+    NaiveNetwork oracle = new NaiveNetwork(NET.sizes(), NET.activations());
+    double rate = 0.3;
+    double[] bits = null;
+    for (int partitions : new int[] {1, 3}) {
+      BlockedInput input = load("x.parquet", LabelKind.TARGETS, partitions, true);
+      try {
+        RowSlices slices = RowSlices.count(input);
+        int steps = slices.stepsPerEpoch(70);
+        double[] shipped = start.clone();
+        double[] broadcast = start.clone();
+        double[] naive = start.clone();
+        for (int t = 0; t < 2 * steps; t++) {
+          RowSlice slice = slices.slice(SEED, t / steps, t % steps, steps);
+          descend(shipped, stepGradient(input, shipped, slice, true), rate);
+          descend(broadcast, stepGradient(input, broadcast, slice, false), rate);
+          int[] rows = rowsByRule(input.chunkRows(), input.chunkIds(), t / steps, t % steps,
+              steps);
+          descend(naive, oracle.gradient(naive, x, targets, null, rows).gradient(), rate);
+        }
+        assertThat(shipped).as("%d partitions: shipped against broadcast", partitions)
+            .isEqualTo(broadcast);
+        assertClose(shipped, naive, 1e-10, partitions + " partitions against the oracle");
+        if (bits == null) {
+          bits = shipped;
+        } else {
+          assertThat(shipped).as("the bits of one partition").isEqualTo(bits);
+        }
+      } finally {
+        input.release();
+      }
+    }
+  }
+
+  private static double[] stepGradient(BlockedInput input, double[] theta, RowSlice slice,
+      boolean shipped) {
+    try (PassResult pass = LinearPass.run(spark, input, NET, theta, spec(Loss.MSE), slice,
+        shipped)) {
+      return pass.networkGradient().flat();
+    }
+  }
+
+  /** θ -= rate · gradient. */
+  private static void descend(double[] theta, double[] gradient, double rate) {
+    for (int i = 0; i < theta.length; i++) {
+      theta[i] -= rate * gradient[i];
+    }
+  }
+
   /** Row ids 0..N-1 in chunks of chunkRows; each chunk's rows in order, sliced by the rule. */
   static int[] rowsByRule(long chunkRows, long[] chunkIds, int epoch, int step, int steps) {
     List<Integer> rows = new ArrayList<>();
