@@ -30,8 +30,8 @@ import org.apache.spark.util.SerializableConfiguration;
  * {@code blockRows} rows from row 0, and partition i holds blocks
  * {@code i * B / p .. (i + 1) * B / p - 1} of the B blocks (as {@code parallelize} slices a list).
  * Without a partition count, p is X's size over Spark's file split size, at least the number of
- * cores and rounded up to a multiple of it ({@link #defaultPartitions}). Each partition prefers the hosts that hold most of its bytes
- * ({@link NpyLocations}).
+ * cores and rounded up to a multiple of it ({@link #defaultPartitions}). Each partition prefers
+ * the hosts that hold most of its bytes ({@link NpyLocations}).
  */
 final class NpyInput {
   private NpyInput() {
