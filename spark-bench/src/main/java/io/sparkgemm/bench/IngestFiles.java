@@ -68,14 +68,14 @@ final class IngestFiles {
     String allValues = "Spark SQL: the sum of every value of X and of the labels";
     return List.of(
         new File("parquet", parquet, shape.n(), command(parquet, loss, "--labels-col", "label"),
-            s -> arrayScan(s, parquet, col("features")),
+            s -> arrayScan(s, parquet, col("features"), "label"),
             allValues + " (aggregate over the features array)"),
         new File("parquet-columns", perColumn, shape.n(),
             command(perColumn, loss, "--labels-col", "label"), s -> columnsScan(s, perColumn,
                 "parquet"), allValues + " (one array of every column)"),
         new File("parquet-vector", vector, shape.n(),
             command(vector, loss, "--labels-col", "label"), s -> arrayScan(s, vector,
-                functions.vector_to_array(col("features"), "float64")),
+                functions.vector_to_array(col("features"), "float64"), "label"),
             allValues + " (aggregate over vector_to_array(features))"),
         new File("npy", npy + "/X.npy", shape.n(),
             command(npy + "/X.npy", loss, "--labels", npy + "/labels.npy"), null, null),
@@ -105,13 +105,25 @@ final class IngestFiles {
     return all;
   }
 
-  /** Seconds to sum every element of {@code values} (an array column) and the labels. */
-  private static double arrayScan(SparkSession spark, String path, Column values) {
+  /**
+   * Seconds to sum every element of {@code values} (an array column) of a Parquet file, and each
+   * of the columns {@code others}.
+   */
+  static double arrayScan(SparkSession spark, String path, Column values, String... others) {
     long start = System.nanoTime();
     Dataset<Row> df = spark.read().parquet(path);
-    Column total = aggregate(values, lit(0.0), (a, x) -> a.plus(x));
-    check(df.select(sum(total), sum(col("label"))).collectAsList());
+    List<Column> sums = new ArrayList<>(List.of(sum(aggregate(values, lit(0.0),
+        (a, x) -> a.plus(x)))));
+    for (String other : others) {
+      sums.add(sum(quoted(other)));
+    }
+    check(df.select(sums.toArray(new Column[0])).collectAsList());
     return (System.nanoTime() - start) / 1e9;
+  }
+
+  /** The column named {@code name}, whatever characters it holds. */
+  static Column quoted(String name) {
+    return col("`" + name.replace("`", "``") + "`");
   }
 
   /** Seconds to sum every value of every column (one flat array per row) of a file. */
@@ -123,7 +135,7 @@ final class IngestFiles {
     // One flat array of every column (a chain of 512 additions would overflow the planner's stack)
     Column[] columns = new Column[df.columns().length];
     for (int c = 0; c < columns.length; c++) {
-      columns[c] = col("`" + df.columns()[c].replace("`", "``") + "`").cast("double");
+      columns[c] = quoted(df.columns()[c]).cast("double");
     }
     Column total = aggregate(array(columns), lit(0.0), (a, x) -> a.plus(x));
     check(df.select(sum(total)).collectAsList());

@@ -1,7 +1,5 @@
 package io.sparkgemm.bench;
 
-import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.sum;
 
 import io.sparkgemm.local.DType;
 import io.sparkgemm.spark.block.BlockedInput;
@@ -16,20 +14,17 @@ import java.util.Map;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ingestion of one file, in seconds: read and block it through {@link InputLoader} (columnar
- * batches where Spark has them), the same through the row path, and Spark SQL's own scan of the
- * features column, {@code sum(aggregate(features, 0D, (a, x) -> a + x))}, which reads every
- * value. Each run reads the file from the start; the blocks are released after each. MB/s are
- * of the file's bytes on disk ({@link #fileBytes}).
- *
- * <p>{@code main(path [reps [featuresCol]])} runs the three interleaved on local[2] and prints
- * seconds and MB/s per run.
+ * Ingestion, in seconds. The bench's ingest section ({@link #bench}) reads the files of
+ * {@link IngestFiles} through the CLI's commands ({@link CliRuns}). For one file at hand,
+ * {@code main(path [reps [featuresCol]])} runs on local[2], interleaved: read and block through
+ * {@link InputLoader} (columnar batches where Spark has them), the same through the row path, and
+ * Spark SQL's own scan of the features column, which reads every value; it prints seconds and
+ * MB/s of the file's bytes on disk ({@link #fileBytes}) per run.
  */
 public final class IngestRuns {
   private static final Logger LOG = LoggerFactory.getLogger(IngestRuns.class);
@@ -62,16 +57,7 @@ public final class IngestRuns {
 
   /** Seconds for Spark SQL to sum every value of the array column {@code featuresCol}. */
   public static double sqlScan(SparkSession spark, String path, String featuresCol) {
-    String column = "`" + featuresCol.replace("`", "``") + "`";
-    long start = System.nanoTime();
-    List<Row> total = spark.read().parquet(path)
-        .select(sum(expr("aggregate(" + column + ", 0D, (a, x) -> a + x)")))
-        .collectAsList();
-    double seconds = (System.nanoTime() - start) / 1e9;
-    if (total.size() != 1) {
-      throw new IllegalStateException("Spark SQL's scan returned " + total.size() + " rows");
-    }
-    return seconds;
+    return IngestFiles.arrayScan(spark, path, IngestFiles.quoted(featuresCol));
   }
 
   /** The bytes of the data files under {@code path} (hidden and _ files left out). */

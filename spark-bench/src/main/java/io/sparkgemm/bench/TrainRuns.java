@@ -113,8 +113,8 @@ public final class TrainRuns {
     double wall = CliRuns.ownJvm(MllibTrain.class.getName(), List.of(master, parquet.toString(),
         Integer.toString(config.iterations()), Double.toString(config.reg())), console);
     try {
-      String[] lines = Files.readString(console, StandardCharsets.UTF_8).strip().split("\n");
-      JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
+      JsonNode json = new ObjectMapper().readTree(lastLine(Files.readString(console,
+          StandardCharsets.UTF_8)));
       int iterations = json.path("iterations").asInt();
       Map<String, Object> extra = new LinkedHashMap<>();
       extra.put("train_seconds", json.path("seconds").asDouble());

@@ -74,7 +74,7 @@ public final class Sessions {
    * <p>Parquet's vectored reads ({@code parquet.hadoop.vectored.io.enabled}) read a row group's
    * column chunk (up to 128 MB for X's features) into one new array per read, where the classic
    * read fills pieces of at most 8 MB: off, reading a 1.6 GB file into blocks took 13.8 s
-   * instead of 15.6 s in a fresh JVM (docs/performance.md, "Reading Parquet").
+   * instead of 15.6 s in a fresh JVM (docs/performance.md, "A command's first seconds").
    *
    * <p>A task result above {@code spark.task.maxDirectResultSize} (1 MB by default) is parked in
    * the executor's block manager and fetched by the driver over the network, even in local mode:

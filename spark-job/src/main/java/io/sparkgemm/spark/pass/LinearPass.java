@@ -106,8 +106,13 @@ public final class LinearPass {
    * the task binary that Spark broadcasts for every job anyway.
    */
   static boolean shipsTheta(Network network, PassSpec spec, RowSlice slice) {
-    long bytes = (long) network.numParameters() * (spec.dtype() == DType.FLOAT64 ? 8 : 4);
+    long bytes = (long) network.numParameters() * spec.dtype().bytes();
     return slice != null && bytes <= SHIPPED_THETA_BYTES;
+  }
+
+  /** θ in a task: the one it carries, else the broadcast's. */
+  private static NetworkParams paramsOf(CastParams inTask, Broadcast<CastParams> cast) {
+    return (inTask != null ? inTask : cast.value()).params();
   }
 
   /**
@@ -143,12 +148,11 @@ public final class LinearPass {
       if (!keepOutputs && plan.depth() == 1 && plan.shards() == 1) {
         // Nothing kept and the driver merges the leaves: one job, the same sums (GradientSum).
         reduced = GradientSum.collect(input.blocks(),
-            (index, blocks) -> PartitionPass.run(task, index, blocks,
-                (inTask != null ? inTask : cast.value()).params()));
+            (index, blocks) -> PartitionPass.run(task, index, blocks, paramsOf(inTask, cast)));
       } else {
         partials = input.blocks().mapPartitionsWithIndex(
-            (index, blocks) -> PartitionPass.run(task, index, blocks,
-                (inTask != null ? inTask : cast.value()).params()), true);
+            (index, blocks) -> PartitionPass.run(task, index, blocks, paramsOf(inTask, cast)),
+            true);
         if (keepOutputs) {
           partials = partials.persist(StorageLevel.MEMORY_AND_DISK());
         }
