@@ -64,7 +64,7 @@ public final class MiniBatchProbe {
     });
     try {
       SeededData data = new SeededData(shape, DType.FLOAT64, 42);
-      int blockRows = (int) (InputSpec.TARGET_BLOCK_BYTES / (8L * shape.d()));
+      int blockRows = InputSpec.defaultBlockRows(shape.d(), DType.FLOAT64);
       BlockedInput input = FixedCostRuns.cache(spark, data, blockRows, partitions);
       TrainSpec spec = TrainSpec.builder(Loss.SOFTMAX_CE)
           .backend(new BackendOptions("native", 1, null)).build();

@@ -35,6 +35,8 @@ class SessionsTest {
       assertThat(session.spark().conf().get("spark.serializer.objectStreamReset")).isEqualTo("1");
       // a minibatch step's gradient of megabytes comes back with its task's status
       assertThat(session.spark().conf().get("spark.task.maxDirectResultSize")).isEqualTo("16m");
+      // broadcasts start with a buffer below half a G1 region, not a humongous 4 MB one
+      assertThat(session.spark().conf().get("spark.broadcast.blockSize")).isEqualTo("512k");
       List<String> listening = listeningAddresses();
       assertThat(listening).as("the driver listens somewhere").isNotEmpty();
       assertThat(listening).as("addresses this JVM listens on")

@@ -11,6 +11,7 @@ import io.sparkgemm.spark.block.CacheLevels;
 import io.sparkgemm.spark.block.LabeledBlock;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,7 +48,8 @@ import scala.jdk.javaapi.CollectionConverters;
 class BroadcastCleanupTest {
   static final int N = 40;
   static final int D = 3;
-  static final int K = 2;
+  /** Outputs: W (D x K float64) just over what a pass ships in its tasks, so it is broadcast. */
+  static final int K = (int) (LinearPass.SHIPPED_THETA_BYTES / (8 * D)) + 1;
 
   static SparkSession spark;
 
@@ -137,7 +139,8 @@ class BroadcastCleanupTest {
     for (int i = 0; i < wv.length; i++) {
       wv[i] = i + 1;
     }
-    double[] b = {0.5, -1};
+    double[] b = new double[K];
+    Arrays.fill(b, 0.5);
     PassSpec spec = new PassSpec(Loss.SUM, false, false, DType.FLOAT64,
         BackendOptions.named("native"), 0);
     for (int p = 0; p < passes; p++) {
@@ -153,7 +156,10 @@ class BroadcastCleanupTest {
           assertThat(dw[i * K + j]).isEqualTo(column);
         }
       }
-      assertThat(pass.gradients().db()).containsExactly(N, N);
+      double[] ones = new double[K];
+      Arrays.fill(ones, N);
+      assertThat(pass.gradients().db()).containsExactly(ones);
+      assertThat(pass.broadcasts()).as("the pass's broadcast of θ").hasSize(1);
       pass.close();
       pass.broadcasts().forEach(released);
     }

@@ -186,11 +186,13 @@ class MiniBatchPassTest {
   }
 
   /**
-   * A step's θ, when small, travels inside the step's tasks: the step makes no broadcast (whose
-   * creation and blocking removal cost every step milliseconds), a full pass still does.
+   * A small θ travels inside the pass's tasks, for a step and for a full pass: neither makes a
+   * broadcast (whose creation and blocking removal cost every pass milliseconds); a θ over
+   * {@link LinearPass#SHIPPED_THETA_BYTES} is broadcast. A full pass gives the same bits either
+   * way.
    */
   @Test
-  void aStepOfASmallThetaBroadcastsNothing() {
+  void aSmallThetaTravelsInTheTasks() {
     BlockedInput input = load("x.parquet", LabelKind.TARGETS, 3, false);
     try {
       double[] theta = new Random(4).doubles(NET.numParameters(), -0.7, 0.7).toArray();
@@ -199,8 +201,23 @@ class MiniBatchPassTest {
       try (PassResult step = LinearPass.run(spark, input, NET, theta, spec(Loss.MSE), slice)) {
         assertThat(step.broadcasts()).as("a step's broadcasts").isEmpty();
       }
+      double[] shipped;
       try (PassResult full = LinearPass.run(spark, input, NET, theta, spec(Loss.MSE))) {
-        assertThat(full.broadcasts()).as("a full pass's broadcasts").hasSize(1);
+        assertThat(full.broadcasts()).as("a full pass's broadcasts").isEmpty();
+        shipped = full.networkGradient().flat();
+      }
+      try (PassResult full = LinearPass.run(spark, input, NET, theta, spec(Loss.MSE), null,
+          false)) {
+        assertThat(full.broadcasts()).as("a broadcast pass's broadcasts").hasSize(1);
+        assertThat(full.networkGradient().flat()).as("broadcast against shipped")
+            .isEqualTo(shipped);
+      }
+      Network wide = Network.of(D, new int[] {(int) (LinearPass.SHIPPED_THETA_BYTES / 8 / D)},
+          Activation.TANH, K);
+      assertThat(wide.numParameters() * 8L).isGreaterThan(LinearPass.SHIPPED_THETA_BYTES);
+      double[] big = new Random(6).doubles(wide.numParameters(), -0.1, 0.1).toArray();
+      try (PassResult full = LinearPass.run(spark, input, wide, big, spec(Loss.MSE))) {
+        assertThat(full.broadcasts()).as("a large θ's broadcasts").hasSize(1);
       }
     } finally {
       input.release();
