@@ -4,6 +4,7 @@ import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.WeightInit;
 import io.sparkgemm.local.backend.BackendOptions;
+import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.spark.Sessions;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.input.InputSpec;
@@ -26,7 +27,8 @@ import org.apache.spark.sql.SparkSession;
  * alternately on the same seeded blocks, each pass's wall time next to its job's and its tasks'
  * timeline (milliseconds from the pass's start: launch..finish, run, CPU and deserialization).
  * A measuring program, not a test:
- * {@code java -cp ... io.sparkgemm.bench.ForwardProbe [NxDxK] [passes] [partitions]}.
+ * {@code java -cp ... io.sparkgemm.bench.ForwardProbe [NxDxK] [passes] [partitions] [forward|backward]}
+ * (backward: dW and db from a supplied G).
  */
 public final class ForwardProbe {
   private ForwardProbe() {
@@ -36,6 +38,7 @@ public final class ForwardProbe {
     Shape shape = Shape.parseList(args.length > 0 ? args[0] : "200000x256x128").get(0);
     int passes = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     int partitions = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+    boolean backward = args.length > 3 && args[3].equals("backward");
     try (Sessions.Handle session = Sessions.open("local[2]", "ForwardProbe")) {
       SparkSession spark = session.spark();
       ConcurrentLinkedQueue<SparkListenerTaskEnd> tasks = new ConcurrentLinkedQueue<>();
@@ -61,7 +64,8 @@ public final class ForwardProbe {
       List<Floor.Block> floorBlocks = new ArrayList<>();
       for (long from = 0; from < shape.n(); from += blockRows) {
         long to = Math.min(shape.n(), from + blockRows);
-        floorBlocks.add(new Floor.Block(data.xBlock(from, to), null, null));
+        floorBlocks.add(new Floor.Block(data.xBlock(from, to),
+            backward ? data.gBlock(from, to) : null, null));
       }
       BlockedInput input = BenchInputs.cache(spark, new BenchInputs.Recipe() {
         private static final long serialVersionUID = 1L;
@@ -78,14 +82,14 @@ public final class ForwardProbe {
 
         @Override
         public DenseBlock upstream(long from, long to) {
-          return null;
+          return backward ? data.gBlock(from, to) : null;
         }
       }, shape.n(), shape.d(), blockRows, partitions);
       DenseBlock w = WeightInit.create("xavier", shape.d(), shape.k(), 1);
       double[] b = new double[shape.k()];
-      PassSpec spec = new PassSpec(null, false, false, DType.FLOAT64,
+      PassSpec spec = new PassSpec(backward ? Loss.SUPPLIED : null, false, false, DType.FLOAT64,
           new BackendOptions("native", 1, null), 0, true);
-      Floor.Setup setup = new Floor.Setup(Op.FORWARD, null, 2, 1);
+      Floor.Setup setup = new Floor.Setup(backward ? Op.BACKWARD : Op.FORWARD, null, 2, 1);
       for (int p = 0; p < passes; p++) {
         long t0 = System.nanoTime();
         Floor.run(floorBlocks, w, b, setup, false);
