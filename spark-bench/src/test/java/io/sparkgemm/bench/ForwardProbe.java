@@ -27,8 +27,8 @@ import org.apache.spark.sql.SparkSession;
  * alternately on the same seeded blocks, each pass's wall time next to its job's and its tasks'
  * timeline (milliseconds from the pass's start: launch..finish, run, CPU and deserialization).
  * A measuring program, not a test:
- * {@code java -cp ... io.sparkgemm.bench.ForwardProbe [NxDxK] [passes] [partitions] [forward|backward]}
- * (backward: dW and db from a supplied G).
+ * {@code java -cp ... io.sparkgemm.bench.ForwardProbe [NxDxK] [passes] [partitions]
+ * [forward|backward]} (backward: dW and db from a supplied G).
  */
 public final class ForwardProbe {
   private ForwardProbe() {
