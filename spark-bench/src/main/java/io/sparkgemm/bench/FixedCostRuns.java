@@ -95,24 +95,8 @@ public final class FixedCostRuns {
   static BlockedInput cache(SparkSession spark, SeededData data, int blockRows,
       int partitions) {
     Shape shape = data.shape();
-    return BenchInputs.cache(spark, new BenchInputs.Recipe() {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      public DenseBlock x(long from, long to) {
-        return data.xBlock(from, to);
-      }
-
-      @Override
-      public int[] classes(long from, long to) {
-        return data.labels(from, to);
-      }
-
-      @Override
-      public DenseBlock upstream(long from, long to) {
-        return null;
-      }
-    }, shape.n(), shape.d(), blockRows, partitions);
+    return BenchInputs.cache(spark, data.recipe(true, false), shape.n(), shape.d(), blockRows,
+        partitions);
   }
 
   private static List<Floor.Block> blocks(SeededData data, int blockRows) {

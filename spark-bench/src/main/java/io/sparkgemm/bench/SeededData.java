@@ -86,4 +86,30 @@ public record SeededData(Shape shape, DType dtype, long seed) implements Seriali
     DenseBlock block = DenseBlock.ofDoubles(rows, cols, values);
     return (dtype == DType.FLOAT64 ? block : block.toDType(dtype)).withRowIds(ids);
   }
+
+  /**
+   * This data's blocks for {@link BenchInputs#cache}: X, with the class labels and the upstream
+   * gradient G when asked.
+   */
+  public BenchInputs.Recipe recipe(boolean withLabels, boolean withUpstream) {
+    return new Recipe(this, withLabels, withUpstream);
+  }
+
+  private record Recipe(SeededData data, boolean withLabels, boolean withUpstream)
+      implements BenchInputs.Recipe {
+    @Override
+    public DenseBlock x(long from, long to) {
+      return data.xBlock(from, to);
+    }
+
+    @Override
+    public int[] classes(long from, long to) {
+      return withLabels ? data.labels(from, to) : null;
+    }
+
+    @Override
+    public DenseBlock upstream(long from, long to) {
+      return withUpstream ? data.gBlock(from, to) : null;
+    }
+  }
 }

@@ -50,25 +50,7 @@ final class SparkGemmRuns {
   }
 
   private static BlockedInput cache(ShapeRun run, boolean upstream) {
-    SeededData data = run.data;
-    BenchInputs.Recipe recipe = new BenchInputs.Recipe() {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      public DenseBlock x(long from, long to) {
-        return data.xBlock(from, to);
-      }
-
-      @Override
-      public int[] classes(long from, long to) {
-        return upstream ? null : data.labels(from, to);
-      }
-
-      @Override
-      public DenseBlock upstream(long from, long to) {
-        return upstream ? data.gBlock(from, to) : null;
-      }
-    };
+    BenchInputs.Recipe recipe = run.data.recipe(!upstream, upstream);
     return BenchInputs.cache(run.spark, recipe, run.shape.n(), run.shape.d(), run.blockRows,
         run.partitions);
   }

@@ -67,24 +67,8 @@ public final class ForwardProbe {
         floorBlocks.add(new Floor.Block(data.xBlock(from, to),
             backward ? data.gBlock(from, to) : null, null));
       }
-      BlockedInput input = BenchInputs.cache(spark, new BenchInputs.Recipe() {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public DenseBlock x(long from, long to) {
-          return data.xBlock(from, to);
-        }
-
-        @Override
-        public int[] classes(long from, long to) {
-          return null;
-        }
-
-        @Override
-        public DenseBlock upstream(long from, long to) {
-          return backward ? data.gBlock(from, to) : null;
-        }
-      }, shape.n(), shape.d(), blockRows, partitions);
+      BlockedInput input = BenchInputs.cache(spark, data.recipe(false, backward), shape.n(),
+          shape.d(), blockRows, partitions);
       DenseBlock w = WeightInit.create("xavier", shape.d(), shape.k(), 1);
       double[] b = new double[shape.k()];
       PassSpec spec = new PassSpec(backward ? Loss.SUPPLIED : null, false, false, DType.FLOAT64,
