@@ -12,17 +12,20 @@ import io.sparkgemm.local.net.NetworkKernels;
 import io.sparkgemm.local.net.NetworkParams;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabeledBlock;
+import io.sparkgemm.spark.pass.TaskParams;
+import io.sparkgemm.spark.reduce.Mergeable;
+import io.sparkgemm.spark.reduce.OrderedTreeReduce;
+import io.sparkgemm.spark.reduce.TreeDepth;
 import java.util.Iterator;
-import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * A trained network's loss, and for class labels its accuracy, over cached blocks: one Spark
- * job, θ broadcast once, every block run forward ({@link NetworkKernels#forward}) and through
- * the loss head; the partitions' sums are added on the driver in partition order, so the same
- * input and partitioning give the same bits.
+ * job, θ inside its tasks or broadcast once ({@link TaskParams}), every block run forward
+ * ({@link NetworkKernels#forward}) and through the loss head; the partitions' sums are reduced in
+ * partition order ({@link OrderedTreeReduce}), so the same input and partitioning give the same
+ * bits, whichever task finishes first.
  */
 public final class NetworkEvaluation {
   private NetworkEvaluation() {
@@ -51,48 +54,64 @@ public final class NetworkEvaluation {
     }
     long start = System.nanoTime();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Broadcast<NetworkParams> params = jsc.broadcast(NetworkParams.unpack(network, theta, dtype));
     long n = input.numRows();
     boolean classes = loss == Loss.SOFTMAX_CE;
-    try {
+    // closed (the broadcast destroyed and waited for) however the job ends
+    try (TaskParams params = TaskParams.of(jsc, NetworkParams.unpack(network, theta, dtype))) {
       spark.sparkContext().setJobDescription("spark-gemm evaluate " + network.describe());
-      List<double[]> parts = input.blocks().mapPartitions(blocks -> List.of(
-          partition(blocks, params.value(), loss, n, backend, classes)).iterator()).collect();
-      double sum = 0;
-      long rows = 0;
-      long correct = 0;
-      for (double[] p : parts) {
-        rows += (long) p[0];
-        sum += p[1];
-        correct += (long) p[2];
-      }
-      return new Result(rows, sum, classes ? correct : -1, (System.nanoTime() - start) / 1e9);
-    } finally {
-      params.destroy();
+      int depth = TreeDepth.forSmallSums(spark, input.blocks().getNumPartitions(), Sums.BYTES);
+      Sums sums = OrderedTreeReduce.reducePartitions(input.blocks(),
+          blocks -> partition(blocks, params.params(), loss, n, backend, classes), depth,
+          Sums::new);
+      return new Result(sums.rows, sums.loss, classes ? sums.correct : -1,
+          (System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  /** The sums of some partitions: rows, loss shares (float64) and correct rows. */
+  static final class Sums implements Mergeable<Sums> {
+    private static final long serialVersionUID = 1L;
+    static final long BYTES = 24;
+
+    private long rows;
+    private double loss;
+    private long correct;
+
+    @Override
+    public Sums merge(Sums other) {
+      rows += other.rows;
+      loss += other.loss;
+      correct += other.correct;
+      return this;
+    }
+
+    @Override
+    public long sizeBytes() {
+      return BYTES;
     }
   }
 
   /**
-   * {rows, loss share, correct} of one partition, its blocks streamed in the order they come
-   * (fixed by how they were made).
+   * The sums of one partition, its blocks streamed in the order they come (fixed by how they
+   * were made).
    */
-  private static double[] partition(Iterator<LabeledBlock> blocks, NetworkParams params,
+  private static Sums partition(Iterator<LabeledBlock> blocks, NetworkParams params,
       Loss loss, long globalRows, BackendOptions backend, boolean classes) {
     NetworkKernels kernels = new NetworkKernels(Backends.select(backend));
     NetworkKernels.Workspace work = new NetworkKernels.Workspace();
     LossHead head = LossHeads.of(loss, globalRows);
     int k = params.network().outFeatures();
-    double[] out = new double[3];
+    Sums out = new Sums();
     while (blocks.hasNext()) {
       LabeledBlock block = blocks.next();
       DenseBlock x = block.x();
       DenseBlock y = DenseBlock.zeros(params.dtype(), x.numRows(), k);
       kernels.forward(params, x, work, y);
       DenseBlock g = DenseBlock.zeros(params.dtype(), x.numRows(), k);
-      out[0] += y.numRows();
-      out[1] += head.lossAndGradient(y, block.labels(), g);
+      out.rows += y.numRows();
+      out.loss += head.lossAndGradient(y, block.labels(), g);
       if (classes) {
-        out[2] += correct(y, block.classes());
+        out.correct += correct(y, block.classes());
       }
     }
     return out;

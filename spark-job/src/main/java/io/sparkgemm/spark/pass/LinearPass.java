@@ -107,8 +107,12 @@ public final class LinearPass {
    * job anyway, and is released with it.
    */
   static boolean shipsTheta(Network network, PassSpec spec) {
-    long bytes = (long) network.numParameters() * spec.dtype().bytes();
-    return bytes <= SHIPPED_THETA_BYTES;
+    return shipsTheta(network, spec.dtype());
+  }
+
+  /** {@link #shipsTheta(Network, PassSpec)} for θ in {@code dtype}. */
+  static boolean shipsTheta(Network network, DType dtype) {
+    return (long) network.numParameters() * dtype.bytes() <= SHIPPED_THETA_BYTES;
   }
 
   /** θ in a task: the one it carries, else the broadcast's. */

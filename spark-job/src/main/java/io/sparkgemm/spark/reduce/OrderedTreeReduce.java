@@ -10,6 +10,8 @@ import java.util.function.Supplier;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.Function;
 import scala.Tuple2;
 
 /**
@@ -63,6 +65,20 @@ public final class OrderedTreeReduce {
       int count, int depth, Zero<B> zero) {
     return reduce(leaves.mapToPair(t -> new Tuple2<>(new Node(0, t._1()), t._2())), count, depth,
         1, zero);
+  }
+
+  /**
+   * One buffer per partition of {@code rdd}, made there by {@code leaf} from the partition's
+   * elements, reduced with the partition index as the leaf index: the same elements and
+   * partitioning give the same bits, whichever task finishes first.
+   *
+   * @param depth the tree's depth, at least 1 (1: the driver merges the leaves)
+   */
+  public static <T, B extends Mergeable<B>> B reducePartitions(JavaRDD<T> rdd,
+      Function<Iterator<T>, B> leaf, int depth, Zero<B> zero) {
+    JavaPairRDD<Integer, B> leaves = JavaPairRDD.fromJavaRDD(rdd.mapPartitionsWithIndex(
+        (index, elements) -> List.of(new Tuple2<>(index, leaf.call(elements))).iterator(), true));
+    return reduceByIndex(leaves, rdd.getNumPartitions(), depth, zero).sum();
   }
 
   /**

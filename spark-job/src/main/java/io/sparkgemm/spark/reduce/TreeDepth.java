@@ -47,6 +47,19 @@ public final class TreeDepth {
     return (int) Math.min(count, outFeatures);
   }
 
+  /**
+   * Depth for sums of a few values (an evaluation's, or a few per column) over {@code leaves}
+   * leaves of {@code bytes} each: 1, the driver merging every leaf without a shuffle, while all
+   * of them fit the budget; else as for a gradient.
+   */
+  public static int forSmallSums(SparkSession spark, int leaves, long bytes) {
+    return forSmallSums(leaves, bytes, budget(maxResultSize(spark), driverHeap()));
+  }
+
+  static int forSmallSums(int leaves, long bytes, long budget) {
+    return (long) leaves * bytes <= budget ? 1 : chooseWithin(leaves, bytes, budget);
+  }
+
   static int chooseWithin(int partitions, long gradientBytes, long budget) {
     if (partitions <= 8 && (long) partitions * gradientBytes <= budget) {
       return 1;

@@ -1,12 +1,11 @@
 package io.sparkgemm.spark.train;
 
-import io.sparkgemm.local.DType;
-import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.net.Network;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabeledBlock;
+import io.sparkgemm.spark.reduce.OrderedTreeReduce;
+import io.sparkgemm.spark.reduce.TreeDepth;
 import java.util.Iterator;
-import java.util.List;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -28,68 +27,28 @@ public record InputScaling(double[] mean, double[] scale) {
 
   /**
    * μ and σ (population) of X's columns, one Spark job: each partition's blocks in row-id
-   * order give float64 Σx and Σ(x − x̄_block)² per column, merged on the driver in partition
-   * order (Chan et al.'s pairwise update), so the same input and partitioning give the same bits.
+   * order give float64 means and Σ(x − mean)² per column ({@link ColumnMoments}), reduced in
+   * partition order ({@link OrderedTreeReduce}, Chan et al.'s pairwise update), so the same
+   * input and partitioning give the same bits, whichever task finishes first.
    */
   public static InputScaling measure(SparkSession spark, BlockedInput input) {
     int d = input.numFeatures();
     spark.sparkContext().setJobDescription("spark-gemm train: column means and deviations");
-    List<double[]> parts = input.blocks().mapPartitions(
-        (Iterator<LabeledBlock> blocks) -> List.of(moments(blocks, d)).iterator()).collect();
-    double n = 0;
-    double[] mean = new double[d];
-    double[] m2 = new double[d];
-    for (double[] p : parts) {
-      double nb = p[0];
-      if (nb == 0) {
-        continue;
-      }
-      double total = n + nb;
-      for (int c = 0; c < d; c++) {
-        double delta = p[1 + c] - mean[c];
-        mean[c] += delta * nb / total;
-        m2[c] += p[1 + d + c] + delta * delta * n * nb / total;
-      }
-      n = total;
-    }
+    int depth = TreeDepth.forSmallSums(spark, input.blocks().getNumPartitions(),
+        ColumnMoments.bytes(d));
+    ColumnMoments moments = OrderedTreeReduce.reducePartitions(input.blocks(),
+        (Iterator<LabeledBlock> blocks) -> {
+          ColumnMoments partition = new ColumnMoments(d);
+          blocks.forEachRemaining(block -> partition.add(block.x()));
+          return partition;
+        }, depth, () -> new ColumnMoments(d));
+    double n = moments.rows();
     double[] scale = new double[d];
     for (int c = 0; c < d; c++) {
-      double sd = Math.sqrt(m2[c] / n);
+      double sd = Math.sqrt(moments.m2()[c] / n);
       scale[c] = sd > 0 ? sd : 1.0;
     }
-    return new InputScaling(mean, scale);
-  }
-
-  /** {rows, the means (d), Σ(x − mean)² (d)} of one partition. */
-  private static double[] moments(Iterator<LabeledBlock> blocks, int d) {
-    double[] out = new double[1 + 2 * d];
-    double n = 0;
-    double[] mean = new double[d];
-    double[] m2 = new double[d];
-    double[] row = new double[d];
-    while (blocks.hasNext()) {
-      DenseBlock x = blocks.next().x();
-      for (int r = 0; r < x.numRows(); r++) {
-        if (x.dtype() == DType.FLOAT64) {
-          System.arraycopy(x.doubles(), r * d, row, 0, d);
-        } else {
-          for (int c = 0; c < d; c++) {
-            row[c] = x.floats()[r * d + c];
-          }
-        }
-        n++;
-        for (int c = 0; c < d; c++) {
-          // Welford's update: exact enough for pixel-sized values and any row count
-          double delta = row[c] - mean[c];
-          mean[c] += delta / n;
-          m2[c] += delta * (row[c] - mean[c]);
-        }
-      }
-    }
-    out[0] = n;
-    System.arraycopy(mean, 0, out, 1, d);
-    System.arraycopy(m2, 0, out, 1 + d, d);
-    return out;
+    return new InputScaling(moments.mean(), scale);
   }
 
   /** θ on raw rows from θ' on standardised rows (a new vector). */

@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -185,6 +186,20 @@ class OrderedTreeReduceTest {
     assertThat(reduced.sum().sum).isEqualTo(45);
     assertThat(reduced.finalNodes()).isEqualTo(3);
     assertThat(reduced.bytesToDriver()).isEqualTo(24);
+  }
+
+  @Test
+  void reducedPartitionsAreLeavesInPartitionOrder() {
+    // Partition p holds p and finishes after 10·(5 - p) ms: the last one first.
+    JavaRDD<Integer> rdd = jsc.parallelize(List.of(0, 1, 2, 3, 4, 5), 6).map(p -> {
+      Thread.sleep(10L * (5 - p));
+      return p;
+    });
+    assertThat(OrderedTreeReduce.reducePartitions(rdd, it -> new Trace("p" + it.next()), 1,
+        () -> new Trace("")).text).isEqualTo("[p0 p1 p2 p3 p4 p5]");
+    // depth 2: fan-in ⌈√6⌉ = 3, nodes {0,1,2} {3,4,5}
+    assertThat(OrderedTreeReduce.reducePartitions(rdd, it -> new Trace("p" + it.next()), 2,
+        () -> new Trace("")).text).isEqualTo("[[p0 p1 p2] [p3 p4 p5]]");
   }
 
   @Test

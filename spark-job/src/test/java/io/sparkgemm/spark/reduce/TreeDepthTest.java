@@ -31,6 +31,14 @@ class TreeDepthTest {
   }
 
   @Test
+  void smallSumsGoStraightToTheDriverWhileTheyFit() {
+    assertThat(TreeDepth.forSmallSums(10_000, 24, 256 * MB)).isEqualTo(1);
+    // 1000 partitions' moments of 100,000 columns (1.6 MB each): 1.6 GB, over the budget
+    assertThat(TreeDepth.forSmallSums(1000, 1_600_008, 256 * MB))
+        .isEqualTo(TreeDepth.chooseWithin(1000, 1_600_008, 256 * MB)).isGreaterThan(1);
+  }
+
+  @Test
   void finalPartitionsFollowTheLevelling() {
     assertThat(TreeDepth.finalPartitions(100, 1)).isEqualTo(100);
     // scale 10: 100 -> 10 sums for the driver

@@ -1,0 +1,60 @@
+package io.sparkgemm.spark.pass;
+
+import io.sparkgemm.local.DType;
+import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.net.NetworkParams;
+import java.io.Serializable;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * θ for a job that runs a network outside a pass (an evaluation), travelling as a pass's does:
+ * inside the tasks when small ({@link LinearPass#shipsTheta}), else in one broadcast, either way
+ * as {@link CastParams} (serialized in bulk). The job's function captures this object and reads
+ * {@link #params()} in its tasks; the driver closes it once the job is done, in
+ * try-with-resources, which destroys the broadcast and waits until its blocks are gone
+ * ({@link PassResult#destroy}). The copies the tasks deserialize are never closed.
+ */
+public final class TaskParams implements Serializable, AutoCloseable {
+  private static final long serialVersionUID = 1L;
+
+  private final CastParams inTask;
+  private final Broadcast<CastParams> cast;
+  private transient boolean closed;
+
+  private TaskParams(CastParams inTask, Broadcast<CastParams> cast) {
+    this.inTask = inTask;
+    this.cast = cast;
+  }
+
+  /** θ in its dtype ({@code params}, not copied), in the tasks or broadcast now. */
+  public static TaskParams of(JavaSparkContext jsc, NetworkParams params) {
+    CastParams cast = new CastParams(params);
+    if (ships(params.network(), params.dtype())) {
+      return new TaskParams(cast, null);
+    }
+    return new TaskParams(null, jsc.broadcast(cast));
+  }
+
+  /** Whether a θ of {@code network} in {@code dtype} travels inside the tasks (no broadcast). */
+  public static boolean ships(Network network, DType dtype) {
+    return LinearPass.shipsTheta(network, dtype);
+  }
+
+  /** θ, in a task: the one it carries, else the broadcast's. */
+  public NetworkParams params() {
+    return (inTask != null ? inTask : cast.value()).params();
+  }
+
+  /** Destroys the broadcast, if any, and waits for its blocks to go; later calls do nothing. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (cast != null) {
+      PassResult.destroy(cast);
+    }
+  }
+}
