@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 
@@ -115,11 +114,6 @@ public final class LinearPass {
     return (long) network.numParameters() * dtype.bytes() <= SHIPPED_THETA_BYTES;
   }
 
-  /** θ in a task: the one it carries, else the broadcast's. */
-  private static NetworkParams paramsOf(CastParams inTask, Broadcast<CastParams> cast) {
-    return (inTask != null ? inTask : cast.value()).params();
-  }
-
   /**
    * {@link #run(SparkSession, BlockedInput, Network, double[], PassSpec, RowSlice)} with θ
    * shipped in the tasks ({@code shipped}) or broadcast; both give the same bits.
@@ -130,8 +124,7 @@ public final class LinearPass {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     // A copy in the pass's dtype: the caller may change θ, and kept outputs may be recomputed.
     NetworkParams params = NetworkParams.unpack(network, theta, spec.dtype());
-    CastParams inTask = shipped ? new CastParams(params) : null;
-    Broadcast<CastParams> cast = shipped ? null : jsc.broadcast(new CastParams(params));
+    TaskParams travelling = TaskParams.of(jsc, params, shipped);
     boolean keepOutputs = spec.keepsOutputs();
     long rows = slice == null ? input.numRows() : slice.rows();
     PassResult.Shape shape = new PassResult.Shape(rows, network.inFeatures(),
@@ -153,10 +146,10 @@ public final class LinearPass {
       if (!keepOutputs && plan.depth() == 1 && plan.shards() == 1) {
         // Nothing kept and the driver merges the leaves: one job, the same sums (GradientSum).
         reduced = GradientSum.collect(input.blocks(),
-            (index, blocks) -> PartitionPass.run(task, index, blocks, paramsOf(inTask, cast)));
+            (index, blocks) -> PartitionPass.run(task, index, blocks, travelling.params()));
       } else {
         partials = input.blocks().mapPartitionsWithIndex(
-            (index, blocks) -> PartitionPass.run(task, index, blocks, paramsOf(inTask, cast)),
+            (index, blocks) -> PartitionPass.run(task, index, blocks, travelling.params()),
             true);
         if (keepOutputs) {
           partials = partials.persist(StorageLevel.MEMORY_AND_DISK());
@@ -190,7 +183,8 @@ public final class LinearPass {
           .seconds(seconds, sum.seconds())
           .dxNorm(Math.sqrt(sum.dxSquares()))
           .backends(new ArrayList<>(sum.backends()))
-          .broadcasts(cast == null ? List.of() : List.of(cast))
+          .broadcasts(travelling.broadcast() == null ? List.of()
+              : List.of(travelling.broadcast()))
           .build();
       handedOver = true;
       if (!keepOutputs) {
@@ -198,8 +192,8 @@ public final class LinearPass {
       }
       return result;
     } finally {
-      if (!handedOver && cast != null) {
-        PassResult.destroy(cast);
+      if (!handedOver) {
+        travelling.close();
       }
     }
   }

@@ -8,9 +8,9 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
- * θ for a job that runs a network outside a pass (an evaluation), travelling as a pass's does:
- * inside the tasks when small ({@link LinearPass#shipsTheta}), else in one broadcast, either way
- * as {@link CastParams} (serialized in bulk). The job's function captures this object and reads
+ * θ for a job that runs a network (a pass, an evaluation): inside the tasks when small
+ * ({@link LinearPass#shipsTheta}), else in one broadcast, either way as {@link CastParams}
+ * (serialized in bulk). The job's function captures this object and reads
  * {@link #params()} in its tasks; the driver closes it once the job is done, in
  * try-with-resources, which destroys the broadcast and waits until its blocks are gone
  * ({@link PassResult#destroy}). The copies the tasks deserialize are never closed.
@@ -29,11 +29,18 @@ public final class TaskParams implements Serializable, AutoCloseable {
 
   /** θ in its dtype ({@code params}, not copied), in the tasks or broadcast now. */
   public static TaskParams of(JavaSparkContext jsc, NetworkParams params) {
+    return of(jsc, params, ships(params.network(), params.dtype()));
+  }
+
+  /** θ inside the tasks ({@code shipped}) or in a broadcast made now, whatever its size. */
+  static TaskParams of(JavaSparkContext jsc, NetworkParams params, boolean shipped) {
     CastParams cast = new CastParams(params);
-    if (ships(params.network(), params.dtype())) {
-      return new TaskParams(cast, null);
-    }
-    return new TaskParams(null, jsc.broadcast(cast));
+    return shipped ? new TaskParams(cast, null) : new TaskParams(null, jsc.broadcast(cast));
+  }
+
+  /** The broadcast θ travels in, or null when it travels inside the tasks. */
+  Broadcast<CastParams> broadcast() {
+    return cast;
   }
 
   /** Whether a θ of {@code network} in {@code dtype} travels inside the tasks (no broadcast). */
