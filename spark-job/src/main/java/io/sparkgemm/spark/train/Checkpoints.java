@@ -1,9 +1,5 @@
 package io.sparkgemm.spark.train;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.net.Network;
@@ -15,8 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -107,8 +101,8 @@ public final class Checkpoints {
         writeNpy(fs, new Path(tmp, ADAM_V), NpyArray.ofVector(minibatch.v()));
       }
       try (OutputStream out = fs.create(new Path(tmp, STATE), false)) {
-        out.write(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .writeValueAsBytes(stateMap(iteration, optimizer, minibatch, spec, history, run)));
+        out.write(JsonFiles.bytes(CheckpointState.of(iteration, optimizer, minibatch, spec,
+            history, run)));
       }
       Path target = root.child(name);
       if (fs.exists(target)) {
@@ -137,27 +131,6 @@ public final class Checkpoints {
     }
   }
 
-  /** state.json's content. */
-  private static Map<String, Object> stateMap(int iteration, Optimizer optimizer,
-      MinibatchState minibatch, TrainSpec spec, List<IterationRecord> history,
-      RunIdentity run) {
-    Map<String, Object> state = new LinkedHashMap<>();
-    state.put("iteration", iteration);
-    state.put("optimizer", optimizer.label());
-    if (run != null) {
-      state.put("run", run.toMap());
-    }
-    List<Map<String, Object>> rows = new ArrayList<>();
-    for (IterationRecord r : history) {
-      rows.add(r.toMap());
-    }
-    state.put("history", rows);
-    if (minibatch != null) {
-      state.put("minibatch", minibatchMap(minibatch, spec));
-    }
-    return state;
-  }
-
   private static void writeNpy(FileSystem fs, Path file, NpyArray array) throws IOException {
     try (OutputStream out = fs.create(file, false)) {
       Npy.write(out, array);
@@ -184,44 +157,22 @@ public final class Checkpoints {
     if (!isFile(fs, statePath)) {
       throw damaged(statePath, "missing (the checkpoint is incomplete)");
     }
-    Map<String, Object> state;
+    CheckpointState state;
     try (InputStream in = fs.open(statePath)) {
-      state = new ObjectMapper().readValue(in, new TypeReference<Map<String, Object>>() { });
+      state = JsonFiles.read(in, CheckpointState.class);
+    } catch (JsonFiles.Invalid e) {
+      throw damaged(statePath, e.syntax() ? notState(e.getMessage()) : e.getMessage());
     } catch (IOException e) {
-      throw damaged(statePath, "not a JSON object with iteration, optimizer and history ("
-          + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage())
-          + ")");
+      throw damaged(statePath, notState(e.getMessage()));
     }
-    if (state == null) {
-      throw damaged(statePath, "empty");
-    }
-    int iteration = integer(statePath, "iteration", state.get("iteration"));
+    int iteration = state.iteration();
     String name = dir.getName();
     if (name.startsWith(CheckpointFolder.PREFIX)
         && !name.equals(CheckpointFolder.name(iteration))) {
       throw damaged(statePath, "iteration " + iteration + " does not match the folder " + name);
     }
-    if (!(state.get("optimizer") instanceof String label)
-        || !Optimizer.LABELS.contains(label)) {
-      throw damaged(statePath, "optimizer is " + describe(state.get("optimizer"))
-          + ", expected one of " + String.join(", ", Optimizer.LABELS));
-    }
-    Optimizer optimizer = Optimizer.parse(label);
-    RunIdentity run = run(statePath, state.get("run"));
-    if (!(state.get("history") instanceof List<?> rows)
-        || rows.isEmpty() && !optimizer.minibatch()) {
-      throw damaged(statePath, "history is " + describe(state.get("history"))
-          + ", expected a list of iteration records");
-    }
-    List<IterationRecord> history = new ArrayList<>();
-    for (int i = 0; i < rows.size(); i++) {
-      history.add(record(statePath, i, rows.get(i)));
-    }
-    if (!optimizer.minibatch() && history.get(history.size() - 1).iteration() != iteration) {
-      throw damaged(statePath, "the history ends at iteration "
-          + history.get(history.size() - 1).iteration() + " but the checkpoint is of iteration "
-          + iteration);
-    }
+    Optimizer optimizer = state.optimizerValue();
+    RunIdentity run = run(statePath, state.run());
     ModelDir.Model model = exists(fs, new Path(dir, ModelDir.JSON)) ? model(fs, dir)
         : legacyModel(fs, dir);
     int parameters = model.theta().length;
@@ -230,11 +181,7 @@ public final class Checkpoints {
         false);
     if (!optimizer.minibatch()) {
       return new Checkpoint(dir.toString(), iteration, optimizer, model, velocity, null, 0, 0,
-          history, run);
-    }
-    if (!(state.get("minibatch") instanceof Map<?, ?> fields)) {
-      throw damaged(statePath, "minibatch is " + describe(state.get("minibatch"))
-          + ", expected the state of " + optimizer.label() + " (epoch, step, ...)");
+          state.records(), run);
     }
     double[] m = null;
     double[] v = null;
@@ -242,72 +189,26 @@ public final class Checkpoints {
       m = vector(fs, new Path(dir, ADAM_M), "Adam's m", need, parameters, true);
       v = vector(fs, new Path(dir, ADAM_V), "Adam's v", need, parameters, true);
     }
-    long step = whole(statePath, "minibatch.step", fields.get("step"), Long.MAX_VALUE);
-    if (step != iteration) {
-      throw damaged(statePath, "minibatch.step is " + step + " but the checkpoint is of step "
-          + iteration);
-    }
-    int epoch = integer(statePath, "minibatch.epoch", fields.get("epoch"));
-    int stepInEpoch = integer(statePath, "minibatch.stepInEpoch", fields.get("stepInEpoch"));
-    int batchRows = integer(statePath, "minibatch.batchRows", fields.get("batchRows"));
-    long seed = number(statePath, "minibatch.seed", fields.get("seed")).longValue();
-    double[] sums = new double[3];
-    String[] names = {"objectiveSum", "lossSum", "seconds"};
-    for (int i = 0; i < 3; i++) {
-      sums[i] = number(statePath, "minibatch." + names[i], fields.get(names[i])).doubleValue();
-    }
-    long epochRows = whole(statePath, "minibatch.rows", fields.get("rows"), Long.MAX_VALUE);
-    if (!(fields.get("epochs") instanceof List<?> epochRows0)) {
-      throw damaged(statePath, "minibatch.epochs is " + describe(fields.get("epochs"))
-          + ", expected a list of epoch records");
-    }
-    List<EpochRecord> epochs = new ArrayList<>();
-    for (int i = 0; i < epochRows0.size(); i++) {
-      epochs.add(epochRecord(statePath, i, epochRows0.get(i)));
-    }
-    if (epochs.size() != epoch) {
-      throw damaged(statePath, "minibatch.epochs has " + epochs.size() + " records but "
-          + "minibatch.epoch is " + epoch);
-    }
-    MinibatchState minibatch = MinibatchState.of(step, epoch, stepInEpoch, velocity, m, v, sums,
-        epochRows, epochs);
-    return new Checkpoint(dir.toString(), iteration, optimizer, model, null, minibatch,
-        batchRows, seed, history, run);
+    CheckpointState.Minibatch minibatch = state.minibatch();
+    return new Checkpoint(dir.toString(), iteration, optimizer, model, null,
+        minibatch.toState(velocity, m, v), minibatch.batchRows(), minibatch.seed(),
+        state.records(), run);
+  }
+
+  private static String notState(String why) {
+    return "not a JSON object with iteration, optimizer and history (" + why + ")";
   }
 
   /** The run a checkpoint belongs to; null where none was recorded (older checkpoints). */
-  private static RunIdentity run(Path statePath, Object value) {
-    if (value == null) {
+  private static RunIdentity run(Path statePath, Map<String, Object> fields) {
+    if (fields == null) {
       return null;
-    }
-    if (!(value instanceof Map<?, ?> fields)) {
-      throw damaged(statePath, "run is " + describe(value) + ", expected an object");
     }
     try {
       return RunIdentity.fromMap(fields);
     } catch (IllegalArgumentException e) {
       throw damaged(statePath, e.getMessage());
     }
-  }
-
-  private static Map<String, Object> minibatchMap(MinibatchState s, TrainSpec spec) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("step", s.step());
-    m.put("epoch", s.epoch());
-    m.put("stepInEpoch", s.stepInEpoch());
-    m.put("batchRows", spec == null ? 0 : spec.batchRows());
-    m.put("seed", spec == null ? 0 : spec.seed());
-    double[] sums = s.sums();
-    m.put("objectiveSum", sums[0]);
-    m.put("lossSum", sums[1]);
-    m.put("seconds", sums[2]);
-    m.put("rows", s.rows());
-    List<Map<String, Object>> epochs = new ArrayList<>();
-    for (EpochRecord e : s.epochs()) {
-      epochs.add(e.toMap());
-    }
-    m.put("epochs", epochs);
-    return m;
   }
 
   /** θ from the checkpoint's model folder; its damage is the checkpoint's. */
@@ -362,58 +263,6 @@ public final class Checkpoints {
     return values;
   }
 
-  private static EpochRecord epochRecord(Path file, int index, Object row) {
-    if (!(row instanceof Map<?, ?> fields)) {
-      throw damaged(file, "minibatch.epochs[" + index + "] is " + describe(row)
-          + ", expected an object");
-    }
-    for (String key : List.of("epoch", "step", "objective", "loss", "gradientNorm",
-        "learningRate", "rows", "seconds")) {
-      number(file, "minibatch.epochs[" + index + "]." + key, fields.get(key));
-    }
-    @SuppressWarnings("unchecked")
-    Map<String, Object> map = (Map<String, Object>) fields;
-    return EpochRecord.fromMap(map);
-  }
-
-  private static Number number(Path file, String field, Object value) {
-    if (!(value instanceof Number n)) {
-      throw damaged(file, field + " is " + describe(value) + ", expected a number");
-    }
-    return n;
-  }
-
-  /** A whole number in [0, max]. */
-  private static long whole(Path file, String field, Object value, long max) {
-    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < 0
-        || ((Number) value).longValue() > max) {
-      throw damaged(file, field + " is " + describe(value) + ", expected a whole number >= 0");
-    }
-    return ((Number) value).longValue();
-  }
-
-  private static IterationRecord record(Path file, int index, Object row) {
-    if (!(row instanceof Map<?, ?> fields)) {
-      throw damaged(file, "history[" + index + "] is " + describe(row) + ", expected an object");
-    }
-    for (String key : List.of("iteration", "objective", "loss", "gradientNorm", "step",
-        "seconds", "passes")) {
-      if (!(fields.get(key) instanceof Number)) {
-        throw damaged(file, "history[" + index + "]." + key + " is " + describe(fields.get(key))
-            + ", expected a number");
-      }
-    }
-    integer(file, "history[" + index + "].iteration", fields.get("iteration"));
-    @SuppressWarnings("unchecked")
-    Map<String, Object> map = (Map<String, Object>) fields;
-    return IterationRecord.fromMap(map);
-  }
-
-  /** A whole number >= 0 that fits an int. */
-  private static int integer(Path file, String field, Object value) {
-    return (int) whole(file, field, value, Integer.MAX_VALUE);
-  }
-
   private static boolean exists(FileSystem fs, Path file) {
     try {
       return fs.exists(file);
@@ -430,13 +279,6 @@ public final class Checkpoints {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the checkpoint file " + file, e);
     }
-  }
-
-  private static String describe(Object value) {
-    if (value == null) {
-      return "missing";
-    }
-    return value instanceof String text ? "the string \"" + text + "\"" : String.valueOf(value);
   }
 
   private static IllegalArgumentException damaged(Path file, String problem) {

@@ -45,12 +45,4 @@ public record EpochRecord(int epoch, long step, double objective, double loss,
     m.put("rowsPerSecond", rowsPerSecond());
     return m;
   }
-
-  public static EpochRecord fromMap(Map<String, Object> m) {
-    return new EpochRecord(((Number) m.get("epoch")).intValue(),
-        ((Number) m.get("step")).longValue(), ((Number) m.get("objective")).doubleValue(),
-        ((Number) m.get("loss")).doubleValue(), ((Number) m.get("gradientNorm")).doubleValue(),
-        ((Number) m.get("learningRate")).doubleValue(), ((Number) m.get("rows")).longValue(),
-        ((Number) m.get("seconds")).doubleValue());
-  }
 }

@@ -38,11 +38,4 @@ public record IterationRecord(int iteration, double objective, double loss, doub
     m.put("passes", passes);
     return m;
   }
-
-  public static IterationRecord fromMap(Map<String, Object> m) {
-    return new IterationRecord(((Number) m.get("iteration")).intValue(),
-        ((Number) m.get("objective")).doubleValue(), ((Number) m.get("loss")).doubleValue(),
-        ((Number) m.get("gradientNorm")).doubleValue(), ((Number) m.get("step")).doubleValue(),
-        ((Number) m.get("seconds")).doubleValue(), ((Number) m.get("passes")).intValue());
-  }
 }

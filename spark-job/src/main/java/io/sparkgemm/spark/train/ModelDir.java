@@ -1,13 +1,8 @@
 package io.sparkgemm.spark.train;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.loss.Loss;
-import io.sparkgemm.local.net.Activation;
 import io.sparkgemm.local.net.Network;
 import io.sparkgemm.local.npy.Npy;
 import io.sparkgemm.local.npy.NpyArray;
@@ -21,9 +16,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
@@ -119,7 +112,6 @@ public final class ModelDir {
   public static List<String> write(Sink sink, Model model) {
     Network net = model.network();
     List<String> names = new ArrayList<>();
-    List<Map<String, String>> layers = new ArrayList<>();
     for (int l = 0; l < net.numLayers(); l++) {
       String[] files = fileNames(net, l);
       int rows = net.size(l);
@@ -132,22 +124,9 @@ public final class ModelDir {
       writeNpy(sink, files[1], NpyArray.ofVector(b));
       names.add(files[0]);
       names.add(files[1]);
-      Map<String, String> layer = new LinkedHashMap<>();
-      layer.put("W", files[0]);
-      layer.put("b", files[1]);
-      layers.add(layer);
     }
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("format", FORMAT);
-    json.put("version", VERSION);
-    json.put("sizes", net.sizes());
-    json.put("activations", net.activations().stream().map(Activation::label).toList());
-    json.put("loss", model.loss() == null ? null : model.loss().label());
-    json.put("dtype", model.dtype().label());
-    json.put("layers", layers);
     try (OutputStream s = sink.create(JSON)) {
-      s.write(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValueAsBytes(json));
+      s.write(JsonFiles.bytes(ModelJson.of(model)));
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + JSON, e);
     }
@@ -191,23 +170,25 @@ public final class ModelDir {
         throw new IllegalArgumentException("Model folder " + path + ": " + JSON + " is missing "
             + "(a model folder holds " + JSON + " and the .npy files of W and b)");
       }
-      Map<String, Object> json;
+      ModelJson d;
       try (InputStream in = fs.open(jsonPath)) {
-        json = parse(jsonPath, in);
+        d = JsonFiles.read(in, ModelJson.class);
+      } catch (JsonFiles.Invalid e) {
+        throw damaged(jsonPath, e.syntax() ? "not JSON (" + e.getMessage() + ")"
+            : e.getMessage());
       }
-      Description d = describe(jsonPath, json);
-      Network network = d.network(jsonPath);
+      Network network = d.network();
       double[] theta = new double[network.numParameters()];
       for (int l = 0; l < network.numLayers(); l++) {
         int rows = network.size(l);
         int cols = network.size(l + 1);
         String layer = network.numLayers() == 1 ? "" : String.valueOf(l);
-        readInto(fs, new Path(dir, d.files.get(l)[0]), "W" + layer, rows, cols, true, theta,
-            network.weightOffset(l));
-        readInto(fs, new Path(dir, d.files.get(l)[1]), "b" + layer, cols, 1, false, theta,
-            network.biasOffset(l));
+        readInto(fs, new Path(dir, d.layers().get(l).weights()), "W" + layer, rows, cols, true,
+            theta, network.weightOffset(l));
+        readInto(fs, new Path(dir, d.layers().get(l).bias()), "b" + layer, cols, 1, false,
+            theta, network.biasOffset(l));
       }
-      return new Model(network, theta, d.loss, d.dtype);
+      return new Model(network, theta, d.lossValue(), d.dtypeValue());
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the model folder " + path, e);
     }
@@ -221,117 +202,6 @@ public final class ModelDir {
     readInto(fs, new Path(dir, "b.npy"), "b", w.cols(), 1, false, theta,
         network.biasOffset(0));
     return new Model(network, theta, null, DType.FLOAT64);
-  }
-
-  private static Map<String, Object> parse(Path file, InputStream in) throws IOException {
-    try {
-      // A key given twice is an edit gone wrong: which of the two was meant cannot be told.
-      Object value = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-          .readValue(in, Object.class);
-      if (value instanceof Map<?, ?> map) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> json = (Map<String, Object>) map;
-        return json;
-      }
-      throw damaged(file, "not a JSON object");
-    } catch (JsonProcessingException e) {
-      throw damaged(file, "not JSON (" + e.getOriginalMessage() + ")");
-    }
-  }
-
-  /** model.json's content, checked field by field. */
-  private record Description(int[] sizes, List<Activation> activations, Loss loss, DType dtype,
-      List<String[]> files) {
-    Network network(Path file) {
-      try {
-        return new Network(sizes, activations);
-      } catch (IllegalArgumentException e) {
-        throw damaged(file, e.getMessage());
-      }
-    }
-  }
-
-  private static Description describe(Path file, Map<String, Object> json) {
-    if (!FORMAT.equals(json.get("format"))) {
-      throw damaged(file, "format is " + show(json.get("format")) + ", expected \"" + FORMAT
-          + "\"");
-    }
-    if (!(json.get("version") instanceof Integer version) || version < 1) {
-      throw damaged(file, "version is " + show(json.get("version")) + ", expected " + VERSION);
-    }
-    if (version > VERSION) {
-      throw damaged(file, "version " + version + " is newer than this spark-gemm reads ("
-          + VERSION + ")");
-    }
-    if (!(json.get("sizes") instanceof List<?> sizeList) || sizeList.size() < 2) {
-      throw damaged(file, "sizes is " + show(json.get("sizes")) + ", expected a list of at "
-          + "least two layer widths [d_0, ..., d_L]");
-    }
-    int[] sizes = new int[sizeList.size()];
-    for (int i = 0; i < sizes.length; i++) {
-      if (!(sizeList.get(i) instanceof Integer v) || v < 1) {
-        throw damaged(file, "sizes[" + i + "] is " + show(sizeList.get(i))
-            + ", expected a width >= 1");
-      }
-      sizes[i] = v;
-    }
-    int layers = sizes.length - 1;
-    if (!(json.get("activations") instanceof List<?> actList) || actList.size() != layers - 1) {
-      throw damaged(file, "activations is " + show(json.get("activations")) + ", expected a "
-          + "list of " + (layers - 1) + " (one per hidden layer)");
-    }
-    List<Activation> activations = new ArrayList<>();
-    for (Object a : actList) {
-      if (!(a instanceof String label) || !Activation.LABELS.contains(label)) {
-        throw damaged(file, "unknown activation " + show(a) + ": expected one of "
-            + String.join(", ", Activation.LABELS));
-      }
-      activations.add(Activation.parse(label));
-    }
-    // loss and dtype are always written (loss null when training did not say): a folder
-    // without them was edited, and a default would make it a model it never was.
-    for (String field : List.of("loss", "dtype")) {
-      if (!json.containsKey(field)) {
-        throw damaged(file, field + " is missing (model.json names " + field + " always, "
-            + (field.equals("loss") ? "null when not recorded" : "float64 or float32") + ")");
-      }
-    }
-    Loss loss = null;
-    if (json.get("loss") != null) {
-      if (!(json.get("loss") instanceof String label) || !Loss.labels(List.of(Loss.values()))
-          .contains(label)) {
-        throw damaged(file, "unknown loss " + show(json.get("loss")) + ": expected one of "
-            + String.join(", ", Loss.labels(List.of(Loss.values()))));
-      }
-      loss = Loss.parse(label);
-    }
-    DType dtype;
-    try {
-      dtype = DType.parse(String.valueOf(json.get("dtype")));
-    } catch (IllegalArgumentException e) {
-      throw damaged(file, "dtype is " + show(json.get("dtype")) + ", expected float64 or "
-          + "float32");
-    }
-    if (!(json.get("layers") instanceof List<?> layerList) || layerList.size() != layers) {
-      throw damaged(file, "layers is " + show(json.get("layers")) + ", expected a list of "
-          + layers + " {\"W\": file, \"b\": file} (one per layer of sizes)");
-    }
-    List<String[]> files = new ArrayList<>();
-    for (int l = 0; l < layers; l++) {
-      if (!(layerList.get(l) instanceof Map<?, ?> layer)
-          || !(layer.get("W") instanceof String w) || !(layer.get("b") instanceof String b)
-          || !plainName(w) || !plainName(b)) {
-        throw damaged(file, "layers[" + l + "] is " + show(layerList.get(l)) + ", expected "
-            + "{\"W\": file, \"b\": file} with plain file names in the folder");
-      }
-      files.add(new String[] {w, b});
-    }
-    return new Description(sizes, activations, loss, dtype, files);
-  }
-
-  private static boolean plainName(String name) {
-    return !name.isEmpty() && !name.contains("/") && !name.contains("\\") && !name.equals("..")
-        && !name.equals(".");
   }
 
   /** Reads a float .npy of the expected shape into {@code theta} from {@code offset}. */
@@ -380,13 +250,6 @@ public final class ModelDir {
     } catch (FileNotFoundException e) {
       throw damaged(file, "missing");
     }
-  }
-
-  private static String show(Object value) {
-    if (value == null) {
-      return "missing";
-    }
-    return value instanceof String text ? "\"" + text + "\"" : String.valueOf(value);
   }
 
   private static DamagedException damaged(Path file, String problem) {

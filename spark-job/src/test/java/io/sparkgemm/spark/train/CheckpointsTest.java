@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
@@ -12,18 +14,24 @@ import io.sparkgemm.local.net.Activation;
 import io.sparkgemm.local.net.Network;
 import io.sparkgemm.local.npy.Npy;
 import io.sparkgemm.local.npy.NpyArray;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Checkpoints of networks and minibatch optimizers read back exactly (every double's bits), a
- * linear checkpoint written before model.json still loads, and a damaged minibatch checkpoint
- * is refused naming the file.
+ * linear checkpoint written before model.json still loads, state.json keeps the format it had
+ * when it was written from maps, and a damaged checkpoint is refused naming the file and the
+ * field.
  */
 class CheckpointsTest {
   @TempDir
@@ -41,24 +49,119 @@ class CheckpointsTest {
     return CheckpointFolder.of(dir.resolve(name).toString(), new Configuration());
   }
 
-  /** Adam on 2-3(gelu)-1 after 6 steps of 4 per epoch: mid-epoch 2. */
-  private Path adamCheckpoint() {
-    Network net = NET;
-    int n = net.numParameters();
-    double[] theta = new double[n];
+  /** Adam's state after 6 steps of 4 per epoch: mid-epoch 2. */
+  private static MinibatchState adamState() {
+    int n = NET.numParameters();
     double[] m = new double[n];
     double[] v = new double[n];
     for (int i = 0; i < n; i++) {
-      theta[i] = Math.sqrt(i + 2);
       m[i] = 1.0 / (i + 3);
       v[i] = Math.PI * i;
     }
     EpochRecord epoch = new EpochRecord(1, 4, 0.5, 0.4, 0.3, 0.01, 100, 0.1);
-    MinibatchState state = MinibatchState.of(6, 1, 2, null, m, v,
-        new double[] {0.1 + 0.2, 1.0 / 3, 0.7}, 50, List.of(epoch));
+    return MinibatchState.of(6, 1, 2, null, m, v, new double[] {0.1 + 0.2, 1.0 / 3, 0.7}, 50,
+        List.of(epoch));
+  }
+
+  /** Adam on 2-3(gelu)-1 after 6 steps of 4 per epoch: mid-epoch 2. */
+  private Path adamCheckpoint() {
+    Network net = NET;
+    double[] theta = new double[net.numParameters()];
+    for (int i = 0; i < theta.length; i++) {
+      theta[i] = Math.sqrt(i + 2);
+    }
     return Path.of(Checkpoints.write(folder("ckpt"), 6, Optimizer.ADAM, new ModelDir.Model(net,
-        theta, Loss.MSE, DType.FLOAT64), null, state, SPEC, List.of(EPOCH_ONE),
+        theta, Loss.MSE, DType.FLOAT64), null, adamState(), SPEC, List.of(EPOCH_ONE),
         RunIdentity.of(SOURCE, 100, net, SPEC, false)));
+  }
+
+  /**
+   * state.json as spark-gemm wrote it from maps before the records, built here the same way:
+   * run and minibatch left out where null.
+   */
+  private static String mapState(int iteration, String optimizer, RunIdentity run,
+      List<IterationRecord> history, MinibatchState s) throws IOException {
+    Map<String, Object> state = new LinkedHashMap<>();
+    state.put("iteration", iteration);
+    state.put("optimizer", optimizer);
+    if (run != null) {
+      state.put("run", run.toMap());
+    }
+    state.put("history", history.stream().map(IterationRecord::toMap).toList());
+    if (s != null) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("step", s.step());
+      m.put("epoch", s.epoch());
+      m.put("stepInEpoch", s.stepInEpoch());
+      m.put("batchRows", SPEC.batchRows());
+      m.put("seed", SPEC.seed());
+      m.put("objectiveSum", s.sums()[0]);
+      m.put("lossSum", s.sums()[1]);
+      m.put("seconds", s.sums()[2]);
+      m.put("rows", s.rows());
+      m.put("epochs", s.epochs().stream().map(EpochRecord::toMap).toList());
+      state.put("minibatch", m);
+    }
+    return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+        .writeValueAsString(state);
+  }
+
+  /** Checkpoints written before state.json was bound to records write and read the same. */
+  @Test
+  void stateJsonIsWrittenAsTheMapsWroteItAndTheirFilesLoad() throws Exception {
+    Path adam = adamCheckpoint();
+    String old = mapState(6, "adam", RunIdentity.of(SOURCE, 100, NET, SPEC, false),
+        List.of(EPOCH_ONE), adamState());
+    assertThat(Files.readString(adam.resolve("state.json"))).isEqualTo(old);
+    Files.writeString(adam.resolve("state.json"), old);
+    assertThat(Checkpoints.latest(folder("ckpt")).minibatch().sums())
+        .containsExactly(0.1 + 0.2, 1.0 / 3, 0.7);
+    List<IterationRecord> history = List.of(new IterationRecord(0, 2, 2, 1, 0, 0.5, 1),
+        new IterationRecord(3, 1.0 / 3, 0.25, 1e-300, 0.1 + 0.2, 0.5, 2));
+    Path gd = Path.of(Checkpoints.write(folder("gd"), 3, Optimizer.GD,
+        DenseBlock.ofRows(new double[][] {{1}}), new double[] {2}, null, history));
+    assertThat(Files.readString(gd.resolve("state.json")))
+        .isEqualTo(mapState(3, "gd", null, history, null));
+    assertThat(Checkpoints.latest(folder("gd")).history()).isEqualTo(history);
+    // a run without labels (sum, mean) records them as null
+    RunIdentity noLabels = RunIdentity.of(new RunIdentity.Source("/data/X.npy", null), 100, NET,
+        SPEC, false);
+    String written = new String(JsonFiles.bytes(CheckpointState.of(6, Optimizer.ADAM,
+        adamState(), SPEC, List.of(EPOCH_ONE), noLabels)), StandardCharsets.UTF_8);
+    assertThat(written).isEqualTo(mapState(6, "adam", noLabels, List.of(EPOCH_ONE),
+        adamState()));
+    assertThat(JsonFiles.read(new ByteArrayInputStream(written.getBytes(StandardCharsets.UTF_8)),
+        CheckpointState.class).run()).containsEntry("labels", null);
+  }
+
+  /** Every field is checked against its type and its range, named from the file's root. */
+  @Test
+  void aFieldOfTheWrongTypeOrMissingIsRefusedNamingIt() throws IOException {
+    Path c = adamCheckpoint();
+    Path file = c.resolve("state.json");
+    ObjectMapper mapper = new ObjectMapper();
+    Map<String, Consumer<ObjectNode>> damages = new LinkedHashMap<>();
+    damages.put("history[0].passes is 1.5, expected a whole number >= 0",
+        s -> ((ObjectNode) s.get("history").get(0)).put("passes", 1.5));
+    damages.put("minibatch.seed is 2.5, expected a whole number",
+        s -> ((ObjectNode) s.get("minibatch")).put("seed", 2.5));
+    damages.put("minibatch.epochs[0].rows is missing, expected a whole number",
+        s -> ((ObjectNode) s.get("minibatch").get("epochs").get(0)).remove("rows"));
+    damages.put("minibatch.step is -6, expected a whole number >= 0",
+        s -> ((ObjectNode) s.get("minibatch")).put("step", -6));
+    damages.put("optimizer is 3, expected a string", s -> s.put("optimizer", 3));
+    damages.put("history[0] is null, expected an object",
+        s -> ((ArrayNode) s.get("history")).setNull(0));
+    damages.put("run is [], expected an object", s -> s.putArray("run"));
+    String good = Files.readString(file);
+    for (Map.Entry<String, Consumer<ObjectNode>> damage : damages.entrySet()) {
+      ObjectNode state = (ObjectNode) mapper.readTree(good);
+      damage.getValue().accept(state);
+      mapper.writeValue(file.toFile(), state);
+      assertThatThrownBy(() -> Checkpoints.latest(folder("ckpt")))
+          .hasMessage("resumeDir: the checkpoint file " + file + " is damaged: "
+              + damage.getKey());
+    }
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkgemm.local.DType;
@@ -16,7 +17,10 @@ import io.sparkgemm.local.npy.NpyArray;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
@@ -25,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The model folder: written and read back value for value, each file holding the layer that
- * θ's layout puts there (checked against numbers placed by hand), and damaged folders refused
- * naming the file.
+ * θ's layout puts there (checked against numbers placed by hand), model.json as it was written
+ * from a map, and damaged folders refused naming the file and the field.
  */
 class ModelDirTest {
   @TempDir
@@ -93,6 +97,70 @@ class ModelDirTest {
     assertThat(back.network().sizes()).containsExactly(1, 2);
     assertThat(back.theta()).containsExactly(1, 2, 7, 8);
     assertThat(back.loss()).isNull();
+  }
+
+  /** model.json as spark-gemm wrote it from a map before the record, built here the same way. */
+  private static String mapJson(int[] sizes, List<String> activations, String loss, String dtype)
+      throws IOException {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("format", "spark-gemm-model");
+    json.put("version", 1);
+    json.put("sizes", sizes);
+    json.put("activations", activations);
+    json.put("loss", loss);
+    json.put("dtype", dtype);
+    List<Map<String, String>> layers = new ArrayList<>();
+    for (int l = 0; l < sizes.length - 1; l++) {
+      String suffix = sizes.length == 2 ? "" : String.valueOf(l);
+      Map<String, String> layer = new LinkedHashMap<>();
+      layer.put("W", "W" + suffix + ".npy");
+      layer.put("b", "b" + suffix + ".npy");
+      layers.add(layer);
+    }
+    json.put("layers", layers);
+    return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+        .writeValueAsString(json);
+  }
+
+  /** Folders written before model.json was bound to a record write and read the same. */
+  @Test
+  void modelJsonIsWrittenAsTheMapWroteItAndItsFilesLoad() throws IOException {
+    Path out = dir.resolve("model");
+    ModelDir.write(out.toString(), network(), false, CONF);
+    String old = mapJson(new int[] {3, 2, 1}, List.of("tanh"), "mse", "float32");
+    assertThat(Files.readString(out.resolve("model.json"))).isEqualTo(old);
+    Path linear = dir.resolve("linear");
+    ModelDir.write(linear.toString(), new ModelDir.Model(Network.linear(1, 2),
+        new double[] {1, 2, 3, 4}, null, DType.FLOAT64), false, CONF);
+    String oldLinear = mapJson(new int[] {1, 2}, List.of(), null, "float64");
+    assertThat(Files.readString(linear.resolve("model.json"))).isEqualTo(oldLinear);
+    Files.writeString(out.resolve("model.json"), old);
+    assertThat(ModelDir.read(out.toString(), CONF).theta()).containsExactly(network().theta());
+    Files.writeString(linear.resolve("model.json"), oldLinear);
+    assertThat(ModelDir.read(linear.toString(), CONF).loss()).isNull();
+  }
+
+  /** Every field is checked against its type, named from the file's root. */
+  @Test
+  void aFieldOfTheWrongTypeOrMissingIsRefusedNamingIt() {
+    Map<String, Consumer<ObjectNode>> damages = new LinkedHashMap<>();
+    damages.put("sizes[1] is the string \"two\", expected a whole number >= 0",
+        j -> ((ArrayNode) j.get("sizes")).set(1, "two"));
+    damages.put("version is 1.0, expected a whole number >= 0", j -> j.put("version", 1.0));
+    damages.put("layers[1].b is missing, expected a string",
+        j -> ((ObjectNode) j.get("layers").get(1)).remove("b"));
+    damages.put("activations is missing, expected a list", j -> j.remove("activations"));
+    damages.put("activations[0] is null, expected a string",
+        j -> ((ArrayNode) j.get("activations")).setNull(0));
+    damages.put("loss is 5, expected a string", j -> j.put("loss", 5));
+    damages.put("format is null, expected a string", j -> j.putNull("format"));
+    int i = 0;
+    for (Map.Entry<String, Consumer<ObjectNode>> damage : damages.entrySet()) {
+      Path folder = damaged("typed-" + i++, f -> editJson(f, damage.getValue()));
+      assertThatThrownBy(() -> ModelDir.read(folder.toString(), CONF))
+          .hasMessage(folder.resolve("model.json") + ": " + damage.getKey()
+              + " (the model folder is damaged)");
+    }
   }
 
   /** The folder's files but Hadoop's hidden .crc files. */
