@@ -10,6 +10,7 @@ import io.sparkgemm.local.npy.Npy;
 import io.sparkgemm.local.npy.NpyDType;
 import io.sparkgemm.local.npy.NpyLayout;
 import io.sparkgemm.local.npy.PositionedInput;
+import io.sparkgemm.spark.pass.NaiveNetwork;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -133,14 +134,6 @@ class NpyBeyondTheHeapIT {
     return y;
   }
 
-  static int argmax(double[] y) {
-    int best = 0;
-    for (int j = 1; j < y.length; j++) {
-      best = y[j] > y[best] ? j : best;
-    }
-    return best;
-  }
-
   /** Some 200 rows spread over X, the first and last included. */
   static long[] sample() {
     long[] rows = new long[200];
@@ -164,7 +157,7 @@ class NpyBeyondTheHeapIT {
         double[] expected = xRow(r);
         assertThat(x.read(r, 1)).as("X row %d", r).containsExactly(expected);
         assertThat(labels[(int) r]).as("label of row %d", r)
-            .isEqualTo(argmax(affine(expected, 0, w, b)));
+            .isEqualTo(NaiveNetwork.argmax(affine(expected, 0, w, b)));
       }
     }
   }
@@ -283,14 +276,14 @@ class NpyBeyondTheHeapIT {
         double[] rows = x.read(r0, n);
         for (int r = 0; r < n; r++) {
           double[] y = affine(rows, r * COLS, w, b);
-          double max = y[argmax(y)];
+          double max = y[NaiveNetwork.argmax(y)];
           double sum = 0;
           for (double v : y) {
             sum += Math.exp(v - max);
           }
           int label = classes[(int) r0 + r];
           loss += max + Math.log(sum) - y[label];
-          correct += argmax(y) == label ? 1 : 0;
+          correct += NaiveNetwork.argmax(y) == label ? 1 : 0;
         }
       }
     }

@@ -211,8 +211,8 @@ class MllibMlpCrossCheckTest {
       NaiveNetwork naive = new NaiveNetwork(LAYERS, "sigmoid");
       int agree = 0;
       for (int r = 0; r < N; r++) {
-        agree += argmax(naive.output(ours.theta(), x[r]))
-            == argmax(naive.output(mllibTheta, x[r])) ? 1 : 0;
+        agree += NaiveNetwork.argmax(naive.output(ours.theta(), x[r]))
+            == NaiveNetwork.argmax(naive.output(mllibTheta, x[r])) ? 1 : 0;
       }
       assertThat(relative(atMllibs.value(), history[history.length - 1])).isLessThan(1e-9);
       assertThat(relative(atOurs.value(), atMllibs.value())).isLessThan(1e-6);
@@ -225,15 +225,5 @@ class MllibMlpCrossCheckTest {
     } finally {
       input.release();
     }
-  }
-
-  private static int argmax(double[] y) {
-    int best = 0;
-    for (int j = 1; j < y.length; j++) {
-      if (y[j] > y[best]) {
-        best = j;
-      }
-    }
-    return best;
   }
 }

@@ -92,8 +92,8 @@ class EvaluationReductionTest {
     NaiveNetwork oracle = new NaiveNetwork(network.sizes(), network.activations());
     double loss = oracle.gradient(theta, x, null, classes,
         IntStream.range(0, N).toArray()).loss();
-    long correct = IntStream.range(0, N).filter(r -> argmax(oracle.output(theta, x[r]))
-        == classes[r]).count();
+    long correct = IntStream.range(0, N)
+        .filter(r -> NaiveNetwork.argmax(oracle.output(theta, x[r])) == classes[r]).count();
     for (int partitions : new int[] {1, 4, PARTITIONS}) {
       NetworkEvaluation.Result result = evaluate(partitions, network, theta);
       assertThat(result.rows()).isEqualTo(N);
@@ -234,16 +234,6 @@ class EvaluationReductionTest {
       bytes.merge(((BroadcastBlockId) id).broadcastId(), size, Long::sum);
     }
     return bytes;
-  }
-
-  private static int argmax(double[] y) {
-    int best = 0;
-    for (int j = 1; j < y.length; j++) {
-      if (y[j] > y[best]) {
-        best = j;
-      }
-    }
-    return best;
   }
 
   private static long[] bits(double[] values) {

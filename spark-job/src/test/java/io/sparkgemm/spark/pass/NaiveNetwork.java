@@ -209,4 +209,15 @@ public final class NaiveNetwork {
       }
     }
   }
+
+  /** The index of the largest value (the first of equal ones): a row's predicted class. */
+  public static int argmax(double[] y) {
+    int best = 0;
+    for (int j = 1; j < y.length; j++) {
+      if (y[j] > y[best]) {
+        best = j;
+      }
+    }
+    return best;
+  }
 }
