@@ -29,12 +29,12 @@ final class BackwardCommand implements Callable<Integer> {
       description = "sum, mean, mse (needs targets) or softmax-ce (needs class labels).")
   Loss loss;
 
-  @Option(names = "--upstream", paramLabel = "G",
+  @Option(names = "--upstream", descriptionKey = "upstreamPath", paramLabel = "G",
       description = "A supplied upstream gradient G = dL/dY (n x k), same formats as --x, "
           + "aligned with X by row id (--id-col) or row index.")
   String upstream;
 
-  @Option(names = "--upstream-col", paramLabel = "COL",
+  @Option(names = "--upstream-col", descriptionKey = "upstreamCol", paramLabel = "COL",
       description = "G's array or vector column (default: its only one).")
   String upstreamCol;
 
@@ -47,12 +47,14 @@ final class BackwardCommand implements Callable<Integer> {
   @Option(names = "--save-output", description = "Also write Y.")
   boolean saveOutput;
 
-  @Option(names = "--tree-depth", defaultValue = "0", paramLabel = "N",
+  @Option(names = "--tree-depth", descriptionKey = "treeDepth",
+      defaultValue = "0", paramLabel = "N",
       description = "Depth of the gradient tree reduction; 0 chooses from the partition count "
           + "and the gradient size. Default: 0.")
   int treeDepth;
 
-  @Option(names = "--shard-threshold", defaultValue = "64m", paramLabel = "SIZE",
+  @Option(names = "--shard-threshold", descriptionKey = "shardThreshold",
+      defaultValue = "64m", paramLabel = "SIZE",
       description = "Reduce dW in column shards on the executors when d·k·8 bytes exceed this "
           + "(e.g. 64m, 1g); the driver then receives each shard once. Default: "
           + "${DEFAULT-VALUE}.")

@@ -1,5 +1,7 @@
 package io.sparkgemm.cli;
 
+import io.sparkgemm.local.BadInputException;
+import io.sparkgemm.local.ParamText;
 import io.sparkgemm.spark.train.CheckpointFolder;
 import io.sparkgemm.spark.train.Checkpoints;
 import io.sparkgemm.spark.train.RunIdentity;
@@ -8,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * train's checks of its checkpoint folder and of a resume, made before Spark starts (and, for
@@ -51,11 +54,13 @@ final class CheckpointChecks {
 
   /**
    * Refuses a resume whose data, model or optimizer differ from the checkpoint's run, naming
-   * every difference; with {@code console} (the first comparison, before Spark starts) says in
-   * one line which settings changed, or that an older checkpoint recorded no run.
+   * every difference; with {@code report} (the first comparison, before Spark starts) says in
+   * one line on {@code command}'s console which settings changed, or that an older checkpoint
+   * recorded no run.
    */
   static void compare(Checkpoints.Checkpoint checkpoint, RunIdentity now, String resume,
-      PrintWriter console) {
+      CommandSpec command, boolean report) {
+    PrintWriter console = report ? command.commandLine().getOut() : null;
     if (checkpoint.run() == null) {
       if (console != null) {
         console.println("resume: " + checkpoint.dir() + " was written before checkpoints "
@@ -65,13 +70,13 @@ final class CheckpointChecks {
     }
     RunIdentity.Comparison c = checkpoint.run().compareTo(now);
     if (!c.refused().isEmpty()) {
-      throw new IllegalArgumentException("--resume " + resume + ": the checkpoint belongs to "
-          + "another run: " + String.join("; ", c.refused()) + " (a run resumes only on the "
-          + "data, network, loss and optimizer it was written with)");
+      throw new BadInputException("--resume " + resume + ": the checkpoint belongs to another "
+          + "run: ", ParamText.join("; ", c.refusals()), " (a run resumes only on the data, "
+          + "network, loss and optimizer it was written with)");
     }
     if (console != null && !c.changed().isEmpty()) {
       console.println("resume: settings changed since the checkpoint: "
-          + Flags.inFlags(String.join(", ", c.changed())));
+          + Flags.say(ParamText.join(", ", c.changes()), command));
     }
   }
 

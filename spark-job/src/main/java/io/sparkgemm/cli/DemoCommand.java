@@ -52,15 +52,16 @@ final class DemoCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--rows", defaultValue = "200000", paramLabel = "N",
+  @Option(names = "--rows", descriptionKey = "numRows", defaultValue = "200000", paramLabel = "N",
       description = "Rows. Default: ${DEFAULT-VALUE}.")
   long rows;
 
-  @Option(names = "--features", defaultValue = "256", paramLabel = "D",
+  @Option(names = "--features", descriptionKey = "numFeatures",
+      defaultValue = "256", paramLabel = "D",
       description = "Features. Default: ${DEFAULT-VALUE}.")
   int features;
 
-  @Option(names = "--outputs", defaultValue = "64", paramLabel = "K",
+  @Option(names = "--outputs", descriptionKey = "numOutputs", defaultValue = "64", paramLabel = "K",
       description = "Outputs. Default: ${DEFAULT-VALUE}.")
   int outputs;
 

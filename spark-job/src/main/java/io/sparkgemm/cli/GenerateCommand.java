@@ -26,13 +26,15 @@ final class GenerateCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--rows", required = true, paramLabel = "N", description = "Rows n.")
+  @Option(names = "--rows", descriptionKey = "numRows",
+      required = true, paramLabel = "N", description = "Rows n.")
   long rows;
 
-  @Option(names = "--features", required = true, paramLabel = "D", description = "Features d.")
+  @Option(names = "--features", descriptionKey = "numFeatures",
+      required = true, paramLabel = "D", description = "Features d.")
   int features;
 
-  @Option(names = "--outputs", required = true, paramLabel = "K",
+  @Option(names = "--outputs", descriptionKey = "numOutputs", required = true, paramLabel = "K",
       description = "Outputs k (targets per row, or classes).")
   int outputs;
 
@@ -48,7 +50,8 @@ final class GenerateCommand implements Callable<Integer> {
       description = "Seed. Default: ${DEFAULT-VALUE}.")
   long seed;
 
-  @Option(names = "--noise", defaultValue = "0.1", paramLabel = "SIGMA",
+  @Option(names = "--noise", descriptionKey = "noiseStd",
+      defaultValue = "0.1", paramLabel = "SIGMA",
       description = "Standard deviation of the regression noise. Default: ${DEFAULT-VALUE}.")
   double noise;
 
@@ -62,14 +65,17 @@ final class GenerateCommand implements Callable<Integer> {
           + "targets_test) for evaluate. Default: 0.")
   long holdout;
 
-  @Option(names = "--partitions", defaultValue = "0", paramLabel = "N",
+  @Option(names = "--partitions", descriptionKey = "partitions",
+      defaultValue = "0", paramLabel = "N",
       description = "Partitions to generate with; 0 chooses. Default: 0.")
   int partitions;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
+  @Option(names = "--out", descriptionKey = "outputDir",
+      required = true, paramLabel = "DIR", description = "Output folder.")
   String out;
 
-  @Option(names = "--overwrite", description = "Replace an existing output folder.")
+  @Option(names = "--overwrite", descriptionKey = "overwrite",
+      description = "Replace an existing output folder.")
   boolean overwrite;
 
   @Mixin

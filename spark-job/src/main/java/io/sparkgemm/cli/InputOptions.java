@@ -16,11 +16,13 @@ import picocli.CommandLine.Option;
  */
 class InputOptions {
 
-  @Option(names = "--partitions", defaultValue = "0", paramLabel = "N",
+  @Option(names = "--partitions", descriptionKey = "partitions",
+      defaultValue = "0", paramLabel = "N",
       description = "Partitions of the cached blocks; 0 keeps the input's. Default: 0.")
   int partitions;
 
-  @Option(names = "--block-rows", defaultValue = "0", paramLabel = "N",
+  @Option(names = "--block-rows", descriptionKey = "blockRows",
+      defaultValue = "0", paramLabel = "N",
       description = "Rows per dense block; 0 picks about 4 MB of X per block. Default: 0.")
   int blockRows;
 
@@ -32,35 +34,37 @@ class InputOptions {
       description = "Format of --x: parquet, csv, libsvm or npy.")
   String format;
 
-  @Option(names = "--header", paramLabel = "true|false|auto", defaultValue = "auto",
+  @Option(names = "--header", descriptionKey = "csvHeader",
+      paramLabel = "true|false|auto", defaultValue = "auto",
       description = "Whether the first line of a CSV --x or --upstream holds column names. auto: "
           + "yes when a cell is not a number; with numbers only, decided from the lines below "
           + "(refused, asking for true or false, when they cannot tell). Default: "
           + "${DEFAULT-VALUE}.")
   String header;
 
-  @Option(names = "--csv-sep", paramLabel = "SEP",
+  @Option(names = "--csv-sep", descriptionKey = "csvSeparator", paramLabel = "SEP",
       description = "Cell separator of a CSV --x or --upstream (e.g. ';' or '\\t'). "
           + "Default: ','.")
   String csvSep;
 
-  @Option(names = "--features-col", paramLabel = "COL",
+  @Option(names = "--features-col", descriptionKey = "featuresCol", paramLabel = "COL",
       description = "Column holding the features (array<double>, array<float> or an MLlib "
           + "vector). Default: 'features' if present, else every numeric column not used "
           + "otherwise.")
   String featuresCol;
 
-  @Option(names = "--features-cols", split = ",", paramLabel = "COL",
+  @Option(names = "--features-cols", descriptionKey = "featuresCols",
+      split = ",", paramLabel = "COL",
       description = "Numeric columns that together are the features, comma-separated.")
   List<String> featuresCols;
 
-  @Option(names = "--id-col", paramLabel = "COL",
+  @Option(names = "--id-col", descriptionKey = "idCol", paramLabel = "COL",
       description = "Column of unique integer row ids, which name the output rows; a G with "
           + "this column is matched by id, .npy labels and G (and G without it) by row index. "
           + "Default: rows numbered from 0 in input order.")
   String idCol;
 
-  @Option(names = "--allow-nonfinite",
+  @Option(names = "--allow-nonfinite", descriptionKey = "allowNonFinite",
       description = "Let NaN and ±Inf in X, W, b, labels and G through (they are refused by "
           + "default, naming the first offending row and column).")
   boolean allowNonFinite;
@@ -71,7 +75,7 @@ class InputOptions {
           + " blocks, chunks reduced in a fixed tree by chunk index.")
   boolean deterministic;
 
-  @Option(names = "--storage-level", paramLabel = "LEVEL",
+  @Option(names = "--storage-level", descriptionKey = "storageLevel", paramLabel = "LEVEL",
       converter = Choices.StorageLevels.class,
       completionCandidates = Choices.StorageLevels.class,
       description = "How the blocks are cached: MEMORY_AND_DISK (what does not fit in memory "

@@ -51,11 +51,13 @@ public final class JobOptions extends InputOptions {
           + "${DEFAULT-VALUE}.")
   long seed;
 
-  @Option(names = "--out", paramLabel = "DIR", description = "Output folder (written all or "
+  @Option(names = "--out", descriptionKey = "outputDir",
+      paramLabel = "DIR", description = "Output folder (written all or "
       + "nothing).")
   String out;
 
-  @Option(names = "--overwrite", description = "Replace an existing output folder.")
+  @Option(names = "--overwrite", descriptionKey = "overwrite",
+      description = "Replace an existing output folder.")
   boolean overwrite;
 
   @Mixin

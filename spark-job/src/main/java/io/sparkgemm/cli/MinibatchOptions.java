@@ -14,51 +14,51 @@ import picocli.CommandLine.Option;
  * {@link #check} refuses those that do not fit the optimizer or the schedule.
  */
 final class MinibatchOptions {
-  @Option(names = "--batch-rows", paramLabel = "B",
+  @Option(names = "--batch-rows", descriptionKey = "batchRows", paramLabel = "B",
       description = "sgd, adam: rows per step. Default: 256.")
   Integer batchRows;
 
-  @Option(names = "--epochs", paramLabel = "E",
+  @Option(names = "--epochs", descriptionKey = "epochs", paramLabel = "E",
       description = "sgd, adam: passes over the rows. Default: 10.")
   Integer epochs;
 
-  @Option(names = "--beta1", paramLabel = "B1",
+  @Option(names = "--beta1", descriptionKey = "beta1", paramLabel = "B1",
       description = "adam: decay of the first moment, in [0, 1). Default: 0.9.")
   Double beta1;
 
-  @Option(names = "--beta2", paramLabel = "B2",
+  @Option(names = "--beta2", descriptionKey = "beta2", paramLabel = "B2",
       description = "adam: decay of the second moment, in [0, 1). Default: 0.999.")
   Double beta2;
 
-  @Option(names = "--epsilon", paramLabel = "EPS",
+  @Option(names = "--epsilon", descriptionKey = "epsilon", paramLabel = "EPS",
       description = "adam: added to the root of the second moment. Default: 1e-8.")
   Double epsilon;
 
-  @Option(names = "--weight-decay", paramLabel = "LAMBDA",
+  @Option(names = "--weight-decay", descriptionKey = "weightDecay", paramLabel = "LAMBDA",
       description = "sgd: L2 through the gradient (g += λ·W); adam: decoupled, AdamW "
           + "(θ -= lr·λ·W). Biases are not decayed. Default: 0.")
   Double weightDecay;
 
-  @Option(names = "--lr-schedule", paramLabel = "NAME",
+  @Option(names = "--lr-schedule", descriptionKey = "lrSchedule", paramLabel = "NAME",
       converter = Choices.Schedules.class, completionCandidates = Choices.Schedules.class,
       description = "sgd, adam: constant, step (x GAMMA every N steps) or cosine (to --lr-min "
           + "over all steps). Default: constant.")
   LrSchedule lrSchedule;
 
-  @Option(names = "--warmup-steps", paramLabel = "N",
+  @Option(names = "--warmup-steps", descriptionKey = "warmupSteps", paramLabel = "N",
       description = "sgd, adam: linear warm-up from lr/N to lr over the first N steps. "
           + "Default: 0.")
   Integer warmupSteps;
 
-  @Option(names = "--lr-step-every", paramLabel = "N",
+  @Option(names = "--lr-step-every", descriptionKey = "lrStepEvery", paramLabel = "N",
       description = "--lr-schedule step: steps between decays.")
   Integer lrStepEvery;
 
-  @Option(names = "--lr-gamma", paramLabel = "GAMMA",
+  @Option(names = "--lr-gamma", descriptionKey = "lrGamma", paramLabel = "GAMMA",
       description = "--lr-schedule step: the factor per decay, in (0, 1]. Default: 0.1.")
   Double lrGamma;
 
-  @Option(names = "--lr-min", paramLabel = "RATE",
+  @Option(names = "--lr-min", descriptionKey = "lrMin", paramLabel = "RATE",
       description = "--lr-schedule cosine: the rate it ends at. Default: 0.")
   Double lrMin;
   @Option(names = "--log-every", paramLabel = "N",

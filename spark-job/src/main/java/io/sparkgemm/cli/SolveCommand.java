@@ -41,19 +41,21 @@ final class SolveCommand implements Callable<Integer> {
   @Mixin
   LabelOptions labelOptions;
 
-  @Option(names = "--reg", defaultValue = "0", paramLabel = "LAMBDA",
+  @Option(names = "--reg", descriptionKey = "regParam", defaultValue = "0", paramLabel = "LAMBDA",
       description = "L2 strength, as in train: (reg/2)·||W||². Default: ${DEFAULT-VALUE}.")
   double reg;
 
-  @Option(names = "--tree-depth", defaultValue = "0", paramLabel = "N",
+  @Option(names = "--tree-depth", descriptionKey = "treeDepth",
+      defaultValue = "0", paramLabel = "N",
       description = "Depth of the tree reduction; 0 chooses. Default: 0.")
   int treeDepth;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR",
+  @Option(names = "--out", descriptionKey = "outputDir", required = true, paramLabel = "DIR",
       description = "Output folder (written all or nothing).")
   String out;
 
-  @Option(names = "--overwrite", description = "Replace an existing output folder.")
+  @Option(names = "--overwrite", descriptionKey = "overwrite",
+      description = "Replace an existing output folder.")
   boolean overwrite;
 
   @Override

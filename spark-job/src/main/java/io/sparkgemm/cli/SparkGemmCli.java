@@ -1,5 +1,6 @@
 package io.sparkgemm.cli;
 
+import io.sparkgemm.local.BadInputException;
 import io.sparkgemm.local.backend.BackendUnavailableException;
 import io.sparkgemm.spark.Interrupts;
 import io.sparkgemm.spark.RunInterruptedException;
@@ -76,20 +77,20 @@ public final class SparkGemmCli implements Runnable {
         // (unless the shutdown hook already said it for a command that did not wake up).
         if (Interrupts.claimSaying()) {
           errWriter.println("interrupted: " + (ex instanceof RunInterruptedException
-              ? Flags.inFlags(ex.getMessage()) : Interrupts.why() + " before the output was "
-                  + "committed; nothing was written"));
+              ? Flags.say(ex, commandLine.getCommandSpec()) : Interrupts.why() + " before the "
+                  + "output was committed; nothing was written"));
         }
         return INTERRUPTED;
       }
       IllegalArgumentException badInput = badInput(ex);
       if (badInput != null) {
-        errWriter.println("error: " + Flags.inFlags(badInput.getMessage()));
+        errWriter.println("error: " + Flags.say(badInput, commandLine.getCommandSpec()));
         return BAD_INPUT;
       }
       if (ex instanceof BackendUnavailableException
           || ex instanceof NonFiniteGradientException
           || ex instanceof TrainingDivergedException) {
-        errWriter.println("error: " + Flags.inFlags(ex.getMessage()));
+        errWriter.println("error: " + Flags.say(ex, commandLine.getCommandSpec()));
         return FAILURE;
       }
       String noSpace = noSpace(ex);
@@ -119,7 +120,7 @@ public final class SparkGemmCli implements Runnable {
     });
     // Holds the JVM's halt after SIGINT until the command has cleaned up and said so.
     try (Interrupts.Watch watch = Interrupts.watch(
-        message -> errWriter.println("interrupted: " + Flags.inFlags(message)))) {
+        message -> errWriter.println("interrupted: " + Flags.say(message, running(cli))))) {
       return cli.execute(args);
     } catch (Error e) {
       // Errors pass picocli's handler by; Hadoop's FSError is one (a failed local write).
@@ -158,13 +159,35 @@ public final class SparkGemmCli implements Runnable {
     return file != null && Files.isRegularFile(Path.of(file)) ? " (log: " + file + ")" : "";
   }
 
+  /** The command that runs (the one parsed last), or null before the command line is parsed. */
+  private static CommandSpec running(CommandLine cli) {
+    CommandLine.ParseResult parsed = cli.getParseResult();
+    if (parsed == null) {
+      return null;
+    }
+    while (parsed.hasSubcommand()) {
+      parsed = parsed.subcommand();
+    }
+    return parsed.commandSpec();
+  }
+
   /**
-   * The caller's fault: an {@link IllegalArgumentException}, thrown on the driver or by a Spark
-   * task (bad rows and labels are found on the executors, and come back as the cause of a failed
-   * Spark job). Spark's exceptions are recognised by name so that commands that never start
-   * Spark do not need it on the classpath.
+   * The caller's fault, thrown on the driver or by a Spark task (bad rows and labels are found
+   * on the executors, and come back as the cause of a failed Spark job): this project's refusals
+   * ({@link BadInputException}, a parameter's among them) wherever they are among the causes,
+   * and any other {@link IllegalArgumentException} thrown directly or under Spark's own
+   * exceptions only. The latter keeps the refusals of the libraries we call with the user's
+   * values (Hadoop's of a path, Spark's of a setting) exit 2 with their own words, while an
+   * IllegalArgumentException deep under another failure stays a failure. Spark's exceptions
+   * are recognised by name so that commands that never start Spark do not need it on the
+   * classpath.
    */
   static IllegalArgumentException badInput(Throwable ex) {
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof BadInputException e) {
+        return e;
+      }
+    }
     for (Throwable t = ex; t != null; t = t.getCause()) {
       if (t instanceof IllegalArgumentException e) {
         return e;

@@ -62,7 +62,7 @@ final class TrainCommand implements Callable<Integer> {
   LabelOptions labelOptions;
 
   // One string, split here: picocli's split would drop a trailing empty width ("8,")
-  @Option(names = "--hidden", paramLabel = "H1,H2,...",
+  @Option(names = "--hidden", descriptionKey = "hiddenSizes", paramLabel = "H1,H2,...",
       description = "Hidden layer widths, input side first (e.g. 256,128): trains a network "
           + "d -> H1 -> ... -> k. Without it: the linear model.")
   String hidden;
@@ -79,16 +79,17 @@ final class TrainCommand implements Callable<Integer> {
           + "Default: ${DEFAULT-VALUE}.")
   Optimizer optimizer;
 
-  @Option(names = "--lr", paramLabel = "RATE",
+  @Option(names = "--lr", descriptionKey = "learningRate", paramLabel = "RATE",
       description = "gd, sgd, adam: learning rate (sgd, adam: the schedule's base). Default: "
           + "0.001 for adam, else 0.1.")
   Double lr;
 
-  @Option(names = "--momentum", defaultValue = "0", paramLabel = "MU",
+  @Option(names = "--momentum", descriptionKey = "momentum", defaultValue = "0", paramLabel = "MU",
       description = "gd, sgd: momentum in [0, 1). Default: ${DEFAULT-VALUE}.")
   double momentum;
 
-  @Option(names = "--nesterov", description = "gd, sgd: Nesterov momentum.")
+  @Option(names = "--nesterov", descriptionKey = "nesterov",
+      description = "gd, sgd: Nesterov momentum.")
   boolean nesterov;
 
   @Mixin
@@ -101,40 +102,43 @@ final class TrainCommand implements Callable<Integer> {
           + "networks on unscaled features such as 0–255 pixels.")
   boolean standardize;
 
-  @Option(names = "--reg", defaultValue = "0", paramLabel = "LAMBDA",
+  @Option(names = "--reg", descriptionKey = "regParam", defaultValue = "0", paramLabel = "LAMBDA",
       description = "L2 strength: adds (reg/2)·||W||² to the objective. Default: "
           + "${DEFAULT-VALUE}.")
   double reg;
 
-  @Option(names = "--max-iter", paramLabel = "N",
+  @Option(names = "--max-iter", descriptionKey = "maxIter", paramLabel = "N",
       description = "gd, lbfgs: iterations. Default: 100.")
   Integer maxIter;
 
-  @Option(names = "--tol", paramLabel = "TOL",
+  @Option(names = "--tol", descriptionKey = "tol", paramLabel = "TOL",
       description = "gd, lbfgs: convergence tolerance (gd: ||grad|| or the relative change of "
           + "the objective; lbfgs: Breeze's). Default: 1e-6.")
   Double tol;
 
-  @Option(names = "--lbfgs-memory", defaultValue = "10", paramLabel = "M",
+  @Option(names = "--lbfgs-memory", descriptionKey = "lbfgsMemory",
+      defaultValue = "10", paramLabel = "M",
       description = "lbfgs: correction pairs kept. Default: ${DEFAULT-VALUE}.")
   int memory;
 
-  @Option(names = "--checkpoint-every", defaultValue = "0", paramLabel = "N",
+  @Option(names = "--checkpoint-every", descriptionKey = "checkpointEvery",
+      defaultValue = "0", paramLabel = "N",
       description = "Write the model, the optimizer's state and the history every N "
           + "iterations (sgd, adam: steps; 0: never). Default: ${DEFAULT-VALUE}.")
   int checkpointEvery;
 
-  @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+  @Option(names = "--checkpoint-dir", descriptionKey = "checkpointDir", paramLabel = "DIR",
       description = "Where checkpoints go (written by the driver; a local path, file://, "
           + "hdfs:// or an object store). Default: OUT.checkpoints next to --out.")
   String checkpointDir;
 
-  @Option(names = "--resume", paramLabel = "DIR",
+  @Option(names = "--resume", descriptionKey = "resumeDir", paramLabel = "DIR",
       description = "Continue from the newest checkpoint in DIR (instead of --w / --init), "
           + "with the flags of the run that wrote it: sgd and adam resume bit for bit.")
   String resume;
 
-  @Option(names = "--tree-depth", defaultValue = "0", paramLabel = "N",
+  @Option(names = "--tree-depth", descriptionKey = "treeDepth",
+      defaultValue = "0", paramLabel = "N",
       description = "Depth of the gradient tree reduction; 0 chooses. Default: 0.")
   int treeDepth;
 
@@ -180,7 +184,7 @@ final class TrainCommand implements Callable<Integer> {
       Network saved = checkpoint.model().network();
       CheckpointChecks.compare(checkpoint, RunIdentity.of(source, RunIdentity.ROWS_UNKNOWN,
           train.network(saved.inFeatures(), saved.outFeatures()), train, standardize), resume,
-          spec.commandLine().getOut());
+          spec, true);
     }
     Map<String, Object> inputs = PassCommands.inputs(job);
     inputs.put("labels", labelOptions.describe());
@@ -237,7 +241,7 @@ final class TrainCommand implements Callable<Integer> {
           }
           start = checkpoint.start();
           CheckpointChecks.compare(checkpoint, RunIdentity.of(source, input.numRows(), network,
-              train, standardize), resume, null);
+              train, standardize), resume, spec, false);
         } else {
           network = train.network(input.numFeatures(), job.w != null
               ? job.weights(-1).numCols() : job.outputs);

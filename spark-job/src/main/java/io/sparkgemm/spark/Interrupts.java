@@ -1,5 +1,6 @@
 package io.sparkgemm.spark;
 
+import io.sparkgemm.local.ParamText;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,7 +27,7 @@ public final class Interrupts {
   private static volatile boolean begun;
   private static volatile String signal;
   private static boolean noted;
-  private static volatile Supplier<String> lastWords;
+  private static volatile Supplier<ParamText> lastWords;
   private static final AtomicBoolean SAID = new AtomicBoolean();
 
   private Interrupts() {
@@ -55,7 +56,7 @@ public final class Interrupts {
    * What to do and say if the JVM stops while {@code words} is registered: it cleans up (e.g.
    * removes the staged output) and returns the message; close the result when done.
    */
-  public static Registration lastWords(Supplier<String> words) {
+  public static Registration lastWords(Supplier<ParamText> words) {
     lastWords = words;
     return () -> lastWords = null;
   }
@@ -110,7 +111,7 @@ public final class Interrupts {
    *
    * @param say prints a stop's message (without a prefix) where the command prints errors
    */
-  public static Watch watch(Consumer<String> say) {
+  public static Watch watch(Consumer<ParamText> say) {
     return new Watch(say);
   }
 
@@ -119,16 +120,16 @@ public final class Interrupts {
     private final CountDownLatch done = new CountDownLatch(1);
     private final Thread hook;
 
-    private Watch(Consumer<String> say) {
+    private Watch(Consumer<ParamText> say) {
       SAID.set(false);
       noteSignals();
       hook = new Thread(() -> {
         begun = true;
         try {
           if (!done.await(WAKE_SECONDS, TimeUnit.SECONDS)) {
-            Supplier<String> words = lastWords;
-            String message = words != null ? words.get() : why()
-                + " before the output was committed; nothing was written";
+            Supplier<ParamText> words = lastWords;
+            ParamText message = words != null ? words.get() : ParamText.of(why()
+                + " before the output was committed; nothing was written");
             if (claimSaying()) {
               say.accept(message);
             }
@@ -138,7 +139,7 @@ public final class Interrupts {
         } catch (RuntimeException e) {
           // the JVM halts now whatever happens: say what could not be cleaned up
           if (claimSaying()) {
-            say.accept(why() + "; clean-up failed: " + e.getMessage());
+            say.accept(ParamText.of(why() + "; clean-up failed: " + e.getMessage()));
           }
         }
       }, "spark-gemm interrupt");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.sparkgemm.local.BadParameterException;
 import io.sparkgemm.local.DenseBlock;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -189,6 +190,23 @@ class LinearLayerEstimatorTest {
     assertThatThrownBy(() -> new LinearLayerRegressor().fit(withNull))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("row id 0 has null features");
+  }
+
+  /**
+   * The library's refusal of a parameter reaches a Pipeline user with the parameter's own name
+   * (the Param's), never a command-line flag.
+   */
+  @Test
+  void aRefusedParameterIsNamedAsTheParam() {
+    LinearLayerRegressor regressor = new LinearLayerRegressor();
+    regressor.setLabelCol("y");
+    regressor.setBlockRows(Integer.MAX_VALUE);
+    assertThatThrownBy(() -> regressor.fit(data))
+        .isInstanceOfSatisfying(BadParameterException.class, e -> {
+          assertThat(e.parameter()).isEqualTo("blockRows");
+          assertThat(e.getMessage()).startsWith("blockRows " + Integer.MAX_VALUE + " with " + D
+              + " features makes blocks of").doesNotContain("--");
+        });
   }
 
   @Test

@@ -93,11 +93,13 @@ final class BenchCommand implements Callable<Integer> {
           + "rows that show oversubscription. Default: ${DEFAULT-VALUE}.")
   String blasThreads;
 
-  @Option(names = "--partitions", defaultValue = "0", paramLabel = "P",
+  @Option(names = "--partitions", descriptionKey = "partitions", defaultValue = "0",
+      paramLabel = "P",
       description = "Partitions of every contender's cached X (0: 2 per core).")
   int partitions;
 
-  @Option(names = "--block-rows", defaultValue = "0", paramLabel = "ROWS",
+  @Option(names = "--block-rows", descriptionKey = "blockRows", defaultValue = "0",
+      paramLabel = "ROWS",
       description = "Rows per spark-gemm and floor block (0: about 4 MB of X).")
   int blockRows;
 

@@ -1,5 +1,8 @@
 package io.sparkgemm.spark.block;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.BadInputException;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import java.util.Arrays;
@@ -171,9 +174,9 @@ public final class BlockBuilder {
   /** The refusal of a non-finite value {@code v} in column {@code j} of row {@code id}. */
   public static IllegalArgumentException nonFinite(String from, long id, double v, String what,
       int j) {
-    return new IllegalArgumentException(from + ": row id " + id + " has " + v + " in " + what
-        + " column " + j + " (non-finite values are refused; pass allowNonFinite to let them "
-        + "through)");
+    return new BadInputException(from + ": row id " + id + " has " + v + " in " + what
+        + " column " + j + " (non-finite values are refused; pass ", param("allowNonFinite"),
+        " to let them through)");
   }
 
   private void checkLabelLength(String what, int length) {

@@ -1,5 +1,8 @@
 package io.sparkgemm.spark.block;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.BadParameterException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -41,8 +44,8 @@ public enum CacheLevel {
     }
     String upper = name.trim().toUpperCase(Locale.ROOT).replace('-', '_');
     if (!NAMES.contains(upper)) {
-      throw new IllegalArgumentException("Unknown storageLevel '" + name + "': expected one of "
-          + String.join(", ", NAMES));
+      throw new BadParameterException("Unknown ", param("storageLevel"), " '" + name
+          + "': expected one of " + String.join(", ", NAMES));
     }
     return valueOf(upper);
   }

@@ -1,5 +1,8 @@
 package io.sparkgemm.spark.data;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.BadParameterException;
 import java.io.Serializable;
 import java.util.List;
 
@@ -24,8 +27,8 @@ public record GenerateSpec(long rows, int features, int outputs, String task, St
 
   public GenerateSpec {
     if (rows < 1 || features < 1 || outputs < 1) {
-      throw new IllegalArgumentException("numRows, numFeatures and numOutputs must be >= 1, got "
-          + rows + ", " + features + ", " + outputs);
+      throw new BadParameterException(param("numRows"), ", ", param("numFeatures"), " and ",
+          param("numOutputs"), " must be >= 1, got " + rows + ", " + features + ", " + outputs);
     }
     if (!TASKS.contains(task)) {
       throw new IllegalArgumentException("Unknown task '" + task + "': expected "
@@ -41,35 +44,36 @@ public record GenerateSpec(long rows, int features, int outputs, String task, St
           + Integer.MAX_VALUE + " rows; " + rows + " is too many: use parquet");
     }
     if (task.equals("classification") && outputs < 2) {
-      throw new IllegalArgumentException("classification needs numOutputs >= 2 classes, got "
-          + outputs);
+      throw new BadParameterException("classification needs ", param("numOutputs"),
+          " >= 2 classes, got ", outputs);
     }
     if (!(noise >= 0) || Double.isInfinite(noise)) {
-      throw new IllegalArgumentException("noiseStd must be a finite standard deviation >= 0, got "
-          + noise);
+      throw new BadParameterException(param("noiseStd"),
+          " must be a finite standard deviation >= 0, got ", noise);
     }
     if (partitions < 0 || partitions > rows) {
-      throw new IllegalArgumentException("partitions must be between 1 and numRows " + rows
-          + " (or 0 to choose), got " + partitions);
+      throw new BadParameterException(param("partitions"), " must be between 1 and ",
+          param("numRows"), " " + rows + " (or 0 to choose), got ", partitions);
     }
     // W_true (d x k) is one array on the driver, sent with every task.
     long weights = (long) features * outputs;
     if (weights > Integer.MAX_VALUE - 8 || weights * 8 > Runtime.getRuntime().maxMemory() / 4) {
-      throw new IllegalArgumentException("numFeatures " + features + " x numOutputs " + outputs
+      throw new BadParameterException(param("numFeatures"), " " + features + " x ",
+          param("numOutputs"), " " + outputs
           + " makes W_true " + weights + " values (" + weights * 8 / (1 << 20) + " MiB), more "
           + "than one array holds or a quarter of the driver's heap ("
           + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB)");
     }
     if (out == null) {
-      throw new IllegalArgumentException("outputDir is required");
+      throw new BadParameterException(param("outputDir"), " is required");
     }
     if (holdoutRows < 0 || (!format.equals("parquet") && holdoutRows > Integer.MAX_VALUE)) {
-      throw new IllegalArgumentException("holdoutRows must be >= 0 (and at most "
+      throw new BadParameterException(param("holdoutRows"), " must be >= 0 (and at most "
           + Integer.MAX_VALUE + " rows of .npy files), got " + holdoutRows);
     }
     if (teacherHidden < 0 || (long) teacherHidden * (features + outputs) > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("teacherHidden must be >= 0 (0: a linear truth) and "
-          + "its weights must fit an array, got " + teacherHidden);
+      throw new BadParameterException(param("teacherHidden"), " must be >= 0 (0: a linear truth) "
+          + "and its weights must fit an array, got " + teacherHidden);
     }
   }
 

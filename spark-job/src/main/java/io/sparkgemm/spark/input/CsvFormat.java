@@ -1,5 +1,8 @@
 package io.sparkgemm.spark.input;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.BadParameterException;
 import java.io.Serializable;
 import java.util.Locale;
 
@@ -25,8 +28,8 @@ public record CsvFormat(Header header, String separator) implements Serializable
       try {
         return valueOf(value.trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("csvHeader must be true, false or auto, got '"
-            + value + "'");
+        throw new BadParameterException(param("csvHeader"),
+            " must be true, false or auto, got '" + value + "'");
       }
     }
   }
@@ -36,12 +39,12 @@ public record CsvFormat(Header header, String separator) implements Serializable
       throw new IllegalArgumentException("No CSV header setting");
     }
     if (separator != null && separator.isEmpty()) {
-      throw new IllegalArgumentException("csvSeparator must not be empty");
+      throw new BadParameterException(param("csvSeparator"), " must not be empty");
     }
     if (separator != null && (separator.contains("\"") || separator.contains("\n")
         || separator.contains("\r"))) {
-      throw new IllegalArgumentException("csvSeparator cannot contain a quote or a line break, "
-          + "got '" + separator + "'");
+      throw new BadParameterException(param("csvSeparator"),
+          " cannot contain a quote or a line break, got '" + separator + "'");
     }
   }
 

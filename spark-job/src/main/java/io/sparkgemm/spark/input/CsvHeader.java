@@ -1,5 +1,8 @@
 package io.sparkgemm.spark.input;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.BadInputException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -113,12 +116,12 @@ final class CsvHeader {
     if (!names && !decimalsBelow) {
       return false;
     }
-    throw new IllegalArgumentException(file + ": cannot tell whether line " + first.number()
+    throw new BadInputException(file + ": cannot tell whether line " + first.number()
         + " ('" + first.text() + "') is a header or data: " + (names
         ? "its cells are the column numbers pandas writes for unnamed columns, and the lines "
             + "below hold integers too"
         : "it holds integers where the lines below hold decimals")
-        + "; pass csvHeader true or csvHeader false");
+        + "; pass ", param("csvHeader"), " true or ", param("csvHeader"), " false");
   }
 
   private static boolean onlyDecimalsBelow(List<List<String>> cells, int column) {
@@ -161,9 +164,9 @@ final class CsvHeader {
       }
       if (suspicious) {
         String name = other.equals("\t") ? "\\t" : other;
-        throw new IllegalArgumentException(file + ": line " + first.number() + " ('"
-            + first.text() + "') looks separated by '" + name + "', not ','; pass csvSeparator '"
-            + name + "' (or csvSeparator ',' if ',' is right)");
+        throw new BadInputException(file + ": line " + first.number() + " ('" + first.text()
+            + "') looks separated by '" + name + "', not ','; pass ", param("csvSeparator"), " '"
+            + name + "' (or ", param("csvSeparator"), " ',' if ',' is right)");
       }
     }
   }

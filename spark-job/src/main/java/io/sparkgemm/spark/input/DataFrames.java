@@ -1,10 +1,13 @@
 package io.sparkgemm.spark.input;
 
+import static io.sparkgemm.local.ParamText.param;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
+import io.sparkgemm.local.BadParameterException;
+import io.sparkgemm.local.ParamText;
 import io.sparkgemm.spark.block.LabelKind;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -84,7 +87,7 @@ final class DataFrames {
     }
     out.add(features(df, spec.featuresCol(), spec.featuresCols(), reserved, spec.x()).as("__x"));
     if (spec.idCol() != null) {
-      DataType t = field(df, spec.idCol(), spec.x(), "idCol").dataType();
+      DataType t = field(df, spec.idCol(), spec.x(), param("idCol")).dataType();
       if (!(t instanceof IntegralType)) {
         throw new IllegalArgumentException(spec.x() + ": id column '" + spec.idCol() + "' is "
             + t.simpleString() + ", expected an integer type");
@@ -93,15 +96,15 @@ final class DataFrames {
     }
     if (labelsCol != null) {
       if (spec.labelKind() == LabelKind.NONE || spec.labelKind() == LabelKind.UPSTREAM) {
-        throw new IllegalArgumentException("labelsCol is only used by the mse and softmax-ce "
-            + "losses");
+        throw new BadParameterException(param("labelsCol"), " is only used by the mse and "
+            + "softmax-ce losses");
       }
       out.add(labels(df, labelsCol, spec.labelKind(), spec.x()).as("__label"));
     } else if (spec.labelsPath() == null && (spec.labelKind() == LabelKind.TARGETS
         || spec.labelKind() == LabelKind.CLASSES)) {
-      throw new IllegalArgumentException("The loss needs " + (spec.labelKind()
-          == LabelKind.TARGETS ? "targets" : "class labels") + ": give labelsCol COLUMN or "
-          + "labelsPath FILE.npy");
+      throw new BadParameterException("The loss needs "
+          + (spec.labelKind() == LabelKind.TARGETS ? "targets" : "class labels") + ": give ",
+          param("labelsCol"), " COLUMN or ", param("labelsPath"), " FILE.npy");
     }
     return df.select(out.toArray(new Column[0]));
   }
@@ -127,8 +130,8 @@ final class DataFrames {
     }
     List<String> arrays = arrayColumns(df, Arrays.asList(df.columns()));
     if (arrays.size() > 1) {
-      throw new IllegalArgumentException(spec.upstreamPath() + ": several array columns " + arrays
-          + "; choose G's with upstreamCol");
+      throw new BadParameterException(spec.upstreamPath() + ": several array columns " + arrays
+          + "; choose G's with ", param("upstreamCol"));
     }
     return arrays.isEmpty() ? null : arrays.get(0);
   }
@@ -170,8 +173,9 @@ final class DataFrames {
       return new FeatureColumns(List.of(arrays.get(0)), true);
     }
     if (!arrays.isEmpty()) {
-      throw new IllegalArgumentException(source + ": no column '" + DEFAULT_FEATURES + "' and "
-          + "several array columns " + arrays + "; choose the features with featuresCol");
+      throw new BadParameterException(source + ": no column '" + DEFAULT_FEATURES
+          + "' and several array columns " + arrays + "; choose the features with ",
+          param("featuresCol"));
     }
     if (rest.isEmpty()) {
       throw new IllegalArgumentException(source + ": no feature columns (columns: "
@@ -292,13 +296,16 @@ final class DataFrames {
     return t.getClass().getSimpleName().equals("VectorUDT");
   }
 
-  private static StructField field(Dataset<Row> df, String name, String source, String role) {
+  /** @param role the column's role: words, or the parameter that named it */
+  private static StructField field(Dataset<Row> df, String name, String source, Object role) {
     for (StructField f : df.schema().fields()) {
       if (f.name().equals(name)) {
         return f;
       }
     }
-    throw new IllegalArgumentException(source + ": no " + role + " column '" + name
+    ParamText missing = ParamText.of(source + ": no ", role, " column '" + name
         + "' (columns: " + String.join(", ", df.columns()) + ")");
+    throw missing.parameters().isEmpty() ? new IllegalArgumentException(missing.toString())
+        : new BadParameterException(missing);
   }
 }

@@ -1,5 +1,8 @@
 package io.sparkgemm.spark.input;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.BadParameterException;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -28,7 +31,7 @@ public final class InputFiles {
    * the executors), which a pipe cannot give, and opening a pipe blocks until something writes
    * to it. Paths on other file systems and paths that do not exist are left to the readers.
    *
-   * @param option what the path was given as, for the message (e.g. {@code --x})
+   * @param option the parameter that gave the path, for the message (e.g. {@code labelsPath})
    */
   public static void requireFileOrFolder(String option, String path) {
     File local = null;
@@ -42,7 +45,7 @@ public final class InputFiles {
     }
     // File.isFile() is true for regular files only (not pipes, devices or sockets)
     if (local != null && local.exists() && !local.isFile() && !local.isDirectory()) {
-      throw new IllegalArgumentException(option + " " + path + ": is not a regular file (a "
+      throw new BadParameterException(param(option), " " + path + ": is not a regular file (a "
           + "named pipe, device or socket); inputs are read by position and more than once, "
           + "so save the data to a file first");
     }

@@ -1,8 +1,11 @@
 package io.sparkgemm.spark.input;
 
+import static io.sparkgemm.local.ParamText.param;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.size;
 
+import io.sparkgemm.local.BadParameterException;
+import io.sparkgemm.local.ParamText;
 import io.sparkgemm.spark.block.BlockIterator;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.CacheLevel;
@@ -360,14 +363,15 @@ public final class InputLoader {
       Path p = new Path(path);
       FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (!fs.exists(p)) {
-        throw new IllegalArgumentException(option + " " + path + ": no such file or directory");
+        throw new BadParameterException(param(option), " " + path
+            + ": no such file or directory");
       }
       if (fs.getFileStatus(p).isDirectory()) {
         InputFiles.requireDataFiles(spark.sparkContext().hadoopConfiguration(), path);
       }
     } catch (IOException e) {
-      throw new IllegalArgumentException(option + " " + path + ": cannot be read: "
-          + e.getMessage(), e);
+      throw new BadParameterException(ParamText.of(param(option), " " + path
+          + ": cannot be read: " + e.getMessage()), e);
     }
   }
 

@@ -1,5 +1,8 @@
 package io.sparkgemm.spark.input;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.BadParameterException;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.spark.block.CacheLevel;
 import io.sparkgemm.spark.block.Deterministic;
@@ -82,19 +85,19 @@ public record InputSpec(String x, String format, String featuresCol, List<String
     featuresCols = featuresCols == null ? List.of() : List.copyOf(featuresCols);
     csv = csv == null ? CsvFormat.DEFAULT : csv;
     if (numClasses < 0) {
-      throw new IllegalArgumentException("numClasses must be >= 0, got " + numClasses);
+      throw new BadParameterException(param("numClasses"), " must be >= 0, got ", numClasses);
     }
     if (blockRows < 0) {
-      throw new IllegalArgumentException("blockRows must be >= 1 (or 0 for automatic), got "
-          + blockRows);
+      throw new BadParameterException(param("blockRows"),
+          " must be >= 1 (or 0 for automatic), got ", blockRows);
     }
     if (partitions < 0) {
-      throw new IllegalArgumentException("partitions must be >= 1 (or 0 to keep the input's), "
-          + "got " + partitions);
+      throw new BadParameterException(param("partitions"),
+          " must be >= 1 (or 0 to keep the input's), got ", partitions);
     }
     if (labelsCol != null && labelsPath != null) {
-      throw new IllegalArgumentException("Give labels either as labelsCol or as labelsPath "
-          + "FILE.npy, not both");
+      throw new BadParameterException("Give labels either as ", param("labelsCol"), " or as ",
+          param("labelsPath"), " FILE.npy, not both");
     }
   }
 
@@ -228,7 +231,7 @@ public record InputSpec(String x, String format, String featuresCol, List<String
    */
   public void requirePartitionsAtMost(long rows) {
     if (partitions > rows && partitions > FREE_PARTITIONS) {
-      throw new IllegalArgumentException("partitions " + partitions + " is more than the "
+      throw new BadParameterException(param("partitions"), " " + partitions + " is more than the "
           + rows + " rows of " + x + ": use at most " + Math.max(rows, FREE_PARTITIONS)
           + " (or 0 to keep the input's)");
     }
@@ -262,9 +265,9 @@ public record InputSpec(String x, String format, String featuresCol, List<String
     long maxRows = (Integer.MAX_VALUE - 8) / Math.max(1, numFeatures);
     if (blockRows > 0) {
       if (blockRows > maxRows) {
-        throw new IllegalArgumentException("blockRows " + blockRows + " with " + numFeatures
-            + " features makes blocks of " + (long) blockRows * numFeatures + " values, more "
-            + "than one Java array holds; use at most " + maxRows);
+        throw new BadParameterException(param("blockRows"), " " + blockRows + " with "
+            + numFeatures + " features makes blocks of " + (long) blockRows * numFeatures
+            + " values, more than one Java array holds; use at most " + maxRows);
       }
       return blockRows;
     }

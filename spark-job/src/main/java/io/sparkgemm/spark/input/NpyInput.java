@@ -1,5 +1,8 @@
 package io.sparkgemm.spark.input;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.BadParameterException;
 import io.sparkgemm.local.npy.NpyFormatException;
 import io.sparkgemm.local.npy.NpyLayout;
 import io.sparkgemm.spark.block.BlockedInput;
@@ -39,8 +42,9 @@ final class NpyInput {
 
   static BlockedInput load(SparkSession spark, InputSpec spec, long start) {
     if (spec.idCol() != null || spec.labelsCol() != null) {
-      throw new IllegalArgumentException("idCol and labelsCol need a dataset input "
-          + "(Parquet, CSV); " + spec.x() + " is a .npy file, whose rows are numbered by index");
+      throw new BadParameterException(param("idCol"), " and ", param("labelsCol"),
+          " need a dataset input (Parquet, CSV); " + spec.x() + " is a .npy file, whose rows are "
+          + "numbered by index");
     }
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     NpyLayout x = header(conf, spec.x());
@@ -57,8 +61,8 @@ final class NpyInput {
     int labelWidth = 0;
     if (kind == LabelKind.UPSTREAM) {
       if (!InputSpec.formatOf(spec.upstreamPath(), null).equals("npy")) {
-        throw new IllegalArgumentException("With a .npy X, upstreamPath must be a .npy file too "
-            + "(rows aligned by index); got " + spec.upstreamPath());
+        throw new BadParameterException("With a .npy X, ", param("upstreamPath"), " must be a "
+            + ".npy file too (rows aligned by index); got " + spec.upstreamPath());
       }
       NpyLayout g = header(conf, spec.upstreamPath());
       g.requireFloatMatrix();
@@ -67,8 +71,9 @@ final class NpyInput {
       labelWidth = g.cols();
     } else if (kind == LabelKind.TARGETS || kind == LabelKind.CLASSES) {
       if (spec.labelsPath() == null) {
-        throw new IllegalArgumentException("The loss needs " + (kind == LabelKind.TARGETS
-            ? "targets" : "class labels") + ": with a .npy X give labelsPath FILE.npy");
+        throw new BadParameterException("The loss needs "
+            + (kind == LabelKind.TARGETS ? "targets" : "class labels") + ": with a .npy X give ",
+            param("labelsPath"), " FILE.npy");
       }
       NpyLayout l = header(conf, spec.labelsPath());
       requireRows(spec.labelsPath(), "labels", l.rows(), n, spec.x());
@@ -139,8 +144,8 @@ final class NpyInput {
       schema = schema.add("__label", DataTypes.createArrayType(DataTypes.DoubleType, false),
           false);
     } else {
-      throw new IllegalArgumentException("labelsPath is only used by the mse and softmax-ce "
-          + "losses");
+      throw new BadParameterException(param("labelsPath"), " is only used by the mse and "
+          + "softmax-ce losses");
     }
     return rows(spark, new NpyRows.Source(path, labels), kind == LabelKind.CLASSES, numClasses,
         schema);

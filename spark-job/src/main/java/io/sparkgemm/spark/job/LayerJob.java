@@ -1,8 +1,11 @@
 package io.sparkgemm.spark.job;
 
+import static io.sparkgemm.local.ParamText.param;
+
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.GradientAccumulator;
 import io.sparkgemm.local.Norms;
+import io.sparkgemm.local.ParamText;
 import io.sparkgemm.local.backend.Lapack;
 import io.sparkgemm.local.net.Network;
 import io.sparkgemm.local.npy.NpyArray;
@@ -206,9 +209,9 @@ public final class LayerJob {
       }
     }
     if (where != null) {
-      throw new NonFiniteGradientException("The gradients are not finite: " + where
+      throw new NonFiniteGradientException(ParamText.of("The gradients are not finite: " + where
           + " (the inputs were finite, so the pass overflowed: scale X or W down). Nothing was "
-          + "written; pass allowNonFinite to write them anyway");
+          + "written; pass ", param("allowNonFinite"), " to write them anyway"));
     }
   }
 

@@ -1,5 +1,8 @@
 package io.sparkgemm.spark.output;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.BadParameterException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -86,13 +89,13 @@ public final class OutputDir implements AutoCloseable {
     }
     String refusal = OutputMarker.refusal(fs, target);
     if (refusal != null) {
-      throw new IllegalArgumentException("outputDir " + out + " exists and " + refusal + ": "
-          + "overwrite replaces only a previous spark-gemm output; choose another "
+      throw new BadParameterException(param("outputDir"), " " + out + " exists and " + refusal
+          + ": ", param("overwrite"), " replaces only a previous spark-gemm output; choose another "
           + (refusal.startsWith("is a file") ? "path" : "folder") + " or remove it yourself");
     }
     if (!overwrite) {
-      throw new IllegalArgumentException("outputDir " + out + " already exists; pass overwrite "
-          + "to replace it");
+      throw new BadParameterException(param("outputDir"), " " + out + " already exists; pass ",
+          param("overwrite"), " to replace it");
     }
   }
 
@@ -211,15 +214,15 @@ public final class OutputDir implements AutoCloseable {
       Path old = null;
       if (fs.exists(target)) {
         if (!overwrite) {
-          throw new IllegalArgumentException("Output " + target + " appeared while the job ran; "
-              + "refusing to replace it without overwrite");
+          throw new BadParameterException("Output " + target + " appeared while the job ran; "
+              + "refusing to replace it without ", param("overwrite"));
         }
         String refusal = OutputMarker.refusal(fs, target);
         if (refusal != null) {
-          throw new IllegalArgumentException("outputDir " + target.toUri().getPath()
-              + " changed while the job ran and now " + refusal + ": overwrite replaces only a "
-              + "previous spark-gemm output, so nothing was written; remove it or choose "
-              + "another folder, and run again");
+          throw new BadParameterException(param("outputDir"), " " + target.toUri().getPath()
+              + " changed while the job ran and now " + refusal + ": ", param("overwrite"),
+              " replaces only a previous spark-gemm output, so nothing was written; remove it "
+              + "or choose another folder, and run again");
         }
         old = new Path(target.getParent(), "." + target.getName() + ".old-" + UUID.randomUUID());
         rename(target, old);

@@ -1,5 +1,9 @@
 package io.sparkgemm.spark.output;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.BadParameterException;
+import io.sparkgemm.local.ParamText;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -51,38 +55,39 @@ public final class OutputPaths {
       }
       Path in = qualified(input.getKey(), input.getValue(), conf, false);
       if (target.equals(in)) {
-        throw new IllegalArgumentException("outputDir " + outputDir + " is the input "
+        throw new BadParameterException(param("outputDir"), " " + outputDir + " is the input "
             + input.getKey() + " " + input.getValue() + ": writing there would replace it; "
             + "choose another folder");
       }
       if (isAncestor(target, in)) {
-        throw new IllegalArgumentException("outputDir " + outputDir + " holds the input "
-            + input.getKey() + " " + input.getValue() + ": overwrite would delete it; "
-            + "choose a folder that holds no input");
+        throw new BadParameterException(param("outputDir"), " " + outputDir + " holds the input "
+            + input.getKey() + " " + input.getValue() + ": ", param("overwrite"), " would delete "
+            + "it; choose a folder that holds no input");
       }
       if (isAncestor(in, target)) {
-        throw new IllegalArgumentException("outputDir " + outputDir + " lies inside the input "
-            + input.getKey() + " " + input.getValue() + ": writing there would change it; "
-            + "choose a folder outside every input");
+        throw new BadParameterException(param("outputDir"), " " + outputDir + " lies inside the "
+            + "input " + input.getKey() + " " + input.getValue() + ": writing there would change "
+            + "it; choose a folder outside every input");
       }
     }
     if (isLocal(target)) {
       Path cwd = real(java.nio.file.Path.of("").toAbsolutePath());
       if (target.equals(cwd) || isAncestor(target, cwd)) {
-        throw new IllegalArgumentException("outputDir " + outputDir + " is "
+        throw new BadParameterException(param("outputDir"), " " + outputDir + " is "
             + (target.equals(cwd) ? "the working directory"
                 : "a parent of the working directory " + cwd.toUri().getPath())
-            + ": overwrite would delete it; choose a folder of its own");
+            + ": ", param("overwrite"), " would delete it; choose a folder of its own");
       }
     }
     if (checkpointDir != null) {
       Path checkpoints = qualified("checkpointDir", checkpointDir, conf, false);
       if (target.equals(checkpoints) || isAncestor(target, checkpoints)
           || isAncestor(checkpoints, target)) {
-        throw new IllegalArgumentException("checkpointDir " + checkpointDir + " and outputDir "
-            + outputDir + " overlap: the output replaces its folder at the end (deleting the "
-            + "checkpoints with overwrite); keep checkpoints outside outputDir and outputDir "
-            + "outside them");
+        throw new BadParameterException(param("checkpointDir"), " " + checkpointDir + " and ",
+            param("outputDir"), " " + outputDir + " overlap: the output replaces its folder at "
+            + "the end (deleting the checkpoints with ", param("overwrite"),
+            "); keep checkpoints outside ", param("outputDir"), " and ", param("outputDir"),
+            " outside them");
       }
     }
     requireReplaceable(outputDir, target, overwrite, conf);
@@ -94,8 +99,8 @@ public final class OutputPaths {
     try {
       OutputDir.requireReplaceable(target.getFileSystem(conf), target, outputDir, overwrite);
     } catch (IOException e) {
-      throw new IllegalArgumentException("outputDir " + outputDir + ": cannot be checked: "
-          + e.getMessage(), e);
+      throw new BadParameterException(ParamText.of(param("outputDir"), " " + outputDir
+          + ": cannot be checked: " + e.getMessage()), e);
     }
   }
 
@@ -113,7 +118,7 @@ public final class OutputPaths {
         if (isLocal(existing)) {
           java.nio.file.Path local = java.nio.file.Path.of(existing.toUri());
           if (Files.isSymbolicLink(local)) {
-            throw new IllegalArgumentException("outputDir " + outputDir + ": " + local
+            throw new BadParameterException(param("outputDir"), " " + outputDir + ": " + local
                 + " is a symbolic link to " + Files.readSymbolicLink(local) + ", which does "
                 + "not exist; remove the link or choose another folder");
           }
@@ -125,7 +130,7 @@ public final class OutputPaths {
       }
       FileStatus status = fs.getFileStatus(existing);
       if (!status.isDirectory()) {
-        throw new IllegalArgumentException("outputDir " + outputDir + ": "
+        throw new BadParameterException(param("outputDir"), " " + outputDir + ": "
             + existing.toUri().getPath() + " is a file, not a folder, so nothing can be "
             + "created under it");
       }
@@ -137,13 +142,13 @@ public final class OutputPaths {
         made = false;
       }
       if (!made) {
-        throw new IllegalArgumentException("outputDir " + outputDir + ": cannot create folders in "
-            + existing.toUri().getPath() + " (not writable)");
+        throw new BadParameterException(param("outputDir"), " " + outputDir + ": cannot create "
+            + "folders in " + existing.toUri().getPath() + " (not writable)");
       }
       fs.delete(probe, true);
     } catch (IOException e) {
-      throw new IllegalArgumentException("outputDir " + outputDir + ": cannot be checked: "
-          + e.getMessage(), e);
+      throw new BadParameterException(ParamText.of(param("outputDir"), " " + outputDir
+          + ": cannot be checked: " + e.getMessage()), e);
     }
   }
 
@@ -175,8 +180,9 @@ public final class OutputPaths {
     boolean hasScheme = scheme.find();
     if ((hasScheme ? path.substring(scheme.end()) : path).indexOf(':') >= 0) {
       if (output) {
-        throw new IllegalArgumentException(option + " " + path + ": a ':' in a file or folder "
-            + "name is not supported (Hadoop paths read it as a URI scheme); choose another name");
+        throw new BadParameterException(param(option), " " + path + ": a ':' in a file or "
+            + "folder name is not supported (Hadoop paths read it as a URI scheme); choose "
+            + "another name");
       }
       if (!hasScheme) {
         return real(java.nio.file.Path.of(path).toAbsolutePath());
@@ -189,8 +195,8 @@ public final class OutputPaths {
       q = new Path(uri.getScheme(), uri.getAuthority(), uri.getPath());
       return isLocal(q) ? real(java.nio.file.Path.of(q.toUri())) : q;
     } catch (IOException | IllegalArgumentException e) {
-      throw new IllegalArgumentException(option + " " + path + ": not a usable path: "
-          + e.getMessage(), e);
+      throw new BadParameterException(ParamText.of(param(option), " " + path
+          + ": not a usable path: " + e.getMessage()), e);
     }
   }
 

@@ -1,5 +1,8 @@
 package io.sparkgemm.spark.pass;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.BadParameterException;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.GradientAccumulator;
@@ -232,9 +235,9 @@ public final class LinearPass {
     }
     long values = (long) input.blockRows() * widest;
     if (values > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("Blocks of " + input.blockRows() + " rows make Y blocks "
-          + "of " + input.blockRows() + " x " + widest + " = " + values + " values, more "
-          + "than one Java array holds; use blockRows " + (Integer.MAX_VALUE - 8) / widest
+      throw new BadParameterException("Blocks of " + input.blockRows() + " rows make Y blocks of "
+          + input.blockRows() + " x " + widest + " = " + values + " values, more than one Java "
+          + "array holds; use ", param("blockRows"), " " + (Integer.MAX_VALUE - 8) / widest
           + " or fewer");
     }
     if (slice != null && (!spec.backward() || spec.keepsOutputs())) {

@@ -1,5 +1,8 @@
 package io.sparkgemm.spark.pass;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.BadParameterException;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.loss.Loss;
@@ -211,8 +214,8 @@ final class PartitionPass {
       rows += block.numRows();
     }
     if (rows > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("A minibatch unit (partition or chunk) holds " + rows
-          + " rows, more than " + (Integer.MAX_VALUE - 8) + ": use more partitions");
+      throw new BadParameterException("A minibatch unit (partition or chunk) holds " + rows
+          + " rows, more than " + (Integer.MAX_VALUE - 8) + ": use more ", param("partitions"));
     }
     return (int) rows;
   }

@@ -1,5 +1,8 @@
 package io.sparkgemm.spark.pass;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.BadParameterException;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.loss.Loss;
@@ -53,19 +56,19 @@ public record PassSpec(Loss loss, boolean inputGradient, boolean keepOutput, DTy
 
   public PassSpec {
     if (treeDepth < 0) {
-      throw new IllegalArgumentException("treeDepth must be >= 1 (or 0 to choose), got "
-          + treeDepth);
+      throw new BadParameterException(param("treeDepth"), " must be >= 1 (or 0 to choose), got ",
+          treeDepth);
     }
     if (shardThreshold < 0) {
-      throw new IllegalArgumentException("shardThreshold must be > 0 bytes, got "
-          + shardThreshold);
+      throw new BadParameterException(param("shardThreshold"), " must be > 0 bytes, got ",
+          shardThreshold);
     }
     if (loss == null && inputGradient) {
       throw new IllegalArgumentException("The input gradient needs a loss or a supplied G");
     }
     if (softmax && !keepOutput) {
-      throw new IllegalArgumentException("softmax replaces the kept Y by its row-wise softmax, "
-          + "so it needs keepOutput (the pass keeps no Y)");
+      throw new BadParameterException(param("softmax"), " replaces the kept Y by its row-wise "
+          + "softmax, so it needs ", param("keepOutput"), " (the pass keeps no Y)");
     }
   }
 

@@ -1,5 +1,8 @@
 package io.sparkgemm.spark.pass;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.BadParameterException;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.Chunks;
 import io.sparkgemm.spark.block.LabeledBlock;
@@ -38,9 +41,9 @@ public final class RowSlices {
     }
     for (int u = 0; u < rows.length; u++) {
       if (rows[u] > Integer.MAX_VALUE - 8) {
-        throw new IllegalArgumentException("Minibatches slice each partition's rows, but "
+        throw new BadParameterException("Minibatches slice each partition's rows, but "
             + (chunks.enabled() ? "chunk " : "partition ") + u + " holds " + rows[u]
-            + " rows, more than " + (Integer.MAX_VALUE - 8) + ": use more partitions");
+            + " rows, more than " + (Integer.MAX_VALUE - 8) + ": use more ", param("partitions"));
       }
     }
     return new RowSlices(rows);
@@ -70,7 +73,7 @@ public final class RowSlices {
   /** ⌈n / batchRows⌉: the steps of an epoch whose steps take about batchRows rows each. */
   public int stepsPerEpoch(int batchRows) {
     if (batchRows < 1) {
-      throw new IllegalArgumentException("batchRows must be >= 1, got " + batchRows);
+      throw new BadParameterException(param("batchRows"), " must be >= 1, got " + batchRows);
     }
     long steps = (numRows + batchRows - 1) / batchRows;
     return (int) Math.max(1, Math.min(steps, Integer.MAX_VALUE));

@@ -1,5 +1,9 @@
 package io.sparkgemm.spark.train;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.BadParameterException;
+import io.sparkgemm.local.ParamText;
 import io.sparkgemm.spark.input.DriverFiles;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -46,8 +50,8 @@ public final class CheckpointFolder {
       Path path = new Path(root);
       return new CheckpointFolder(root, path, DriverFiles.fileSystem(path, conf));
     } catch (IOException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("checkpointDir " + root + ": not a usable path: "
-          + e.getMessage(), e);
+      throw new BadParameterException(ParamText.of(param("checkpointDir"), " " + root
+          + ": not a usable path: " + e.getMessage()), e);
     }
   }
 
@@ -116,13 +120,13 @@ public final class CheckpointFolder {
         return;
       }
       if (!fs.getFileStatus(existing).isDirectory()) {
-        throw new IllegalArgumentException("checkpointDir " + root + ": " + show(existing)
+        throw new BadParameterException(param("checkpointDir"), " " + root + ": " + show(existing)
             + " is a " + (existing.equals(target) ? "file, expected a folder"
                 : "file, not a folder, so no checkpoint folder can be created under it"));
       }
     } catch (IOException e) {
-      throw new IllegalArgumentException("checkpointDir " + root + ": cannot be checked: "
-          + e.getMessage(), e);
+      throw new BadParameterException(ParamText.of(param("checkpointDir"), " " + root
+          + ": cannot be checked: " + e.getMessage()), e);
     }
     Path probe = new Path(existing, ".spark-gemm-probe-" + UUID.randomUUID());
     String failure;
@@ -132,8 +136,8 @@ public final class CheckpointFolder {
       failure = e.getClass().getSimpleName() + ": " + e.getMessage();
     }
     if (failure != null) {
-      throw new IllegalArgumentException("checkpointDir " + root + ": cannot create folders in "
-          + show(existing) + " (" + failure + ")");
+      throw new BadParameterException(param("checkpointDir"), " " + root + ": cannot create "
+          + "folders in " + show(existing) + " (" + failure + ")");
     }
     delete(probe);
   }

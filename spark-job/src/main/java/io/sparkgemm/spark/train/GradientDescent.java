@@ -1,5 +1,6 @@
 package io.sparkgemm.spark.train;
 
+import io.sparkgemm.local.ParamText;
 import java.util.Locale;
 
 /**
@@ -54,10 +55,10 @@ final class GradientDescent {
       double previous = e.value();
       e = objective.evaluate(theta, iteration);
       if (TrainingDivergedException.grew(e.value(), first)) {
-        throw new TrainingDivergedException(iteration, String.format(Locale.ROOT,
+        throw new TrainingDivergedException(iteration, ParamText.of(String.format(Locale.ROOT,
             "Training diverged at iteration %d: the loss %.4g exceeds 1e6 × max(1, the "
-                + "first iteration's %.4g). Lower the learning rate (learningRate), add "
-                + "regParam, or scale the features.", iteration, e.value(), first));
+                + "first iteration's %.4g). ", iteration, e.value(), first),
+            TrainingDivergedException.ADVICE, "."));
       }
       listener.onIteration(record(iteration, e, Math.sqrt(squares), t0,
           objective.passes() - passes0), theta, mu > 0 ? velocity : null);

@@ -1,5 +1,8 @@
 package io.sparkgemm.spark.train;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.BadParameterException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -36,8 +39,8 @@ public enum LrSchedule {
     if (i >= 0) {
       return values()[i];
     }
-    throw new IllegalArgumentException("Unknown lrSchedule '" + label + "': expected constant, "
-        + "step or cosine");
+    throw new BadParameterException("Unknown ", param("lrSchedule"), " '" + label + "': expected "
+        + "constant, step or cosine");
   }
 
   /**

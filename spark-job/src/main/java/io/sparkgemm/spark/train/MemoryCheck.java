@@ -1,5 +1,9 @@
 package io.sparkgemm.spark.train;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.BadInputException;
+import io.sparkgemm.local.ParamText;
 import io.sparkgemm.local.net.Network;
 import java.util.Collections;
 import java.util.Locale;
@@ -98,12 +102,13 @@ public final class MemoryCheck {
     }
     sizes[sizes.length - 1] = outFeatures;
     long p = parameters(sizes);
-    String model = model(spec, sizes, p);
+    ParamText model = model(spec, sizes, p);
     boolean linear = sizes.length == 2;
+    ParamText smaller = ParamText.of("give ", param("hiddenSizes"), " smaller widths");
     if (p > Network.MAX_PARAMETERS) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT, "%s, more than one Java "
-          + "array holds (%,d): %s", model, Network.MAX_PARAMETERS,
-          linear ? "use fewer features or outputs" : "give hiddenSizes smaller widths"));
+      throw new BadInputException(model, String.format(Locale.ROOT, ", more than one Java "
+          + "array holds (%,d): ", Network.MAX_PARAMETERS),
+          linear ? "use fewer features or outputs" : smaller);
     }
     // bytes as doubles: a lower bound of many terabytes must not overflow
     double driver = 8.0 * p * (3.0 + stateVectors(spec));
@@ -114,30 +119,31 @@ public final class MemoryCheck {
       widths += size;
     }
     double pass = 8.0 * tasks * p + rows * widths * spec.dtype().bytes();
-    String remedy = linear ? "give blockRows fewer rows, or " : "give hiddenSizes smaller widths "
-        + "or blockRows fewer rows, or ";
-    String driverNeeds = String.format(Locale.ROOT, "%s: %s need %s on the driver", model,
-        held(spec), size(driver));
+    ParamText fewerRows = ParamText.of(param("blockRows"), " fewer rows, or ");
+    ParamText remedy = linear ? ParamText.of("give ", fewerRows)
+        : smaller.plus(" or ", fewerRows);
+    ParamText driverNeeds = model.plus(String.format(Locale.ROOT, ": %s need %s on the driver",
+        held(spec), size(driver)));
     String passNeeds = String.format(Locale.ROOT, "%d task%s at once: %s and the activations "
         + "of %,d rows", tasks, tasks == 1 ? "" : "s", tasks == 1 ? "its float64 gradient sum"
         : "their float64 gradient sums", rows);
     if (budget.local() && driver + pass > budget.driverBytes()) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT, "%s, and the pass %s more "
-          + "for %s; %s in all, but the driver has %s (its -Xmx, spark.driver.memory; in local "
-          + "mode the tasks run in the driver's JVM): %sthe driver more memory", driverNeeds,
-          size(pass), passNeeds, size(driver + pass), size(budget.driverBytes()), remedy));
+      throw new BadInputException(driverNeeds, String.format(Locale.ROOT, ", and the pass %s "
+          + "more for %s; %s in all, but the driver has %s (its -Xmx, spark.driver.memory; in "
+          + "local mode the tasks run in the driver's JVM): ", size(pass), passNeeds,
+          size(driver + pass), size(budget.driverBytes())), remedy, "the driver more memory");
     }
     if (!budget.local() && driver > budget.driverBytes()) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT, "%s, but the driver has %s "
-          + "(its -Xmx, spark.driver.memory): %sthe driver more memory", driverNeeds,
-          size(budget.driverBytes()), linear ? "" : "give hiddenSizes smaller widths, or "));
+      throw new BadInputException(driverNeeds, ", but the driver has "
+          + size(budget.driverBytes()) + " (its -Xmx, spark.driver.memory): ",
+          linear ? "" : smaller.plus(", or "), "the driver more memory");
     }
     double executor = (double) p * spec.dtype().bytes() + pass;
     if (!budget.local() && executor > budget.executorBytes()) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: an executor needs %s "
-          + "(θ in %s, and %s), but spark.executor.memory is %s: %sthe executors more "
-          + "memory", model, size(executor), spec.dtype().label(), passNeeds,
-          size(budget.executorBytes()), remedy));
+      throw new BadInputException(model, String.format(Locale.ROOT, ": an executor needs %s "
+          + "(θ in %s, and %s), but spark.executor.memory is %s: ", size(executor),
+          spec.dtype().label(), passNeeds, size(budget.executorBytes())), remedy,
+          "the executors more memory");
     }
   }
 
@@ -155,16 +161,16 @@ public final class MemoryCheck {
     return p;
   }
 
-  private static String model(TrainSpec spec, int[] sizes, long p) {
+  private static ParamText model(TrainSpec spec, int[] sizes, long p) {
     if (sizes.length == 2) {
-      return String.format(Locale.ROOT, "The linear model %d-%d has %,d parameters", sizes[0],
-          sizes[1], p);
+      return ParamText.of(String.format(Locale.ROOT, "The linear model %d-%d has %,d parameters",
+          sizes[0], sizes[1], p));
     }
     String hidden = spec.hiddenSizes().stream().map(String::valueOf)
         .collect(Collectors.joining(","));
-    return String.format(Locale.ROOT, "hiddenSizes %s makes the network %s of %,d parameters",
-        hidden, Network.describe(sizes, Collections.nCopies(sizes.length - 2,
-            spec.activation())), p);
+    return ParamText.of(param("hiddenSizes"), String.format(Locale.ROOT,
+        " %s makes the network %s of %,d parameters", hidden, Network.describe(sizes,
+            Collections.nCopies(sizes.length - 2, spec.activation())), p));
   }
 
   /** Vectors of P float64 values the optimizer keeps besides θ, the gradient and the copy. */

@@ -1,5 +1,8 @@
 package io.sparkgemm.spark.train;
 
+import static io.sparkgemm.local.ParamText.param;
+import io.sparkgemm.local.BadParameterException;
+
 /**
  * One minibatch step: step {@code step} of an epoch of ⌈n / batchRows⌉ steps
  * ({@link Objective#stepsPerEpoch}), its rows a seeded slice of every partition's cached rows
@@ -14,7 +17,7 @@ package io.sparkgemm.spark.train;
 public record MinibatchStep(long seed, int epoch, int step, int batchRows) {
   public MinibatchStep {
     if (batchRows < 1) {
-      throw new IllegalArgumentException("batchRows must be >= 1, got " + batchRows);
+      throw new BadParameterException(param("batchRows"), " must be >= 1, got " + batchRows);
     }
     if (epoch < 0 || step < 0) {
       throw new IllegalArgumentException("epoch and step count from 0, got epoch " + epoch

@@ -1,6 +1,10 @@
 package io.sparkgemm.spark.train;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.BadParameterException;
 import io.sparkgemm.local.Norms;
+import io.sparkgemm.local.ParamText;
 import java.util.Locale;
 
 /**
@@ -14,8 +18,9 @@ import java.util.Locale;
  * leaves θ not finite.
  */
 final class MinibatchTrainer {
-  private static final String ADVICE = "Lower the learning rate (learningRate), add regParam "
-      + "or weightDecay, or scale the features.";
+  private static final ParamText ADVICE = ParamText.of("Lower the learning rate (",
+      param("learningRate"), "), add ", param("regParam"), " or ", param("weightDecay"),
+      ", or scale the features.");
 
   private MinibatchTrainer() {
   }
@@ -39,10 +44,11 @@ final class MinibatchTrainer {
     long total = (long) perEpoch * spec.epochs();
     if (state.stepInEpoch > perEpoch || state.step != (long) state.epoch * perEpoch
         + state.stepInEpoch) {
-      throw new IllegalArgumentException("resumeDir: the checkpoint is at step " + state.step
-          + " (epoch " + (state.epoch + 1) + ", step " + state.stepInEpoch + " of it) but an "
-          + "epoch of batchRows " + batchRows + " has " + perEpoch + " steps here: resume with "
-          + "the batchRows and the input of the checkpointed run");
+      throw new BadParameterException(param("resumeDir"), ": the checkpoint is at step "
+          + state.step + " (epoch " + (state.epoch + 1) + ", step " + state.stepInEpoch
+          + " of it) but an epoch of ", param("batchRows"), " " + batchRows + " has " + perEpoch
+          + " steps here: resume with the ", param("batchRows"), " and the input of the "
+          + "checkpointed run");
     }
     // the objective of the first step this run takes: the scale the growth rule compares to
     double first = Double.NaN;
@@ -105,27 +111,27 @@ final class MinibatchTrainer {
 
   private static TrainingDivergedException grown(int iteration, MinibatchState state,
       double value, double first) {
-    return new TrainingDivergedException(iteration, String.format(Locale.ROOT,
+    return new TrainingDivergedException(iteration, ParamText.of(String.format(Locale.ROOT,
         "Training diverged at step %d (epoch %d): the loss %.4g exceeds 1e6 × max(1, the "
-            + "first step's %.4g). " + ADVICE, iteration, state.epoch + 1, value, first));
+            + "first step's %.4g). ", iteration, state.epoch + 1, value, first), ADVICE));
   }
 
   /** An update that overflows θ ends training where it happened. */
   private static void requireFinite(double[] theta, int iteration, MinibatchState state) {
     for (int i = 0; i < theta.length; i++) {
       if (!Double.isFinite(theta[i])) {
-        throw new TrainingDivergedException(iteration, String.format(Locale.ROOT,
+        throw new TrainingDivergedException(iteration, ParamText.of(String.format(Locale.ROOT,
             "Training diverged at step %d (epoch %d): the update made the parameters not "
-                + "finite (θ[%d] = %s). " + ADVICE, iteration, state.epoch + 1, i, theta[i]));
+                + "finite (θ[%d] = %s). ", iteration, state.epoch + 1, i, theta[i]), ADVICE));
       }
     }
   }
 
   private static TrainingDivergedException diverged(int iteration, MinibatchState state,
       double value, double norm) {
-    return new TrainingDivergedException(iteration, String.format(Locale.ROOT,
+    return new TrainingDivergedException(iteration, ParamText.of(String.format(Locale.ROOT,
         "Training diverged at step %d (epoch %d): the %s is not finite (loss = %s, "
-            + "||grad|| = %s). " + ADVICE,
-        iteration, state.epoch + 1, Double.isFinite(value) ? "gradient" : "loss", value, norm));
+            + "||grad|| = %s). ", iteration, state.epoch + 1,
+        Double.isFinite(value) ? "gradient" : "loss", value, norm), ADVICE));
   }
 }

@@ -1,5 +1,8 @@
 package io.sparkgemm.spark.train;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.BadParameterException;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.Trans;
@@ -48,8 +51,8 @@ public final class NormalEquations {
     int d = input.numFeatures();
     int k = input.labelWidth();
     if (k < 1) {
-      throw new IllegalArgumentException("solve needs regression targets (n or n x k values): "
-          + "give labelsPath T.npy or labelsCol COL");
+      throw new BadParameterException("solve needs regression targets (n or n x k values): "
+          + "give ", param("labelsPath"), " T.npy or ", param("labelsCol"), " COL");
     }
     int p = d + 1;
     long start = System.nanoTime();

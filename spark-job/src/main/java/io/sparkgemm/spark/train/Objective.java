@@ -2,6 +2,7 @@ package io.sparkgemm.spark.train;
 
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.Norms;
+import io.sparkgemm.local.ParamText;
 import io.sparkgemm.local.net.Network;
 import io.sparkgemm.local.net.NetworkGradient;
 import io.sparkgemm.spark.block.BlockedInput;
@@ -172,11 +173,10 @@ public final class Objective {
     double value = g.loss() + 0.5 * reg * squares;
     double norm = Norms.norm(gradient);
     if (!Double.isFinite(value) || !Double.isFinite(norm)) {
-      throw new TrainingDivergedException(iteration, String.format(Locale.ROOT,
-          "Training diverged at iteration %d: the %s is not finite (loss = %s, ||grad|| = %s). "
-              + "Lower the learning rate (learningRate), add regParam, or scale the "
-              + "features.",
-          iteration, Double.isFinite(value) ? "gradient" : "loss", value, norm));
+      throw new TrainingDivergedException(iteration, ParamText.of(String.format(Locale.ROOT,
+          "Training diverged at iteration %d: the %s is not finite (loss = %s, ||grad|| = %s). ",
+          iteration, Double.isFinite(value) ? "gradient" : "loss", value, norm),
+          TrainingDivergedException.ADVICE, "."));
     }
     return new Evaluation(value, g.loss(), gradient, norm, g.numRows());
   }

@@ -1,5 +1,8 @@
 package io.sparkgemm.spark.train;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.ParamText;
 import io.sparkgemm.local.net.Network;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -127,12 +130,22 @@ public record RunIdentity(Map<String, Object> fixed, Map<String, Object> setting
   }
 
   /**
-   * How a run differs from the run of a checkpoint.
+   * How a run differs from the run of a checkpoint; each difference starts with the name of
+   * what differs, a parameter of the run.
    *
-   * @param refused the differences a resume cannot continue through, as "rows 800, here 400"
-   * @param changed the settings changed, as "learningRate 0.1 -> 0.05"
+   * @param refusals the differences a resume cannot continue through, as "rows 800, here 400"
+   * @param changes the settings changed, as "learningRate 0.1 -> 0.05"
    */
-  public record Comparison(List<String> refused, List<String> changed) {
+  public record Comparison(List<ParamText> refusals, List<ParamText> changes) {
+    /** The refusals in words. */
+    public List<String> refused() {
+      return refusals.stream().map(ParamText::toString).toList();
+    }
+
+    /** The changes in words. */
+    public List<String> changed() {
+      return changes.stream().map(ParamText::toString).toList();
+    }
   }
 
   /**
@@ -140,19 +153,21 @@ public record RunIdentity(Map<String, Object> fixed, Map<String, Object> setting
    * where both know them.
    */
   public Comparison compareTo(RunIdentity now) {
-    List<String> refused = new ArrayList<>();
+    List<ParamText> refused = new ArrayList<>();
     for (String key : union(fixed, now.fixed)) {
       if (key.equals("rows") && !(fixed.containsKey(key) && now.fixed.containsKey(key))) {
         continue;
       }
       if (!same(fixed.get(key), now.fixed.get(key))) {
-        refused.add(key + " " + text(fixed.get(key)) + ", here " + text(now.fixed.get(key)));
+        refused.add(ParamText.of(param(key), " " + text(fixed.get(key)) + ", here "
+            + text(now.fixed.get(key))));
       }
     }
-    List<String> changed = new ArrayList<>();
+    List<ParamText> changed = new ArrayList<>();
     for (String key : union(settings, now.settings)) {
       if (!same(settings.get(key), now.settings.get(key))) {
-        changed.add(key + " " + text(settings.get(key)) + " -> " + text(now.settings.get(key)));
+        changed.add(ParamText.of(param(key), " " + text(settings.get(key)) + " -> "
+            + text(now.settings.get(key))));
       }
     }
     return new Comparison(refused, changed);

@@ -1,5 +1,8 @@
 package io.sparkgemm.spark.train;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.BadParameterException;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.RidgeSolver;
 import io.sparkgemm.local.backend.BackendOptions;
@@ -37,7 +40,7 @@ public final class SolveJob {
       DType dtype, BackendOptions backend, int treeDepth, String out, boolean overwrite,
       Map<String, Object> inputs, PrintWriter console) {
     if (!(regParam >= 0) || Double.isInfinite(regParam)) {
-      throw new IllegalArgumentException("regParam must be >= 0, got " + regParam);
+      throw new BadParameterException(param("regParam"), " must be >= 0, got " + regParam);
     }
     double reg = regParam;
     OutputDir dir = OutputDir.create(out, overwrite, spark.sparkContext().hadoopConfiguration());

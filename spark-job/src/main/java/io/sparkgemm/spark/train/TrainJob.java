@@ -1,5 +1,8 @@
 package io.sparkgemm.spark.train;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.ParamText;
 import io.sparkgemm.local.backend.Lapack;
 import io.sparkgemm.local.net.Activation;
 import io.sparkgemm.local.net.Network;
@@ -77,7 +80,7 @@ public final class TrainJob {
     // says where to resume from
     try (dir; Interrupts.Registration words = Interrupts.lastWords(() -> {
       dir.close();
-      return interrupted(settings, null).getMessage();
+      return interrupted(settings, null).text();
     })) {
       Outcome outcome;
       try {
@@ -152,30 +155,34 @@ public final class TrainJob {
     CheckpointFolder ckpt = settings.checkpoints();
     List<String> names = ckpt == null ? List.of() : ckpt.names();
     Object resumedFrom = settings.inputs().get("resume");
-    String tail;
+    ParamText tail;
     if (!names.isEmpty()) {
-      tail = "; resume from the newest checkpoint, " + names.get(names.size() - 1)
-          + ", with the same flags and resumeDir " + ckpt;
+      tail = ParamText.of("; resume from the newest checkpoint, " + names.get(names.size() - 1)
+          + ", with the same flags and ", param("resumeDir"), " " + ckpt);
     } else if (resumedFrom != null) {
-      tail = "; no newer checkpoint was written: resume again with resumeDir "
-          + new Path(resumedFrom.toString()).getParent();
+      tail = ParamText.of("; no newer checkpoint was written: resume again with ",
+          param("resumeDir"), " " + new Path(resumedFrom.toString()).getParent());
     } else {
-      tail = ckpt == null ? "; no checkpoints were written (checkpointEvery is 0)"
-          : "; no checkpoint was written yet to " + ckpt;
+      tail = ckpt == null
+          ? ParamText.of("; no checkpoints were written (", param("checkpointEvery"), " is 0)")
+          : ParamText.of("; no checkpoint was written yet to " + ckpt);
     }
-    return new RunInterruptedException(head + tail, cause);
+    return new RunInterruptedException(ParamText.of(head, tail), cause);
   }
 
   /** What a diverged run leaves: nothing at --out, and which checkpoint to resume from. */
-  static String checkpointNote(Settings settings) {
+  static ParamText checkpointNote(Settings settings) {
     CheckpointFolder root = settings.checkpoints();
     List<String> written = settings.checkpointEvery() > 0 && root != null
         ? root.names() : List.of();
-    return "Nothing was written to outputDir; " + (written.isEmpty()
-        ? "no checkpoint was written" + (settings.checkpointEvery() > 0 ? " yet"
-            : " (checkpointEvery N writes them)")
-        : "the last checkpoint written is " + root.child(written.get(written.size() - 1))
-            + " (resumeDir " + root + " continues from it)") + ".";
+    ParamText head = ParamText.of("Nothing was written to ", param("outputDir"), "; ");
+    if (written.isEmpty()) {
+      return head.plus("no checkpoint was written", settings.checkpointEvery() > 0 ? " yet."
+          : ParamText.of(" (", param("checkpointEvery"), " N writes them)."));
+    }
+    return head.plus("the last checkpoint written is "
+        + root.child(written.get(written.size() - 1)) + " (", param("resumeDir"),
+        " " + root + " continues from it).");
   }
 
   private static String header(BlockedInput input, TrainSpec spec, Network network,

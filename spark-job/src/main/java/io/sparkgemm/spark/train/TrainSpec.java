@@ -1,5 +1,8 @@
 package io.sparkgemm.spark.train;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.BadParameterException;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.loss.Loss;
@@ -83,25 +86,25 @@ public record TrainSpec(Loss loss, Optimizer optimizer, double learningRate, dou
           + String.join(" or ", Optimizer.LABELS));
     }
     if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-      throw new IllegalArgumentException("learningRate must be > 0, got " + learningRate);
+      throw new BadParameterException(param("learningRate"), " must be > 0, got " + learningRate);
     }
     if (!(momentum >= 0 && momentum < 1)) {
-      throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+      throw new BadParameterException(param("momentum"), " must be in [0, 1), got " + momentum);
     }
     if (nesterov && momentum == 0) {
-      throw new IllegalArgumentException("nesterov needs momentum > 0");
+      throw new BadParameterException(param("nesterov"), " needs ", param("momentum"), " > 0");
     }
     if (!(regParam >= 0) || Double.isInfinite(regParam)) {
-      throw new IllegalArgumentException("regParam must be >= 0, got " + regParam);
+      throw new BadParameterException(param("regParam"), " must be >= 0, got " + regParam);
     }
     if (maxIter < 0) {
-      throw new IllegalArgumentException("maxIter must be >= 0, got " + maxIter);
+      throw new BadParameterException(param("maxIter"), " must be >= 0, got " + maxIter);
     }
     if (!(tol >= 0)) {
-      throw new IllegalArgumentException("tol must be >= 0, got " + tol);
+      throw new BadParameterException(param("tol"), " must be >= 0, got " + tol);
     }
     if (lbfgsMemory < 1) {
-      throw new IllegalArgumentException("lbfgsMemory must be >= 1, got " + lbfgsMemory);
+      throw new BadParameterException(param("lbfgsMemory"), " must be >= 1, got " + lbfgsMemory);
     }
     if (optimizer.minibatch()) {
       batchRows = batchRows == 0 ? DEFAULT_BATCH_ROWS : batchRows;
@@ -111,22 +114,23 @@ public record TrainSpec(Loss loss, Optimizer optimizer, double learningRate, dou
     } else {
       String full = optimizer.label() + " trains full-batch (all rows every iteration)";
       if (batchRows != 0) {
-        throw new IllegalArgumentException("batchRows is for the minibatch optimizers sgd and "
-            + "adam; " + full);
+        throw new BadParameterException(param("batchRows"), " is for the minibatch optimizers "
+            + "sgd and adam; " + full);
       }
       if (epochs != 0) {
-        throw new IllegalArgumentException("epochs is for the minibatch optimizers sgd and adam; "
-            + full + " and stops at maxIter");
+        throw new BadParameterException(param("epochs"), " is for the minibatch optimizers sgd "
+            + "and adam; " + full + " and stops at ", param("maxIter"));
       }
       if (weightDecay != 0) {
-        throw new IllegalArgumentException("weightDecay is for sgd and adam; " + full
-            + ": use regParam");
+        throw new BadParameterException(param("weightDecay"), " is for sgd and adam; " + full
+            + ": use ", param("regParam"));
       }
     }
     hiddenSizes = List.copyOf(hiddenSizes == null ? List.of() : hiddenSizes);
     for (Integer h : hiddenSizes) {
       if (h == null || h < 1) {
-        throw new IllegalArgumentException("hiddenSizes must all be >= 1, got " + hiddenSizes);
+        throw new BadParameterException(param("hiddenSizes"), " must all be >= 1, got "
+            + hiddenSizes);
       }
     }
     if (activation == null) {
@@ -142,46 +146,48 @@ public record TrainSpec(Loss loss, Optimizer optimizer, double learningRate, dou
   private static void checkMinibatch(Optimizer optimizer, double momentum, int batchRows,
       int epochs, double beta1, double beta2, double epsilon, double weightDecay) {
     if (batchRows < 1) {
-      throw new IllegalArgumentException("batchRows must be >= 1, got " + batchRows);
+      throw new BadParameterException(param("batchRows"), " must be >= 1, got " + batchRows);
     }
     if (epochs < 1) {
-      throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+      throw new BadParameterException(param("epochs"), " must be >= 1, got " + epochs);
     }
     if (optimizer == Optimizer.ADAM && momentum != 0) {
-      throw new IllegalArgumentException("momentum is for gd and sgd; adam's is beta1");
+      throw new BadParameterException(param("momentum"), " is for gd and sgd; adam's is ",
+          param("beta1"));
     }
     if (!(beta1 >= 0 && beta1 < 1)) {
-      throw new IllegalArgumentException("beta1 must be in [0, 1), got " + beta1);
+      throw new BadParameterException(param("beta1"), " must be in [0, 1), got " + beta1);
     }
     if (!(beta2 >= 0 && beta2 < 1)) {
-      throw new IllegalArgumentException("beta2 must be in [0, 1), got " + beta2);
+      throw new BadParameterException(param("beta2"), " must be in [0, 1), got " + beta2);
     }
     if (!(epsilon > 0) || Double.isInfinite(epsilon)) {
-      throw new IllegalArgumentException("epsilon must be > 0, got " + epsilon);
+      throw new BadParameterException(param("epsilon"), " must be > 0, got " + epsilon);
     }
     if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
-      throw new IllegalArgumentException("weightDecay must be >= 0, got " + weightDecay);
+      throw new BadParameterException(param("weightDecay"), " must be >= 0, got " + weightDecay);
     }
   }
 
   private static void checkSchedule(double learningRate, LrSchedule schedule, int warmupSteps,
       int lrStepEvery, double lrGamma, double lrMin) {
     if (schedule == null) {
-      throw new IllegalArgumentException("No lrSchedule: expected constant, step or cosine");
+      throw new BadParameterException("No ", param("lrSchedule"), ": expected constant, step or "
+          + "cosine");
     }
     if (warmupSteps < 0) {
-      throw new IllegalArgumentException("warmupSteps must be >= 0, got " + warmupSteps);
+      throw new BadParameterException(param("warmupSteps"), " must be >= 0, got " + warmupSteps);
     }
     if (schedule == LrSchedule.STEP && lrStepEvery < 1) {
-      throw new IllegalArgumentException("lrStepEvery must be >= 1 for the step schedule, got "
-          + lrStepEvery);
+      throw new BadParameterException(param("lrStepEvery"), " must be >= 1 for the step "
+          + "schedule, got " + lrStepEvery);
     }
     if (!(lrGamma > 0 && lrGamma <= 1)) {
-      throw new IllegalArgumentException("lrGamma must be in (0, 1], got " + lrGamma);
+      throw new BadParameterException(param("lrGamma"), " must be in (0, 1], got " + lrGamma);
     }
     if (!(lrMin >= 0 && lrMin <= learningRate)) {
-      throw new IllegalArgumentException("lrMin must be in [0, learningRate = " + learningRate
-          + "], got " + lrMin);
+      throw new BadParameterException(param("lrMin"), " must be in [0, ", param("learningRate"),
+          " = " + learningRate + "], got " + lrMin);
     }
   }
 

@@ -1,10 +1,16 @@
 package io.sparkgemm.spark.train;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.NamesParameters;
+import io.sparkgemm.local.ParamText;
+
 /**
  * Training went off: the loss or the gradient stopped being finite, or (minibatch) the loss grew
  * a millionfold or θ overflowed; names the iteration or step where it happened.
  */
-public final class TrainingDivergedException extends ArithmeticException {
+public final class TrainingDivergedException extends ArithmeticException
+    implements NamesParameters {
   private static final long serialVersionUID = 1L;
 
   /**
@@ -15,17 +21,24 @@ public final class TrainingDivergedException extends ArithmeticException {
    */
   public static final double GROWTH = 1e6;
 
-  private final int iteration;
+  /** What to change, for full-batch training ("Lower the learning rate ..."), without a period. */
+  static final ParamText ADVICE = ParamText.of("Lower the learning rate (", param("learningRate"),
+      "), add ", param("regParam"), ", or scale the features");
 
-  public TrainingDivergedException(int iteration, String message) {
-    super(message);
+  private final int iteration;
+  private final ParamText text;
+
+  /** @param text what happened and what to change (the parameters it names) */
+  public TrainingDivergedException(int iteration, ParamText text) {
+    super(text.toString());
     this.iteration = iteration;
+    this.text = text;
   }
 
   /** The same divergence with {@code note} (what the run left behind) after the message. */
-  public TrainingDivergedException withNote(String note) {
+  public TrainingDivergedException withNote(ParamText note) {
     TrainingDivergedException noted = new TrainingDivergedException(iteration,
-        getMessage() + " " + note);
+        text.plus(" ", note));
     noted.setStackTrace(getStackTrace());
     return noted;
   }
@@ -37,5 +50,10 @@ public final class TrainingDivergedException extends ArithmeticException {
 
   public int iteration() {
     return iteration;
+  }
+
+  @Override
+  public ParamText text() {
+    return text;
   }
 }
