@@ -1,5 +1,8 @@
 package io.sparkgemm.spark.train;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.BadParameterException;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.net.Network;
@@ -141,7 +144,7 @@ public final class Checkpoints {
   public static Checkpoint latest(CheckpointFolder resumeDir) {
     List<Path> all = resumeDir.list();
     if (all.isEmpty()) {
-      throw new IllegalArgumentException("resumeDir " + resumeDir + ": no checkpoint ("
+      throw new BadParameterException(param("resumeDir"), " " + resumeDir + ": no checkpoint ("
           + CheckpointFolder.PREFIX + "NNNNNNNN folder) found there");
     }
     return read(resumeDir.fs(), all.get(all.size() - 1));
@@ -281,8 +284,8 @@ public final class Checkpoints {
     }
   }
 
-  private static IllegalArgumentException damaged(Path file, String problem) {
-    return new IllegalArgumentException("resumeDir: the checkpoint file " + file + " is damaged: "
-        + problem);
+  private static BadParameterException damaged(Path file, String problem) {
+    return new BadParameterException(param("resumeDir"), ": the checkpoint file " + file
+        + " is damaged: " + problem);
   }
 }
