@@ -32,7 +32,7 @@ import org.apache.spark.storage.StorageLevel;
 /**
  * One fused pass over the cached blocks, one Spark job, for any network of linear layers (the
  * linear layer Y = XW + b is the one-layer network): θ travels inside the tasks when it is
- * small, else in one broadcast ({@link #shipsTheta}), unpacked in the pass's dtype
+ * small, else in one broadcast ({@link TaskParams}), unpacked in the pass's dtype
  * ({@link NetworkParams}); for every block the network forward, then G from the loss head
  * (or the supplied G, where Y is computed only to be kept), the loss, and the adjoints layer by
  * layer, every layer's dW and db summed into one float64 {@link NetworkGradient} per partition,
@@ -42,12 +42,6 @@ import org.apache.spark.storage.StorageLevel;
  * every partition's cached rows.
  */
 public final class LinearPass {
-
-  /**
-   * The largest θ a pass ships inside its tasks (in the pass's dtype): half of the 1000 KiB above
-   * which Spark warns of a large task binary, leaving room for the lineage.
-   */
-  static final long SHIPPED_THETA_BYTES = 512 * 1024;
 
   private LinearPass() {
   }
@@ -97,24 +91,7 @@ public final class LinearPass {
    */
   public static PassResult run(SparkSession spark, BlockedInput input, Network network,
       double[] theta, PassSpec spec, RowSlice slice) {
-    return run(spark, input, network, theta, spec, slice, shipsTheta(network, spec));
-  }
-
-  /**
-   * Whether the tasks take θ inside themselves rather than from a broadcast: θ (in the pass's
-   * dtype) of at most {@link #SHIPPED_THETA_BYTES}. A broadcast costs every pass milliseconds of
-   * fixed work on the driver (its pieces, their registration, and the blocking removal,
-   * {@link PassResult#destroy}) whatever θ's size, 9 ms of a 0.19 s forward pass at 200,000 x 256
-   * → 128 on 2 cores; a θ in the task travels in the task binary that Spark broadcasts for every
-   * job anyway, and is released with it.
-   */
-  static boolean shipsTheta(Network network, PassSpec spec) {
-    return shipsTheta(network, spec.dtype());
-  }
-
-  /** {@link #shipsTheta(Network, PassSpec)} for θ in {@code dtype}. */
-  static boolean shipsTheta(Network network, DType dtype) {
-    return (long) network.numParameters() * dtype.bytes() <= SHIPPED_THETA_BYTES;
+    return run(spark, input, network, theta, spec, slice, TaskParams.ships(network, spec.dtype()));
   }
 
   /**
@@ -186,8 +163,7 @@ public final class LinearPass {
           .seconds(seconds, sum.seconds())
           .dxNorm(Math.sqrt(sum.dxSquares()))
           .backends(new ArrayList<>(sum.backends()))
-          .broadcasts(travelling.broadcast() == null ? List.of()
-              : List.of(travelling.broadcast()))
+          .broadcasts(travelling.broadcasts())
           .build();
       handedOver = true;
       if (!keepOutputs) {

@@ -49,7 +49,7 @@ class BroadcastCleanupTest {
   static final int N = 40;
   static final int D = 3;
   /** Outputs: W (D x K float64) just over what a pass ships in its tasks, so it is broadcast. */
-  static final int K = (int) (LinearPass.SHIPPED_THETA_BYTES / (8 * D)) + 1;
+  static final int K = (int) (TaskParams.SHIPPED_THETA_BYTES / (8 * D)) + 1;
 
   static SparkSession spark;
 

@@ -188,7 +188,7 @@ class MiniBatchPassTest {
   /**
    * A small θ travels inside the pass's tasks, for a step and for a full pass: neither makes a
    * broadcast (whose creation and blocking removal cost every pass milliseconds); a θ over
-   * {@link LinearPass#SHIPPED_THETA_BYTES} is broadcast. A full pass gives the same bits either
+   * {@link TaskParams#SHIPPED_THETA_BYTES} is broadcast. A full pass gives the same bits either
    * way.
    */
   @Test
@@ -212,9 +212,9 @@ class MiniBatchPassTest {
         assertThat(full.networkGradient().flat()).as("broadcast against shipped")
             .isEqualTo(shipped);
       }
-      Network wide = Network.of(D, new int[] {(int) (LinearPass.SHIPPED_THETA_BYTES / 8 / D)},
+      Network wide = Network.of(D, new int[] {(int) (TaskParams.SHIPPED_THETA_BYTES / 8 / D)},
           Activation.TANH, K);
-      assertThat(wide.numParameters() * 8L).isGreaterThan(LinearPass.SHIPPED_THETA_BYTES);
+      assertThat(wide.numParameters() * 8L).isGreaterThan(TaskParams.SHIPPED_THETA_BYTES);
       double[] big = new Random(6).doubles(wide.numParameters(), -0.1, 0.1).toArray();
       try (PassResult full = LinearPass.run(spark, input, wide, big, spec(Loss.MSE))) {
         assertThat(full.broadcasts()).as("a large θ's broadcasts").hasSize(1);
