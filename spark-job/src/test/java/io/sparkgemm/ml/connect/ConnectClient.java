@@ -142,14 +142,16 @@ final class ConnectClient implements AutoCloseable {
     return Expression.Literal.newBuilder().setDouble(value).build();
   }
 
-  /** A Python list of ints, as the client sends it: an array literal of integer elements. */
+  /** A Python list of ints, as the client sends it: an array literal with its data type. */
   static Expression.Literal of(int... values) {
-    Expression.Literal.Array.Builder array = Expression.Literal.Array.newBuilder()
-        .setElementType(DataType.newBuilder().setInteger(DataType.Integer.getDefaultInstance()));
+    Expression.Literal.Array.Builder array = Expression.Literal.Array.newBuilder();
     for (int v : values) {
       array.addElements(of(v));
     }
-    return Expression.Literal.newBuilder().setArray(array).build();
+    DataType ints = DataType.newBuilder().setArray(DataType.Array.newBuilder()
+        .setElementType(DataType.newBuilder().setInteger(DataType.Integer.getDefaultInstance()))
+        .setContainsNull(false)).build();
+    return Expression.Literal.newBuilder().setArray(array).setDataType(ints).build();
   }
 
   @Override
