@@ -22,6 +22,15 @@ public final class NetworkClassificationModel extends NetworkModel<NetworkClassi
     super(uid, network, theta);
   }
 
+  /**
+   * An untrained 1 -> 2 linear model. Spark Connect's server lists models with ServiceLoader,
+   * which requires a public no-argument constructor (it never calls it).
+   */
+  public NetworkClassificationModel() {
+    this(Identifiable$.MODULE$.randomUID("networkClassificationModel"), Network.linear(1, 2),
+        new double[4]);
+  }
+
   @Override
   public Columns classifierColumns() {
     return columns;

@@ -17,6 +17,15 @@ public final class NetworkRegressionModel extends NetworkModel<NetworkRegression
     super(uid, network, theta);
   }
 
+  /**
+   * An untrained 1 -> 1 linear model. Spark Connect's server lists models with ServiceLoader,
+   * which requires a public no-argument constructor (it never calls it).
+   */
+  public NetworkRegressionModel() {
+    this(Identifiable$.MODULE$.randomUID("networkRegressionModel"), Network.linear(1, 1),
+        new double[2]);
+  }
+
   @Override
   public NetworkRegressionModel copy(ParamMap extra) {
     NetworkRegressionModel copy = new NetworkRegressionModel(uid(), network(), theta());
