@@ -101,12 +101,12 @@ final class DemoCommand implements Callable<Integer> {
         DenseBlock w = WeightInit.create("xavier", features, outputs, 1);
         double[] b = new double[outputs];
         LayerJob.Outcome forward = LayerJob.run(session.spark(), input, w, b,
-            new PassSpec(null, false, true, type, options, 0), work.resolve("forward").toString(),
-            true, Map.of("x", inputSpec.x(), "w", "xavier seed 1", "b", "zeros"));
+            PassSpec.forward().dtype(type).backend(options).build(),
+            work.resolve("forward").toString(), true, Map.of("x", inputSpec.x(), "w", "xavier seed 1", "b", "zeros"));
         LayerJob.Outcome backward = LayerJob.run(session.spark(), input, w, b,
-            new PassSpec(Loss.MSE, true, false, type, options, 0), work.resolve("backward")
-                .toString(), true, Map.of("x", inputSpec.x(), "labels", "column targets",
-                "w", "xavier seed 1", "b", "zeros"));
+            PassSpec.backward(Loss.MSE).inputGradient(true).dtype(type).backend(options).build(),
+            work.resolve("backward").toString(), true, Map.of("x", inputSpec.x(), "labels",
+                "column targets", "w", "xavier seed 1", "b", "zeros"));
         double error = checkAgainstSingleProcess(input, w, b, type, backward.pass());
         PassCommands.print(out, input, backward);
         out.printf(Locale.ROOT, "forward pass %.2f s (%.1f GFLOP/s), Y in %s%n",

@@ -36,8 +36,8 @@ final class ForwardCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PassSpec pass = new PassSpec(null, false, true, job.dtype(), job.backend.options(), 0)
-        .withSoftmax(softmax);
+    PassSpec pass = PassSpec.forward().softmax(softmax).dtype(job.dtype())
+        .backend(job.backend.options()).build();
     if (model == null) {
       PassCommands.run(job, job.input(LabelKind.NONE, null, null, null, null), pass,
           PassCommands.inputs(job), spec.commandLine().getOut());

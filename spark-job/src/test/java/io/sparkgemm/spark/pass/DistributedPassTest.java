@@ -141,8 +141,9 @@ class DistributedPassTest {
       for (int depth : new int[] {1, 2, 3}) {
         double[] first = null;
         for (int run = 0; run < 3; run++) {
-          PassSpec pass = new PassSpec(Loss.MSE, false, false, DType.FLOAT64,
-              BackendOptions.named("native"), depth);
+          PassSpec pass = PassSpec.backward(Loss.MSE)
+              .dtype(DType.FLOAT64).backend(BackendOptions.named("native"))
+              .treeDepth(depth).build();
           double[] dw;
           try (PassResult result = LinearPass.run(spark, input, w, b, pass)) {
             assertThat(result.treeDepth()).isEqualTo(depth);
@@ -163,8 +164,8 @@ class DistributedPassTest {
   }
 
   private void check(BlockedInput input, String head, DType dtype, boolean withDx) {
-    PassSpec spec = new PassSpec(Loss.parse(head), withDx, false, dtype,
-        BackendOptions.named("native"), 0);
+    PassSpec spec = PassSpec.backward(Loss.parse(head)).inputGradient(withDx)
+        .dtype(dtype).backend(BackendOptions.named("native")).build();
     try (PassResult pass = LinearPass.run(spark, input, w, b, spec)) {
       Expected expected = singleBlock(head, dtype);
       double tol = dtype == DType.FLOAT64 ? 1e-12 : 2e-5;

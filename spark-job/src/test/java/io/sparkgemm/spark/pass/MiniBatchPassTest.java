@@ -86,7 +86,8 @@ class MiniBatchPassTest {
   }
 
   static PassSpec spec(Loss loss) {
-    return new PassSpec(loss, false, false, DType.FLOAT64, BackendOptions.named("native"), 0);
+    return PassSpec.backward(loss)
+        .dtype(DType.FLOAT64).backend(BackendOptions.named("native")).build();
   }
 
   /** The sum head's gradient on one-hot rows: how often the step used each row. */
@@ -318,8 +319,8 @@ class MiniBatchPassTest {
       RowSlices slices = RowSlices.count(input);
       RowSlice slice = slices.slice(SEED, 0, 0, 2);
       assertThatThrownBy(() -> LinearPass.run(spark, input, NET,
-          new double[NET.numParameters()], new PassSpec(Loss.MSE, true, false, DType.FLOAT64,
-              BackendOptions.named("native"), 0), slice))
+          new double[NET.numParameters()], PassSpec.backward(Loss.MSE).inputGradient(true)
+              .dtype(DType.FLOAT64).backend(BackendOptions.named("native")).build(), slice))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("keeps no Y or dX");
       assertThatThrownBy(() -> slices.slice(SEED, 0, 2, 2))
