@@ -60,6 +60,13 @@ final class BackwardCommand implements Callable<Integer> {
           + "${DEFAULT-VALUE}.")
   String shardThreshold;
 
+  /** The pass the flags ask for, through {@code head}. */
+  PassSpec pass(Loss head) {
+    return PassSpec.backward(head).inputGradient(inputGrad).keepOutput(saveOutput)
+        .dtype(job.dtype()).backend(job.backend.options()).treeDepth(treeDepth)
+        .shardThreshold(Sizes.bytes("--shard-threshold", shardThreshold)).build();
+  }
+
   @Override
   public Integer call() {
     if ((loss == null) == (upstream == null)) {
@@ -76,9 +83,7 @@ final class BackwardCommand implements Callable<Integer> {
     if (kind == LabelKind.NONE && labelOptions.given()) {
       throw new IllegalArgumentException("--loss " + loss.label() + " takes no labels");
     }
-    PassSpec pass = PassSpec.backward(head).inputGradient(inputGrad).keepOutput(saveOutput)
-        .dtype(job.dtype()).backend(job.backend.options()).treeDepth(treeDepth)
-        .shardThreshold(Sizes.bytes("--shard-threshold", shardThreshold)).build();
+    PassSpec pass = pass(head);
     Map<String, Object> inputs = PassCommands.inputs(job);
     if (upstream != null) {
       inputs.put("upstream", upstream);

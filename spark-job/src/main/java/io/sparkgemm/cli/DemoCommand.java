@@ -65,7 +65,7 @@ final class DemoCommand implements Callable<Integer> {
       description = "Outputs. Default: ${DEFAULT-VALUE}.")
   int outputs;
 
-  @Option(names = "--dtype", defaultValue = "float64", paramLabel = "TYPE",
+  @Option(names = "--dtype", defaultValue = DType.DEFAULT_LABEL, paramLabel = "TYPE",
       description = "float64 or float32. Default: ${DEFAULT-VALUE}.")
   String dtype;
 
@@ -102,7 +102,8 @@ final class DemoCommand implements Callable<Integer> {
         double[] b = new double[outputs];
         LayerJob.Outcome forward = LayerJob.run(session.spark(), input, w, b,
             PassSpec.forward().dtype(type).backend(options).build(),
-            work.resolve("forward").toString(), true, Map.of("x", inputSpec.x(), "w", "xavier seed 1", "b", "zeros"));
+            work.resolve("forward").toString(), true,
+            Map.of("x", inputSpec.x(), "w", "xavier seed 1", "b", "zeros"));
         LayerJob.Outcome backward = LayerJob.run(session.spark(), input, w, b,
             PassSpec.backward(Loss.MSE).inputGradient(true).dtype(type).backend(options).build(),
             work.resolve("backward").toString(), true, Map.of("x", inputSpec.x(), "labels",

@@ -416,11 +416,10 @@ class TrainAndSolveTest {
     Random random = new Random(11);
     for (String loss : List.of("mse", "softmax-ce")) {
       BlockedInput input = InputLoader.load(spark,
-          new InputSpec(dir.resolve("X.npy").toString(), null, null, null,
-              null, loss.equals("mse") ? LabelKind.TARGETS
-                  : LabelKind.CLASSES, null,
-              dir.resolve(loss.equals("mse") ? "T.npy" : "L.npy").toString(), null, null,
-              DType.FLOAT64, 64, 3));
+          InputSpec.builder(dir.resolve("X.npy").toString())
+              .labels(loss.equals("mse") ? LabelKind.TARGETS : LabelKind.CLASSES, null,
+                  dir.resolve(loss.equals("mse") ? "T.npy" : "L.npy").toString())
+              .blockRows(64).partitions(3).build());
       try {
         Objective objective = new Objective(
             spark, input, K, TrainSpec.builder(

@@ -110,11 +110,14 @@ class DistributedPassTest {
         LabelKind.TARGETS, List.of("mse"), LabelKind.CLASSES, List.of("softmax-ce"),
         LabelKind.UPSTREAM, List.of("supplied"));
     for (Map.Entry<LabelKind, List<String>> entry : heads.entrySet()) {
-      InputSpec spec = new InputSpec(path("x.parquet"), null, null, null, "id", entry.getKey(),
-          entry.getKey() == LabelKind.TARGETS ? "targets"
-              : entry.getKey() == LabelKind.CLASSES ? "label" : null,
-          null, entry.getKey() == LabelKind.UPSTREAM ? path("g.parquet") : null, null, dtype,
-          blockRows, partitions);
+      InputSpec.Builder builder = InputSpec.builder(path("x.parquet")).idCol("id")
+          .labels(entry.getKey(), entry.getKey() == LabelKind.TARGETS ? "targets"
+              : entry.getKey() == LabelKind.CLASSES ? "label" : null, null)
+          .dtype(dtype).blockRows(blockRows).partitions(partitions);
+      if (entry.getKey() == LabelKind.UPSTREAM) {
+        builder.upstream(path("g.parquet"), null);
+      }
+      InputSpec spec = builder.build();
       BlockedInput input = InputLoader.load(spark, spec);
       try {
         assertThat(input.numRows()).isEqualTo(N);
@@ -133,8 +136,8 @@ class DistributedPassTest {
 
   @Test
   void repeatedPassesGiveTheSameBitsAtEveryTreeDepth() {
-    InputSpec spec = new InputSpec(path("x.parquet"), null, null, null, "id", LabelKind.TARGETS,
-        "targets", null, null, null, DType.FLOAT64, 1, 23);
+    InputSpec spec = InputSpec.builder(path("x.parquet")).idCol("id")
+        .labels(LabelKind.TARGETS, "targets", null).blockRows(1).partitions(23).build();
     BlockedInput input = InputLoader.load(spark, spec);
     try {
       Expected expected = singleBlock("mse", DType.FLOAT64);

@@ -80,9 +80,9 @@ class MiniBatchPassTest {
   }
 
   static BlockedInput load(String file, LabelKind kind, int partitions, boolean deterministic) {
-    return InputLoader.load(spark, new InputSpec(path(file), null, null, null, "id", kind,
-        kind == LabelKind.TARGETS ? "targets" : null, null, null, null, DType.FLOAT64,
-        BLOCK_ROWS, partitions, false, deterministic, null));
+    return InputLoader.load(spark, InputSpec.builder(path(file)).idCol("id")
+        .labels(kind, kind == LabelKind.TARGETS ? "targets" : null, null).blockRows(BLOCK_ROWS)
+        .partitions(partitions).deterministic(deterministic).build());
   }
 
   static PassSpec spec(Loss loss) {

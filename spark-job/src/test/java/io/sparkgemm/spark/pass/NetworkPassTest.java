@@ -87,8 +87,9 @@ class NetworkPassTest {
   static BlockedInput load(LabelKind kind, DType dtype, int partitions, boolean deterministic) {
     String column = kind == LabelKind.TARGETS ? "targets"
         : kind == LabelKind.CLASSES ? "label" : null;
-    return InputLoader.load(spark, new InputSpec(path("x.parquet"), null, null, null, "id", kind,
-        column, null, null, null, dtype, BLOCK_ROWS, partitions, false, deterministic, null));
+    return InputLoader.load(spark, InputSpec.builder(path("x.parquet")).idCol("id")
+        .labels(kind, column, null).dtype(dtype).blockRows(BLOCK_ROWS).partitions(partitions)
+        .deterministic(deterministic).build());
   }
 
   static PassSpec spec(Loss loss, boolean dx) {

@@ -97,9 +97,9 @@ class ReproducibilityTest {
   }
 
   private static BlockedInput load(String file, int partitions, boolean deterministic) {
-    return InputLoader.load(spark, new InputSpec(path(file), null, null, null, "id",
-        LabelKind.TARGETS, "targets", null, null, null, DType.FLOAT64, BLOCK_ROWS, partitions,
-        false, deterministic, null));
+    return InputLoader.load(spark, InputSpec.builder(path(file)).idCol("id")
+        .labels(LabelKind.TARGETS, "targets", null).blockRows(BLOCK_ROWS).partitions(partitions)
+        .deterministic(deterministic).build());
   }
 
   private static PassSpec mse(int depth, boolean dx) {

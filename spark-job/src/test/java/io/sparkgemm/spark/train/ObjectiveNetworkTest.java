@@ -69,8 +69,9 @@ class ObjectiveNetworkTest {
         .add("features", DataTypes.createArrayType(DataTypes.DoubleType))
         .add("label", DataTypes.IntegerType);
     spark.createDataFrame(rows, schema).repartition(2).write().parquet(path("x.parquet"));
-    input = InputLoader.load(spark, new InputSpec(path("x.parquet"), null, null, null, "id",
-        LabelKind.CLASSES, "label", null, null, null, DType.FLOAT64, 8, 3, false, true, null));
+    input = InputLoader.load(spark, InputSpec.builder(path("x.parquet")).idCol("id")
+        .labels(LabelKind.CLASSES, "label", null).blockRows(8).partitions(3).deterministic(true)
+        .build());
   }
 
   @AfterAll
