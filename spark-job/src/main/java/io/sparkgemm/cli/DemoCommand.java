@@ -92,8 +92,8 @@ final class DemoCommand implements Callable<Integer> {
       out.printf("generating %d x %d -> %d regression data in %s ...%n", rows, features, outputs,
           data);
       out.flush();
-      Generator.generate(session.spark(), new GenerateSpec(rows, features, outputs,
-          "regression", "parquet", 7, 0.1, data, true, 0));
+      Generator.generate(session.spark(), GenerateSpec.builder(rows, features,
+          outputs).seed(7).out(data).overwrite(true).build());
       InputSpec inputSpec = InputSpec.builder(data + "/X.parquet").format("parquet")
           .idCol("id").labels(LabelKind.TARGETS, "targets", null).dtype(type).build();
       BlockedInput input = InputLoader.load(session.spark(), inputSpec);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.spark.block.LabelKind;
+import io.sparkgemm.spark.data.GenerateSpec;
 import io.sparkgemm.spark.input.InputSpec;
 import io.sparkgemm.spark.pass.PassSpec;
 import io.sparkgemm.spark.train.Optimizer;
@@ -110,5 +111,21 @@ class SpecDefaultsTest {
         .isEqualTo(built.treeDepth());
     assertThat(Sizes.bytes("--shard-threshold", shown(backwardCli, "--shard-threshold")))
         .isEqualTo(built.shardThreshold());
+  }
+
+  @Test
+  void generateWithoutOptionsBuildsTheBuildersSpec() {
+    CommandLine cli = new CommandLine(new GenerateCommand());
+    cli.parseArgs("--rows", "10", "--features", "3", "--outputs", "2", "--out", "out");
+    GenerateCommand command = cli.getCommand();
+    GenerateSpec built = GenerateSpec.builder(10, 3, 2).out("out").build();
+    assertThat(command.spec()).usingRecursiveComparison().isEqualTo(built);
+    assertThat(shown(cli, "--task")).isEqualTo(built.task());
+    assertThat(shown(cli, "--format")).isEqualTo(built.format());
+    assertThat(Long.parseLong(shown(cli, "--seed"))).isEqualTo(built.seed());
+    assertThat(Double.parseDouble(shown(cli, "--noise"))).isEqualTo(built.noise());
+    assertThat(Integer.parseInt(shown(cli, "--teacher-hidden"))).isEqualTo(built.teacherHidden());
+    assertThat(Long.parseLong(shown(cli, "--holdout"))).isEqualTo(built.holdoutRows());
+    assertThat(Integer.parseInt(shown(cli, "--partitions"))).isEqualTo(built.partitions());
   }
 }
