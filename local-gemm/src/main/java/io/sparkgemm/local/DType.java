@@ -10,6 +10,9 @@ public enum DType {
   FLOAT64(8),
   FLOAT32(4);
 
+  /** The block type when none is given, as users type it (and the CLI shows it). */
+  public static final String DEFAULT_LABEL = "float64";
+
   private final int bytes;
 
   DType(int bytes) {
@@ -24,6 +27,11 @@ public enum DType {
   /** The lower-case name users type: {@code float64} or {@code float32}. */
   public String label() {
     return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The block type when none is given: {@link #DEFAULT_LABEL}. */
+  public static DType defaultType() {
+    return parse(DEFAULT_LABEL);
   }
 
   /** Parses {@code float64|f64|double} or {@code float32|f32|float}. */

@@ -63,8 +63,8 @@ public final class FixedCostRuns {
     BlockedInput input = cache(spark, data, partitions);
     DenseBlock w = WeightInit.create("xavier", shape.d(), shape.k(), 1).toDType(dtype);
     double[] b = new double[shape.k()];
-    PassSpec spec = new PassSpec(Loss.SOFTMAX_CE, false, false, dtype,
-        new BackendOptions("native", 1, null), 0);
+    PassSpec spec = PassSpec.backward(Loss.SOFTMAX_CE).dtype(dtype)
+        .backend(new BackendOptions("native", 1, null)).build();
     try {
       Timings pass = Timings.measure(warmups, reps, () -> {
         try (PassResult result = LinearPass.run(spark, input, w, b, spec)) {

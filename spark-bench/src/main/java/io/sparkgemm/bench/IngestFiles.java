@@ -88,8 +88,9 @@ final class IngestFiles {
     String folder = scratch + "/ingest-" + format;
     LOG.info("bench ingest: generating {} x {} -> {} classes as {}", rows, shape.d(), shape.k(),
         format);
-    Generator.generate(spark, new GenerateSpec(rows, shape.d(), shape.k(), "classification",
-        format, seed, 0.5, folder, true, 0));
+    Generator.generate(spark, GenerateSpec.builder(rows, shape.d(), shape.k())
+        .task("classification").format(format).seed(seed).noise(0.5).out(folder).overwrite(true)
+        .build());
     return folder;
   }
 

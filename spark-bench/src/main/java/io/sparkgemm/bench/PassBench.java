@@ -82,8 +82,8 @@ public final class PassBench {
         .blocking(blockRows, numBlocks)
         .cache(placement)
         .build();
-    PassSpec spec = new PassSpec(Loss.MEAN, true, false, dtype, BackendOptions.named("native"), 0,
-        true);
+    PassSpec spec = PassSpec.backward(Loss.MEAN).inputGradient(true).dtype(dtype)
+        .backend(BackendOptions.named("native")).discardOutputs(true).build();
     double best = Double.POSITIVE_INFINITY;
     String backend = "";
     for (int r = 0; r < repeats + 1; r++) {

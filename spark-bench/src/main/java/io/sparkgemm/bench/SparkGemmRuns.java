@@ -57,14 +57,15 @@ final class SparkGemmRuns {
 
   private static PassSpec spec(ShapeRun run, Op op, int threads, boolean keep) {
     BackendOptions backend = new BackendOptions("native", threads, null);
-    return switch (op) {
-      case FORWARD -> new PassSpec(null, false, keep, run.dtype(), backend, 0, !keep);
-      case BACKWARD -> new PassSpec(Loss.SUPPLIED, false, false, run.dtype(), backend, 0, !keep);
-      case BACKWARD_DX -> new PassSpec(Loss.SUPPLIED, true, false, run.dtype(), backend, 0, !keep);
-      case GRADIENT -> new PassSpec(Loss.SOFTMAX_CE, false, false, run.dtype(), backend, 0, !keep);
-      case FUSED -> new PassSpec(Loss.SOFTMAX_CE, true, false, run.dtype(), backend, 0, !keep);
+    PassSpec.Builder spec = switch (op) {
+      case FORWARD -> PassSpec.forward().keepOutput(keep);
+      case BACKWARD -> PassSpec.backward(Loss.SUPPLIED);
+      case BACKWARD_DX -> PassSpec.backward(Loss.SUPPLIED).inputGradient(true);
+      case GRADIENT -> PassSpec.backward(Loss.SOFTMAX_CE);
+      case FUSED -> PassSpec.backward(Loss.SOFTMAX_CE).inputGradient(true);
       case FIT -> throw new IllegalArgumentException("A fit is not one pass");
     };
+    return spec.dtype(run.dtype()).backend(backend).discardOutputs(!keep).build();
   }
 
   private static void time(ShapeRun run, BlockedInput input, Op op, int threads, Long cached) {

@@ -54,9 +54,10 @@ public final class TrainRuns {
     Path parquet = scratch.resolve("train-parquet");
     for (String format : List.of("npy", "parquet")) {
       LOG.info("bench train {}: generating {} rows as {}", what, s.n(), format);
-      Generator.generate(spark, new GenerateSpec(s.n(), s.d(), s.k(), "classification", format,
-          config.seed(), 0.5, (format.equals("npy") ? npy : parquet).toString(), true,
-          config.partitions()));
+      Generator.generate(spark, GenerateSpec.builder(s.n(), s.d(), s.k())
+          .task("classification").format(format).seed(config.seed()).noise(0.5)
+          .out((format.equals("npy") ? npy : parquet).toString()).overwrite(true)
+          .partitions(config.partitions()).build());
     }
     List<PipeRecord> out = new ArrayList<>();
     String master = spark.sparkContext().master();

@@ -55,8 +55,8 @@ public final class FixedCostProbe {
       BlockedInput input = FixedCostRuns.cache(spark, data, partitions);
       DenseBlock w = WeightInit.create("xavier", shape.d(), shape.k(), 1);
       double[] b = new double[shape.k()];
-      PassSpec spec = new PassSpec(Loss.SOFTMAX_CE, false, false, DType.FLOAT64,
-          new BackendOptions("native", 1, null), 0);
+      PassSpec spec = PassSpec.backward(Loss.SOFTMAX_CE).dtype(DType.FLOAT64)
+          .backend(new BackendOptions("native", 1, null)).build();
       for (int round = 0; round < 2; round++) {
         counts.reset();
         double pass = median(passes, () -> {

@@ -71,8 +71,9 @@ public final class ForwardProbe {
           shape.d(), blockRows, partitions);
       DenseBlock w = WeightInit.create("xavier", shape.d(), shape.k(), 1);
       double[] b = new double[shape.k()];
-      PassSpec spec = new PassSpec(backward ? Loss.SUPPLIED : null, false, false, DType.FLOAT64,
-          new BackendOptions("native", 1, null), 0, true);
+      PassSpec spec = (backward ? PassSpec.backward(Loss.SUPPLIED)
+          : PassSpec.forward().keepOutput(false)).dtype(DType.FLOAT64)
+          .backend(new BackendOptions("native", 1, null)).discardOutputs(true).build();
       Floor.Setup setup = new Floor.Setup(backward ? Op.BACKWARD : Op.FORWARD, null, 2, 1);
       for (int p = 0; p < passes; p++) {
         long t0 = System.nanoTime();

@@ -48,17 +48,24 @@ final class BackwardCommand implements Callable<Integer> {
   boolean saveOutput;
 
   @Option(names = "--tree-depth", descriptionKey = "treeDepth",
-      defaultValue = "0", paramLabel = "N",
+      defaultValue = PassSpec.TREE_DEPTH, paramLabel = "N",
       description = "Depth of the gradient tree reduction; 0 chooses from the partition count "
-          + "and the gradient size. Default: 0.")
+          + "and the gradient size. Default: ${DEFAULT-VALUE}.")
   int treeDepth;
 
   @Option(names = "--shard-threshold", descriptionKey = "shardThreshold",
-      defaultValue = "64m", paramLabel = "SIZE",
+      defaultValue = PassSpec.SHARD_THRESHOLD, paramLabel = "SIZE",
       description = "Reduce dW in column shards on the executors when d·k·8 bytes exceed this "
           + "(e.g. 64m, 1g); the driver then receives each shard once. Default: "
           + "${DEFAULT-VALUE}.")
   String shardThreshold;
+
+  /** The pass the flags ask for, through {@code head}. */
+  PassSpec pass(Loss head) {
+    return PassSpec.backward(head).inputGradient(inputGrad).keepOutput(saveOutput)
+        .dtype(job.dtype()).backend(job.backend.options()).treeDepth(treeDepth)
+        .shardThreshold(Sizes.bytes("--shard-threshold", shardThreshold)).build();
+  }
 
   @Override
   public Integer call() {
@@ -76,9 +83,7 @@ final class BackwardCommand implements Callable<Integer> {
     if (kind == LabelKind.NONE && labelOptions.given()) {
       throw new IllegalArgumentException("--loss " + loss.label() + " takes no labels");
     }
-    PassSpec pass = new PassSpec(head, inputGrad, saveOutput, job.dtype(),
-        job.backend.options(), treeDepth).withShardThreshold(Sizes.bytes("--shard-threshold",
-            shardThreshold));
+    PassSpec pass = pass(head);
     Map<String, Object> inputs = PassCommands.inputs(job);
     if (upstream != null) {
       inputs.put("upstream", upstream);

@@ -65,7 +65,7 @@ final class DemoCommand implements Callable<Integer> {
       description = "Outputs. Default: ${DEFAULT-VALUE}.")
   int outputs;
 
-  @Option(names = "--dtype", defaultValue = "float64", paramLabel = "TYPE",
+  @Option(names = "--dtype", defaultValue = DType.DEFAULT_LABEL, paramLabel = "TYPE",
       description = "float64 or float32. Default: ${DEFAULT-VALUE}.")
   String dtype;
 
@@ -92,8 +92,8 @@ final class DemoCommand implements Callable<Integer> {
       out.printf("generating %d x %d -> %d regression data in %s ...%n", rows, features, outputs,
           data);
       out.flush();
-      Generator.generate(session.spark(), new GenerateSpec(rows, features, outputs,
-          "regression", "parquet", 7, 0.1, data, true, 0));
+      Generator.generate(session.spark(), GenerateSpec.builder(rows, features,
+          outputs).seed(7).out(data).overwrite(true).build());
       InputSpec inputSpec = InputSpec.builder(data + "/X.parquet").format("parquet")
           .idCol("id").labels(LabelKind.TARGETS, "targets", null).dtype(type).build();
       BlockedInput input = InputLoader.load(session.spark(), inputSpec);
@@ -101,12 +101,13 @@ final class DemoCommand implements Callable<Integer> {
         DenseBlock w = WeightInit.create("xavier", features, outputs, 1);
         double[] b = new double[outputs];
         LayerJob.Outcome forward = LayerJob.run(session.spark(), input, w, b,
-            new PassSpec(null, false, true, type, options, 0), work.resolve("forward").toString(),
-            true, Map.of("x", inputSpec.x(), "w", "xavier seed 1", "b", "zeros"));
+            PassSpec.forward().dtype(type).backend(options).build(),
+            work.resolve("forward").toString(), true,
+            Map.of("x", inputSpec.x(), "w", "xavier seed 1", "b", "zeros"));
         LayerJob.Outcome backward = LayerJob.run(session.spark(), input, w, b,
-            new PassSpec(Loss.MSE, true, false, type, options, 0), work.resolve("backward")
-                .toString(), true, Map.of("x", inputSpec.x(), "labels", "column targets",
-                "w", "xavier seed 1", "b", "zeros"));
+            PassSpec.backward(Loss.MSE).inputGradient(true).dtype(type).backend(options).build(),
+            work.resolve("backward").toString(), true, Map.of("x", inputSpec.x(), "labels",
+                "column targets", "w", "xavier seed 1", "b", "zeros"));
         double error = checkAgainstSingleProcess(input, w, b, type, backward.pass());
         PassCommands.print(out, input, backward);
         out.printf(Locale.ROOT, "forward pass %.2f s (%.1f GFLOP/s), Y in %s%n",

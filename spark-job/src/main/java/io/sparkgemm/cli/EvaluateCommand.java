@@ -48,7 +48,7 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "mse or softmax-ce. Default: the loss the model was trained with.")
   String loss;
 
-  @Option(names = "--dtype", defaultValue = "float64", paramLabel = "TYPE",
+  @Option(names = "--dtype", defaultValue = DType.DEFAULT_LABEL, paramLabel = "TYPE",
       description = "Block dtype: float64 or float32. Default: ${DEFAULT-VALUE}.")
   String dtype;
 

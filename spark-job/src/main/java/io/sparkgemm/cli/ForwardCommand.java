@@ -34,10 +34,15 @@ final class ForwardCommand implements Callable<Integer> {
       + "probabilities) instead of Y.")
   boolean softmax;
 
+  /** The pass the flags ask for. */
+  PassSpec pass() {
+    return PassSpec.forward().softmax(softmax).dtype(job.dtype()).backend(job.backend.options())
+        .build();
+  }
+
   @Override
   public Integer call() {
-    PassSpec pass = new PassSpec(null, false, true, job.dtype(), job.backend.options(), 0)
-        .withSoftmax(softmax);
+    PassSpec pass = pass();
     if (model == null) {
       PassCommands.run(job, job.input(LabelKind.NONE, null, null, null, null), pass,
           PassCommands.inputs(job), spec.commandLine().getOut());

@@ -38,36 +38,37 @@ final class GenerateCommand implements Callable<Integer> {
       description = "Outputs k (targets per row, or classes).")
   int outputs;
 
-  @Option(names = "--task", defaultValue = "regression", paramLabel = "TASK",
+  @Option(names = "--task", defaultValue = GenerateSpec.TASK, paramLabel = "TASK",
       description = "regression or classification. Default: ${DEFAULT-VALUE}.")
   String task;
 
-  @Option(names = "--format", defaultValue = "parquet", paramLabel = "FORMAT",
+  @Option(names = "--format", defaultValue = GenerateSpec.FORMAT, paramLabel = "FORMAT",
       description = "parquet, csv or npy. Default: ${DEFAULT-VALUE}.")
   String format;
 
-  @Option(names = "--seed", defaultValue = "0", paramLabel = "S",
+  @Option(names = "--seed", defaultValue = GenerateSpec.SEED, paramLabel = "S",
       description = "Seed. Default: ${DEFAULT-VALUE}.")
   long seed;
 
   @Option(names = "--noise", descriptionKey = "noiseStd",
-      defaultValue = "0.1", paramLabel = "SIGMA",
+      defaultValue = GenerateSpec.NOISE, paramLabel = "SIGMA",
       description = "Standard deviation of the regression noise. Default: ${DEFAULT-VALUE}.")
   double noise;
 
-  @Option(names = "--teacher-hidden", defaultValue = "0", paramLabel = "H",
+  @Option(names = "--teacher-hidden", defaultValue = GenerateSpec.TEACHER_HIDDEN, paramLabel = "H",
       description = "Make the truth a network with H relu hidden units, F = relu(X W0) W1 + b1, "
-          + "which a linear model cannot fit (0: the linear truth XW + b). Default: 0.")
+          + "which a linear model cannot fit (0: the linear truth XW + b). Default: "
+          + "${DEFAULT-VALUE}.")
   int teacherHidden;
 
-  @Option(names = "--holdout", defaultValue = "0", paramLabel = "M",
+  @Option(names = "--holdout", defaultValue = GenerateSpec.HOLDOUT_ROWS, paramLabel = "M",
       description = "Also write M held-out rows of the same truth (X_test, labels_test or "
-          + "targets_test) for evaluate. Default: 0.")
+          + "targets_test) for evaluate. Default: ${DEFAULT-VALUE}.")
   long holdout;
 
   @Option(names = "--partitions", descriptionKey = "partitions",
-      defaultValue = "0", paramLabel = "N",
-      description = "Partitions to generate with; 0 chooses. Default: 0.")
+      defaultValue = GenerateSpec.PARTITIONS, paramLabel = "N",
+      description = "Partitions to generate with; 0 chooses. Default: ${DEFAULT-VALUE}.")
   int partitions;
 
   @Option(names = "--out", descriptionKey = "outputDir",
@@ -81,10 +82,16 @@ final class GenerateCommand implements Callable<Integer> {
   @Mixin
   MasterMixin spark;
 
+  /** The dataset the flags ask for. */
+  GenerateSpec spec() {
+    return GenerateSpec.builder(rows, features, outputs).task(task).format(format).seed(seed)
+        .noise(noise).out(out).overwrite(overwrite).partitions(partitions)
+        .teacherHidden(teacherHidden).holdoutRows(holdout).build();
+  }
+
   @Override
   public Integer call() {
-    GenerateSpec generate = new GenerateSpec(rows, features, outputs, task, format, seed, noise,
-        out, overwrite, partitions, teacherHidden, holdout);
+    GenerateSpec generate = spec();
     OutputPaths.check(out, overwrite, Map.of(), null, OutputPaths.hadoopConf());
     try (Sessions.Handle session = Sessions.open(spark.master, "spark-gemm generate")) {
       Report report = Generator.generate(session.spark(), generate);

@@ -17,13 +17,15 @@ import picocli.CommandLine.Option;
 class InputOptions {
 
   @Option(names = "--partitions", descriptionKey = "partitions",
-      defaultValue = "0", paramLabel = "N",
-      description = "Partitions of the cached blocks; 0 keeps the input's. Default: 0.")
+      defaultValue = InputSpec.PARTITIONS, paramLabel = "N",
+      description = "Partitions of the cached blocks; 0 keeps the input's. Default: "
+          + "${DEFAULT-VALUE}.")
   int partitions;
 
   @Option(names = "--block-rows", descriptionKey = "blockRows",
-      defaultValue = "0", paramLabel = "N",
-      description = "Rows per dense block; 0 picks about 4 MB of X per block. Default: 0.")
+      defaultValue = InputSpec.BLOCK_ROWS, paramLabel = "N",
+      description = "Rows per dense block; 0 picks about 4 MB of X per block. Default: "
+          + "${DEFAULT-VALUE}.")
   int blockRows;
 
   @Option(names = "--x", paramLabel = "PATH",
@@ -35,7 +37,7 @@ class InputOptions {
   String format;
 
   @Option(names = "--header", descriptionKey = "csvHeader",
-      paramLabel = "true|false|auto", defaultValue = "auto",
+      paramLabel = "true|false|auto", defaultValue = CsvFormat.HEADER,
       description = "Whether the first line of a CSV --x or --upstream holds column names. auto: "
           + "yes when a cell is not a number; with numbers only, decided from the lines below "
           + "(refused, asking for true or false, when they cannot tell). Default: "

@@ -9,6 +9,7 @@ import io.sparkgemm.spark.input.DriverFiles;
 import io.sparkgemm.spark.input.InputFiles;
 import io.sparkgemm.spark.input.InputSpec;
 import io.sparkgemm.spark.output.OutputPaths;
+import io.sparkgemm.spark.train.TrainSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Mixin;
@@ -20,7 +21,7 @@ public final class JobOptions extends InputOptions {
   @Mixin
   MasterMixin spark;
 
-  @Option(names = "--dtype", defaultValue = "float64", paramLabel = "TYPE",
+  @Option(names = "--dtype", defaultValue = DType.DEFAULT_LABEL, paramLabel = "TYPE",
       converter = Choices.DTypes.class, completionCandidates = Choices.DTypes.class,
       description = "Block dtype: float64 or float32 (float32 runs sgemm; sums stay float64). "
           + "Default: ${DEFAULT-VALUE}.")
@@ -46,7 +47,7 @@ public final class JobOptions extends InputOptions {
       + "the targets' width.")
   Integer outputs;
 
-  @Option(names = "--seed", defaultValue = "0", paramLabel = "S",
+  @Option(names = "--seed", defaultValue = TrainSpec.SEED, paramLabel = "S",
       description = "Seed for --init (train: also of the minibatch order). Default: "
           + "${DEFAULT-VALUE}.")
   long seed;

@@ -15,39 +15,42 @@ import picocli.CommandLine.Option;
  */
 final class MinibatchOptions {
   @Option(names = "--batch-rows", descriptionKey = "batchRows", paramLabel = "B",
-      description = "sgd, adam: rows per step. Default: 256.")
+      description = "sgd, adam: rows per step. Default: " + TrainSpec.BATCH_ROWS + ".")
   Integer batchRows;
 
   @Option(names = "--epochs", descriptionKey = "epochs", paramLabel = "E",
-      description = "sgd, adam: passes over the rows. Default: 10.")
+      description = "sgd, adam: passes over the rows. Default: " + TrainSpec.EPOCHS + ".")
   Integer epochs;
 
   @Option(names = "--beta1", descriptionKey = "beta1", paramLabel = "B1",
-      description = "adam: decay of the first moment, in [0, 1). Default: 0.9.")
+      description = "adam: decay of the first moment, in [0, 1). Default: " + TrainSpec.BETA1
+          + ".")
   Double beta1;
 
   @Option(names = "--beta2", descriptionKey = "beta2", paramLabel = "B2",
-      description = "adam: decay of the second moment, in [0, 1). Default: 0.999.")
+      description = "adam: decay of the second moment, in [0, 1). Default: " + TrainSpec.BETA2
+          + ".")
   Double beta2;
 
   @Option(names = "--epsilon", descriptionKey = "epsilon", paramLabel = "EPS",
-      description = "adam: added to the root of the second moment. Default: 1e-8.")
+      description = "adam: added to the root of the second moment. Default: "
+          + TrainSpec.EPSILON + ".")
   Double epsilon;
 
   @Option(names = "--weight-decay", descriptionKey = "weightDecay", paramLabel = "LAMBDA",
       description = "sgd: L2 through the gradient (g += λ·W); adam: decoupled, AdamW "
-          + "(θ -= lr·λ·W). Biases are not decayed. Default: 0.")
+          + "(θ -= lr·λ·W). Biases are not decayed. Default: " + TrainSpec.WEIGHT_DECAY + ".")
   Double weightDecay;
 
   @Option(names = "--lr-schedule", descriptionKey = "lrSchedule", paramLabel = "NAME",
       converter = Choices.Schedules.class, completionCandidates = Choices.Schedules.class,
       description = "sgd, adam: constant, step (x GAMMA every N steps) or cosine (to --lr-min "
-          + "over all steps). Default: constant.")
+          + "over all steps). Default: " + TrainSpec.LR_SCHEDULE + ".")
   LrSchedule lrSchedule;
 
   @Option(names = "--warmup-steps", descriptionKey = "warmupSteps", paramLabel = "N",
       description = "sgd, adam: linear warm-up from lr/N to lr over the first N steps. "
-          + "Default: 0.")
+          + "Default: " + TrainSpec.WARMUP_STEPS + ".")
   Integer warmupSteps;
 
   @Option(names = "--lr-step-every", descriptionKey = "lrStepEvery", paramLabel = "N",
@@ -55,11 +58,13 @@ final class MinibatchOptions {
   Integer lrStepEvery;
 
   @Option(names = "--lr-gamma", descriptionKey = "lrGamma", paramLabel = "GAMMA",
-      description = "--lr-schedule step: the factor per decay, in (0, 1]. Default: 0.1.")
+      description = "--lr-schedule step: the factor per decay, in (0, 1]. Default: "
+          + TrainSpec.LR_GAMMA + ".")
   Double lrGamma;
 
   @Option(names = "--lr-min", descriptionKey = "lrMin", paramLabel = "RATE",
-      description = "--lr-schedule cosine: the rate it ends at. Default: 0.")
+      description = "--lr-schedule cosine: the rate it ends at. Default: " + TrainSpec.LR_MIN
+          + ".")
   Double lrMin;
   @Option(names = "--log-every", paramLabel = "N",
       description = "sgd, adam: a line every N steps as well as every epoch.")
@@ -106,7 +111,7 @@ final class MinibatchOptions {
 
   /** The given options into {@code b} (the others keep its defaults). */
   void apply(TrainSpec.Builder b) {
-    b.lrSchedule(schedule());
+    set(lrSchedule, b::lrSchedule);
     set(batchRows, b::batchRows);
     set(epochs, b::epochs);
     set(beta1, b::beta1);
@@ -125,10 +130,11 @@ final class MinibatchOptions {
   }
 
   private LrSchedule schedule() {
-    return lrSchedule == null ? LrSchedule.CONSTANT : lrSchedule;
+    return lrSchedule == null ? LrSchedule.parse(TrainSpec.LR_SCHEDULE) : lrSchedule;
   }
 
-  private static <T> void set(T value, Consumer<T> setter) {
+  /** {@code value} into {@code setter} when the option was given. */
+  static <T> void set(T value, Consumer<T> setter) {
     if (value != null) {
       setter.accept(value);
     }

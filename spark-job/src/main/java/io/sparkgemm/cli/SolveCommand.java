@@ -8,7 +8,9 @@ import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.input.InputLoader;
 import io.sparkgemm.spark.input.InputSpec;
 import io.sparkgemm.spark.output.OutputPaths;
+import io.sparkgemm.spark.pass.PassSpec;
 import io.sparkgemm.spark.train.SolveJob;
+import io.sparkgemm.spark.train.TrainSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -41,13 +43,14 @@ final class SolveCommand implements Callable<Integer> {
   @Mixin
   LabelOptions labelOptions;
 
-  @Option(names = "--reg", descriptionKey = "regParam", defaultValue = "0", paramLabel = "LAMBDA",
+  @Option(names = "--reg", descriptionKey = "regParam", defaultValue = TrainSpec.REG_PARAM,
+      paramLabel = "LAMBDA",
       description = "L2 strength, as in train: (reg/2)·||W||². Default: ${DEFAULT-VALUE}.")
   double reg;
 
   @Option(names = "--tree-depth", descriptionKey = "treeDepth",
-      defaultValue = "0", paramLabel = "N",
-      description = "Depth of the tree reduction; 0 chooses. Default: 0.")
+      defaultValue = PassSpec.TREE_DEPTH, paramLabel = "N",
+      description = "Depth of the tree reduction; 0 chooses. Default: ${DEFAULT-VALUE}.")
   int treeDepth;
 
   @Option(names = "--out", descriptionKey = "outputDir", required = true, paramLabel = "DIR",

@@ -12,6 +12,7 @@ import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.input.InputLoader;
 import io.sparkgemm.spark.output.OutputPaths;
+import io.sparkgemm.spark.pass.PassSpec;
 import io.sparkgemm.spark.train.CheckpointFolder;
 import io.sparkgemm.spark.train.Checkpoints;
 import io.sparkgemm.spark.train.ClassCount;
@@ -70,10 +71,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--activation", paramLabel = "NAME",
       converter = Choices.Activations.class, completionCandidates = Choices.Activations.class,
       description = "After every hidden layer: relu, tanh, sigmoid, identity, leaky-relu or "
-          + "gelu. Default: relu.")
+          + "gelu. Default: " + TrainSpec.ACTIVATION + ".")
   Activation activation;
 
-  @Option(names = "--optimizer", defaultValue = "lbfgs", paramLabel = "NAME",
+  @Option(names = "--optimizer", defaultValue = TrainSpec.OPTIMIZER, paramLabel = "NAME",
       converter = Choices.Optimizers.class, completionCandidates = Choices.Optimizers.class,
       description = "Full-batch gd or lbfgs (Breeze's, as MLlib uses); minibatch sgd or adam. "
           + "Default: ${DEFAULT-VALUE}.")
@@ -81,10 +82,11 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--lr", descriptionKey = "learningRate", paramLabel = "RATE",
       description = "gd, sgd, adam: learning rate (sgd, adam: the schedule's base). Default: "
-          + "0.001 for adam, else 0.1.")
+          + TrainSpec.ADAM_LEARNING_RATE + " for adam, else " + TrainSpec.LEARNING_RATE + ".")
   Double lr;
 
-  @Option(names = "--momentum", descriptionKey = "momentum", defaultValue = "0", paramLabel = "MU",
+  @Option(names = "--momentum", descriptionKey = "momentum", defaultValue = TrainSpec.MOMENTUM,
+      paramLabel = "MU",
       description = "gd, sgd: momentum in [0, 1). Default: ${DEFAULT-VALUE}.")
   double momentum;
 
@@ -102,22 +104,23 @@ final class TrainCommand implements Callable<Integer> {
           + "networks on unscaled features such as 0–255 pixels.")
   boolean standardize;
 
-  @Option(names = "--reg", descriptionKey = "regParam", defaultValue = "0", paramLabel = "LAMBDA",
+  @Option(names = "--reg", descriptionKey = "regParam", defaultValue = TrainSpec.REG_PARAM,
+      paramLabel = "LAMBDA",
       description = "L2 strength: adds (reg/2)·||W||² to the objective. Default: "
           + "${DEFAULT-VALUE}.")
   double reg;
 
   @Option(names = "--max-iter", descriptionKey = "maxIter", paramLabel = "N",
-      description = "gd, lbfgs: iterations. Default: 100.")
+      description = "gd, lbfgs: iterations. Default: " + TrainSpec.MAX_ITER + ".")
   Integer maxIter;
 
   @Option(names = "--tol", descriptionKey = "tol", paramLabel = "TOL",
       description = "gd, lbfgs: convergence tolerance (gd: ||grad|| or the relative change of "
-          + "the objective; lbfgs: Breeze's). Default: 1e-6.")
+          + "the objective; lbfgs: Breeze's). Default: " + TrainSpec.TOL + ".")
   Double tol;
 
   @Option(names = "--lbfgs-memory", descriptionKey = "lbfgsMemory",
-      defaultValue = "10", paramLabel = "M",
+      defaultValue = TrainSpec.LBFGS_MEMORY, paramLabel = "M",
       description = "lbfgs: correction pairs kept. Default: ${DEFAULT-VALUE}.")
   int memory;
 
@@ -138,8 +141,8 @@ final class TrainCommand implements Callable<Integer> {
   String resume;
 
   @Option(names = "--tree-depth", descriptionKey = "treeDepth",
-      defaultValue = "0", paramLabel = "N",
-      description = "Depth of the gradient tree reduction; 0 chooses. Default: 0.")
+      defaultValue = PassSpec.TREE_DEPTH, paramLabel = "N",
+      description = "Depth of the gradient tree reduction; 0 chooses. Default: ${DEFAULT-VALUE}.")
   int treeDepth;
 
   @Override
@@ -272,7 +275,7 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /** The settings, refusing the flags that do not fit the optimizer or the model. */
-  private TrainSpec spec() {
+  TrainSpec spec() {
     if (optimizer.minibatch()) {
       refuse(maxIter, "--max-iter", "is for gd and lbfgs; " + optimizer.label()
           + " stops after --epochs");
@@ -291,15 +294,14 @@ final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--init orthogonal is for the linear model; with "
           + "--hidden give " + String.join(", ", NetworkInit.SCHEMES));
     }
-    TrainSpec.Builder b = TrainSpec.builder(loss).optimizer(optimizer)
-        .learningRate(lr != null ? lr : optimizer == Optimizer.ADAM ? 0.001 : 0.1)
-        .momentum(momentum).nesterov(nesterov).regParam(reg)
-        .maxIter(maxIter == null ? 100 : maxIter).tol(tol == null ? 1e-6 : tol)
-        .lbfgsMemory(memory).dtype(job.dtype()).backend(job.backend.options())
-        .treeDepth(treeDepth).hiddenSizes(sizes).seed(job.seed);
-    if (activation != null) {
-      b.activation(activation);
-    }
+    TrainSpec.Builder b = TrainSpec.builder(loss).optimizer(optimizer).momentum(momentum)
+        .nesterov(nesterov).regParam(reg).lbfgsMemory(memory).dtype(job.dtype())
+        .backend(job.backend.options()).treeDepth(treeDepth).hiddenSizes(sizes).seed(job.seed);
+    // unset: the spec's defaults (the learning rate's by the optimizer)
+    MinibatchOptions.set(lr, b::learningRate);
+    MinibatchOptions.set(maxIter, b::maxIter);
+    MinibatchOptions.set(tol, b::tol);
+    MinibatchOptions.set(activation, b::activation);
     if (job.init != null && sizes.length > 0) {
       b.init(job.init);
     }

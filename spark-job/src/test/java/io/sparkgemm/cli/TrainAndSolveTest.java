@@ -10,7 +10,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparkgemm.local.DType;
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
@@ -416,11 +415,10 @@ class TrainAndSolveTest {
     Random random = new Random(11);
     for (String loss : List.of("mse", "softmax-ce")) {
       BlockedInput input = InputLoader.load(spark,
-          new InputSpec(dir.resolve("X.npy").toString(), null, null, null,
-              null, loss.equals("mse") ? LabelKind.TARGETS
-                  : LabelKind.CLASSES, null,
-              dir.resolve(loss.equals("mse") ? "T.npy" : "L.npy").toString(), null, null,
-              DType.FLOAT64, 64, 3));
+          InputSpec.builder(dir.resolve("X.npy").toString())
+              .labels(loss.equals("mse") ? LabelKind.TARGETS : LabelKind.CLASSES, null,
+                  dir.resolve(loss.equals("mse") ? "T.npy" : "L.npy").toString())
+              .blockRows(64).partitions(3).build());
       try {
         Objective objective = new Objective(
             spark, input, K, TrainSpec.builder(

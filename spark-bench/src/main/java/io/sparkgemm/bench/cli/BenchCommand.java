@@ -14,6 +14,7 @@ import io.sparkgemm.cli.MasterMixin;
 import io.sparkgemm.cli.SparkGemmCli;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.spark.Sessions;
+import io.sparkgemm.spark.input.InputSpec;
 import io.sparkgemm.spark.output.OutputDir;
 import io.sparkgemm.spark.output.OutputPaths;
 import java.io.IOException;
@@ -71,7 +72,7 @@ final class BenchCommand implements Callable<Integer> {
           + " (--full: " + FULL_SHAPES + ").")
   String shapes;
 
-  @Option(names = "--dtype", defaultValue = "float64", paramLabel = "float64|float32",
+  @Option(names = "--dtype", defaultValue = DType.DEFAULT_LABEL, paramLabel = "float64|float32",
       description = "Block dtype of the floor and spark-gemm (MLlib is float64 only; it gets the "
           + "same values). Default: ${DEFAULT-VALUE}.")
   String dtype;
@@ -98,7 +99,7 @@ final class BenchCommand implements Callable<Integer> {
       description = "Partitions of every contender's cached X (0: 2 per core).")
   int partitions;
 
-  @Option(names = "--block-rows", descriptionKey = "blockRows", defaultValue = "0",
+  @Option(names = "--block-rows", descriptionKey = "blockRows", defaultValue = InputSpec.BLOCK_ROWS,
       paramLabel = "ROWS",
       description = "Rows per spark-gemm and floor block (0: about 4 MB of X).")
   int blockRows;

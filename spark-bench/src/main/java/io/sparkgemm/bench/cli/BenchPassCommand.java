@@ -27,8 +27,8 @@ final class BenchPassCommand implements Callable<Integer> {
   @Option(names = "--rows", defaultValue = "1000000") long rows;
   @Option(names = "--features", defaultValue = "512") int features;
   @Option(names = "--outputs", defaultValue = "256") int outputs;
-  @Option(names = "--dtype", defaultValue = "float64") String dtype;
-  @Option(names = "--block-rows", descriptionKey = "blockRows", defaultValue = "0",
+  @Option(names = "--dtype", defaultValue = DType.DEFAULT_LABEL) String dtype;
+  @Option(names = "--block-rows", descriptionKey = "blockRows", defaultValue = InputSpec.BLOCK_ROWS,
       description = "0: about 4 MB of X per block") int blockRows;
   @Option(names = "--partitions", defaultValue = "0", description = "0: 2 per core") int partitions;
   @Option(names = "--repeats", defaultValue = "3") int repeats;

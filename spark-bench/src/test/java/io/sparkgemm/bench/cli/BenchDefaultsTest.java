@@ -2,6 +2,8 @@ package io.sparkgemm.bench.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sparkgemm.local.DType;
+import io.sparkgemm.spark.input.InputSpec;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -33,5 +35,14 @@ class BenchDefaultsTest {
     BenchCommand part = parsed("--full", "--pipe", "ingest", "--shapes", "none", "--out", "o");
     assertThat(part.pipe).isEqualTo("ingest");
     assertThat(part.shapes).isEqualTo("none");
+  }
+
+  /** What bench blocks and computes in by default is the input spec's own default. */
+  @Test
+  void blockRowsAndDtypeAreTheInputSpecsDefaults() {
+    BenchCommand quick = parsed("--out", "o");
+    InputSpec input = InputSpec.builder("x").build();
+    assertThat(quick.blockRows).isEqualTo(input.blockRows());
+    assertThat(DType.parse(quick.dtype)).isEqualTo(input.dtype());
   }
 }

@@ -14,8 +14,11 @@ import java.util.Locale;
  *     separated by something else
  */
 public record CsvFormat(Header header, String separator) implements Serializable {
-  /** Header auto-detected, ',' separator. */
-  public static final CsvFormat DEFAULT = new CsvFormat(Header.AUTO, null);
+  /** The default header setting, as {@code --header} shows it: detected from the lines. */
+  public static final String HEADER = "auto";
+
+  /** Header auto-detected ({@link #HEADER}), ',' separator. */
+  public static final CsvFormat DEFAULT = new CsvFormat(Header.parse(HEADER), null);
 
   /** Whether the first line is a header. */
   public enum Header {

@@ -14,56 +14,45 @@ import java.util.Locale;
 /**
  * Where X and, row-aligned with it, the labels or the upstream gradient come from, and how to
  * block it. Build one with {@link #builder(String)}; errors name the parameters as the builder
- * does.
+ * does. Its settings:
  *
- * @param x path of X: Parquet (file or folder), CSV, libsvm or .npy
- * @param format parquet, csv, libsvm or npy; null to infer from the path
- * @param featuresCol the array or Vector column holding a row's features (default "features")
- * @param featuresCols numeric columns that together are the features (instead of featuresCol)
- * @param idCol column of unique row ids; null to number rows in input order from 0
- * @param labelKind what the loss needs besides features
- * @param labelsCol column with targets (number or array) or class ids, in X's dataset
- * @param labelsPath .npy with targets (n or n x k floats) or class ids (n ints), by row index
- * @param upstreamPath path of a supplied upstream gradient G (n x k), same formats as X
- * @param upstreamCol G's array/Vector column (default: its only array or Vector column)
- * @param dtype float64 or float32 blocks
- * @param blockRows rows per block, or 0 for a size chosen for GEMM (a few MB per block)
- * @param partitions number of partitions of the blocks, or 0 to keep the input's
- * @param allowNonFinite let NaN and ±Inf in X, labels and G through (refused by default)
- * @param deterministic cut blocks at multiples of the block rows by row id and sum them in
+ * <ul>
+ * <li>{@code x}: path of X: Parquet (file or folder), CSV, libsvm or .npy
+ * <li>{@code format}: parquet, csv, libsvm or npy; null to infer from the path
+ * <li>{@code featuresCol}: the array or Vector column holding a row's features (default
+ *     "features")
+ * <li>{@code featuresCols}: numeric columns that together are the features (instead of
+ *     featuresCol)
+ * <li>{@code idCol}: column of unique row ids; null to number rows in input order from 0
+ * <li>{@code labelKind}: what the loss needs besides features
+ * <li>{@code labelsCol}: column with targets (number or array) or class ids, in X's dataset
+ * <li>{@code labelsPath}: .npy with targets (n or n x k floats) or class ids (n ints), by row
+ *     index
+ * <li>{@code upstreamPath}: path of a supplied upstream gradient G (n x k), same formats as X
+ * <li>{@code upstreamCol}: G's array/Vector column (default: its only array or Vector column)
+ * <li>{@code dtype}: float64 or float32 blocks
+ * <li>{@code blockRows}: rows per block, or 0 for a size chosen for GEMM (a few MB per block)
+ * <li>{@code partitions}: number of partitions of the blocks, or 0 to keep the input's
+ * <li>{@code allowNonFinite}: let NaN and ±Inf in X, labels and G through (refused by default)
+ * <li>{@code deterministic}: cut blocks at multiples of the block rows by row id and sum them in
  *     fixed chunks, so results do not depend on the partitioning
- * @param storageLevel how the blocks are cached; null for the input's default
+ * <li>{@code storageLevel}: how the blocks are cached; null for the input's default
  *     ({@link CacheLevel#defaultFor})
- * @param csv how CSV inputs (X and G) are read: header and separator
- * @param numClasses with class labels, k (labels must be in 0..k-1, checked as they are read);
- *     0 when not known yet (the loss checks them)
+ * <li>{@code csv}: how CSV inputs (X and G) are read: header and separator
+ * <li>{@code numClasses}: with class labels, k (labels must be in 0..k-1, checked as they are
+ *     read); 0 when not known yet (the loss checks them)
+ * </ul>
  */
-public record InputSpec(String x, String format, String featuresCol, List<String> featuresCols,
-    String idCol, LabelKind labelKind, String labelsCol, String labelsPath,
-    String upstreamPath, String upstreamCol, DType dtype, int blockRows, int partitions,
-    boolean allowNonFinite, boolean deterministic, CacheLevel storageLevel, CsvFormat csv,
-    int numClasses) {
+public final class InputSpec {
 
   /** Blocks per chunk with deterministic: the unit one task sums, in row-id order. */
   public static final int BLOCKS_PER_CHUNK = Deterministic.BLOCKS_PER_CHUNK;
 
-  /** The first thirteen fields, the rest at their defaults; prefer {@link #builder}. */
-  public InputSpec(String x, String format, String featuresCol, List<String> featuresCols,
-      String idCol, LabelKind labelKind, String labelsCol, String labelsPath,
-      String upstreamPath, String upstreamCol, DType dtype, int blockRows, int partitions) {
-    this(x, format, featuresCol, featuresCols, idCol, labelKind, labelsCol, labelsPath,
-        upstreamPath, upstreamCol, dtype, blockRows, partitions, false, false, null);
-  }
+  /** The default rows per block, as {@code --block-rows} shows it: 0, automatic. */
+  public static final String BLOCK_ROWS = "0";
 
-  /** The first sixteen fields, the rest at their defaults; prefer {@link #builder}. */
-  public InputSpec(String x, String format, String featuresCol, List<String> featuresCols,
-      String idCol, LabelKind labelKind, String labelsCol, String labelsPath,
-      String upstreamPath, String upstreamCol, DType dtype, int blockRows, int partitions,
-      boolean allowNonFinite, boolean deterministic, CacheLevel storageLevel) {
-    this(x, format, featuresCol, featuresCols, idCol, labelKind, labelsCol, labelsPath,
-        upstreamPath, upstreamCol, dtype, blockRows, partitions, allowNonFinite, deterministic,
-        storageLevel, CsvFormat.DEFAULT, 0);
-  }
+  /** The default partitions, as {@code --partitions} shows it: 0, the input's. */
+  public static final String PARTITIONS = "0";
 
   /**
    * Bytes the automatic block size aims for: X's values and the Java array's header together
@@ -78,27 +67,63 @@ public record InputSpec(String x, String format, String featuresCol, List<String
    */
   static final long ARRAY_HEADER_BYTES = 64;
 
-  public InputSpec {
-    if (x == null || x.isBlank()) {
+  private final String x;
+  private final String format;
+  private final String featuresCol;
+  private final List<String> featuresCols;
+  private final String idCol;
+  private final LabelKind labelKind;
+  private final String labelsCol;
+  private final String labelsPath;
+  private final String upstreamPath;
+  private final String upstreamCol;
+  private final DType dtype;
+  private final int blockRows;
+  private final int partitions;
+  private final boolean allowNonFinite;
+  private final boolean deterministic;
+  private final CacheLevel storageLevel;
+  private final CsvFormat csv;
+  private final int numClasses;
+
+  private InputSpec(Builder b) {
+    if (b.x == null || b.x.isBlank()) {
       throw new IllegalArgumentException("No input: x (the path of X) is missing");
     }
-    featuresCols = featuresCols == null ? List.of() : List.copyOf(featuresCols);
-    csv = csv == null ? CsvFormat.DEFAULT : csv;
-    if (numClasses < 0) {
-      throw new BadParameterException(param("numClasses"), " must be >= 0, got ", numClasses);
+    if (b.numClasses < 0) {
+      throw new BadParameterException(param("numClasses"), " must be >= 0, got ",
+          b.numClasses);
     }
-    if (blockRows < 0) {
+    if (b.blockRows < 0) {
       throw new BadParameterException(param("blockRows"),
-          " must be >= 1 (or 0 for automatic), got ", blockRows);
+          " must be >= 1 (or 0 for automatic), got ", b.blockRows);
     }
-    if (partitions < 0) {
+    if (b.partitions < 0) {
       throw new BadParameterException(param("partitions"),
-          " must be >= 1 (or 0 to keep the input's), got ", partitions);
+          " must be >= 1 (or 0 to keep the input's), got ", b.partitions);
     }
-    if (labelsCol != null && labelsPath != null) {
+    if (b.labelsCol != null && b.labelsPath != null) {
       throw new BadParameterException("Give labels either as ", param("labelsCol"), " or as ",
           param("labelsPath"), " FILE.npy, not both");
     }
+    this.x = b.x;
+    this.format = b.format;
+    this.featuresCol = b.featuresCol;
+    this.featuresCols = b.featuresCols == null ? List.of() : List.copyOf(b.featuresCols);
+    this.idCol = b.idCol;
+    this.labelKind = b.labelKind;
+    this.labelsCol = b.labelsCol;
+    this.labelsPath = b.labelsPath;
+    this.upstreamPath = b.upstreamPath;
+    this.upstreamCol = b.upstreamCol;
+    this.dtype = b.dtype;
+    this.blockRows = b.blockRows;
+    this.partitions = b.partitions;
+    this.allowNonFinite = b.allowNonFinite;
+    this.deterministic = b.deterministic;
+    this.storageLevel = b.storageLevel;
+    this.csv = b.csv == null ? CsvFormat.DEFAULT : b.csv;
+    this.numClasses = b.numClasses;
   }
 
   /**
@@ -122,9 +147,9 @@ public record InputSpec(String x, String format, String featuresCol, List<String
     private String labelsPath;
     private String upstreamPath;
     private String upstreamCol;
-    private DType dtype = DType.FLOAT64;
-    private int blockRows;
-    private int partitions;
+    private DType dtype = DType.defaultType();
+    private int blockRows = Integer.parseInt(BLOCK_ROWS);
+    private int partitions = Integer.parseInt(PARTITIONS);
     private boolean allowNonFinite;
     private boolean deterministic;
     private CacheLevel storageLevel;
@@ -212,9 +237,7 @@ public record InputSpec(String x, String format, String featuresCol, List<String
     }
 
     public InputSpec build() {
-      return new InputSpec(x, format, featuresCol, featuresCols, idCol, labelKind, labelsCol,
-          labelsPath, upstreamPath, upstreamCol, dtype, blockRows, partitions, allowNonFinite,
-          deterministic, storageLevel, csv, numClasses);
+      return new InputSpec(this);
     }
   }
 
@@ -284,5 +307,77 @@ public record InputSpec(String x, String format, String featuresCol, List<String
     long rows = Math.max(16, Math.min(1 << 16,
         (TARGET_BLOCK_BYTES - ARRAY_HEADER_BYTES) / rowBytes));
     return (int) Math.max(1, Math.min(rows, maxRows));
+  }
+
+  public String x() {
+    return x;
+  }
+
+  public String format() {
+    return format;
+  }
+
+  public String featuresCol() {
+    return featuresCol;
+  }
+
+  public List<String> featuresCols() {
+    return featuresCols;
+  }
+
+  public String idCol() {
+    return idCol;
+  }
+
+  public LabelKind labelKind() {
+    return labelKind;
+  }
+
+  public String labelsCol() {
+    return labelsCol;
+  }
+
+  public String labelsPath() {
+    return labelsPath;
+  }
+
+  public String upstreamPath() {
+    return upstreamPath;
+  }
+
+  public String upstreamCol() {
+    return upstreamCol;
+  }
+
+  public DType dtype() {
+    return dtype;
+  }
+
+  public int blockRows() {
+    return blockRows;
+  }
+
+  public int partitions() {
+    return partitions;
+  }
+
+  public boolean allowNonFinite() {
+    return allowNonFinite;
+  }
+
+  public boolean deterministic() {
+    return deterministic;
+  }
+
+  public CacheLevel storageLevel() {
+    return storageLevel;
+  }
+
+  public CsvFormat csv() {
+    return csv;
+  }
+
+  public int numClasses() {
+    return numClasses;
   }
 }

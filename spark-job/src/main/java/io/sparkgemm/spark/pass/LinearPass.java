@@ -64,7 +64,7 @@ public final class LinearPass {
       throw new IllegalArgumentException("b has " + b.length + " values but W is " + w.shape()
           + " (b must have k = " + w.numCols() + ")");
     }
-    boolean rowsOfK = spec.loss() != null && spec.loss().rowsOfK();
+    boolean rowsOfK = spec.backward() && spec.loss().rowsOfK();
     if (rowsOfK && input.labelWidth() != w.numCols()) {
       throw new IllegalArgumentException((spec.loss() == Loss.SUPPLIED
           ? "The upstream gradient G has " : "The targets have ") + input.labelWidth()
@@ -198,7 +198,7 @@ public final class LinearPass {
           + network.inFeatures() + " features but X has " + input.numFeatures());
     }
     int k = network.outFeatures();
-    if (spec.loss() != null && spec.loss().rowsOfK() && input.labelWidth() != k) {
+    if (spec.backward() && spec.loss().rowsOfK() && input.labelWidth() != k) {
       throw new IllegalArgumentException((spec.loss() == Loss.SUPPLIED
           ? "The upstream gradient G has " : "The targets have ") + input.labelWidth()
           + " columns but the " + network.describe() + " network's output Y has " + k);

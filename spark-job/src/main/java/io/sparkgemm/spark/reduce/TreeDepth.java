@@ -17,7 +17,7 @@ public final class TreeDepth {
   }
 
   /** Default size above which dW is reduced in column shards: 64 MiB. */
-  static final long DEFAULT_SHARD_THRESHOLD = 64L << 20;
+  public static final long DEFAULT_SHARD_THRESHOLD = 64L << 20;
 
   public static int choose(int partitions, long gradientBytes, long maxResultSize) {
     return chooseWithin(partitions, gradientBytes, budget(maxResultSize, 0));

@@ -68,8 +68,8 @@ public final class Objective {
     this.input = input;
     this.network = network;
     this.reg = spec.regParam();
-    this.pass = new PassSpec(spec.loss(), false, false, spec.dtype(), spec.backend(),
-        spec.treeDepth());
+    this.pass = PassSpec.backward(spec.loss()).dtype(spec.dtype()).backend(spec.backend())
+        .treeDepth(spec.treeDepth()).build();
   }
 
   public Network network() {

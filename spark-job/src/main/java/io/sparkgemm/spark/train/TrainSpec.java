@@ -1,196 +1,199 @@
 package io.sparkgemm.spark.train;
 
-import static io.sparkgemm.local.ParamText.param;
-
-import io.sparkgemm.local.BadParameterException;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Activation;
 import io.sparkgemm.local.net.Network;
-import io.sparkgemm.local.net.NetworkInit;
+import io.sparkgemm.spark.pass.PassSpec;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * What to train: the network, the loss head, the L2 strength, the optimizer and when to stop.
- * Build one with {@link #builder(Loss)}; errors name the parameters as the builder does.
+ * Build one with {@link #builder(Loss)}, which starts from the defaults below (the CLI shows
+ * the same constants); errors name the parameters as the builder does.
  *
  * <p>The objective over θ (every layer's W_l and b_l) is
  * {@code f = loss(net(X)) + (reg / 2)·Σ||W_l||²}, with the loss averaged over the rows (see
  * {@link io.sparkgemm.local.loss.LossHeads}); biases are not penalised. Without hidden layers
  * the network is the linear model Y = XW + b.
  *
- * @param loss {@link Loss#MSE} or {@link Loss#SOFTMAX_CE}
- * @param optimizer gd (momentum / Nesterov) or lbfgs (Breeze's), full-batch; sgd (momentum /
+ * <p>Its settings:
+ *
+ * <ul>
+ * <li>{@code loss}: {@link Loss#MSE} or {@link Loss#SOFTMAX_CE}
+ * <li>{@code optimizer}: gd (momentum / Nesterov) or lbfgs (Breeze's), full-batch; sgd (momentum /
  *     Nesterov) or adam, minibatch
- * @param learningRate the step size of gd, sgd and adam (the base of the schedule for sgd and
+ * <li>{@code learningRate}: the step size of gd, sgd and adam (the base of the schedule for sgd and
  *     adam)
- * @param momentum gd's and sgd's momentum μ in [0, 1)
- * @param nesterov gd and sgd: Nesterov's lookahead form
- * @param regParam L2 strength >= 0 (the reg of the objective)
- * @param maxIter the last iteration (iterations are numbered from 0, the starting point)
- * @param tol stop when ||∇f|| &lt;= tol or the relative change of f is &lt;= tol (gd); Breeze's
+ * <li>{@code momentum}: gd's and sgd's momentum μ in [0, 1)
+ * <li>{@code nesterov}: gd and sgd: Nesterov's lookahead form
+ * <li>{@code regParam}: L2 strength >= 0 (the reg of the objective)
+ * <li>{@code maxIter}: the last iteration (iterations are numbered from 0, the starting point)
+ * <li>{@code tol}: stop when ||∇f|| &lt;= tol or the relative change of f is &lt;= tol (gd);
+ *     Breeze's
  *     convergence tolerance (lbfgs)
- * @param lbfgsMemory lbfgs: the number of correction pairs kept
- * @param treeDepth depth of the gradient reduction, 0 to choose
- * @param batchRows sgd and adam: rows per step ({@value #DEFAULT_BATCH_ROWS} when 0); 0 for
+ * <li>{@code lbfgsMemory}: lbfgs: the number of correction pairs kept
+ * <li>{@code treeDepth}: depth of the gradient reduction, 0 to choose
+ * <li>{@code batchRows}: sgd and adam: rows per step ({@value #DEFAULT_BATCH_ROWS} when 0); 0 for
  *     gd and lbfgs
- * @param epochs sgd and adam: passes over the rows ({@value #DEFAULT_EPOCHS} when 0); 0 for gd
+ * <li>{@code epochs}: sgd and adam: passes over the rows ({@value #DEFAULT_EPOCHS} when 0); 0 for
+ *     gd
  *     and lbfgs (they stop at maxIter)
- * @param beta1 adam: decay of the first moment, in [0, 1)
- * @param beta2 adam: decay of the second moment, in [0, 1)
- * @param epsilon adam: added to √v̂, &gt; 0
- * @param weightDecay sgd: L2 through the gradient (g += λ·W); adam: decoupled (AdamW,
+ * <li>{@code beta1}: adam: decay of the first moment, in [0, 1)
+ * <li>{@code beta2}: adam: decay of the second moment, in [0, 1)
+ * <li>{@code epsilon}: adam: added to √v̂, &gt; 0
+ * <li>{@code weightDecay}: sgd: L2 through the gradient (g += λ·W); adam: decoupled (AdamW,
  *     θ −= lr·λ·W); biases are not decayed
- * @param lrSchedule sgd and adam: constant, step or cosine (see {@link LrSchedule})
- * @param warmupSteps sgd and adam: steps of linear warm-up before the schedule
- * @param lrStepEvery the step schedule: steps between decays (&gt;= 1)
- * @param lrGamma the step schedule: the factor per decay, in (0, 1]
- * @param lrMin the cosine schedule: the rate it ends at, in [0, learningRate]
- * @param seed the seed of the minibatch order (and of a network's initial θ)
- * @param hiddenSizes the hidden layers' widths (empty: the linear model)
- * @param activation the activation after every hidden layer
- * @param init how a network's initial θ is drawn: auto, he, xavier or zeros
+ * <li>{@code lrSchedule}: sgd and adam: constant, step or cosine (see {@link LrSchedule})
+ * <li>{@code warmupSteps}: sgd and adam: steps of linear warm-up before the schedule
+ * <li>{@code lrStepEvery}: the step schedule: steps between decays (&gt;= 1)
+ * <li>{@code lrGamma}: the step schedule: the factor per decay, in (0, 1]
+ * <li>{@code lrMin}: the cosine schedule: the rate it ends at, in [0, learningRate]
+ * <li>{@code seed}: the seed of the minibatch order (and of a network's initial θ)
+ * <li>{@code hiddenSizes}: the hidden layers' widths (empty: the linear model)
+ * <li>{@code activation}: the activation after every hidden layer
+ * <li>{@code init}: how a network's initial θ is drawn: auto, he, xavier or zeros
+ * </ul>
  */
-public record TrainSpec(Loss loss, Optimizer optimizer, double learningRate, double momentum,
-    boolean nesterov, double regParam, int maxIter, double tol, int lbfgsMemory, DType dtype,
-    BackendOptions backend, int treeDepth, int batchRows, int epochs, double beta1,
-    double beta2, double epsilon, double weightDecay, LrSchedule lrSchedule, int warmupSteps,
-    int lrStepEvery, double lrGamma, double lrMin, long seed, List<Integer> hiddenSizes,
-    Activation activation, String init) implements Serializable {
+public final class TrainSpec implements Serializable {
+  private static final long serialVersionUID = 1L;
+
   /** The losses train supports. */
   public static final List<Loss> LOSSES = List.of(Loss.MSE, Loss.SOFTMAX_CE);
+
+  // The defaults, each said once, as the CLI shows them (a picocli default must be a constant
+  // String); the builder starts from them. learningRate: adam's is ADAM_LEARNING_RATE.
+  public static final String OPTIMIZER = "lbfgs";
+  public static final String LEARNING_RATE = "0.1";
+  public static final String ADAM_LEARNING_RATE = "0.001";
+  public static final String MOMENTUM = "0";
+  public static final String REG_PARAM = "0";
+  public static final String MAX_ITER = "100";
+  public static final String TOL = "1e-6";
+  public static final String LBFGS_MEMORY = "10";
   /** sgd's and adam's rows per step when none are given. */
   public static final int DEFAULT_BATCH_ROWS = 256;
+  public static final String BATCH_ROWS = "" + DEFAULT_BATCH_ROWS;
   /** sgd's and adam's epochs when none are given. */
   public static final int DEFAULT_EPOCHS = 10;
+  public static final String EPOCHS = "" + DEFAULT_EPOCHS;
+  public static final String BETA1 = "0.9";
+  public static final String BETA2 = "0.999";
+  public static final String EPSILON = "1e-8";
+  public static final String WEIGHT_DECAY = "0";
+  public static final String LR_SCHEDULE = "constant";
+  public static final String WARMUP_STEPS = "0";
+  public static final String LR_GAMMA = "0.1";
+  public static final String LR_MIN = "0";
+  public static final String SEED = "0";
+  public static final String ACTIVATION = "relu";
+  public static final String INIT = "auto";
 
-  /** The full-batch spec of the linear model (every minibatch and network setting default). */
-  public TrainSpec(Loss loss, Optimizer optimizer, double learningRate, double momentum,
-      boolean nesterov, double regParam, int maxIter, double tol, int lbfgsMemory, DType dtype,
-      BackendOptions backend, int treeDepth) {
-    this(loss, optimizer, learningRate, momentum, nesterov, regParam, maxIter, tol,
-        lbfgsMemory, dtype, backend, treeDepth, 0, 0, 0.9, 0.999, 1e-8, 0, LrSchedule.CONSTANT,
-        0, 0, 0.1, 0, 0, List.of(), Activation.RELU, "auto");
+  private final Loss loss;
+  private final Optimizer optimizer;
+  private final double learningRate;
+  private final double momentum;
+  private final boolean nesterov;
+  private final double regParam;
+  private final int maxIter;
+  private final double tol;
+  private final int lbfgsMemory;
+  private final DType dtype;
+  private final BackendOptions backend;
+  private final int treeDepth;
+  private final int batchRows;
+  private final int epochs;
+  private final double beta1;
+  private final double beta2;
+  private final double epsilon;
+  private final double weightDecay;
+  private final LrSchedule lrSchedule;
+  private final int warmupSteps;
+  private final int lrStepEvery;
+  private final double lrGamma;
+  private final double lrMin;
+  private final long seed;
+  private final List<Integer> hiddenSizes;
+  private final Activation activation;
+  private final String init;
+
+  private TrainSpec(Builder b) {
+    TrainChecks.check(b);
+    this.loss = b.loss;
+    this.optimizer = b.optimizer;
+    this.learningRate = learningRate(b);
+    this.momentum = b.momentum;
+    this.nesterov = b.nesterov;
+    this.regParam = b.regParam;
+    this.maxIter = b.maxIter;
+    this.tol = b.tol;
+    this.lbfgsMemory = b.lbfgsMemory;
+    this.dtype = b.dtype;
+    this.backend = b.backend;
+    this.treeDepth = b.treeDepth;
+    this.batchRows = batchRows(b);
+    this.epochs = epochs(b);
+    this.beta1 = b.beta1;
+    this.beta2 = b.beta2;
+    this.epsilon = b.epsilon;
+    this.weightDecay = b.weightDecay;
+    this.lrSchedule = b.lrSchedule;
+    this.warmupSteps = b.warmupSteps;
+    this.lrStepEvery = b.lrStepEvery;
+    this.lrGamma = b.lrGamma;
+    this.lrMin = b.lrMin;
+    this.seed = b.seed;
+    this.hiddenSizes = List.copyOf(b.hiddenSizes);
+    this.activation = b.activation;
+    this.init = b.init;
   }
 
-  public TrainSpec {
-    if (!LOSSES.contains(loss)) {
-      throw new IllegalArgumentException("Unknown loss '" + (loss == null ? null : loss.label())
-          + "': train supports " + String.join(" or ", Loss.labels(LOSSES)));
-    }
-    if (optimizer == null) {
-      throw new IllegalArgumentException("No optimizer: expected "
-          + String.join(" or ", Optimizer.LABELS));
-    }
-    if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-      throw new BadParameterException(param("learningRate"), " must be > 0, got " + learningRate);
-    }
-    if (!(momentum >= 0 && momentum < 1)) {
-      throw new BadParameterException(param("momentum"), " must be in [0, 1), got " + momentum);
-    }
-    if (nesterov && momentum == 0) {
-      throw new BadParameterException(param("nesterov"), " needs ", param("momentum"), " > 0");
-    }
-    if (!(regParam >= 0) || Double.isInfinite(regParam)) {
-      throw new BadParameterException(param("regParam"), " must be >= 0, got " + regParam);
-    }
-    if (maxIter < 0) {
-      throw new BadParameterException(param("maxIter"), " must be >= 0, got " + maxIter);
-    }
-    if (!(tol >= 0)) {
-      throw new BadParameterException(param("tol"), " must be >= 0, got " + tol);
-    }
-    if (lbfgsMemory < 1) {
-      throw new BadParameterException(param("lbfgsMemory"), " must be >= 1, got " + lbfgsMemory);
-    }
-    if (optimizer.minibatch()) {
-      batchRows = batchRows == 0 ? DEFAULT_BATCH_ROWS : batchRows;
-      epochs = epochs == 0 ? DEFAULT_EPOCHS : epochs;
-      checkMinibatch(optimizer, momentum, batchRows, epochs, beta1, beta2, epsilon, weightDecay);
-      checkSchedule(learningRate, lrSchedule, warmupSteps, lrStepEvery, lrGamma, lrMin);
-    } else {
-      String full = optimizer.label() + " trains full-batch (all rows every iteration)";
-      if (batchRows != 0) {
-        throw new BadParameterException(param("batchRows"), " is for the minibatch optimizers "
-            + "sgd and adam; " + full);
-      }
-      if (epochs != 0) {
-        throw new BadParameterException(param("epochs"), " is for the minibatch optimizers sgd "
-            + "and adam; " + full + " and stops at ", param("maxIter"));
-      }
-      if (weightDecay != 0) {
-        throw new BadParameterException(param("weightDecay"), " is for sgd and adam; " + full
-            + ": use ", param("regParam"));
-      }
-    }
-    hiddenSizes = List.copyOf(hiddenSizes == null ? List.of() : hiddenSizes);
-    for (Integer h : hiddenSizes) {
-      if (h == null || h < 1) {
-        throw new BadParameterException(param("hiddenSizes"), " must all be >= 1, got "
-            + hiddenSizes);
-      }
-    }
-    if (activation == null) {
-      throw new IllegalArgumentException("No activation: expected one of "
-          + String.join(", ", Activation.LABELS));
-    }
-    if (!NetworkInit.SCHEMES.contains(init)) {
-      throw new IllegalArgumentException("Unknown init '" + init + "': expected one of "
-          + String.join(", ", NetworkInit.SCHEMES));
-    }
+  /** The learning rate {@code b} gives, else adam's or the others' default. */
+  static double learningRate(Builder b) {
+    return b.learningRate != null ? b.learningRate : Double.parseDouble(
+        b.optimizer == Optimizer.ADAM ? ADAM_LEARNING_RATE : LEARNING_RATE);
   }
 
-  private static void checkMinibatch(Optimizer optimizer, double momentum, int batchRows,
-      int epochs, double beta1, double beta2, double epsilon, double weightDecay) {
-    if (batchRows < 1) {
-      throw new BadParameterException(param("batchRows"), " must be >= 1, got " + batchRows);
-    }
-    if (epochs < 1) {
-      throw new BadParameterException(param("epochs"), " must be >= 1, got " + epochs);
-    }
-    if (optimizer == Optimizer.ADAM && momentum != 0) {
-      throw new BadParameterException(param("momentum"), " is for gd and sgd; adam's is ",
-          param("beta1"));
-    }
-    if (!(beta1 >= 0 && beta1 < 1)) {
-      throw new BadParameterException(param("beta1"), " must be in [0, 1), got " + beta1);
-    }
-    if (!(beta2 >= 0 && beta2 < 1)) {
-      throw new BadParameterException(param("beta2"), " must be in [0, 1), got " + beta2);
-    }
-    if (!(epsilon > 0) || Double.isInfinite(epsilon)) {
-      throw new BadParameterException(param("epsilon"), " must be > 0, got " + epsilon);
-    }
-    if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
-      throw new BadParameterException(param("weightDecay"), " must be >= 0, got " + weightDecay);
-    }
+  /** sgd's and adam's rows per step: {@code b}'s, else {@link #DEFAULT_BATCH_ROWS}. */
+  static int batchRows(Builder b) {
+    return b.optimizer.minibatch() && b.batchRows == 0 ? DEFAULT_BATCH_ROWS : b.batchRows;
   }
 
-  private static void checkSchedule(double learningRate, LrSchedule schedule, int warmupSteps,
-      int lrStepEvery, double lrGamma, double lrMin) {
-    if (schedule == null) {
-      throw new BadParameterException("No ", param("lrSchedule"), ": expected constant, step or "
-          + "cosine");
-    }
-    if (warmupSteps < 0) {
-      throw new BadParameterException(param("warmupSteps"), " must be >= 0, got " + warmupSteps);
-    }
-    if (schedule == LrSchedule.STEP && lrStepEvery < 1) {
-      throw new BadParameterException(param("lrStepEvery"), " must be >= 1 for the step "
-          + "schedule, got " + lrStepEvery);
-    }
-    if (!(lrGamma > 0 && lrGamma <= 1)) {
-      throw new BadParameterException(param("lrGamma"), " must be in (0, 1], got " + lrGamma);
-    }
-    if (!(lrMin >= 0 && lrMin <= learningRate)) {
-      throw new BadParameterException(param("lrMin"), " must be in [0, ", param("learningRate"),
-          " = " + learningRate + "], got " + lrMin);
-    }
+  /** sgd's and adam's epochs: {@code b}'s, else {@link #DEFAULT_EPOCHS}. */
+  static int epochs(Builder b) {
+    return b.optimizer.minibatch() && b.epochs == 0 ? DEFAULT_EPOCHS : b.epochs;
   }
 
+  public Loss loss() { return loss; }
+  public Optimizer optimizer() { return optimizer; }
+  public double learningRate() { return learningRate; }
+  public double momentum() { return momentum; }
+  public boolean nesterov() { return nesterov; }
+  public double regParam() { return regParam; }
+  public int maxIter() { return maxIter; }
+  public double tol() { return tol; }
+  public int lbfgsMemory() { return lbfgsMemory; }
+  public DType dtype() { return dtype; }
+  public BackendOptions backend() { return backend; }
+  public int treeDepth() { return treeDepth; }
+  public int batchRows() { return batchRows; }
+  public int epochs() { return epochs; }
+  public double beta1() { return beta1; }
+  public double beta2() { return beta2; }
+  public double epsilon() { return epsilon; }
+  public double weightDecay() { return weightDecay; }
+  public LrSchedule lrSchedule() { return lrSchedule; }
+  public int warmupSteps() { return warmupSteps; }
+  public int lrStepEvery() { return lrStepEvery; }
+  public double lrGamma() { return lrGamma; }
+  public double lrMin() { return lrMin; }
+  public long seed() { return seed; }
+  public List<Integer> hiddenSizes() { return hiddenSizes; }
+  public Activation activation() { return activation; }
+  public String init() { return init; }
   /** The network this spec trains from d inputs to k outputs. */
   public Network network(int inFeatures, int outFeatures) {
     if (hiddenSizes.isEmpty()) {
@@ -201,11 +204,12 @@ public record TrainSpec(Loss loss, Optimizer optimizer, double learningRate, dou
   }
 
   /**
-   * A spec for {@code loss} with the defaults of {@code spark-gemm train}: lbfgs, learningRate
-   * 0.1, no momentum, regParam 0, maxIter 100, tol 1e-6, lbfgsMemory 10, float64, the auto
-   * backend, treeDepth 0 (chosen); for sgd and adam 256 rows per step, 10 epochs, β₁ 0.9,
-   * β₂ 0.999, ε 1e-8, no weight decay, a constant rate without warm-up, seed 0; the linear
-   * model (no hidden layers; relu and auto init once there are).
+   * A spec for {@code loss} with the defaults of {@code spark-gemm train} (the constants
+   * above): lbfgs, learningRate 0.1 (adam: 0.001), no momentum, regParam 0, maxIter 100,
+   * tol 1e-6, lbfgsMemory 10, float64, the auto backend, treeDepth 0 (chosen); for sgd and adam
+   * 256 rows per step, 10 epochs, β₁ 0.9, β₂ 0.999, ε 1e-8, no weight decay, a constant rate
+   * without warm-up, seed 0; the linear model (no hidden layers; relu and auto init once there
+   * are).
    */
   public static Builder builder(Loss loss) {
     return new Builder(loss);
@@ -213,33 +217,36 @@ public record TrainSpec(Loss loss, Optimizer optimizer, double learningRate, dou
 
   /** Named settings for {@link TrainSpec}; {@link #build()} checks them. */
   public static final class Builder {
-    private final Loss loss;
-    private Optimizer optimizer = Optimizer.LBFGS;
-    private double learningRate = 0.1;
-    private double momentum;
-    private boolean nesterov;
-    private double regParam;
-    private int maxIter = 100;
-    private double tol = 1e-6;
-    private int lbfgsMemory = 10;
-    private DType dtype = DType.FLOAT64;
-    private BackendOptions backend = BackendOptions.defaults();
-    private int treeDepth;
-    private int batchRows;
-    private int epochs;
-    private double beta1 = 0.9;
-    private double beta2 = 0.999;
-    private double epsilon = 1e-8;
-    private double weightDecay;
-    private LrSchedule lrSchedule = LrSchedule.CONSTANT;
-    private int warmupSteps;
-    private int lrStepEvery;
-    private double lrGamma = 0.1;
-    private double lrMin;
-    private long seed;
-    private List<Integer> hiddenSizes = List.of();
-    private Activation activation = Activation.RELU;
-    private String init = "auto";
+    final Loss loss;
+    Optimizer optimizer = Optimizer.parse(OPTIMIZER);
+    /** null: adam's or the others' default, by the optimizer. */
+    Double learningRate;
+    double momentum = Double.parseDouble(MOMENTUM);
+    boolean nesterov;
+    double regParam = Double.parseDouble(REG_PARAM);
+    int maxIter = Integer.parseInt(MAX_ITER);
+    double tol = Double.parseDouble(TOL);
+    int lbfgsMemory = Integer.parseInt(LBFGS_MEMORY);
+    DType dtype = DType.defaultType();
+    BackendOptions backend = BackendOptions.defaults();
+    int treeDepth = Integer.parseInt(PassSpec.TREE_DEPTH);
+    /** 0: the default of sgd and adam (none for gd and lbfgs). */
+    int batchRows;
+    /** 0: the default of sgd and adam (none for gd and lbfgs). */
+    int epochs;
+    double beta1 = Double.parseDouble(BETA1);
+    double beta2 = Double.parseDouble(BETA2);
+    double epsilon = Double.parseDouble(EPSILON);
+    double weightDecay = Double.parseDouble(WEIGHT_DECAY);
+    LrSchedule lrSchedule = LrSchedule.parse(LR_SCHEDULE);
+    int warmupSteps = Integer.parseInt(WARMUP_STEPS);
+    int lrStepEvery;
+    double lrGamma = Double.parseDouble(LR_GAMMA);
+    double lrMin = Double.parseDouble(LR_MIN);
+    long seed = Long.parseLong(SEED);
+    List<Integer> hiddenSizes = List.of();
+    Activation activation = Activation.parse(ACTIVATION);
+    String init = INIT;
 
     private Builder(Loss loss) {
       this.loss = loss;
@@ -250,6 +257,10 @@ public record TrainSpec(Loss loss, Optimizer optimizer, double learningRate, dou
       return this;
     }
 
+    /**
+     * The step size; without it {@link #ADAM_LEARNING_RATE} for adam, else
+     * {@link #LEARNING_RATE}.
+     */
     public Builder learningRate(double value) {
       learningRate = value;
       return this;
@@ -381,10 +392,7 @@ public record TrainSpec(Loss loss, Optimizer optimizer, double learningRate, dou
     }
 
     public TrainSpec build() {
-      return new TrainSpec(loss, optimizer, learningRate, momentum, nesterov, regParam, maxIter,
-          tol, lbfgsMemory, dtype, backend, treeDepth, batchRows, epochs, beta1, beta2, epsilon,
-          weightDecay, lrSchedule, warmupSteps, lrStepEvery, lrGamma, lrMin, seed, hiddenSizes,
-          activation, init);
+      return new TrainSpec(this);
     }
   }
 }

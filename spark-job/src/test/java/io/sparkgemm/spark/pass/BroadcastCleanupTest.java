@@ -141,8 +141,8 @@ class BroadcastCleanupTest {
     }
     double[] b = new double[K];
     Arrays.fill(b, 0.5);
-    PassSpec spec = new PassSpec(Loss.SUM, false, false, DType.FLOAT64,
-        BackendOptions.named("native"), 0);
+    PassSpec spec = PassSpec.backward(Loss.SUM)
+        .dtype(DType.FLOAT64).backend(BackendOptions.named("native")).build();
     for (int p = 0; p < passes; p++) {
       PassResult pass = LinearPass.run(spark, input, w, b, spec);
       // The sum head's G is all ones: dW[i][j] = sum over rows of x[r][i], db[j] = N.

@@ -110,11 +110,14 @@ class DistributedPassTest {
         LabelKind.TARGETS, List.of("mse"), LabelKind.CLASSES, List.of("softmax-ce"),
         LabelKind.UPSTREAM, List.of("supplied"));
     for (Map.Entry<LabelKind, List<String>> entry : heads.entrySet()) {
-      InputSpec spec = new InputSpec(path("x.parquet"), null, null, null, "id", entry.getKey(),
-          entry.getKey() == LabelKind.TARGETS ? "targets"
-              : entry.getKey() == LabelKind.CLASSES ? "label" : null,
-          null, entry.getKey() == LabelKind.UPSTREAM ? path("g.parquet") : null, null, dtype,
-          blockRows, partitions);
+      InputSpec.Builder builder = InputSpec.builder(path("x.parquet")).idCol("id")
+          .labels(entry.getKey(), entry.getKey() == LabelKind.TARGETS ? "targets"
+              : entry.getKey() == LabelKind.CLASSES ? "label" : null, null)
+          .dtype(dtype).blockRows(blockRows).partitions(partitions);
+      if (entry.getKey() == LabelKind.UPSTREAM) {
+        builder.upstream(path("g.parquet"), null);
+      }
+      InputSpec spec = builder.build();
       BlockedInput input = InputLoader.load(spark, spec);
       try {
         assertThat(input.numRows()).isEqualTo(N);
@@ -133,16 +136,17 @@ class DistributedPassTest {
 
   @Test
   void repeatedPassesGiveTheSameBitsAtEveryTreeDepth() {
-    InputSpec spec = new InputSpec(path("x.parquet"), null, null, null, "id", LabelKind.TARGETS,
-        "targets", null, null, null, DType.FLOAT64, 1, 23);
+    InputSpec spec = InputSpec.builder(path("x.parquet")).idCol("id")
+        .labels(LabelKind.TARGETS, "targets", null).blockRows(1).partitions(23).build();
     BlockedInput input = InputLoader.load(spark, spec);
     try {
       Expected expected = singleBlock("mse", DType.FLOAT64);
       for (int depth : new int[] {1, 2, 3}) {
         double[] first = null;
         for (int run = 0; run < 3; run++) {
-          PassSpec pass = new PassSpec(Loss.MSE, false, false, DType.FLOAT64,
-              BackendOptions.named("native"), depth);
+          PassSpec pass = PassSpec.backward(Loss.MSE)
+              .dtype(DType.FLOAT64).backend(BackendOptions.named("native"))
+              .treeDepth(depth).build();
           double[] dw;
           try (PassResult result = LinearPass.run(spark, input, w, b, pass)) {
             assertThat(result.treeDepth()).isEqualTo(depth);
@@ -163,8 +167,8 @@ class DistributedPassTest {
   }
 
   private void check(BlockedInput input, String head, DType dtype, boolean withDx) {
-    PassSpec spec = new PassSpec(Loss.parse(head), withDx, false, dtype,
-        BackendOptions.named("native"), 0);
+    PassSpec spec = PassSpec.backward(Loss.parse(head)).inputGradient(withDx)
+        .dtype(dtype).backend(BackendOptions.named("native")).build();
     try (PassResult pass = LinearPass.run(spark, input, w, b, spec)) {
       Expected expected = singleBlock(head, dtype);
       double tol = dtype == DType.FLOAT64 ? 1e-12 : 2e-5;

@@ -80,13 +80,14 @@ class MiniBatchPassTest {
   }
 
   static BlockedInput load(String file, LabelKind kind, int partitions, boolean deterministic) {
-    return InputLoader.load(spark, new InputSpec(path(file), null, null, null, "id", kind,
-        kind == LabelKind.TARGETS ? "targets" : null, null, null, null, DType.FLOAT64,
-        BLOCK_ROWS, partitions, false, deterministic, null));
+    return InputLoader.load(spark, InputSpec.builder(path(file)).idCol("id")
+        .labels(kind, kind == LabelKind.TARGETS ? "targets" : null, null).blockRows(BLOCK_ROWS)
+        .partitions(partitions).deterministic(deterministic).build());
   }
 
   static PassSpec spec(Loss loss) {
-    return new PassSpec(loss, false, false, DType.FLOAT64, BackendOptions.named("native"), 0);
+    return PassSpec.backward(loss)
+        .dtype(DType.FLOAT64).backend(BackendOptions.named("native")).build();
   }
 
   /** The sum head's gradient on one-hot rows: how often the step used each row. */
@@ -318,8 +319,8 @@ class MiniBatchPassTest {
       RowSlices slices = RowSlices.count(input);
       RowSlice slice = slices.slice(SEED, 0, 0, 2);
       assertThatThrownBy(() -> LinearPass.run(spark, input, NET,
-          new double[NET.numParameters()], new PassSpec(Loss.MSE, true, false, DType.FLOAT64,
-              BackendOptions.named("native"), 0), slice))
+          new double[NET.numParameters()], PassSpec.backward(Loss.MSE).inputGradient(true)
+              .dtype(DType.FLOAT64).backend(BackendOptions.named("native")).build(), slice))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("keeps no Y or dX");
       assertThatThrownBy(() -> slices.slice(SEED, 0, 2, 2))

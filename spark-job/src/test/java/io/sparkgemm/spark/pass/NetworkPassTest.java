@@ -87,12 +87,14 @@ class NetworkPassTest {
   static BlockedInput load(LabelKind kind, DType dtype, int partitions, boolean deterministic) {
     String column = kind == LabelKind.TARGETS ? "targets"
         : kind == LabelKind.CLASSES ? "label" : null;
-    return InputLoader.load(spark, new InputSpec(path("x.parquet"), null, null, null, "id", kind,
-        column, null, null, null, dtype, BLOCK_ROWS, partitions, false, deterministic, null));
+    return InputLoader.load(spark, InputSpec.builder(path("x.parquet")).idCol("id")
+        .labels(kind, column, null).dtype(dtype).blockRows(BLOCK_ROWS).partitions(partitions)
+        .deterministic(deterministic).build());
   }
 
   static PassSpec spec(Loss loss, boolean dx) {
-    return new PassSpec(loss, dx, false, DType.FLOAT64, BackendOptions.named("native"), 0);
+    return PassSpec.backward(loss).inputGradient(dx)
+        .dtype(DType.FLOAT64).backend(BackendOptions.named("native")).build();
   }
 
   static double[] theta(Network network, long seed) {
@@ -151,8 +153,8 @@ class NetworkPassTest {
       BlockedInput input = load(LabelKind.NONE, dtype, 3, false);
       try {
         double[] theta = theta(DEEP, 9);
-        PassSpec forward = new PassSpec(null, false, true, dtype, BackendOptions.named("native"),
-            0).withSoftmax(true);
+        PassSpec forward = PassSpec.forward()
+            .dtype(dtype).backend(BackendOptions.named("native")).softmax(true).build();
         try (PassResult pass = LinearPass.run(spark, input, DEEP, theta, forward)) {
           double[] y = rowsById(pass.outputBlocks("Y").collect(), K);
           double[] expected = new double[N * K];
@@ -170,7 +172,7 @@ class NetworkPassTest {
           assertClose(y, expected, dtype == DType.FLOAT64 ? TOL : 1e-5, dtype + " softmax(Y)");
         }
         try (PassResult pass = LinearPass.run(spark, input, DEEP, theta,
-            new PassSpec(null, false, true, dtype, BackendOptions.named("native"), 0))) {
+            PassSpec.forward().dtype(dtype).backend(BackendOptions.named("native")).build())) {
           double[] y = rowsById(pass.outputBlocks("Y").collect(), K);
           double[] logits = new double[N * K];
           for (int r = 0; r < N; r++) {
@@ -254,11 +256,11 @@ class NetworkPassTest {
     BlockedInput input = load(LabelKind.TARGETS, DType.FLOAT64, 5, false);
     try {
       double[] theta = theta(TANH, 19);
-      PassSpec deep = new PassSpec(Loss.MSE, false, false, DType.FLOAT64,
-          BackendOptions.named("native"), 2);
+      PassSpec deep = PassSpec.backward(Loss.MSE)
+          .dtype(DType.FLOAT64).backend(BackendOptions.named("native")).treeDepth(2).build();
       try (PassResult whole = LinearPass.run(spark, input, TANH, theta, deep);
           PassResult low = LinearPass.run(spark, input, TANH, theta,
-              deep.withShardThreshold(1))) {
+              deep.toBuilder().shardThreshold(1).build())) {
         assertThat(low.gradientShards()).isEqualTo(1);
         assertThat(low.treeDepth()).isEqualTo(2);
         assertThat(low.networkGradient().flat()).isEqualTo(whole.networkGradient().flat());

@@ -97,13 +97,14 @@ class ReproducibilityTest {
   }
 
   private static BlockedInput load(String file, int partitions, boolean deterministic) {
-    return InputLoader.load(spark, new InputSpec(path(file), null, null, null, "id",
-        LabelKind.TARGETS, "targets", null, null, null, DType.FLOAT64, BLOCK_ROWS, partitions,
-        false, deterministic, null));
+    return InputLoader.load(spark, InputSpec.builder(path(file)).idCol("id")
+        .labels(LabelKind.TARGETS, "targets", null).blockRows(BLOCK_ROWS).partitions(partitions)
+        .deterministic(deterministic).build());
   }
 
   private static PassSpec mse(int depth, boolean dx) {
-    return new PassSpec(Loss.MSE, dx, false, DType.FLOAT64, BackendOptions.named("native"), depth);
+    return PassSpec.backward(Loss.MSE).inputGradient(dx)
+        .dtype(DType.FLOAT64).backend(BackendOptions.named("native")).treeDepth(depth).build();
   }
 
   @Test
@@ -118,7 +119,7 @@ class ReproducibilityTest {
           assertClose(whole.gradients().dw(), expected.dw(), "unsharded dW, depth " + depth);
           for (long threshold : new long[] {gradientBytes / 2, 1}) {
             try (PassResult sharded = LinearPass.run(spark, input, w, b,
-                mse(depth, false).withShardThreshold(threshold))) {
+                mse(depth, false).toBuilder().shardThreshold(threshold).build())) {
               String what = "depth " + depth + ", threshold " + threshold;
               assertThat(sharded.gradientShards()).as(what).isEqualTo(threshold == 1 ? K : 2);
               assertThat(sharded.bytesToDriver()).as(what + ": each shard once")

@@ -203,7 +203,7 @@ class CheckpointsTest {
         new RunIdentity.Source("/other/X.npy", "/data/T.npy"), 99, NET, other, false));
     assertThat(c.refused()).containsExactly("rows 100, here 99",
         "X /data/X.npy, here /other/X.npy");
-    assertThat(c.changed()).containsExactly("learningRate 0.1 -> 0.05", "epochs 10 -> 3");
+    assertThat(c.changed()).containsExactly("learningRate 0.001 -> 0.05", "epochs 10 -> 3");
     assertThat(recorded.compareTo(RunIdentity.of(SOURCE, RunIdentity.ROWS_UNKNOWN, NET, SPEC,
         false)).refused()).as("rows not known yet").isEmpty();
   }

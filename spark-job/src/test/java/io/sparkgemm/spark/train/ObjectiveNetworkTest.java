@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
-import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.loss.Loss;
@@ -69,8 +68,9 @@ class ObjectiveNetworkTest {
         .add("features", DataTypes.createArrayType(DataTypes.DoubleType))
         .add("label", DataTypes.IntegerType);
     spark.createDataFrame(rows, schema).repartition(2).write().parquet(path("x.parquet"));
-    input = InputLoader.load(spark, new InputSpec(path("x.parquet"), null, null, null, "id",
-        LabelKind.CLASSES, "label", null, null, null, DType.FLOAT64, 8, 3, false, true, null));
+    input = InputLoader.load(spark, InputSpec.builder(path("x.parquet")).idCol("id")
+        .labels(LabelKind.CLASSES, "label", null).blockRows(8).partitions(3).deterministic(true)
+        .build());
   }
 
   @AfterAll
