@@ -11,7 +11,8 @@ import java.util.Objects;
  * is d_l x d_{l+1} and b_l has d_{l+1} values) and the activation after each hidden layer (L -
  * 1 of them; none after the last, whose output goes to the loss head). One layer is the linear
  * model. θ ({@link Theta}) packs the parameters layer by layer, W_l (row-major) then b_l:
- * MLlib's MLP layout too (its affine layers read W column-major as d_{l+1} x d_l, which is our row-major W_l).
+ * MLlib's MLP layout too (its affine layers read W column-major as d_{l+1} x d_l, which is our
+ * row-major W_l).
  * Immutable; equal when the sizes and activations are.
  */
 public final class Network implements Serializable {

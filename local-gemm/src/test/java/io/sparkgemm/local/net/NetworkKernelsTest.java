@@ -393,7 +393,7 @@ class NetworkKernelsTest {
   void badShapesNameWhatWasExpectedAndWhatCame() {
     NetworkKernels kernels = new NetworkKernels(TestBackends.nativeBlas());
     Network network = Network.of(3, new int[] {4}, Activation.TANH, 2);
-    NetworkParams params = Theta.of(network, new double[network.numParameters()]).unpack(DType.FLOAT64);
+    NetworkParams params = Theta.zeros(network).unpack(DType.FLOAT64);
     NetworkKernels.Workspace work = new NetworkKernels.Workspace();
     DenseBlock x = DenseBlock.zeros(DType.FLOAT64, 5, 3);
     assertThatThrownBy(() -> kernels.forward(params, DenseBlock.zeros(DType.FLOAT64, 5, 4)))
