@@ -35,8 +35,7 @@ public final class NetworkParams implements Serializable {
     DenseBlock[] weights = new DenseBlock[layers];
     double[][] biases = new double[layers][];
     for (int l = 0; l < layers; l++) {
-      DenseBlock w = theta.weight(l);
-      weights[l] = dtype == DType.FLOAT64 ? w : w.toDType(dtype);
+      weights[l] = theta.weight(l, dtype);
       biases[l] = theta.bias(l);
     }
     return new NetworkParams(network, dtype, weights, biases);

@@ -97,10 +97,22 @@ public final class Theta implements Serializable {
 
   /** W_layer, d_layer x d_{layer+1}, float64 (a copy). */
   public DenseBlock weight(int layer) {
+    return weight(layer, DType.FLOAT64);
+  }
+
+  /** W_layer in {@code dtype} (a copy, rounded to nearest for float32). */
+  public DenseBlock weight(int layer, DType dtype) {
     int rows = network.size(layer);
     int cols = network.size(layer + 1);
     int at = network.weightOffset(layer);
-    return DenseBlock.ofDoubles(rows, cols, Arrays.copyOfRange(values, at, at + rows * cols));
+    if (dtype == DType.FLOAT64) {
+      return DenseBlock.ofDoubles(rows, cols, Arrays.copyOfRange(values, at, at + rows * cols));
+    }
+    float[] w = new float[rows * cols];
+    for (int i = 0; i < w.length; i++) {
+      w[i] = (float) values[at + i];
+    }
+    return DenseBlock.ofFloats(rows, cols, w);
   }
 
   /** b_layer, d_{layer+1} values (a copy). */

@@ -136,7 +136,7 @@ final class BenchTrainCommand implements Callable<Integer> {
           .maxIter(2 * iterations).tol(0).dtype(dtype).backend(backend).build();
       Objective objective = new Objective(s, input, Network.linear(d, classes), train);
       Trainer.Result result = Trainer.train(objective, train,
-          Trainer.Start.fresh(new double[d * classes + classes]), (r, t, v) -> { });
+          Trainer.Start.fresh(new double[objective.numParameters()]), (r, t, v) -> { });
       double seconds = 0;
       int counted = 0;
       IterationRecord atN = result.history().get(0);
