@@ -6,6 +6,7 @@ import io.sparkgemm.local.WeightInit;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.loss.LossHeads;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.pass.LinearPass;
 import io.sparkgemm.spark.pass.PassResult;
@@ -67,7 +68,7 @@ public final class FixedCostRuns {
         .backend(new BackendOptions("native", 1, null)).build();
     try {
       Timings pass = Timings.measure(warmups, reps, () -> {
-        try (PassResult result = LinearPass.run(spark, input, w, b, spec)) {
+        try (PassResult result = LinearPass.run(spark, input, Theta.linear(w, b), spec)) {
           return result.seconds();
         }
       });

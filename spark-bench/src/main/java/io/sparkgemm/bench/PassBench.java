@@ -6,6 +6,7 @@ import io.sparkgemm.local.WeightInit;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.loss.LossHeads;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.CacheLevels;
 import io.sparkgemm.spark.block.LabeledBlock;
@@ -87,7 +88,7 @@ public final class PassBench {
     double best = Double.POSITIVE_INFINITY;
     String backend = "";
     for (int r = 0; r < repeats + 1; r++) {
-      try (PassResult pass = LinearPass.run(spark, input, w, new double[k], spec)) {
+      try (PassResult pass = LinearPass.run(spark, input, Theta.linear(w, new double[k]), spec)) {
         if (r > 0) {
           best = Math.min(best, pass.seconds());
         }

@@ -4,6 +4,8 @@ import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.Norms;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.loss.Loss;
+import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.pass.LinearPass;
 import io.sparkgemm.spark.pass.PassResult;
@@ -72,7 +74,7 @@ final class SparkGemmRuns {
     double error = check(run, input, op, threads);
     PassSpec spec = spec(run, op, threads, false);
     Timings seconds = Timings.measure(run.config.warmups(), run.config.reps(), () -> {
-      try (PassResult pass = LinearPass.run(run.spark, input, run.w, run.b, spec)) {
+      try (PassResult pass = LinearPass.run(run.spark, input, Theta.linear(run.w, run.b), spec)) {
         return pass.seconds();
       }
     });
@@ -84,14 +86,14 @@ final class SparkGemmRuns {
   /** The warm-up run: keeps Y or dX, and compares the result with the floor's. */
   private static double check(ShapeRun run, BlockedInput input, Op op, int threads) {
     PassSpec spec = spec(run, op, threads, true);
-    try (PassResult pass = LinearPass.run(run.spark, input, run.w, run.b, spec)) {
+    try (PassResult pass = LinearPass.run(run.spark, input, Theta.linear(run.w, run.b), spec)) {
       Floor.Output ref = run.reference.get(op);
       if (op == Op.FORWARD) {
         return sketch(pass, "Y", run.shape.k()).relativeError(ref.y());
       }
-      double error = run.gradientError(op, pass.gradients());
+      double error = run.gradientError(op, pass.gradient().layer(0));
       if (op == Op.GRADIENT || op == Op.FUSED) {
-        error = Math.max(error, Norms.relativeError(pass.gradients().loss(),
+        error = Math.max(error, Norms.relativeError(pass.gradient().layer(0).loss(),
             ref.gradients().loss()));
       }
       if (op == Op.BACKWARD_DX || op == Op.FUSED) {
@@ -127,14 +129,16 @@ final class SparkGemmRuns {
       BlockedInput input = cache(run, false);
       setups[r] = (System.nanoTime() - start) / 1e9;
       try {
-        Objective objective = new Objective(run.spark, input, run.shape.k(), spec);
+        Network network = Network.linear(input.numFeatures(), run.shape.k());
+        Objective objective = new Objective(run.spark, input, network, spec);
         Trainer.Result result = Trainer.train(objective, spec,
             Trainer.Start.fresh(new double[objective.numParameters()]), (rec, theta, v) -> { });
         lastRan = (result.history().size() - 1) + " iterations, "
             + result.stopReason().label() + ", "
             + result.passes() + " softmax-ce passes";
-        last = new FitState(objective.weights(result.theta()).toDType(run.dtype()),
-            objective.bias(result.theta()), result.last().loss());
+        Theta fitted = Theta.of(network, result.theta());
+        last = new FitState(fitted.weight(0).toDType(run.dtype()), fitted.bias(0),
+            result.last().loss());
       } finally {
         input.release();
       }

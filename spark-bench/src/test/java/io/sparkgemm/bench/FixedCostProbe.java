@@ -5,6 +5,7 @@ import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.WeightInit;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.loss.Loss;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabeledBlock;
 import io.sparkgemm.spark.pass.LinearPass;
@@ -60,7 +61,7 @@ public final class FixedCostProbe {
       for (int round = 0; round < 2; round++) {
         counts.reset();
         double pass = median(passes, () -> {
-          try (PassResult result = LinearPass.run(spark, input, w, b, spec)) {
+          try (PassResult result = LinearPass.run(spark, input, Theta.linear(w, b), spec)) {
             return result.seconds();
           }
         });
@@ -71,8 +72,8 @@ public final class FixedCostProbe {
             counts.tasks.get() / (double) passes,
             counts.runMillis.get() / (double) passes, counts.resultBytes.get() / (double) passes);
         double wall = median(passes, () -> wall(() -> {
-          try (PassResult result = LinearPass.run(spark, input, w, b, spec)) {
-            result.gradients();
+          try (PassResult result = LinearPass.run(spark, input, Theta.linear(w, b), spec)) {
+            result.gradient().layer(0);
           }
         }));
         double empty = median(passes, () -> wall(() ->

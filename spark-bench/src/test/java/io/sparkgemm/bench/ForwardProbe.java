@@ -5,6 +5,7 @@ import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.WeightInit;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.loss.Loss;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.Sessions;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.input.InputSpec;
@@ -81,7 +82,7 @@ public final class ForwardProbe {
         long t1 = System.nanoTime();
         tasks.clear();
         double own;
-        try (PassResult pass = LinearPass.run(spark, input, w, b, spec)) {
+        try (PassResult pass = LinearPass.run(spark, input, Theta.linear(w, b), spec)) {
           own = pass.seconds();
         }
         long t2 = System.nanoTime();

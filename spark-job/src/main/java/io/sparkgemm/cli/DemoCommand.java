@@ -11,6 +11,7 @@ import io.sparkgemm.local.backend.Backends;
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.loss.LossHead;
 import io.sparkgemm.local.loss.LossHeads;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.Sessions;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
@@ -100,11 +101,12 @@ final class DemoCommand implements Callable<Integer> {
       try {
         DenseBlock w = WeightInit.create("xavier", features, outputs, 1);
         double[] b = new double[outputs];
-        LayerJob.Outcome forward = LayerJob.run(session.spark(), input, w, b,
+        Theta theta = Theta.linear(w, b);
+        LayerJob.Outcome forward = LayerJob.run(session.spark(), input, theta,
             PassSpec.forward().dtype(type).backend(options).build(),
             work.resolve("forward").toString(), true,
             Map.of("x", inputSpec.x(), "w", "xavier seed 1", "b", "zeros"));
-        LayerJob.Outcome backward = LayerJob.run(session.spark(), input, w, b,
+        LayerJob.Outcome backward = LayerJob.run(session.spark(), input, theta,
             PassSpec.backward(Loss.MSE).inputGradient(true).dtype(type).backend(options).build(),
             work.resolve("backward").toString(), true, Map.of("x", inputSpec.x(), "labels",
                 "column targets", "w", "xavier seed 1", "b", "zeros"));
@@ -141,7 +143,7 @@ final class DemoCommand implements Callable<Integer> {
       acc.addLoss(head.lossAndGradient(y, block.labels(), g), y.numRows());
       kernels.accumulateGradients(block.x(), g, acc);
     }
-    GradientAccumulator dist = pass.gradients();
+    GradientAccumulator dist = pass.gradient().layer(0);
     double error = Norms.maxRelativeError(dist.dw(), acc.dw());
     error = Math.max(error, Norms.maxRelativeError(dist.db(), acc.db()));
     error = Math.max(error, Norms.relativeError(dist.loss(), acc.loss()));

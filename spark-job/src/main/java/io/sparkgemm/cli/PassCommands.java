@@ -2,6 +2,7 @@ package io.sparkgemm.cli;
 
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.backend.Backends;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.Sessions;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.input.InputLoader;
@@ -27,8 +28,8 @@ final class PassCommands {
     return run(job, inputSpec, passSpec, Map.of(), out, (spark, input) -> {
       DenseBlock w = job.weights(input.numFeatures());
       double[] b = job.bias(w.numCols());
-      return LayerJob.run(spark, input, w, b, passSpec, job.out, job.overwrite, inputs,
-          job.allowNonFinite);
+      return LayerJob.run(spark, input, Theta.linear(w, b), passSpec, job.out, job.overwrite,
+          inputs, job.allowNonFinite);
     });
   }
 
@@ -40,8 +41,8 @@ final class PassCommands {
   static LayerJob.Outcome runModel(JobOptions job, InputSpec inputSpec, PassSpec passSpec,
       String modelPath, ModelDir.Model model, Map<String, Object> inputs, PrintWriter out) {
     return run(job, inputSpec, passSpec, Map.of("--model", modelPath), out,
-        (spark, input) -> LayerJob.forward(spark, input, model.network(), model.theta(),
-            passSpec, job.out, job.overwrite, inputs));
+        (spark, input) -> LayerJob.forward(spark, input,
+            Theta.of(model.network(), model.theta()), passSpec, job.out, job.overwrite, inputs));
   }
 
   /** The job on the blocked input, inside a session. */
@@ -92,7 +93,7 @@ final class PassCommands {
     if (pass.spec().backward()) {
       Map<String, Object> norms = outcome.report().section("gradientNorms");
       out.printf(Locale.ROOT, "loss (%s) = %.10g   ||dW|| = %.6g   ||db|| = %.6g%n",
-          pass.spec().loss().label(), pass.gradients().loss(), (Double) norms.get("dW"),
+          pass.spec().loss().label(), pass.gradient().loss(), (Double) norms.get("dW"),
           (Double) norms.get("db"));
       out.printf(Locale.ROOT, "reduction: tree depth %d, %d column shard%s, %.1f MB to the "
           + "driver%n", pass.treeDepth(), pass.gradientShards(),

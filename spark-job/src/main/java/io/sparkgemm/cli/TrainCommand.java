@@ -6,6 +6,7 @@ import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Activation;
 import io.sparkgemm.local.net.Network;
 import io.sparkgemm.local.net.NetworkInit;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.Interrupts;
 import io.sparkgemm.spark.Sessions;
 import io.sparkgemm.spark.block.BlockedInput;
@@ -16,7 +17,6 @@ import io.sparkgemm.spark.pass.PassSpec;
 import io.sparkgemm.spark.train.CheckpointFolder;
 import io.sparkgemm.spark.train.Checkpoints;
 import io.sparkgemm.spark.train.ClassCount;
-import io.sparkgemm.spark.train.Objective;
 import io.sparkgemm.spark.train.Optimizer;
 import io.sparkgemm.spark.train.RunIdentity;
 import io.sparkgemm.spark.train.TrainJob;
@@ -343,7 +343,7 @@ final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("W is " + w.shape() + " but X has " + inFeatures
           + " features (W must be d x k with d = " + inFeatures + ")");
     }
-    return Objective.pack(w, b);
+    return Theta.linear(w, b).values();
   }
 
   /** The checkpoint must have been written by this optimizer, model and minibatch order. */

@@ -2,6 +2,8 @@ package io.sparkgemm.ml;
 
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.Init;
+import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.train.Objective;
 import io.sparkgemm.spark.train.Optimizer;
@@ -63,16 +65,12 @@ public abstract class LinearLayerEstimator<M extends LinearLayerModel<M>>
       if (result == null) {
         TrainSpec train = trainSpec().build();
         DenseBlock w0 = Init.parse($(init())).create(d, k, (Long) $(seed()));
-        Objective objective = new Objective(spark, input, k, train);
+        Objective objective = new Objective(spark, input, Network.linear(d, k), train);
         result = Trainer.train(objective, train, Trainer.Start.fresh(
-            Objective.pack(w0, new double[k])), (record, theta, velocity) -> { });
+            Theta.linear(w0, new double[k]).values()), (record, theta, velocity) -> { });
       }
-      double[] theta = result.theta();
-      double[] w = new double[d * k];
-      double[] b = new double[k];
-      System.arraycopy(theta, 0, w, 0, d * k);
-      System.arraycopy(theta, d * k, b, 0, k);
-      return fitted(createModel(uid(), DenseBlock.ofDoubles(d, k, w), b), result);
+      Theta theta = Theta.of(Network.linear(d, k), result.theta());
+      return fitted(createModel(uid(), theta.weight(0), theta.bias(0)), result);
     } finally {
       input.release();
     }

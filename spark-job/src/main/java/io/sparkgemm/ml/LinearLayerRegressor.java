@@ -2,9 +2,9 @@ package io.sparkgemm.ml;
 
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.RidgeSolver;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.train.NormalEquations;
-import io.sparkgemm.spark.train.Objective;
 import io.sparkgemm.spark.train.StopReason;
 import io.sparkgemm.spark.train.Trainer;
 import java.util.List;
@@ -43,7 +43,8 @@ public final class LinearLayerRegressor extends LinearLayerEstimator<LinearLayer
     NormalEquations.Sums sums = NormalEquations.compute(spark, input, backendOptions(), 0);
     RidgeSolver.Solution s = RidgeSolver.solve(sums.gram(), sums.rhs(), sums.inFeatures(), k,
         sums.numRows() * (Double) $(regParam()) / 2);
-    return new Trainer.Result(Objective.pack(s.w(), s.b()), List.of(), StopReason.CLOSED_FORM,
+    return new Trainer.Result(Theta.linear(s.w(), s.b()).values(), List.of(),
+        StopReason.CLOSED_FORM,
         1, sums.seconds());
   }
 

@@ -5,6 +5,7 @@ import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Network;
 import io.sparkgemm.local.net.NetworkKernels;
 import io.sparkgemm.local.net.NetworkParams;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.train.ModelDir;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -49,7 +50,7 @@ public abstract class NetworkModel<M extends NetworkModel<M>> extends LayerModel
 
   @Override
   protected BlockForward broadcastForward(JavaSparkContext jsc) {
-    Broadcast<NetworkParams> params = jsc.broadcast(NetworkParams.unpack(network, theta,
+    Broadcast<NetworkParams> params = jsc.broadcast(Theta.of(network, theta).unpack(
         DType.FLOAT64));
     return backend -> {
       NetworkKernels kernels = new NetworkKernels(backend);

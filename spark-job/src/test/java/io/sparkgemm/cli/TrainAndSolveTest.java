@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkgemm.local.loss.Loss;
+import io.sparkgemm.local.net.Network;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.input.InputLoader;
@@ -421,7 +422,7 @@ class TrainAndSolveTest {
               .blockRows(64).partitions(3).build());
       try {
         Objective objective = new Objective(
-            spark, input, K, TrainSpec.builder(
+            spark, input, Network.linear(D, K), TrainSpec.builder(
                 Loss.parse(loss)).optimizer(
                 Optimizer.GD).regParam(reg).maxIter(1).tol(0)
                 .lbfgsMemory(1).build());

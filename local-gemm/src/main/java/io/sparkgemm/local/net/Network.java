@@ -10,8 +10,9 @@ import java.util.Objects;
  * The shape of a network: layer sizes {@code d_0 -> d_1 -> ... -> d_L} (L linear layers, W_l
  * is d_l x d_{l+1} and b_l has d_{l+1} values) and the activation after each hidden layer (L -
  * 1 of them; none after the last, whose output goes to the loss head). One layer is the linear
- * model. θ packs the parameters layer by layer, W_l (row-major) then b_l: MLlib's MLP layout
- * too (its affine layers read W column-major as d_{l+1} x d_l, which is our row-major W_l).
+ * model. θ ({@link Theta}) packs the parameters layer by layer, W_l (row-major) then b_l:
+ * MLlib's MLP layout too (its affine layers read W column-major as d_{l+1} x d_l, which is our
+ * row-major W_l).
  * Immutable; equal when the sizes and activations are.
  */
 public final class Network implements Serializable {
@@ -145,14 +146,14 @@ public final class Network implements Serializable {
     return offsets[offsets.length - 1];
   }
 
-  /** Where W_layer starts in θ. */
-  public int weightOffset(int layer) {
+  /** Where W_layer starts in θ; only {@link Theta} reads θ's layout. */
+  int weightOffset(int layer) {
     checkLayer(layer);
     return offsets[2 * layer];
   }
 
-  /** Where b_layer starts in θ. */
-  public int biasOffset(int layer) {
+  /** Where b_layer starts in θ; only {@link Theta} reads θ's layout. */
+  int biasOffset(int layer) {
     checkLayer(layer);
     return offsets[2 * layer + 1];
   }

@@ -66,13 +66,12 @@ public final class NetworkGradient implements Serializable {
 
   /** The gradient as one new vector in θ's order (W_0, b_0, W_1, b_1, ...). */
   public double[] flat() {
-    double[] out = new double[network.numParameters()];
+    double[][] dw = new double[layers.length][];
+    double[][] db = new double[layers.length][];
     for (int l = 0; l < layers.length; l++) {
-      double[] dw = layers[l].dw();
-      double[] db = layers[l].db();
-      System.arraycopy(dw, 0, out, network.weightOffset(l), dw.length);
-      System.arraycopy(db, 0, out, network.biasOffset(l), db.length);
+      dw[l] = layers[l].dw();
+      db[l] = layers[l].db();
     }
-    return out;
+    return Theta.flat(network, dw, db);
   }
 }

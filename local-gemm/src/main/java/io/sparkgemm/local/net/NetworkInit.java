@@ -30,17 +30,16 @@ public final class NetworkInit {
       throw new IllegalArgumentException("Unknown init '" + scheme + "': expected one of "
           + String.join(", ", SCHEMES));
     }
-    double[] theta = new double[network.numParameters()];
-    if (name.equals("zeros")) {
-      return theta;
+    int layers = network.numLayers();
+    double[][] w = new double[layers][];
+    if (!name.equals("zeros")) {
+      for (int l = 0; l < layers; l++) {
+        String layerScheme = name.equals("auto") ? autoScheme(network, l) : name;
+        w[l] = WeightInit.create(layerScheme, network.size(l), network.size(l + 1), seed + l)
+            .doubles();
+      }
     }
-    for (int l = 0; l < network.numLayers(); l++) {
-      String layerScheme = name.equals("auto") ? autoScheme(network, l) : name;
-      double[] w = WeightInit.create(layerScheme, network.size(l), network.size(l + 1),
-          seed + l).doubles();
-      System.arraycopy(w, 0, theta, network.weightOffset(l), w.length);
-    }
-    return theta;
+    return Theta.flat(network, w, new double[layers][]);
   }
 
   /** he before relu, leaky-relu and gelu; xavier otherwise (the top layer included). */

@@ -26,37 +26,17 @@ public final class NetworkParams implements Serializable {
   }
 
   /**
-   * θ (float64, {@link Network#numParameters()} values; copied) unpacked in {@code dtype}: W_l
-   * rounded to float32 in a float32 pass, b_l kept in float64.
-   *
-   * @throws IllegalArgumentException when θ's length is not the network's parameter count
+   * θ (copied) unpacked in {@code dtype}: W_l rounded to float32 in a float32 pass, b_l kept in
+   * float64. {@link Theta#unpack} calls it.
    */
-  public static NetworkParams unpack(Network network, double[] theta, DType dtype) {
-    if (theta.length != network.numParameters()) {
-      throw new IllegalArgumentException("θ has " + theta.length + " values but the network "
-          + network.describe() + " has " + network.numParameters() + " parameters");
-    }
+  static NetworkParams unpack(Theta theta, DType dtype) {
+    Network network = theta.network();
     int layers = network.numLayers();
     DenseBlock[] weights = new DenseBlock[layers];
     double[][] biases = new double[layers][];
     for (int l = 0; l < layers; l++) {
-      int d = network.size(l);
-      int k = network.size(l + 1);
-      int at = network.weightOffset(l);
-      if (dtype == DType.FLOAT64) {
-        double[] w = new double[d * k];
-        System.arraycopy(theta, at, w, 0, w.length);
-        weights[l] = DenseBlock.ofDoubles(d, k, w);
-      } else {
-        float[] w = new float[d * k];
-        for (int i = 0; i < w.length; i++) {
-          w[i] = (float) theta[at + i];
-        }
-        weights[l] = DenseBlock.ofFloats(d, k, w);
-      }
-      int bAt = network.biasOffset(l);
-      biases[l] = new double[k];
-      System.arraycopy(theta, bAt, biases[l], 0, k);
+      weights[l] = theta.weight(l, dtype);
+      biases[l] = theta.bias(l);
     }
     return new NetworkParams(network, dtype, weights, biases);
   }
@@ -109,21 +89,7 @@ public final class NetworkParams implements Serializable {
   }
 
   /** θ again, as a new float64 vector (W_l widened from float32 in a float32 pass). */
-  public double[] pack() {
-    double[] theta = new double[network.numParameters()];
-    for (int l = 0; l < weights.length; l++) {
-      DenseBlock w = weights[l];
-      int at = network.weightOffset(l);
-      if (dtype == DType.FLOAT64) {
-        System.arraycopy(w.doubles(), 0, theta, at, w.doubles().length);
-      } else {
-        float[] wv = w.floats();
-        for (int i = 0; i < wv.length; i++) {
-          theta[at + i] = wv[i];
-        }
-      }
-      System.arraycopy(biases[l], 0, theta, network.biasOffset(l), biases[l].length);
-    }
-    return theta;
+  public Theta pack() {
+    return Theta.pack(network, List.of(weights), List.of(biases));
   }
 }

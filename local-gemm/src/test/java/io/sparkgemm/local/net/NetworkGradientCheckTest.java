@@ -101,7 +101,7 @@ class NetworkGradientCheckTest {
 
     // the kernels
     NetworkKernels kernels = new NetworkKernels(TestBackends.byName(backend));
-    NetworkParams params = NetworkParams.unpack(network, theta, dtype);
+    NetworkParams params = Theta.of(network, theta).unpack(dtype);
     DenseBlock xb = DenseBlock.ofRows(x).toDType(dtype);
     DenseBlock tb = DenseBlock.ofRows(targets).toDType(dtype);
     DenseBlock dx = DenseBlock.zeros(dtype, ROWS, d);

@@ -52,7 +52,7 @@ class NetworkKernelsTest {
   void seedsWorkedExampleIsExactThroughTheOneLayerNetwork(String backend, DType dtype) {
     NetworkKernels kernels = new NetworkKernels(TestBackends.byName(backend));
     Network network = Network.linear(2, 2);
-    NetworkParams params = NetworkParams.unpack(network, THETA, dtype);
+    NetworkParams params = Theta.of(network, THETA).unpack(dtype);
     DenseBlock x = DenseBlock.ofRows(X).toDType(dtype);
     DenseBlock y = DenseBlock.zeros(dtype, 3, 2);
     DenseBlock g = DenseBlock.zeros(dtype, 3, 2);
@@ -97,7 +97,7 @@ class NetworkKernelsTest {
         : n);
     Network network = Network.linear(d, k);
     double[] theta = gaussian(rnd, network.numParameters(), 0.1);
-    NetworkParams params = NetworkParams.unpack(network, theta, dtype);
+    NetworkParams params = Theta.of(network, theta).unpack(dtype);
     DenseBlock x = random(rnd, n, d).toDType(dtype);
     DenseBlock targets = random(rnd, n, k).toDType(dtype);
     int[] classes = new int[n];
@@ -191,7 +191,7 @@ class NetworkKernelsTest {
     double[] expected = NetworkOracle.backward(network.sizes(), network.activations(), theta,
         x, NetworkOracle.headGradient(oracleHead, y, targets, classes), dxExpected);
 
-    NetworkParams params = NetworkParams.unpack(network, theta, dtype);
+    NetworkParams params = Theta.of(network, theta).unpack(dtype);
     DenseBlock xb = DenseBlock.ofRows(x).toDType(dtype);
     DenseBlock tb = DenseBlock.ofRows(targets).toDType(dtype);
     DenseBlock dx = DenseBlock.zeros(dtype, n, 300);
@@ -241,7 +241,7 @@ class NetworkKernelsTest {
     for (int r = 0; r < ids.length; r++) {
       ids[r] = 1000L + 3 * r;
     }
-    DenseBlock y = kernels.forward(NetworkParams.unpack(network, theta, dtype),
+    DenseBlock y = kernels.forward(Theta.of(network, theta).unpack(dtype),
         DenseBlock.ofRows(x).toDType(dtype).withRowIds(ids));
     assertThat(y.dtype()).isEqualTo(dtype);
     assertThat(y.rowIds()).containsExactly(ids);
@@ -259,8 +259,8 @@ class NetworkKernelsTest {
     Random rnd = new Random(21);
     Network network = new Network(new int[] {8, 12, 6, 3},
         List.of(Activation.GELU, Activation.RELU));
-    NetworkParams params = NetworkParams.unpack(network, gaussian(rnd, network
-        .numParameters(), 0.5), dtype);
+    NetworkParams params = Theta.of(network, gaussian(rnd, network
+        .numParameters(), 0.5)).unpack(dtype);
     NetworkKernels kernels = new NetworkKernels(TestBackends.nativeBlas());
     NetworkKernels.Workspace shared = new NetworkKernels.Workspace();
     DenseBlock buffer = null;
@@ -321,8 +321,8 @@ class NetworkKernelsTest {
     for (int i = 0; i < networks.length; i++) {
       Network network = networks[i];
       DType dtype = dtypes[i];
-      NetworkParams params = NetworkParams.unpack(network, gaussian(rnd,
-          network.numParameters(), 0.5), dtype);
+      NetworkParams params = Theta.of(network, gaussian(rnd,
+          network.numParameters(), 0.5)).unpack(dtype);
       DenseBlock xd = x.toDType(dtype);
       DenseBlock g = random(rnd, 30, 2).toDType(dtype);
       NetworkGradient reused = new NetworkGradient(network);
@@ -351,8 +351,7 @@ class NetworkKernelsTest {
   @Test
   void float32BlocksAccumulateEveryLayerInFloat64() {
     Network network = Network.of(1, new int[] {1}, Activation.IDENTITY, 1);
-    NetworkParams params = NetworkParams.unpack(network, new double[] {1, 0, 1, 0},
-        DType.FLOAT32);
+    NetworkParams params = Theta.of(network, new double[] {1, 0, 1, 0}).unpack(DType.FLOAT32);
     NetworkKernels kernels = new NetworkKernels(TestBackends.nativeBlas());
     NetworkGradient acc = new NetworkGradient(network);
     DenseBlock one = DenseBlock.ofFloats(1, 1, new float[] {1f});
@@ -372,8 +371,8 @@ class NetworkKernelsTest {
   @MethodSource("io.sparkgemm.local.net.NetworkGradientCheckTest#dtypes")
   void anEmptyBlockAddsNothing(DType dtype) {
     Network network = Network.of(3, new int[] {4}, Activation.SIGMOID, 2);
-    NetworkParams params = NetworkParams.unpack(network, gaussian(new Random(2),
-        network.numParameters(), 1), dtype);
+    NetworkParams params = Theta.of(network, gaussian(new Random(2),
+        network.numParameters(), 1)).unpack(dtype);
     NetworkKernels kernels = new NetworkKernels(TestBackends.nativeBlas());
     NetworkGradient acc = new NetworkGradient(network);
     NetworkKernels.Workspace work = new NetworkKernels.Workspace();
@@ -394,8 +393,7 @@ class NetworkKernelsTest {
   void badShapesNameWhatWasExpectedAndWhatCame() {
     NetworkKernels kernels = new NetworkKernels(TestBackends.nativeBlas());
     Network network = Network.of(3, new int[] {4}, Activation.TANH, 2);
-    NetworkParams params = NetworkParams.unpack(network, new double[network.numParameters()],
-        DType.FLOAT64);
+    NetworkParams params = Theta.zeros(network).unpack(DType.FLOAT64);
     NetworkKernels.Workspace work = new NetworkKernels.Workspace();
     DenseBlock x = DenseBlock.zeros(DType.FLOAT64, 5, 3);
     assertThatThrownBy(() -> kernels.forward(params, DenseBlock.zeros(DType.FLOAT64, 5, 4)))

@@ -57,8 +57,7 @@ class NetworkTest {
     sizes[1] = 99;   // copied, not shared
     assertThat(b.size(1)).isEqualTo(4);
     assertThat(roundTrip(a)).isEqualTo(a);
-    NetworkParams params = NetworkParams.unpack(a, new double[a.numParameters()],
-        DType.FLOAT32);
+    NetworkParams params = Theta.of(a, new double[a.numParameters()]).unpack(DType.FLOAT32);
     assertThat(((NetworkParams) roundTrip(params)).network()).isEqualTo(a);
   }
 
@@ -91,27 +90,27 @@ class NetworkTest {
     Network net = Network.of(2, new int[] {3}, Activation.SIGMOID, 1);
     // W_0 2x3, b_0 3, W_1 3x1, b_1 1
     double[] theta = {1, 2, 3, 4, 5, 6, 0.1, 0.2, 0.3, 7, 8, 9, 1.0 / 3};
-    NetworkParams p64 = NetworkParams.unpack(net, theta, DType.FLOAT64);
+    NetworkParams p64 = Theta.of(net, theta).unpack(DType.FLOAT64);
     assertThat(p64.dtype()).isEqualTo(DType.FLOAT64);
     assertThat(p64.weight(0).toRows()).isEqualTo(new double[][] {{1, 2, 3}, {4, 5, 6}});
     assertThat(p64.bias(0)).containsExactly(0.1, 0.2, 0.3);
     assertThat(p64.weight(1).toRows()).isEqualTo(new double[][] {{7}, {8}, {9}});
     assertThat(p64.bias(1)).containsExactly(1.0 / 3);
-    assertThat(p64.pack()).containsExactly(theta);
+    assertThat(p64.pack().values()).containsExactly(theta);
     theta[0] = 100;   // copied
     assertThat(p64.weight(0).get(0, 0)).isEqualTo(1);
 
-    NetworkParams p32 = NetworkParams.unpack(net, theta, DType.FLOAT32);
+    NetworkParams p32 = Theta.of(net, theta).unpack(DType.FLOAT32);
     assertThat(p32.weight(1).floats()).containsExactly(7f, 8f, 9f);
     assertThat(p32.bias(1)).containsExactly(1.0 / 3);   // b stays float64
 
-    assertThatThrownBy(() -> NetworkParams.unpack(net, new double[12], DType.FLOAT64))
+    assertThatThrownBy(() -> Theta.of(net, new double[12]).unpack(DType.FLOAT64))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("θ has 12 values but the network 2-3(sigmoid)-1 has 13 "
             + "parameters");
     NetworkParams of = NetworkParams.of(net, List.of(p64.weight(0), p64.weight(1)),
         List.of(p64.bias(0), p64.bias(1)));
-    assertThat(of.pack()).containsExactly(p64.pack());
+    assertThat(of.pack().values()).containsExactly(p64.pack().values());
     assertThatThrownBy(() -> NetworkParams.of(net, List.of(p64.weight(1), p64.weight(1)),
         List.of(p64.bias(0), p64.bias(1))))
         .isInstanceOf(IllegalArgumentException.class)
@@ -172,7 +171,7 @@ class NetworkTest {
   @Test
   void unpackedFloat32WeightsAreRoundedOnce() {
     Network net = Network.linear(1, 1);
-    NetworkParams p = NetworkParams.unpack(net, new double[] {0.1, 0.2}, DType.FLOAT32);
+    NetworkParams p = Theta.of(net, new double[] {0.1, 0.2}).unpack(DType.FLOAT32);
     DenseBlock w = p.weight(0);
     assertThat(w.floats()).containsExactly(0.1f);
     assertThat(p.bias(0)).containsExactly(0.2);

@@ -5,9 +5,12 @@ import static org.apache.spark.sql.functions.col;
 import io.sparkgemm.cli.MasterMixin;
 import io.sparkgemm.cli.SparkGemmCli;
 import io.sparkgemm.local.DType;
+import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.backend.Backends;
 import io.sparkgemm.local.loss.Loss;
+import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.Sessions;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
@@ -28,7 +31,6 @@ import java.util.concurrent.Callable;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.ml.functions;
-import org.apache.spark.ml.linalg.Matrix;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
@@ -132,9 +134,9 @@ final class BenchTrainCommand implements Callable<Integer> {
       // objective; the per-iteration time is taken over the first `iterations`.
       TrainSpec train = TrainSpec.builder(Loss.SOFTMAX_CE).learningRate(1).regParam(reg)
           .maxIter(2 * iterations).tol(0).dtype(dtype).backend(backend).build();
-      Objective objective = new Objective(s, input, classes, train);
+      Objective objective = new Objective(s, input, Network.linear(d, classes), train);
       Trainer.Result result = Trainer.train(objective, train,
-          Trainer.Start.fresh(new double[d * classes + classes]), (r, t, v) -> { });
+          Trainer.Start.fresh(new double[objective.numParameters()]), (r, t, v) -> { });
       double seconds = 0;
       int counted = 0;
       IterationRecord atN = result.history().get(0);
@@ -201,19 +203,14 @@ final class BenchTrainCommand implements Callable<Integer> {
         int mllibIterations = model.summary().totalIterations();
         double mllibPerIteration = times.iterationSeconds() / mllibIterations;
         df.unpersist();
-        double[] theta = new double[d * classes + classes];
-        Matrix coefficients = model.coefficientMatrix();
-        for (int i = 0; i < d; i++) {
-          for (int j = 0; j < classes; j++) {
-            theta[i * classes + j] = coefficients.apply(j, i);
-          }
-        }
-        double[] intercepts = model.interceptVector().toArray();
-        System.arraycopy(intercepts, 0, theta, d * classes, classes);
+        // MLlib's coefficients are classes x d, and toArray() is column-major: W (d x classes)
+        // row-major
+        DenseBlock w = DenseBlock.ofDoubles(d, classes, model.coefficientMatrix().toArray());
+        Theta at = Theta.linear(w, model.interceptVector().toArray());
         TrainSpec evaluation = TrainSpec.builder(Loss.SOFTMAX_CE).learningRate(1).regParam(reg)
             .maxIter(0).tol(0).dtype(DType.FLOAT64).backend(backend).build();
-        double mllibObjective = new Objective(s, input, classes, evaluation).evaluate(theta, 0)
-            .value();
+        double mllibObjective = new Objective(s, input, at.network(), evaluation)
+            .evaluate(at.values(), 0).value();
         out.printf(Locale.ROOT, "MLlib: %d iterations, %d loss evaluations, fit %.1f s of which "
             + "iterations %.1f s: %.3f s per iteration, objective %.10g (its own history: "
             + "%.10g)%n", mllibIterations, times.jobs(), fitSeconds, times.iterationSeconds(),

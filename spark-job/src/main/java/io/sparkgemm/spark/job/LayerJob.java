@@ -8,6 +8,7 @@ import io.sparkgemm.local.Norms;
 import io.sparkgemm.local.ParamText;
 import io.sparkgemm.local.backend.Lapack;
 import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.local.npy.NpyArray;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.output.OutputDir;
@@ -33,27 +34,36 @@ public final class LayerJob {
   public record Outcome(PassResult pass, Report report, String outDir) {
   }
 
-  public static Outcome run(SparkSession spark, BlockedInput input, DenseBlock w, double[] b,
+  /** The linear layer's pass (θ of {@code Network.linear(d, k)}); see the next. */
+  public static Outcome run(SparkSession spark, BlockedInput input, Theta theta,
       PassSpec spec, String out, boolean overwrite, Map<String, Object> inputs) {
-    return run(spark, input, w, b, spec, out, overwrite, inputs, false);
+    return run(spark, input, theta, spec, out, overwrite, inputs, false);
   }
 
   /**
+   * The forward or backward pass of the linear layer (θ of {@code Network.linear(d, k)}): Y,
+   * or dW, db and dX, written with report.json.
+   *
    * @param allowNonFinite write gradients even when they hold NaN or ±Inf (else the job fails,
    *     naming the first such value, and writes nothing)
    */
-  public static Outcome run(SparkSession spark, BlockedInput input, DenseBlock w, double[] b,
+  public static Outcome run(SparkSession spark, BlockedInput input, Theta theta,
       PassSpec spec, String out, boolean overwrite, Map<String, Object> inputs,
       boolean allowNonFinite) {
+    if (!theta.network().isLinear()) {
+      throw new IllegalArgumentException("A layer job runs the linear layer, got the network "
+          + theta.network().describe());
+    }
+    DenseBlock w = theta.weight(0);
     OutputDir dir = OutputDir.create(out, overwrite, spark.sparkContext().hadoopConfiguration());
-    try (dir; PassResult pass = LinearPass.run(spark, input, w, b, spec)) {
+    try (dir; PassResult pass = LinearPass.run(spark, input, theta, spec)) {
       if (spec.backward() && !allowNonFinite) {
-        requireFinite(pass.gradients());
+        requireFinite(pass.gradient().layer(0));
       }
       long writeStart = System.nanoTime();
       Map<String, String> written = new LinkedHashMap<>();
       if (spec.backward()) {
-        GradientAccumulator g = pass.gradients();
+        GradientAccumulator g = pass.gradient().layer(0);
         RowOutputs.writeNpy(dir, "dW.npy", NpyArray.of(g.dwBlock()));
         RowOutputs.writeNpy(dir, "db.npy", NpyArray.ofVector(g.db()));
         written.put("dW", "dW.npy");
@@ -99,7 +109,7 @@ public final class LayerJob {
     }
     putBlocks(r, input, pass);
     if (spec.backward()) {
-      GradientAccumulator g = pass.gradients();
+      GradientAccumulator g = pass.gradient().layer(0);
       r.put("loss", spec.loss().label());
       r.put("lossValue", g.loss());
       r.put("treeDepth", pass.treeDepth());
@@ -158,15 +168,15 @@ public final class LayerJob {
    *
    * @param spec a forward spec (no loss) that keeps Y
    */
-  public static Outcome forward(SparkSession spark, BlockedInput input, Network network,
-      double[] theta, PassSpec spec, String out, boolean overwrite,
-      Map<String, Object> inputs) {
+  public static Outcome forward(SparkSession spark, BlockedInput input, Theta theta,
+      PassSpec spec, String out, boolean overwrite, Map<String, Object> inputs) {
+    Network network = theta.network();
     if (spec.backward() || !spec.keepOutput()) {
       throw new IllegalArgumentException("A network forward job keeps Y and has no loss, got "
           + spec.describe());
     }
     OutputDir dir = OutputDir.create(out, overwrite, spark.sparkContext().hadoopConfiguration());
-    try (dir; PassResult pass = LinearPass.run(spark, input, network, theta, spec)) {
+    try (dir; PassResult pass = LinearPass.run(spark, input, theta, spec)) {
       long writeStart = System.nanoTime();
       Map<String, String> written = new LinkedHashMap<>();
       written.put("Y", RowOutputs.write(spark, pass.outputBlocks("Y"), spec.dtype(), input,

@@ -10,6 +10,7 @@ import io.sparkgemm.local.loss.LossHeads;
 import io.sparkgemm.local.net.Network;
 import io.sparkgemm.local.net.NetworkKernels;
 import io.sparkgemm.local.net.NetworkParams;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabeledBlock;
 import io.sparkgemm.spark.pass.TaskParams;
@@ -42,8 +43,9 @@ public final class NetworkEvaluation {
     }
   }
 
-  public static Result run(SparkSession spark, BlockedInput input, Network network,
-      double[] theta, Loss loss, DType dtype, BackendOptions backend) {
+  public static Result run(SparkSession spark, BlockedInput input, Theta theta, Loss loss,
+      DType dtype, BackendOptions backend) {
+    Network network = theta.network();
     if (network.inFeatures() != input.numFeatures()) {
       throw new IllegalArgumentException("The model " + network.describe() + " takes "
           + network.inFeatures() + " features but X has " + input.numFeatures());
@@ -57,7 +59,7 @@ public final class NetworkEvaluation {
     long n = input.numRows();
     boolean classes = loss == Loss.SOFTMAX_CE;
     // closed (the broadcast destroyed and waited for) however the job ends
-    try (TaskParams params = TaskParams.of(jsc, NetworkParams.unpack(network, theta, dtype))) {
+    try (TaskParams params = TaskParams.of(jsc, theta.unpack(dtype))) {
       spark.sparkContext().setJobDescription("spark-gemm evaluate " + network.describe());
       int depth = TreeDepth.forSmallSums(spark, input.blocks().getNumPartitions(), Sums.BYTES);
       Sums sums = OrderedTreeReduce.reducePartitions(input.blocks(),

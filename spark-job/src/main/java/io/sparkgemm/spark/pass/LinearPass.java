@@ -13,6 +13,7 @@ import io.sparkgemm.local.net.Network;
 import io.sparkgemm.local.net.NetworkGradient;
 import io.sparkgemm.local.net.NetworkKernels;
 import io.sparkgemm.local.net.NetworkParams;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.Chunks;
 import io.sparkgemm.spark.block.LabeledBlock;
@@ -47,63 +48,38 @@ public final class LinearPass {
   }
 
   /**
-   * The linear layer: {@link #run(SparkSession, BlockedInput, Network, double[], PassSpec)} with
-   * {@code Network.linear(d, k)} and θ = (W, b).
+   * A full pass of θ's network at θ over every cached row; the linear layer is
+   * {@code Theta.linear(w, b)}, the network {@code Network.linear(d, k)}.
    *
-   * @param w d x k (any dtype; converted once to the pass's dtype before broadcast)
-   * @param b length k
+   * @param theta the network and its parameters (not modified)
    */
-  public static PassResult run(SparkSession spark, BlockedInput input, DenseBlock w, double[] b,
+  public static PassResult run(SparkSession spark, BlockedInput input, Theta theta,
       PassSpec spec) {
-    if (w.numRows() != input.numFeatures()) {
-      throw new IllegalArgumentException("W is " + w.shape() + " but X has "
-          + input.numFeatures() + " features (W must be d x k with d = " + input.numFeatures()
-          + ")");
-    }
-    if (b.length != w.numCols()) {
-      throw new IllegalArgumentException("b has " + b.length + " values but W is " + w.shape()
-          + " (b must have k = " + w.numCols() + ")");
-    }
-    boolean rowsOfK = spec.backward() && spec.loss().rowsOfK();
-    if (rowsOfK && input.labelWidth() != w.numCols()) {
-      throw new IllegalArgumentException((spec.loss() == Loss.SUPPLIED
-          ? "The upstream gradient G has " : "The targets have ") + input.labelWidth()
-          + " columns but Y = XW + b has k = " + w.numCols());
-    }
-    return run(spark, input, Network.linear(w.numRows(), w.numCols()), pack(w, b), spec);
+    return run(spark, input, theta, spec, null);
   }
 
   /**
-   * A full pass of {@code network} at θ over every cached row.
-   *
-   * @param theta θ, layer by layer W_l (row-major) then b_l ({@link Network#numParameters()}
-   *     values; not modified)
+   * A pass of θ's network over the rows of one minibatch step (all rows when {@code slice} is
+   * null): the loss heads average over the step's rows, {@code slice.rows()}. A step keeps no
+   * outputs.
    */
-  public static PassResult run(SparkSession spark, BlockedInput input, Network network,
-      double[] theta, PassSpec spec) {
-    return run(spark, input, network, theta, spec, null);
+  public static PassResult run(SparkSession spark, BlockedInput input, Theta theta,
+      PassSpec spec, RowSlice slice) {
+    return run(spark, input, theta, spec, slice,
+        TaskParams.ships(theta.network(), spec.dtype()));
   }
 
   /**
-   * A pass of {@code network} at θ over the rows of one minibatch step (all rows when
-   * {@code slice} is null): the loss heads average over the step's rows, {@code slice.rows()}.
-   * A step keeps no outputs.
+   * {@link #run(SparkSession, BlockedInput, Theta, PassSpec, RowSlice)} with θ shipped in the
+   * tasks ({@code shipped}) or broadcast; both give the same bits.
    */
-  public static PassResult run(SparkSession spark, BlockedInput input, Network network,
-      double[] theta, PassSpec spec, RowSlice slice) {
-    return run(spark, input, network, theta, spec, slice, TaskParams.ships(network, spec.dtype()));
-  }
-
-  /**
-   * {@link #run(SparkSession, BlockedInput, Network, double[], PassSpec, RowSlice)} with θ
-   * shipped in the tasks ({@code shipped}) or broadcast; both give the same bits.
-   */
-  static PassResult run(SparkSession spark, BlockedInput input, Network network,
-      double[] theta, PassSpec spec, RowSlice slice, boolean shipped) {
-    check(input, network, theta, spec, slice);
+  static PassResult run(SparkSession spark, BlockedInput input, Theta theta, PassSpec spec,
+      RowSlice slice, boolean shipped) {
+    Network network = theta.network();
+    check(input, network, spec, slice);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     // A copy in the pass's dtype: the caller may change θ, and kept outputs may be recomputed.
-    NetworkParams params = NetworkParams.unpack(network, theta, spec.dtype());
+    NetworkParams params = theta.unpack(spec.dtype());
     TaskParams travelling = TaskParams.of(jsc, params, shipped);
     boolean keepOutputs = spec.keepsOutputs();
     long rows = slice == null ? input.numRows() : slice.rows();
@@ -177,31 +153,24 @@ public final class LinearPass {
     }
   }
 
-  /** θ of the linear layer: W (row-major, as float64) then b. */
-  public static double[] pack(DenseBlock w, double[] b) {
-    double[] wv = w.toDType(DType.FLOAT64).doubles();
-    int dk = w.numRows() * w.numCols();
-    double[] theta = new double[dk + b.length];
-    System.arraycopy(wv, 0, theta, 0, dk);
-    System.arraycopy(b, 0, theta, dk, b.length);
-    return theta;
-  }
-
-  private static void check(BlockedInput input, Network network, double[] theta, PassSpec spec,
+  private static void check(BlockedInput input, Network network, PassSpec spec,
       RowSlice slice) {
-    if (theta.length != network.numParameters()) {
-      throw new IllegalArgumentException("θ has " + theta.length + " values but the "
-          + network.describe() + " network has " + network.numParameters() + " parameters");
-    }
-    if (network.inFeatures() != input.numFeatures()) {
-      throw new IllegalArgumentException("The " + network.describe() + " network takes "
-          + network.inFeatures() + " features but X has " + input.numFeatures());
-    }
+    int d = input.numFeatures();
     int k = network.outFeatures();
+    // The linear layer's refusals name W and Y = XW + b, as the forward and backward commands
+    // have always said.
+    if (network.inFeatures() != d) {
+      throw new IllegalArgumentException(network.isLinear()
+          ? "W is " + network.inFeatures() + "x" + k + " but X has " + d + " features (W must "
+              + "be d x k with d = " + d + ")"
+          : "The " + network.describe() + " network takes " + network.inFeatures()
+              + " features but X has " + d);
+    }
     if (spec.backward() && spec.loss().rowsOfK() && input.labelWidth() != k) {
       throw new IllegalArgumentException((spec.loss() == Loss.SUPPLIED
           ? "The upstream gradient G has " : "The targets have ") + input.labelWidth()
-          + " columns but the " + network.describe() + " network's output Y has " + k);
+          + " columns but " + (network.isLinear() ? "Y = XW + b has k = " + k
+              : "the " + network.describe() + " network's output Y has " + k));
     }
     // X blocks (rows x d, and so dX) were checked when they were made; Y and the hidden layers'
     // blocks are rows x d_l.

@@ -1,7 +1,6 @@
 package io.sparkgemm.spark.pass;
 
 import io.sparkgemm.local.DenseBlock;
-import io.sparkgemm.local.GradientAccumulator;
 import io.sparkgemm.local.net.Network;
 import io.sparkgemm.local.net.NetworkGradient;
 import io.sparkgemm.spark.output.OutputBlock;
@@ -50,8 +49,7 @@ public final class PassResult implements AutoCloseable {
   private PassResult(Builder b) {
     this.spec = b.spec;
     this.shape = b.shape;
-    this.network = b.network != null ? b.network
-        : Network.linear(b.shape.inFeatures(), b.shape.outFeatures());
+    this.network = b.network;
     this.gradients = b.gradients;
     this.partials = b.partials;
     this.reduction = b.reduction;
@@ -92,25 +90,11 @@ public final class PassResult implements AutoCloseable {
   }
 
   /**
-   * The linear layer's dW, db, loss and row count summed over the batch (null for a forward
-   * pass); a network of several layers has {@link #networkGradient()}.
-   */
-  public GradientAccumulator gradients() {
-    if (gradients == null) {
-      return null;
-    }
-    if (network.numLayers() != 1) {
-      throw new IllegalStateException("The " + network.describe() + " network has "
-          + network.numLayers() + " layers: read its gradient with networkGradient()");
-    }
-    return gradients.layer(0);
-  }
-
-  /**
    * Every layer's dW and db, the loss and the row count summed over the batch (null for a
-   * forward pass); {@link NetworkGradient#flat()} is the gradient in θ's order.
+   * forward pass); for the linear layer dW and db are {@code gradient().layer(0)}, and
+   * {@link NetworkGradient#flat()} is the gradient in θ's order.
    */
-  public NetworkGradient networkGradient() {
+  public NetworkGradient gradient() {
     return gradients;
   }
 

@@ -38,16 +38,10 @@ public final class GradientSum implements Mergeable<GradientSum> {
   private double seconds;
   private double dxSquares;
 
-  /** The one-layer network's sums (dW, db, loss, rows), or null while empty. */
-  public GradientAccumulator value() {
-    if (sum != null && sum.network().numLayers() != 1) {
-      throw new IllegalStateException("A " + sum.network().describe() + " network's gradient "
-          + "has " + sum.network().numLayers() + " layers: read it with gradient()");
-    }
-    return sum == null ? null : sum.layer(0);
-  }
-
-  /** Every layer's sums, or null while empty. */
+  /**
+   * Every layer's sums (dW, db, and on the top layer the loss and rows; the linear layer's are
+   * {@code gradient().layer(0)}), or null while empty.
+   */
   public NetworkGradient gradient() {
     return sum;
   }

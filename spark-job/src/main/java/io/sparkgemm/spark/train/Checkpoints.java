@@ -5,7 +5,7 @@ import static io.sparkgemm.local.ParamText.param;
 import io.sparkgemm.local.BadParameterException;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
-import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.local.npy.Npy;
 import io.sparkgemm.local.npy.NpyArray;
 import io.sparkgemm.spark.input.DriverFiles;
@@ -70,8 +70,9 @@ public final class Checkpoints {
   /** A checkpoint of the linear model trained by gd or lbfgs. */
   public static String write(CheckpointFolder root, int iteration, Optimizer optimizer,
       DenseBlock w, double[] b, double[] velocity, List<IterationRecord> history) {
-    ModelDir.Model model = new ModelDir.Model(Network.linear(w.numRows(), w.numCols()),
-        Objective.pack(w, b), null, DType.FLOAT64);
+    Theta theta = Theta.linear(w, b);
+    ModelDir.Model model = new ModelDir.Model(theta.network(), theta.values(), null,
+        DType.FLOAT64);
     return write(root, iteration, optimizer, model, velocity, null, null, history, null);
   }
 
@@ -237,8 +238,8 @@ public final class Checkpoints {
       throw damaged(bFile, "b has " + b.length + " values but W is " + w.shape()
           + " (b must have k = " + w.numCols() + ")");
     }
-    return new ModelDir.Model(Network.linear(w.numRows(), w.numCols()),
-        Objective.pack(w.toDType(DType.FLOAT64), b), null, DType.FLOAT64);
+    Theta theta = Theta.linear(w, b);
+    return new ModelDir.Model(theta.network(), theta.values(), null, DType.FLOAT64);
   }
 
   /**

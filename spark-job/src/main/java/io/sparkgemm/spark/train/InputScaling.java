@@ -1,6 +1,7 @@
 package io.sparkgemm.spark.train;
 
 import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabeledBlock;
 import io.sparkgemm.spark.reduce.OrderedTreeReduce;
@@ -54,14 +55,14 @@ public record InputScaling(double[] mean, double[] scale) {
   /** θ on raw rows from θ' on standardised rows (a new vector). */
   public double[] toRaw(Network network, double[] scaled) {
     double[] raw = scaled.clone();
+    Theta at = Theta.of(network, raw);
     int d = network.inFeatures();
     int k = network.size(1);
-    int w = network.weightOffset(0);
-    int b = network.biasOffset(0);
     for (int i = 0; i < d; i++) {
       for (int j = 0; j < k; j++) {
-        raw[w + i * k + j] = scaled[w + i * k + j] / scale[i];
-        raw[b + j] -= raw[w + i * k + j] * mean[i];
+        int w = at.weightIndex(0, i, j);
+        raw[w] = scaled[w] / scale[i];
+        raw[at.biasIndex(0, j)] -= raw[w] * mean[i];
       }
     }
     return raw;
@@ -70,14 +71,13 @@ public record InputScaling(double[] mean, double[] scale) {
   /** ∂f/∂θ' from ∂f/∂θ (a new vector). */
   public double[] toScaled(Network network, double[] rawGradient) {
     double[] g = rawGradient.clone();
+    Theta at = Theta.of(network, g);
     int d = network.inFeatures();
     int k = network.size(1);
-    int w = network.weightOffset(0);
-    int b = network.biasOffset(0);
     for (int i = 0; i < d; i++) {
       for (int j = 0; j < k; j++) {
-        g[w + i * k + j] = (rawGradient[w + i * k + j] - mean[i] * rawGradient[b + j])
-            / scale[i];
+        int w = at.weightIndex(0, i, j);
+        g[w] = (rawGradient[w] - mean[i] * rawGradient[at.biasIndex(0, j)]) / scale[i];
       }
     }
     return g;

@@ -6,7 +6,7 @@ import breeze.optimize.DiffFunction;
 import breeze.optimize.FirstOrderMinimizer;
 import breeze.optimize.LBFGS;
 import io.sparkgemm.local.Norms;
-import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.net.Theta;
 import java.lang.invoke.CallSite;
 import java.lang.invoke.LambdaMetafactory;
 import java.lang.invoke.MethodHandle;
@@ -69,7 +69,8 @@ final class Lbfgs {
       }
       System.arraycopy(x, 0, previous, 0, x.length);
       double value = (Double) state.value();
-      double loss = value - 0.5 * spec.regParam() * squaresOfWeights(x, objective);
+      double loss = value - 0.5 * spec.regParam() * Theta.of(objective.network(),
+          x).weightSquares();
       if (state.iter() > 0 || start.history().isEmpty()) {
         listener.onIteration(new IterationRecord(iteration, value, loss, Norms.norm(grad),
             Math.sqrt(step), (System.nanoTime() - t0) / 1e9, objective.passes() - passes0),
@@ -98,20 +99,6 @@ final class Lbfgs {
       out[i] = data[v.offset() + i * v.stride()];
     }
     return out;
-  }
-
-  /** Σ_l ||W_l||², the regularised part of θ (biases are not penalised). */
-  private static double squaresOfWeights(double[] x, Objective objective) {
-    Network network = objective.network();
-    double s = 0;
-    for (int l = 0; l < network.numLayers(); l++) {
-      int from = network.weightOffset(l);
-      int to = from + network.size(l) * network.size(l + 1);
-      for (int i = from; i < to; i++) {
-        s += x[i] * x[i];
-      }
-    }
-    return s;
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

@@ -4,6 +4,7 @@ import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.local.npy.Npy;
 import io.sparkgemm.local.npy.NpyArray;
 import io.sparkgemm.local.npy.NpyFormatException;
@@ -111,17 +112,12 @@ public final class ModelDir {
   /** Writes the model's files through {@code sink}; returns their names, model.json last. */
   public static List<String> write(Sink sink, Model model) {
     Network net = model.network();
+    Theta theta = Theta.of(net, model.theta());
     List<String> names = new ArrayList<>();
     for (int l = 0; l < net.numLayers(); l++) {
       String[] files = fileNames(net, l);
-      int rows = net.size(l);
-      int cols = net.size(l + 1);
-      double[] w = new double[rows * cols];
-      System.arraycopy(model.theta(), net.weightOffset(l), w, 0, w.length);
-      double[] b = new double[cols];
-      System.arraycopy(model.theta(), net.biasOffset(l), b, 0, cols);
-      writeNpy(sink, files[0], NpyArray.of(DenseBlock.ofDoubles(rows, cols, w)));
-      writeNpy(sink, files[1], NpyArray.ofVector(b));
+      writeNpy(sink, files[0], NpyArray.of(theta.weight(l)));
+      writeNpy(sink, files[1], NpyArray.ofVector(theta.bias(l)));
       names.add(files[0]);
       names.add(files[1]);
     }
@@ -178,17 +174,19 @@ public final class ModelDir {
             : e.getMessage());
       }
       Network network = d.network();
-      double[] theta = new double[network.numParameters()];
+      List<DenseBlock> weights = new ArrayList<>();
+      List<double[]> biases = new ArrayList<>();
       for (int l = 0; l < network.numLayers(); l++) {
         int rows = network.size(l);
         int cols = network.size(l + 1);
         String layer = network.numLayers() == 1 ? "" : String.valueOf(l);
-        readInto(fs, new Path(dir, d.layers().get(l).weights()), "W" + layer, rows, cols, true,
-            theta, network.weightOffset(l));
-        readInto(fs, new Path(dir, d.layers().get(l).bias()), "b" + layer, cols, 1, false,
-            theta, network.biasOffset(l));
+        weights.add(DenseBlock.ofDoubles(rows, cols, read(fs,
+            new Path(dir, d.layers().get(l).weights()), "W" + layer, rows, cols, true)));
+        biases.add(read(fs, new Path(dir, d.layers().get(l).bias()), "b" + layer, cols, 1,
+            false));
       }
-      return new Model(network, theta, d.lossValue(), d.dtypeValue());
+      return new Model(network, Theta.pack(network, weights, biases).values(), d.lossValue(),
+          d.dtypeValue());
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the model folder " + path, e);
     }
@@ -196,17 +194,16 @@ public final class ModelDir {
 
   private static Model readLegacy(FileSystem fs, Path dir) throws IOException {
     NpyLayout w = header(fs, new Path(dir, "W.npy"), true);
-    Network network = Network.linear(w.rows(), w.cols());
-    double[] theta = new double[network.numParameters()];
-    readInto(fs, new Path(dir, "W.npy"), "W", w.rows(), w.cols(), true, theta, 0);
-    readInto(fs, new Path(dir, "b.npy"), "b", w.cols(), 1, false, theta,
-        network.biasOffset(0));
-    return new Model(network, theta, null, DType.FLOAT64);
+    DenseBlock weights = DenseBlock.ofDoubles(w.rows(), w.cols(),
+        read(fs, new Path(dir, "W.npy"), "W", w.rows(), w.cols(), true));
+    Theta theta = Theta.linear(weights, read(fs, new Path(dir, "b.npy"), "b", w.cols(), 1,
+        false));
+    return new Model(theta.network(), theta.values(), null, DType.FLOAT64);
   }
 
-  /** Reads a float .npy of the expected shape into {@code theta} from {@code offset}. */
-  private static void readInto(FileSystem fs, Path file, String what, int rows, int cols,
-      boolean matrix, double[] theta, int offset) throws IOException {
+  /** Reads a float .npy of the expected shape (rows x cols values, row-major). */
+  private static double[] read(FileSystem fs, Path file, String what, int rows, int cols,
+      boolean matrix) throws IOException {
     NpyLayout layout = header(fs, file, matrix);
     if (matrix && (layout.rows() != rows || layout.cols() != cols)) {
       throw damaged(file, what + " is " + layout.shapeText() + " but " + JSON + " says ("
@@ -216,15 +213,17 @@ public final class ModelDir {
       throw damaged(file, what + " has " + layout.rows() + " values but " + JSON + " says "
           + rows);
     }
+    double[] values = new double[rows * cols];
     try (FSDataInputStream in = fs.open(file)) {
-      layout.readRows(in::readFully, 0, rows, theta, offset);
+      layout.readRows(in::readFully, 0, rows, values, 0);
     }
-    for (int i = offset; i < offset + rows * cols; i++) {
-      if (!Double.isFinite(theta[i])) {
-        throw damaged(file, what + " has " + theta[i] + " at index " + (i - offset)
+    for (int i = 0; i < values.length; i++) {
+      if (!Double.isFinite(values[i])) {
+        throw damaged(file, what + " has " + values[i] + " at index " + i
             + " (a model's parameters must be finite)");
       }
     }
+    return values;
   }
 
   private static NpyLayout header(FileSystem fs, Path file, boolean matrix)

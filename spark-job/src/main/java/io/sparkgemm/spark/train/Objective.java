@@ -1,10 +1,10 @@
 package io.sparkgemm.spark.train;
 
-import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.Norms;
 import io.sparkgemm.local.ParamText;
 import io.sparkgemm.local.net.Network;
 import io.sparkgemm.local.net.NetworkGradient;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.pass.LinearPass;
 import io.sparkgemm.spark.pass.PassResult;
@@ -20,12 +20,12 @@ import org.apache.spark.sql.SparkSession;
 /**
  * f(θ) = loss(network(X; θ)) + (reg/2)·Σ_l ||W_l||² and its gradient, one fused distributed pass
  * per evaluation, over every row ({@link #evaluate}) or over one minibatch step's rows
- * ({@link #evaluateBatch}; the loss is then the mean over the step's rows). θ packs the layers in
- * order, W_l (d_l x d_{l+1}, row-major) then b_l; for the linear model (one layer) W (d x k)
- * then b (k). Biases are not penalised. Every evaluation broadcasts the new θ, and the pass
- * destroys the broadcast when it is done ({@link PassResult#close()}); the cached blocks of X are
- * reused. An evaluation whose loss or gradient is not finite stops training with a
- * {@link TrainingDivergedException} that names the iteration.
+ * ({@link #evaluateBatch}; the loss is then the mean over the step's rows). θ is laid out as
+ * {@link Theta} says; the linear model is the one-layer network. Biases are not penalised.
+ * Every evaluation broadcasts the new θ, and the pass destroys the broadcast when it is done
+ * ({@link PassResult#close()}); the cached blocks of X are reused. An evaluation whose loss or
+ * gradient is not finite stops training with a {@link TrainingDivergedException} that names the
+ * iteration.
  */
 public final class Objective {
   private final SparkSession spark;
@@ -54,11 +54,7 @@ public final class Objective {
     }
   }
 
-  /** The linear model d -> {@code outFeatures}. */
-  public Objective(SparkSession spark, BlockedInput input, int outFeatures, TrainSpec spec) {
-    this(spark, input, Network.linear(input.numFeatures(), outFeatures), spec);
-  }
-
+  /** f for {@code network} (the linear model is {@code Network.linear(d, k)}) over the input. */
   public Objective(SparkSession spark, BlockedInput input, Network network, TrainSpec spec) {
     if (network.inFeatures() != input.numFeatures()) {
       throw new IllegalArgumentException("The " + network.describe() + " network takes "
@@ -150,9 +146,9 @@ public final class Objective {
 
   private Evaluation evaluate(double[] theta, RowSlice slice, int iteration) {
     NetworkGradient g;
-    try (PassResult result = LinearPass.run(spark, input, network, modelTheta(theta), pass,
-        slice)) {
-      g = result.networkGradient();
+    try (PassResult result = LinearPass.run(spark, input,
+        Theta.of(network, modelTheta(theta)), pass, slice)) {
+      g = result.gradient();
       passes++;
       passSeconds += result.seconds();
       bytesToDriver += result.bytesToDriver();
@@ -160,17 +156,10 @@ public final class Objective {
       backends.addAll(result.backends());
     }
     double[] gradient = scaling == null ? g.flat() : scaling.toScaled(network, g.flat());
-    double squares = 0;
-    for (int l = 0; l < network.numLayers(); l++) {
-      int from = network.weightOffset(l);
-      int to = from + network.size(l) * network.size(l + 1);
-      for (int i = from; i < to; i++) {
-        // ∇_W f = dW + reg·W; b is not penalised
-        gradient[i] += reg * theta[i];
-        squares += theta[i] * theta[i];
-      }
-    }
-    double value = g.loss() + 0.5 * reg * squares;
+    // ∇_W f = dW + reg·W; b is not penalised
+    Theta at = Theta.of(network, theta);
+    at.addScaledWeights(reg, gradient);
+    double value = g.loss() + 0.5 * reg * at.weightSquares();
     double norm = Norms.norm(gradient);
     if (!Double.isFinite(value) || !Double.isFinite(norm)) {
       throw new TrainingDivergedException(iteration, ParamText.of(String.format(Locale.ROOT,
@@ -179,46 +168,6 @@ public final class Objective {
           TrainingDivergedException.ADVICE, "."));
     }
     return new Evaluation(value, g.loss(), gradient, norm, g.numRows());
-  }
-
-  /** The linear model's W (d x k) from θ; a network has {@link #weights(double[], int)}. */
-  public DenseBlock weights(double[] theta) {
-    requireLinear();
-    return weights(theta, 0);
-  }
-
-  /** The linear model's b (k) from θ; a network has {@link #bias(double[], int)}. */
-  public double[] bias(double[] theta) {
-    requireLinear();
-    return bias(theta, 0);
-  }
-
-  /** W_layer (d_layer x d_{layer+1}, float64, copied) from θ. */
-  public DenseBlock weights(double[] theta, int layer) {
-    int rows = network.size(layer);
-    int cols = network.size(layer + 1);
-    double[] w = new double[rows * cols];
-    System.arraycopy(theta, network.weightOffset(layer), w, 0, w.length);
-    return DenseBlock.ofDoubles(rows, cols, w);
-  }
-
-  /** b_layer (d_{layer+1}, copied) from θ. */
-  public double[] bias(double[] theta, int layer) {
-    double[] b = new double[network.size(layer + 1)];
-    System.arraycopy(theta, network.biasOffset(layer), b, 0, b.length);
-    return b;
-  }
-
-  private void requireLinear() {
-    if (network.numLayers() != 1) {
-      throw new IllegalStateException("The " + network.describe() + " network has "
-          + network.numLayers() + " layers: name the layer");
-    }
-  }
-
-  /** θ of the linear model: W (row-major) then b. */
-  public static double[] pack(DenseBlock w, double[] b) {
-    return LinearPass.pack(w, b);
   }
 
   public int passes() {

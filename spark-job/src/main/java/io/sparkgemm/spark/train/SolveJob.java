@@ -7,6 +7,7 @@ import io.sparkgemm.local.DType;
 import io.sparkgemm.local.RidgeSolver;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.loss.Loss;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.local.npy.NpyArray;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.output.OutputDir;
@@ -57,8 +58,9 @@ public final class SolveJob {
       TrainSpec mse = TrainSpec.builder(Loss.MSE).optimizer(Optimizer.GD).learningRate(1.0)
           .regParam(reg).maxIter(0).tol(0.0).lbfgsMemory(1).dtype(dtype).backend(backend)
           .treeDepth(treeDepth).build();
-      Objective objective = new Objective(spark, input, k, mse);
-      Objective.Evaluation at = objective.evaluate(Objective.pack(solution.w(), solution.b()), 0);
+      Theta solved = Theta.linear(solution.w(), solution.b());
+      Objective objective = new Objective(spark, input, solved.network(), mse);
+      Objective.Evaluation at = objective.evaluate(solved.values(), 0);
       double residual = Math.sqrt(at.loss() * n);
       TrainJob.writeNpy(dir, "W.npy", NpyArray.of(solution.w()));
       TrainJob.writeNpy(dir, "b.npy", NpyArray.ofVector(solution.b()));

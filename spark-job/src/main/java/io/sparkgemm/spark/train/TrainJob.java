@@ -6,6 +6,7 @@ import io.sparkgemm.local.ParamText;
 import io.sparkgemm.local.backend.Lapack;
 import io.sparkgemm.local.net.Activation;
 import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.local.npy.Npy;
 import io.sparkgemm.local.npy.NpyArray;
 import io.sparkgemm.spark.Interrupts;
@@ -113,8 +114,8 @@ public final class TrainJob {
     }
     boolean linear = network.numLayers() == 1;
     boolean minibatch = spec.optimizer().minibatch();
-    double kappaStart = linear ? Lapack.conditionNumber(objective.weights(start.theta()))
-        : Double.NaN;
+    double kappaStart = linear
+        ? Lapack.conditionNumber(Theta.of(network, start.theta()).weight(0)) : Double.NaN;
     console.println(header(input, spec, network, minibatch ? objective.stepsPerEpoch(
         spec.batchRows()) : 0, kappaStart));
     console.flush();
@@ -127,7 +128,8 @@ public final class TrainJob {
       throw e.withNote(checkpointNote(settings));
     }
     double kappaEnd = linear
-        ? Lapack.conditionNumber(objective.weights(objective.modelTheta(result.theta())))
+        ? Lapack.conditionNumber(Theta.of(network, objective.modelTheta(result.theta()))
+            .weight(0))
         : Double.NaN;
     List<String> modelFiles = ModelDir.write(dir, new ModelDir.Model(network,
         objective.modelTheta(result.theta()), spec.loss(), spec.dtype()));

@@ -1,8 +1,8 @@
 package io.sparkgemm.spark.train;
 
 import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.net.Theta;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -142,19 +142,9 @@ public final class Trainer {
         : "the network " + network.describe() + " needs";
   }
 
-  /** Whether each entry of θ is a weight (true) or a bias (false). */
-  static boolean[] weightMask(Network network) {
-    boolean[] mask = new boolean[network.numParameters()];
-    for (int l = 0; l < network.numLayers(); l++) {
-      int from = network.weightOffset(l);
-      Arrays.fill(mask, from, from + network.size(l) * network.size(l + 1), true);
-    }
-    return mask;
-  }
-
   /** The distributed objective's minibatch steps, as {@link MinibatchTrainer} sees them. */
   static BatchObjective batches(Objective objective) {
-    boolean[] mask = weightMask(objective.network());
+    boolean[] mask = Theta.weightMask(objective.network());
     return new BatchObjective() {
       @Override
       public int numParameters() {

@@ -10,6 +10,7 @@ import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Activation;
 import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabeledBlock;
 import io.sparkgemm.spark.pass.NaiveNetwork;
@@ -166,7 +167,8 @@ class EvaluationReductionTest {
 
   private static NetworkEvaluation.Result evaluate(int partitions, Network network,
       double[] theta) {
-    return NetworkEvaluation.run(spark, input(partitions), network, theta, Loss.SOFTMAX_CE,
+    return NetworkEvaluation.run(spark, input(partitions), Theta.of(network, theta),
+        Loss.SOFTMAX_CE,
         DType.FLOAT64, BackendOptions.named("native"));
   }
 

@@ -6,6 +6,7 @@ import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.loss.Loss;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.CacheLevels;
 import io.sparkgemm.spark.block.LabeledBlock;
@@ -144,9 +145,9 @@ class BroadcastCleanupTest {
     PassSpec spec = PassSpec.backward(Loss.SUM)
         .dtype(DType.FLOAT64).backend(BackendOptions.named("native")).build();
     for (int p = 0; p < passes; p++) {
-      PassResult pass = LinearPass.run(spark, input, w, b, spec);
+      PassResult pass = LinearPass.run(spark, input, Theta.linear(w, b), spec);
       // The sum head's G is all ones: dW[i][j] = sum over rows of x[r][i], db[j] = N.
-      double[] dw = pass.gradients().dw();
+      double[] dw = pass.gradient().layer(0).dw();
       for (int i = 0; i < D; i++) {
         double column = 0;
         for (int r = 0; r < N; r++) {
@@ -158,7 +159,7 @@ class BroadcastCleanupTest {
       }
       double[] ones = new double[K];
       Arrays.fill(ones, N);
-      assertThat(pass.gradients().db()).containsExactly(ones);
+      assertThat(pass.gradient().layer(0).db()).containsExactly(ones);
       assertThat(pass.broadcasts()).as("the pass's broadcast of θ").hasSize(1);
       pass.close();
       pass.broadcasts().forEach(released);

@@ -12,6 +12,7 @@ import io.sparkgemm.local.loss.Labels;
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.loss.LossHead;
 import io.sparkgemm.local.loss.LossHeads;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.input.InputLoader;
@@ -148,9 +149,9 @@ class DistributedPassTest {
               .dtype(DType.FLOAT64).backend(BackendOptions.named("native"))
               .treeDepth(depth).build();
           double[] dw;
-          try (PassResult result = LinearPass.run(spark, input, w, b, pass)) {
+          try (PassResult result = LinearPass.run(spark, input, Theta.linear(w, b), pass)) {
             assertThat(result.treeDepth()).isEqualTo(depth);
-            dw = result.gradients().dw().clone();
+            dw = result.gradient().layer(0).dw().clone();
           }
           assertClose(dw, expected.acc.dw(), 1e-12, "depth " + depth + " dW");
           if (first == null) {
@@ -169,15 +170,16 @@ class DistributedPassTest {
   private void check(BlockedInput input, String head, DType dtype, boolean withDx) {
     PassSpec spec = PassSpec.backward(Loss.parse(head)).inputGradient(withDx)
         .dtype(dtype).backend(BackendOptions.named("native")).build();
-    try (PassResult pass = LinearPass.run(spark, input, w, b, spec)) {
+    try (PassResult pass = LinearPass.run(spark, input, Theta.linear(w, b), spec)) {
       Expected expected = singleBlock(head, dtype);
       double tol = dtype == DType.FLOAT64 ? 1e-12 : 2e-5;
       String what = head + " " + dtype.label();
-      assertClose(pass.gradients().dw(), expected.acc.dw(), tol, what + " dW");
-      assertClose(pass.gradients().db(), expected.acc.db(), tol, what + " db");
-      assertClose(new double[] {pass.gradients().loss()}, new double[] {expected.acc.loss()},
+      assertClose(pass.gradient().layer(0).dw(), expected.acc.dw(), tol, what + " dW");
+      assertClose(pass.gradient().layer(0).db(), expected.acc.db(), tol, what + " db");
+      assertClose(new double[] {pass.gradient().layer(0).loss()},
+          new double[] {expected.acc.loss()},
           tol, what + " loss");
-      assertThat(pass.gradients().numRows()).isEqualTo(N);
+      assertThat(pass.gradient().layer(0).numRows()).isEqualTo(N);
       if (withDx) {
         double[] dx = new double[N * D];
         int seen = 0;

@@ -10,6 +10,7 @@ import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Activation;
 import io.sparkgemm.local.net.Network;
 import io.sparkgemm.local.net.NetworkGradient;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.input.InputLoader;
@@ -93,9 +94,9 @@ class MiniBatchPassTest {
   /** The sum head's gradient on one-hot rows: how often the step used each row. */
   static double[] usedRows(BlockedInput input, RowSlice slice) {
     Network counter = Network.linear(N, 1);
-    try (PassResult pass = LinearPass.run(spark, input, counter,
-        new double[counter.numParameters()], spec(Loss.SUM), slice)) {
-      NetworkGradient g = pass.networkGradient();
+    try (PassResult pass = LinearPass.run(spark, input, Theta.of(counter,
+        new double[counter.numParameters()]), spec(Loss.SUM), slice)) {
+      NetworkGradient g = pass.gradient();
       // db = Σ_rows 1: the step's rows
       assertThat(g.layer(0).db()[0]).isEqualTo(slice.rows());
       assertThat(g.numRows()).isEqualTo(slice.rows());
@@ -168,9 +169,9 @@ class MiniBatchPassTest {
         assertThat(slice.rows()).isEqualTo(expectedRows.length);
         NaiveNetwork.Result expected = new NaiveNetwork(NET.sizes(), NET.activations())
             .gradient(theta, x, targets, null, expectedRows);
-        try (PassResult pass = LinearPass.run(spark, input, NET, theta, spec(Loss.MSE),
+        try (PassResult pass = LinearPass.run(spark, input, Theta.of(NET, theta), spec(Loss.MSE),
             slice)) {
-          NetworkGradient g = pass.networkGradient();
+          NetworkGradient g = pass.gradient();
           assertClose(g.flat(), expected.gradient(), 1e-12, "partitions " + partitions);
           assertClose(new double[] {g.loss()}, new double[] {expected.loss()}, 1e-12, "loss");
           assertThat(g.numRows()).isEqualTo(expectedRows.length);
@@ -199,25 +200,26 @@ class MiniBatchPassTest {
       double[] theta = new Random(4).doubles(NET.numParameters(), -0.7, 0.7).toArray();
       RowSlices slices = RowSlices.count(input);
       RowSlice slice = slices.slice(SEED, 0, 1, slices.stepsPerEpoch(60));
-      try (PassResult step = LinearPass.run(spark, input, NET, theta, spec(Loss.MSE), slice)) {
+      try (PassResult step = LinearPass.run(spark, input, Theta.of(NET, theta), spec(Loss.MSE),
+          slice)) {
         assertThat(step.broadcasts()).as("a step's broadcasts").isEmpty();
       }
       double[] shipped;
-      try (PassResult full = LinearPass.run(spark, input, NET, theta, spec(Loss.MSE))) {
+      try (PassResult full = LinearPass.run(spark, input, Theta.of(NET, theta), spec(Loss.MSE))) {
         assertThat(full.broadcasts()).as("a full pass's broadcasts").isEmpty();
-        shipped = full.networkGradient().flat();
+        shipped = full.gradient().flat();
       }
-      try (PassResult full = LinearPass.run(spark, input, NET, theta, spec(Loss.MSE), null,
-          false)) {
+      try (PassResult full = LinearPass.run(spark, input, Theta.of(NET, theta), spec(Loss.MSE),
+          null, false)) {
         assertThat(full.broadcasts()).as("a broadcast pass's broadcasts").hasSize(1);
-        assertThat(full.networkGradient().flat()).as("broadcast against shipped")
+        assertThat(full.gradient().flat()).as("broadcast against shipped")
             .isEqualTo(shipped);
       }
       Network wide = Network.of(D, new int[] {(int) (TaskParams.SHIPPED_THETA_BYTES / 8 / D)},
           Activation.TANH, K);
       assertThat(wide.numParameters() * 8L).isGreaterThan(TaskParams.SHIPPED_THETA_BYTES);
       double[] big = new Random(6).doubles(wide.numParameters(), -0.1, 0.1).toArray();
-      try (PassResult full = LinearPass.run(spark, input, wide, big, spec(Loss.MSE))) {
+      try (PassResult full = LinearPass.run(spark, input, Theta.of(wide, big), spec(Loss.MSE))) {
         assertThat(full.broadcasts()).as("a large θ's broadcasts").hasSize(1);
       }
     } finally {
@@ -268,9 +270,9 @@ class MiniBatchPassTest {
 
   private static double[] stepGradient(BlockedInput input, double[] theta, RowSlice slice,
       boolean shipped) {
-    try (PassResult pass = LinearPass.run(spark, input, NET, theta, spec(Loss.MSE), slice,
-        shipped)) {
-      return pass.networkGradient().flat();
+    try (PassResult pass = LinearPass.run(spark, input, Theta.of(NET, theta), spec(Loss.MSE),
+        slice, shipped)) {
+      return pass.gradient().flat();
     }
   }
 
@@ -318,8 +320,9 @@ class MiniBatchPassTest {
     try {
       RowSlices slices = RowSlices.count(input);
       RowSlice slice = slices.slice(SEED, 0, 0, 2);
-      assertThatThrownBy(() -> LinearPass.run(spark, input, NET,
-          new double[NET.numParameters()], PassSpec.backward(Loss.MSE).inputGradient(true)
+      assertThatThrownBy(() -> LinearPass.run(spark, input,
+          Theta.of(NET, new double[NET.numParameters()]),
+          PassSpec.backward(Loss.MSE).inputGradient(true)
               .dtype(DType.FLOAT64).backend(BackendOptions.named("native")).build(), slice))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("keeps no Y or dX");
@@ -331,8 +334,9 @@ class MiniBatchPassTest {
   }
 
   static double[] step(BlockedInput input, double[] theta, RowSlice slice) {
-    try (PassResult pass = LinearPass.run(spark, input, NET, theta, spec(Loss.MSE), slice)) {
-      return pass.networkGradient().flat();
+    try (PassResult pass = LinearPass.run(spark, input, Theta.of(NET, theta), spec(Loss.MSE),
+        slice)) {
+      return pass.gradient().flat();
     }
   }
 

@@ -11,6 +11,7 @@ import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Activation;
 import io.sparkgemm.local.net.Network;
 import io.sparkgemm.local.net.NetworkGradient;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.input.InputLoader;
@@ -43,6 +44,11 @@ class NetworkPassTest {
   static final int K = 3;
   static final int BLOCK_ROWS = 8;
   static final double TOL = 1e-12;
+  static final int EXACT_ROWS = 256;
+  /** The exact fixture's loss, dW[0][0..2] and db (exact binary fractions). */
+  static final double PINNED_LOSS = 6.8646697998046875;
+  static final double[] PINNED_DW = {-0.473388671875, 0.36932373046875, 0.84661865234375};
+  static final double[] PINNED_DB = {-1.540771484375, -2.052001953125, 1.5947265625};
 
   static SparkSession spark;
   @TempDir
@@ -51,6 +57,8 @@ class NetworkPassTest {
   static double[][] targets;
   static int[] classes;
   static int[] all;
+  static double[][] exactX;
+  static double[][] exactT;
 
   static final Network TANH = Network.of(D, new int[] {H}, Activation.TANH, K);
   static final Network DEEP = new Network(new int[] {D, H, 6, K},
@@ -77,6 +85,19 @@ class NetworkPassTest {
         .add("targets", DataTypes.createArrayType(DataTypes.DoubleType))
         .add("label", DataTypes.IntegerType);
     spark.createDataFrame(rows, schema).repartition(3).write().parquet(path("x.parquet"));
+    exactX = new double[EXACT_ROWS][D];
+    exactT = new double[EXACT_ROWS][K];
+    List<Row> exact = new ArrayList<>();
+    for (int r = 0; r < EXACT_ROWS; r++) {
+      for (int c = 0; c < D; c++) {
+        exactX[r][c] = (random.nextInt(9) - 4) / 4.0;
+      }
+      for (int c = 0; c < K; c++) {
+        exactT[r][c] = (random.nextInt(9) - 4) / 4.0;
+      }
+      exact.add(RowFactory.create((long) r, exactX[r], exactT[r], 0));
+    }
+    spark.createDataFrame(exact, schema).repartition(3).write().parquet(path("exact.parquet"));
   }
 
   @AfterAll
@@ -116,8 +137,9 @@ class NetworkPassTest {
           NaiveNetwork.Result expected = naive(network).gradient(theta, x,
               loss == Loss.MSE ? targets : null, classes, all);
           String what = network.describe() + " " + loss.label();
-          try (PassResult pass = LinearPass.run(spark, input, network, theta, spec(loss, false))) {
-            NetworkGradient g = pass.networkGradient();
+          try (PassResult pass = LinearPass.run(spark, input, Theta.of(network, theta), spec(loss,
+              false))) {
+            NetworkGradient g = pass.gradient();
             assertClose(g.flat(), expected.gradient(), TOL, what + " gradient");
             assertClose(new double[] {g.loss()}, new double[] {expected.loss()}, TOL,
                 what + " loss");
@@ -137,10 +159,11 @@ class NetworkPassTest {
     try {
       double[] theta = theta(DEEP, 7);
       NaiveNetwork.Result expected = naive(DEEP).gradient(theta, x, targets, null, all);
-      try (PassResult pass = LinearPass.run(spark, input, DEEP, theta, spec(Loss.MSE, true))) {
+      try (PassResult pass = LinearPass.run(spark, input, Theta.of(DEEP, theta), spec(Loss.MSE,
+          true))) {
         double[] dx = rowsById(pass.outputBlocks("dX").collect(), D);
         assertClose(dx, flatten(expected.dx()), TOL, "dX");
-        assertClose(pass.networkGradient().flat(), expected.gradient(), TOL, "gradient");
+        assertClose(pass.gradient().flat(), expected.gradient(), TOL, "gradient");
       }
     } finally {
       input.release();
@@ -155,7 +178,7 @@ class NetworkPassTest {
         double[] theta = theta(DEEP, 9);
         PassSpec forward = PassSpec.forward()
             .dtype(dtype).backend(BackendOptions.named("native")).softmax(true).build();
-        try (PassResult pass = LinearPass.run(spark, input, DEEP, theta, forward)) {
+        try (PassResult pass = LinearPass.run(spark, input, Theta.of(DEEP, theta), forward)) {
           double[] y = rowsById(pass.outputBlocks("Y").collect(), K);
           double[] expected = new double[N * K];
           for (int r = 0; r < N; r++) {
@@ -171,7 +194,7 @@ class NetworkPassTest {
           }
           assertClose(y, expected, dtype == DType.FLOAT64 ? TOL : 1e-5, dtype + " softmax(Y)");
         }
-        try (PassResult pass = LinearPass.run(spark, input, DEEP, theta,
+        try (PassResult pass = LinearPass.run(spark, input, Theta.of(DEEP, theta),
             PassSpec.forward().dtype(dtype).backend(BackendOptions.named("native")).build())) {
           double[] y = rowsById(pass.outputBlocks("Y").collect(), K);
           double[] logits = new double[N * K];
@@ -187,24 +210,35 @@ class NetworkPassTest {
   }
 
   @Test
-  void theLinearLayerIsTheOneLayerNetwork() {
-    BlockedInput input = load(LabelKind.TARGETS, DType.FLOAT64, 3, false);
+  void theLinearLayerIsTheOneLayerNetworkBitForBit() {
+    // Dyadic values of few bits (X, T in quarters, θ in eighths, n = 256): every product and
+    // sum is exact, so the pass must give the oracle's bits in any order, on any machine.
+    BlockedInput input = InputLoader.load(spark, InputSpec.builder(path("exact.parquet"))
+        .idCol("id").labels(LabelKind.TARGETS, "targets", null).dtype(DType.FLOAT64)
+        .blockRows(BLOCK_ROWS).partitions(3).build());
     try {
       Network linear = Network.linear(D, K);
-      double[] theta = theta(linear, 11);
-      DenseBlock w = DenseBlock.ofDoubles(D, K, Arrays.copyOf(theta, D * K));
-      double[] b = Arrays.copyOfRange(theta, D * K, D * K + K);
-      NaiveNetwork.Result expected = naive(linear).gradient(theta, x, targets, null, all);
-      try (PassResult old = LinearPass.run(spark, input, w, b, spec(Loss.MSE, true));
-          PassResult viaNetwork = LinearPass.run(spark, input, linear, theta,
-              spec(Loss.MSE, true))) {
-        assertThat(viaNetwork.gradients().dw()).as("dW bits").isEqualTo(old.gradients().dw());
-        assertThat(viaNetwork.gradients().db()).as("db bits").isEqualTo(old.gradients().db());
-        assertThat(viaNetwork.gradients().loss()).isEqualTo(old.gradients().loss());
-        assertThat(rowsById(viaNetwork.outputBlocks("dX").collect(), D))
-            .isEqualTo(rowsById(old.outputBlocks("dX").collect(), D));
-        assertClose(viaNetwork.networkGradient().flat(), expected.gradient(), TOL, "gradient");
-        assertThat(viaNetwork.flops()).isEqualTo(old.flops()).isEqualTo(3 * 2.0 * N * D * K);
+      Random random = new Random(13);
+      double[] theta = new double[linear.numParameters()];
+      for (int i = 0; i < theta.length; i++) {
+        theta[i] = (random.nextInt(17) - 8) / 8.0;
+      }
+      int[] rows = new int[EXACT_ROWS];
+      Arrays.setAll(rows, r -> r);
+      NaiveNetwork.Result expected = naive(linear).gradient(theta, exactX, exactT, null, rows);
+      Theta packed = Theta.linear(DenseBlock.ofDoubles(D, K, Arrays.copyOf(theta, D * K)),
+          Arrays.copyOfRange(theta, D * K, D * K + K));
+      try (PassResult pass = LinearPass.run(spark, input, packed, spec(Loss.MSE, true))) {
+        assertThat(pass.network()).isEqualTo(linear);
+        assertThat(pass.gradient().flat()).as("dW, db bits").isEqualTo(expected.gradient());
+        assertThat(pass.gradient().loss()).isEqualTo(expected.loss());
+        assertThat(rowsById(pass.outputBlocks("dX").collect(), D, EXACT_ROWS))
+            .isEqualTo(flatten(expected.dx()));
+        // pinned: the fixture's values
+        assertThat(pass.gradient().loss()).isEqualTo(PINNED_LOSS);
+        assertThat(Arrays.copyOf(pass.gradient().layer(0).dw(), 3)).containsExactly(PINNED_DW);
+        assertThat(pass.gradient().layer(0).db()).containsExactly(PINNED_DB);
+        assertThat(pass.flops()).isEqualTo(3 * 2.0 * EXACT_ROWS * D * K);
       }
     } finally {
       input.release();
@@ -258,12 +292,12 @@ class NetworkPassTest {
       double[] theta = theta(TANH, 19);
       PassSpec deep = PassSpec.backward(Loss.MSE)
           .dtype(DType.FLOAT64).backend(BackendOptions.named("native")).treeDepth(2).build();
-      try (PassResult whole = LinearPass.run(spark, input, TANH, theta, deep);
-          PassResult low = LinearPass.run(spark, input, TANH, theta,
+      try (PassResult whole = LinearPass.run(spark, input, Theta.of(TANH, theta), deep);
+          PassResult low = LinearPass.run(spark, input, Theta.of(TANH, theta),
               deep.toBuilder().shardThreshold(1).build())) {
         assertThat(low.gradientShards()).isEqualTo(1);
         assertThat(low.treeDepth()).isEqualTo(2);
-        assertThat(low.networkGradient().flat()).isEqualTo(whole.networkGradient().flat());
+        assertThat(low.gradient().flat()).isEqualTo(whole.gradient().flat());
         assertThat(low.bytesToDriver()).isGreaterThanOrEqualTo(8L * TANH.numParameters());
       }
     } finally {
@@ -272,14 +306,18 @@ class NetworkPassTest {
   }
 
   static double[] gradient(BlockedInput input, double[] theta, PassSpec spec) {
-    try (PassResult pass = LinearPass.run(spark, input, DEEP, theta, spec)) {
-      return pass.networkGradient().flat();
+    try (PassResult pass = LinearPass.run(spark, input, Theta.of(DEEP, theta), spec)) {
+      return pass.gradient().flat();
     }
   }
 
   /** Row-shaped output blocks put back in row-id order, as one float64 array. */
   static double[] rowsById(List<DenseBlock> blocks, int cols) {
-    double[] out = new double[N * cols];
+    return rowsById(blocks, cols, N);
+  }
+
+  static double[] rowsById(List<DenseBlock> blocks, int cols, int n) {
+    double[] out = new double[n * cols];
     int seen = 0;
     for (DenseBlock block : blocks) {
       DenseBlock values = block.toDType(DType.FLOAT64);
@@ -288,7 +326,7 @@ class NetworkPassTest {
         seen++;
       }
     }
-    assertThat(seen).as("rows kept").isEqualTo(N);
+    assertThat(seen).as("rows kept").isEqualTo(n);
     return out;
   }
 

@@ -11,6 +11,7 @@ import io.sparkgemm.local.backend.ReferenceGemm;
 import io.sparkgemm.local.loss.Labels;
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.loss.LossHeads;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.input.InputLoader;
@@ -114,17 +115,19 @@ class ReproducibilityTest {
       GradientAccumulator expected = reference();
       long gradientBytes = 8L * (D * K + K);
       for (int depth : new int[] {1, 2, 3}) {
-        try (PassResult whole = LinearPass.run(spark, input, w, b, mse(depth, false))) {
+        try (PassResult whole = LinearPass.run(spark, input, Theta.linear(w, b), mse(depth,
+            false))) {
           assertThat(whole.gradientShards()).isEqualTo(1);
-          assertClose(whole.gradients().dw(), expected.dw(), "unsharded dW, depth " + depth);
+          assertClose(whole.gradient().layer(0).dw(), expected.dw(),
+              "unsharded dW, depth " + depth);
           for (long threshold : new long[] {gradientBytes / 2, 1}) {
-            try (PassResult sharded = LinearPass.run(spark, input, w, b,
+            try (PassResult sharded = LinearPass.run(spark, input, Theta.linear(w, b),
                 mse(depth, false).toBuilder().shardThreshold(threshold).build())) {
               String what = "depth " + depth + ", threshold " + threshold;
               assertThat(sharded.gradientShards()).as(what).isEqualTo(threshold == 1 ? K : 2);
               assertThat(sharded.bytesToDriver()).as(what + ": each shard once")
                   .isEqualTo(gradientBytes);
-              assertSameBits(sharded.gradients(), whole.gradients(), what);
+              assertSameBits(sharded.gradient().layer(0), whole.gradient().layer(0), what);
             }
           }
         }
@@ -138,12 +141,12 @@ class ReproducibilityTest {
   void aRetriedTaskGivesTheSameBits() throws InterruptedException {
     BlockedInput input = load("one-file.parquet", 4, false);
     try {
-      PassResult clean = LinearPass.run(spark, input, w, b, mse(2, true));
+      PassResult clean = LinearPass.run(spark, input, Theta.linear(w, b), mse(2, true));
       int failuresBefore = failedTasks.get();
       spark.sparkContext().setLocalProperty(TestHooks.FAIL_PARTITION_ONCE, "1");
       PassResult retried;
       try {
-        retried = LinearPass.run(spark, input, w, b, mse(2, true));
+        retried = LinearPass.run(spark, input, Theta.linear(w, b), mse(2, true));
       } finally {
         spark.sparkContext().setLocalProperty(TestHooks.FAIL_PARTITION_ONCE, null);
       }
@@ -152,9 +155,9 @@ class ReproducibilityTest {
       }
       assertThat(failedTasks.get()).as("the injected failure happened").isGreaterThan(
           failuresBefore);
-      assertSameBits(retried.gradients(), clean.gradients(), "after a retry");
+      assertSameBits(retried.gradient().layer(0), clean.gradient().layer(0), "after a retry");
       assertThat(dx(retried)).as("dX after a retry").isEqualTo(dx(clean));
-      assertClose(clean.gradients().dw(), reference().dw(), "dW");
+      assertClose(clean.gradient().layer(0).dw(), reference().dw(), "dW");
       clean.close();
       retried.close();
     } finally {
@@ -177,14 +180,14 @@ class ReproducibilityTest {
                   / (BLOCK_ROWS * InputSpec.BLOCKS_PER_CHUNK));
           assertThat(input.numBlocks()).as(what + ": blocks cut by row id")
               .isEqualTo((N + BLOCK_ROWS - 1) / BLOCK_ROWS);
-          try (PassResult pass = LinearPass.run(spark, input, w, b, mse(0, true))) {
-            assertClose(pass.gradients().dw(), expected.dw(), what);
+          try (PassResult pass = LinearPass.run(spark, input, Theta.linear(w, b), mse(0, true))) {
+            assertClose(pass.gradient().layer(0).dw(), expected.dw(), what);
             double[] dx = dx(pass);
             if (first == null) {
-              first = pass.gradients();
+              first = pass.gradient().layer(0);
               firstDx = dx;
             } else {
-              assertSameBits(pass.gradients(), first, what);
+              assertSameBits(pass.gradient().layer(0), first, what);
               assertThat(dx).as(what + " dX").isEqualTo(firstDx);
             }
           }

@@ -78,7 +78,7 @@ class GradientSumCollectTest {
       dw0 += value(leaf);
       dw1 += -value(leaf) / 3;
     }
-    GradientAccumulator sum = direct.sum().value();
+    GradientAccumulator sum = direct.sum().gradient().layer(0);
     assertThat(sum.dw()).containsExactly(dw0, dw1);
     assertThat(sum.db()).containsExactly(10, 5);
     assertThat(sum.loss()).isEqualTo(5.0);
@@ -89,7 +89,7 @@ class GradientSumCollectTest {
     assertThat(direct.bytesToDriver()).isEqualTo(PARTITIONS * 8L * 4);
     assertThat(direct.finalNodes()).isEqualTo(PARTITIONS);
 
-    GradientAccumulator viaTree = tree.sum().value();
+    GradientAccumulator viaTree = tree.sum().gradient().layer(0);
     assertThat(sum.dw()).containsExactly(viaTree.dw());
     assertThat(sum.db()).containsExactly(viaTree.db());
     assertThat(direct.bytesToDriver()).isEqualTo(tree.bytesToDriver());

@@ -35,10 +35,10 @@ class GradientSumTest {
   @Test
   void anEmptySumHoldsNothingUntilTheFirstGradient() {
     GradientSum sum = new GradientSum();
-    assertThat(sum.value()).isNull();
+    assertThat(sum.gradient()).isNull();
     assertThat(sum.sizeBytes()).isZero();
     sum.merge(GradientSum.leaf(part(0, null, null, 0, 0), 0, 3));
-    assertThat(sum.value()).isNull();
+    assertThat(sum.gradient()).isNull();
     assertThat(sum.backends()).isEmpty();
   }
 
@@ -47,7 +47,7 @@ class GradientSumTest {
     GradientSum sum = new GradientSum()
         .merge(GradientSum.leaf(part(0, gradient(1, 0.5, 4), "native", 1.5, 2), 0, 3))
         .merge(GradientSum.leaf(part(1, gradient(2, 0.25, 6), "java", 0.5, 3), 0, 3));
-    GradientAccumulator g = sum.value();
+    GradientAccumulator g = sum.gradient().layer(0);
     // dW[i][j] = (1 + 10i + j) + (2 + 10i + j)
     assertThat(g.dw()).containsExactly(3, 5, 7, 23, 25, 27);
     assertThat(g.db()).containsExactly(203, 205, 207);
@@ -75,7 +75,7 @@ class GradientSumTest {
   void addTakesAPartitionResultAsALeaf() {
     GradientSum sum = new GradientSum().add(part(0, gradient(1, 0.5, 4), "native", 1, 2))
         .add(part(1, null, null, 0, 0));
-    assertThat(sum.value().dw()).containsExactly(1, 2, 3, 11, 12, 13);
+    assertThat(sum.gradient().layer(0).dw()).containsExactly(1, 2, 3, 11, 12, 13);
     assertThat(sum.backends()).containsExactly("native");
   }
 
@@ -84,10 +84,10 @@ class GradientSumTest {
     PartitionResult p = part(0, gradient(1, 0.5, 4), "native", 1.5, 2);
     GradientSum left = GradientSum.leaf(p, 0, 1);
     GradientSum right = GradientSum.leaf(p, 1, 3);
-    assertThat(left.value().dw()).containsExactly(1, 11);
-    assertThat(left.value().db()).containsExactly(101);
-    assertThat(right.value().dw()).containsExactly(2, 3, 12, 13);
-    assertThat(right.value().db()).containsExactly(102, 103);
+    assertThat(left.gradient().layer(0).dw()).containsExactly(1, 11);
+    assertThat(left.gradient().layer(0).db()).containsExactly(101);
+    assertThat(right.gradient().layer(0).dw()).containsExactly(2, 3, 12, 13);
+    assertThat(right.gradient().layer(0).db()).containsExactly(102, 103);
     assertThat(left.backends()).containsExactly("native");
     assertThat(left.seconds()).isEqualTo(1.5);
     assertThat(right.backends()).isEmpty();
@@ -105,10 +105,10 @@ class GradientSumTest {
     GradientSum second = new GradientSum().merge(GradientSum.leaf(a, 1, 3))
         .merge(GradientSum.leaf(b, 1, 3));
     GradientSum whole = GradientSum.assemble(2, 3, bounds, List.of(first, second));
-    assertThat(whole.value().dw()).containsExactly(3, 5, 7, 23, 25, 27);
-    assertThat(whole.value().db()).containsExactly(203, 205, 207);
-    assertThat(whole.value().loss()).isEqualTo(0.75);
-    assertThat(whole.value().numRows()).isEqualTo(10);
+    assertThat(whole.gradient().layer(0).dw()).containsExactly(3, 5, 7, 23, 25, 27);
+    assertThat(whole.gradient().layer(0).db()).containsExactly(203, 205, 207);
+    assertThat(whole.gradient().layer(0).loss()).isEqualTo(0.75);
+    assertThat(whole.gradient().layer(0).numRows()).isEqualTo(10);
     assertThat(whole.dxSquares()).isEqualTo(5.0);
   }
 }

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
-import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.backend.BackendOptions;
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Activation;
 import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.input.InputLoader;
@@ -148,26 +148,25 @@ class ObjectiveNetworkTest {
   }
 
   @Test
-  void theLinearModelIsTheOneLayerNetworkBitForBit() {
-    Objective linear = new Objective(spark, input, K, spec());
-    Objective network = new Objective(spark, input, Network.linear(D, K), spec());
-    double[] theta = theta(Network.linear(D, K));
-    assertThat(linear.numParameters()).isEqualTo(D * K + K);
-    Objective.Evaluation a = linear.evaluate(theta, 0);
-    Objective.Evaluation b = network.evaluate(theta, 0);
-    assertThat(a.gradient()).isEqualTo(b.gradient());
-    assertThat(a.value()).isEqualTo(b.value());
+  void theLinearModelIsTheOneLayerNetwork() {
+    Network linear = Network.linear(D, K);
+    Objective objective = new Objective(spark, input, linear, spec());
+    double[] theta = theta(linear);
+    assertThat(objective.numParameters()).isEqualTo(D * K + K);
+    Objective.Evaluation a = objective.evaluate(theta, 0);
     double[] value = new double[1];
-    assertClose(a.gradient(), expected(Network.linear(D, K), theta, allRows(), value), 1e-12,
-        "linear");
-    DenseBlock w = linear.weights(theta);
-    assertThat(w.doubles()).isEqualTo(Arrays.copyOf(theta, D * K));
-    assertThat(linear.bias(theta)).isEqualTo(Arrays.copyOfRange(theta, D * K, D * K + K));
-    assertThat(Objective.pack(w, linear.bias(theta))).isEqualTo(theta);
-    Objective deep = new Objective(spark, input, NET, spec());
-    assertThatThrownBy(() -> deep.weights(theta(NET))).hasMessageContaining("name the layer");
-    assertThat(deep.bias(theta(NET), 2)).isEqualTo(Arrays.copyOfRange(theta(NET),
-        NET.biasOffset(2), NET.biasOffset(2) + K));
+    assertClose(a.gradient(), expected(linear, theta, allRows(), value), 1e-12, "linear");
+    assertThat(a.value()).isCloseTo(value[0], offset(1e-12));
+    assertThat(objective.evaluate(theta, 0).gradient()).as("the same bits twice")
+        .isEqualTo(a.gradient());
+    // θ of the linear model: W row-major, then b
+    Theta at = Theta.of(linear, theta);
+    assertThat(at.weight(0).doubles()).isEqualTo(Arrays.copyOf(theta, D * K));
+    assertThat(at.bias(0)).isEqualTo(Arrays.copyOfRange(theta, D * K, D * K + K));
+    assertThat(Theta.linear(at.weight(0), at.bias(0)).values()).isEqualTo(theta);
+    double[] deep = theta(NET);
+    assertThat(Theta.of(NET, deep).bias(2)).as("the top layer's b ends θ")
+        .isEqualTo(Arrays.copyOfRange(deep, deep.length - K, deep.length));
   }
 
   /** --deterministic chunks of chunkRows row ids, each sliced by the documented rule. */
