@@ -1,8 +1,8 @@
 package io.sparkgemm.ml;
 
 import io.sparkgemm.local.loss.Loss;
-import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.block.BlockedInput;
+import io.sparkgemm.spark.block.LabelKind;
 import io.sparkgemm.spark.train.Optimizer;
 import java.util.ArrayList;
 import java.util.List;

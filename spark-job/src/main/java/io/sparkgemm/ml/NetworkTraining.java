@@ -82,7 +82,8 @@ final class NetworkTraining {
       Trainer.Result result = TrainingParams.NORMAL.equals(stage.getOptimizer())
           ? solve(spark, input, network, stage)
           : Trainer.train(new Objective(spark, input, network, spec), spec,
-              Trainer.Start.fresh(start(network, stage.getInit(), spec.seed())), (record, theta, velocity) -> { });
+              Trainer.Start.fresh(start(network, stage.getInit(), spec.seed())),
+              (record, theta, velocity) -> { });
       return new Fitted(network, result.theta(), NetworkTrainingSummary.of(result));
     } finally {
       input.release();

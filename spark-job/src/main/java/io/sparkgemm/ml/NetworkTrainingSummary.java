@@ -2,8 +2,11 @@ package io.sparkgemm.ml;
 
 import io.sparkgemm.spark.train.IterationRecord;
 import io.sparkgemm.spark.train.Trainer;
+import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.util.List;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -68,13 +71,13 @@ public final class NetworkTrainingSummary implements Serializable {
 
   /** What {@link #save} wrote, or null when the model was saved without a summary. */
   static NetworkTrainingSummary load(String path, SparkSession spark) {
-    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(path, DIR);
+    Path dir = new Path(path, DIR);
     try {
       if (!dir.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(dir)) {
         return null;
       }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("Cannot read " + dir + ": " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + dir + ": " + e.getMessage(), e);
     }
     Row row = spark.read().schema(schema()).parquet(dir.toString()).first();
     List<Double> history = row.getList(0);

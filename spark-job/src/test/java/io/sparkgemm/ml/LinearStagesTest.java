@@ -279,4 +279,32 @@ class LinearStagesTest {
     assertThat(loaded.summary().stopReason()).isEqualTo("closed form");
     assertThat((String) loaded.getOrDefault(loaded.predictionCol())).isEqualTo("prediction");
   }
+
+  /** Params are checked when set, by MLlib's validators, and errors name the Param. */
+  @Test
+  void paramsAreCheckedWhenSetNamingTheParamNotAFlag() {
+    NetworkRegressor regressor = new NetworkRegressor();
+    assertThatThrownBy(() -> regressor.setStepSize(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("stepSize given invalid value -1.0")
+        .hasMessageNotContaining("--");
+    assertThat(regressor.getStepSize()).isEqualTo(0.1);
+    NetworkClassifier classifier = new NetworkClassifier();
+    assertThatThrownBy(() -> classifier.setOptimizer("normal"))
+        .hasMessageContaining("optimizer given invalid value normal");
+    assertThatThrownBy(() -> classifier.setInit("glorot"))
+        .hasMessageContaining("init given invalid value glorot");
+    assertThatThrownBy(() -> classifier.setMomentum(1.0))
+        .hasMessageContaining("momentum given invalid value 1.0");
+    assertThatThrownBy(() -> classifier.setRegParam(-0.5))
+        .hasMessageContaining("regParam given invalid value -0.5");
+    assertThatThrownBy(() -> classifier.setMaxIter(-1))
+        .hasMessageContaining("maxIter given invalid value -1");
+    assertThatThrownBy(() -> classifier.setBlockRows(-1))
+        .hasMessageContaining("blockRows given invalid value -1");
+    assertThat(new NetworkRegressor().setOptimizer("normal").getOptimizer())
+        .isEqualTo("normal");
+    classifier.setOptimizer("gd").setInit("orthogonal").setMomentum(0.9).setTol(0);
+    assertThat(classifier.getInit()).isEqualTo("orthogonal");
+  }
 }
