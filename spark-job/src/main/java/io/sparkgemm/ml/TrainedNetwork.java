@@ -45,6 +45,10 @@ final class TrainedNetwork implements Serializable {
   private final Network network;
   private final double[] theta;
   private final NetworkTrainingSummary summary;
+  /** θ unpacked and the kernels for {@link #forward}, made on first use (not serialized). */
+  private transient NetworkParams unpacked;
+  private transient NetworkKernels kernels;
+  private transient BackendOptions kernelsFor;
 
   /**
    * @param theta θ, layer by layer (W_l row-major, then b_l); copied
@@ -119,9 +123,22 @@ final class TrainedNetwork implements Serializable {
   /** y for one row, by the kernels {@link #transform} runs on a block. */
   double[] forward(double[] features, BackendOptions backend) {
     checkWidth(features.length);
-    NetworkParams p = NetworkParams.unpack(network, theta, DType.FLOAT64);
-    DenseBlock y = new NetworkKernels(Backends.select(backend)).forward(p,
-        DenseBlock.ofDoubles(1, features.length, features.clone()));
+    NetworkKernels k;
+    NetworkParams p;
+    // predict is called row after row: unpack θ and pick the backend once, not per row
+    synchronized (this) {
+      if (unpacked == null) {
+        unpacked = NetworkParams.unpack(network, theta, DType.FLOAT64);
+      }
+      if (kernels == null || !backend.equals(kernelsFor)) {
+        kernels = new NetworkKernels(Backends.select(backend));
+        kernelsFor = backend;
+      }
+      k = kernels;
+      p = unpacked;
+    }
+    // x: 1 x d_0   y: 1 x d_L
+    DenseBlock y = k.forward(p, DenseBlock.ofDoubles(1, features.length, features.clone()));
     return y.toDType(DType.FLOAT64).doubles();
   }
 

@@ -9,6 +9,7 @@ import io.sparkgemm.local.npy.Npy;
 import io.sparkgemm.local.npy.NpyArray;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +26,9 @@ import org.apache.spark.ml.linalg.Matrix;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.tuning.CrossValidator;
 import org.apache.spark.ml.tuning.CrossValidatorModel;
 import org.apache.spark.ml.tuning.ParamGridBuilder;
@@ -282,6 +285,30 @@ class MllibStagesTest {
     for (int r = 0; r < N; r++) {
       assertThat(((Vector) raw.get(r).get(0)).toArray()).as("row %d", r)
           .containsExactly(y[r]);
+    }
+  }
+
+  /**
+   * What Spark Connect's ML and MLlib's readers call: public no-argument and (uid)
+   * constructors (an empty model for the models), static read() and load(path); every Param,
+   * Spark's own included, belongs to the stage's uid.
+   */
+  @Test
+  void everyStageHasTheConstructorsAndLoadersThatSparkCalls() throws Exception {
+    for (Class<?> type : List.of(NetworkClassifier.class, NetworkClassificationModel.class,
+        NetworkRegressor.class, NetworkRegressionModel.class)) {
+      assertThat(Modifier.isPublic(type.getModifiers())).as(type.getName()).isTrue();
+      Params blank = (Params) type.getConstructor().newInstance();
+      assertThat(blank.explainParams()).contains("blockRows");
+      Params named = (Params) type.getConstructor(String.class).newInstance("uid-1");
+      assertThat(named.uid()).isEqualTo("uid-1");
+      for (Param<?> param : named.params()) {
+        assertThat(param.parent()).as("%s.%s", type.getSimpleName(), param.name())
+            .isEqualTo("uid-1");
+      }
+      assertThat(Modifier.isStatic(type.getMethod("read").getModifiers())).isTrue();
+      assertThat(Modifier.isStatic(type.getMethod("load", String.class).getModifiers()))
+          .isTrue();
     }
   }
 }
