@@ -24,7 +24,7 @@ final class ForwardRows implements Iterator<Row> {
   private final int d;
   private final String shape;
   private final UnaryOperator<DenseBlock> forward;
-  private final LayerModel.Outputs outputs;
+  private final TrainedNetwork.Outputs outputs;
   private final List<Row> pending = new ArrayList<>();
   private int next;
 
@@ -34,7 +34,7 @@ final class ForwardRows implements Iterator<Row> {
    *     of another width
    */
   ForwardRows(Iterator<Row> rows, int featuresIndex, int blockRows, int d, String shape,
-      LayerModel.BlockForward forward, BackendOptions options, LayerModel.Outputs outputs) {
+      TrainedNetwork.BlockForward forward, BackendOptions options, TrainedNetwork.Outputs outputs) {
     this.rows = rows;
     this.featuresIndex = featuresIndex;
     this.blockRows = blockRows;
@@ -96,6 +96,10 @@ final class ForwardRows implements Iterator<Row> {
 
   private double[] features(Row row) {
     Object v = row.get(featuresIndex);
+    if (v == null) {
+      throw new IllegalArgumentException("A row has null features (expected " + d
+          + " numbers)");
+    }
     if (v instanceof Vector vector) {
       return vector.toArray();
     }

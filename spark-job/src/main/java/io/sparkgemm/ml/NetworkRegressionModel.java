@@ -2,38 +2,176 @@ package io.sparkgemm.ml;
 
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Network;
-import io.sparkgemm.spark.train.ModelDir;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.ml.linalg.Matrix;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.regression.RegressionModel;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructType;
 
-/** A network regression: prediction = y, a double for k = 1, else a vector. */
-public final class NetworkRegressionModel extends NetworkModel<NetworkRegressionModel>
-    implements ModelHead.Regression {
+/**
+ * A fitted {@link NetworkRegressor}, MLlib's way (a {@link RegressionModel}): prediction = y.
+ * For k = 1 it is a double, as MLlib's regressors write it, and {@link #predict} gives it; for
+ * k > 1 targets (beyond MLlib's RegressionModel, whose prediction is one double) the prediction
+ * column is a vector of k, {@link #predictVector} gives it and {@link #predict} is refused.
+ * {@link #transform} runs the network a block of rows at a time on the executors (one GEMM per
+ * layer per block), not MLlib's per-row function.
+ */
+public final class NetworkRegressionModel
+    extends RegressionModel<Vector, NetworkRegressionModel>
+    implements ForwardParams<NetworkRegressionModel>, MLWritable {
   private static final long serialVersionUID = 1L;
 
-  public NetworkRegressionModel(String uid, Network network, double[] theta) {
-    super(uid, network, theta);
+  private final String uid;
+  private final ForwardParams.Holder forwardParams;
+  /** null in an empty model (the no-argument constructor's, before a load). */
+  private final TrainedNetwork trained;
+
+  /** An empty model (no network yet), as Spark Connect makes before loading one. */
+  public NetworkRegressionModel() {
+    this(Identifiable$.MODULE$.randomUID("networkRegressionModel"));
   }
 
-  /**
-   * An untrained 1 -> 1 linear model. Spark Connect's server lists models with ServiceLoader,
-   * which requires a public no-argument constructor (it never calls it).
-   */
-  public NetworkRegressionModel() {
-    this(Identifiable$.MODULE$.randomUID("networkRegressionModel"), Network.linear(1, 1),
-        new double[2]);
+  /** An empty model (no network yet) called {@code uid}. */
+  public NetworkRegressionModel(String uid) {
+    this(StageUid.hold(uid), null);
+  }
+
+  NetworkRegressionModel(String uid, TrainedNetwork trained) {
+    this(StageUid.hold(uid), trained);
+  }
+
+  private NetworkRegressionModel(StageUid held, TrainedNetwork trained) {
+    this.uid = held.take();
+    this.trained = trained;
+    forwardParams = new ForwardParams.Holder(this);
   }
 
   @Override
+  public String uid() {
+    return uid != null ? uid : StageUid.pending();
+  }
+
+  @Override
+  public ForwardParams.Holder forwardParams() {
+    return forwardParams;
+  }
+
+  private TrainedNetwork trained() {
+    if (trained == null) {
+      throw new IllegalStateException("Model " + uid + " is empty (no network): load or fit "
+          + "one");
+    }
+    return trained;
+  }
+
+  /** The network d -> hidden layers -> k. */
+  public Network network() {
+    return trained().network();
+  }
+
+  /** θ, layer by layer (W_l row-major, then b_l); a copy. */
+  public double[] theta() {
+    return trained().theta();
+  }
+
+  /** W_l (d_l x d_{l+1}) for every layer, input side first. */
+  public Matrix[] weights() {
+    return trained().weights();
+  }
+
+  /** b_l for every layer, input side first. */
+  public Vector[] biases() {
+    return trained().biases();
+  }
+
+  @Override
+  public int numFeatures() {
+    return trained().network().inFeatures();
+  }
+
+  /** k, the targets per row. */
+  public int numOutputs() {
+    return trained().network().outFeatures();
+  }
+
+  /** Whether the model holds its training summary (a fitted or loaded one does). */
+  public boolean hasSummary() {
+    return trained != null && trained.summary() != null;
+  }
+
+  /** How the model was trained; refused when {@link #hasSummary()} is false. */
+  public NetworkTrainingSummary summary() {
+    if (!hasSummary()) {
+      throw new IllegalStateException("No training summary for " + uid
+          + ": the model was not trained here (hasSummary() is false)");
+    }
+    return trained.summary();
+  }
+
+  /** y for one row; k = 1 only (a model of k targets: {@link #predictVector}). */
+  @Override
+  public double predict(Vector features) {
+    if (numOutputs() != 1) {
+      throw new IllegalStateException("predict gives one double but model " + uid + " has k = "
+          + numOutputs() + " targets; use predictVector");
+    }
+    return predictVector(features).apply(0);
+  }
+
+  /** y, the k targets, for one row (the kernels {@link #transform} runs on a block). */
+  public Vector predictVector(Vector features) {
+    return Vectors.dense(trained().forward(features.toArray(), backendOptions()));
+  }
+
+  /** MLlib's check, with an array-of-numbers features column accepted too. */
+  @Override
+  public StructType validateAndTransformSchema(StructType schema, boolean fitting,
+      DataType featuresDataType) {
+    return StageColumns.withArrayFeatures(schema, getFeaturesCol(),
+        s -> super.validateAndTransformSchema(s, fitting, featuresDataType));
+  }
+
+  /** MLlib's output schema; the prediction a vector when k > 1. */
+  @Override
+  public StructType transformSchema(StructType schema) {
+    StructType out = super.transformSchema(schema);
+    return numOutputs() == 1 || getPredictionCol().isEmpty() ? out
+        : StageColumns.vectorPrediction(out, getPredictionCol());
+  }
+
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    StructType schema = transformSchema(dataset.schema());
+    String prediction = getPredictionCol();
+    return trained().transform(dataset, StageColumns.select(schema, prediction),
+        getFeaturesCol(), getBlockRows(), backendOptions(),
+        StageColumns.regression(!prediction.isEmpty()));
+  }
+
+
+  @Override
   public NetworkRegressionModel copy(ParamMap extra) {
-    NetworkRegressionModel copy = new NetworkRegressionModel(uid(), network(), theta());
+    NetworkRegressionModel copy = new NetworkRegressionModel(uid, trained);
     return copyValues(copy, extra).setParent(parent());
   }
 
+  @Override
+  public MLWriter write() {
+    return new StagePersistence.Writer(this, trained(), Loss.MSE);
+  }
+
   public static MLReader<NetworkRegressionModel> read() {
-    return new Reader<>(NetworkRegressionModel.class, NetworkRegressionModel::new);
+    return new StagePersistence.Reader<>(NetworkRegressionModel.class,
+        NetworkRegressionModel::new);
   }
 
   public static NetworkRegressionModel load(String path) {
@@ -41,12 +179,12 @@ public final class NetworkRegressionModel extends NetworkModel<NetworkRegression
   }
 
   /**
-   * The model in a model folder written by {@code spark-gemm train --loss mse} (model.json
-   * and the .npy files of every W and b), with a new uid and default Params.
+   * The model in a model folder written by {@code spark-gemm train --loss mse} (model.json and
+   * the .npy files of every W and b), with a new uid, default Params and no summary.
    */
   public static NetworkRegressionModel fromModelDir(String path, Configuration conf) {
-    ModelDir.Model model = readFolder(path, conf, Loss.MSE, "a NetworkClassificationModel");
-    return new NetworkRegressionModel(Identifiable$.MODULE$.randomUID("networkRegressionModel"),
-        model.network(), model.theta());
+    return new NetworkRegressionModel(
+        Identifiable$.MODULE$.randomUID("networkRegressionModel"),
+        TrainedNetwork.readFolder(path, conf, Loss.MSE, "a NetworkClassificationModel"));
   }
 }

@@ -1,5 +1,6 @@
 /**
- * Spark MLlib Pipeline stages (estimators and models) over the linear layer. Uses
+ * Spark MLlib Pipeline stages (a probabilistic classifier and a regressor, and their models)
+ * over a network of layers; no hidden layers is the linear layer. Uses
  * {@code io.sparkgemm.spark} and its subpackages; the Spark packages never import it.
  */
 package io.sparkgemm.ml;

@@ -93,8 +93,7 @@ class NetworkStagesTest {
     PipelineModel pipeline = new Pipeline().setStages(new PipelineStage[] {classifier})
         .fit(data);
     Dataset<Row> predicted = pipeline.transform(data);
-    LinearLayerClassifier linear = new LinearLayerClassifier();
-    linear.setMaxIter(30);
+    NetworkClassifier linear = new NetworkClassifier().setMaxIter(30);
     double linearAccuracy = accuracy(linear.fit(data).transform(data));
     assertThat(linearAccuracy).isLessThan(0.7);
     assertThat(accuracy(predicted)).isGreaterThan(0.95);
@@ -147,7 +146,7 @@ class NetworkStagesTest {
     adam.setEpochs(30);
     adam.setSeed(3);
     NetworkClassificationModel model = adam.fit(data);
-    assertThat(model.objectiveHistory()).isNotEmpty();
+    assertThat(model.summary().objectiveHistory()).isNotEmpty();
     assertThat(accuracy(model.transform(data))).isGreaterThan(0.9);
   }
 
@@ -166,11 +165,11 @@ class NetworkStagesTest {
       regressor.setBlockRows(64);
       NetworkRegressionModel model = regressor.fit(data);
       assertThat(model.network().sizes()).containsExactly(2, 5, 3, 2);
-      assertThat(model.objectiveHistory()).hasSizeGreaterThan(1);
-      assertThat(model.objectiveHistory()[model.objectiveHistory().length - 1])
-          .isLessThan(model.objectiveHistory()[0]);
+      assertThat(model.summary().objectiveHistory()).hasSizeGreaterThan(1);
+      assertThat(model.summary().objectiveHistory()[model.summary().objectiveHistory().length - 1])
+          .isLessThan(model.summary().objectiveHistory()[0]);
       NaiveNetwork naive = new NaiveNetwork(new int[] {2, 5, 3, 2}, activation);
-      model.set(model.blockRows(), 7);
+      model.setBlockRows(7);
       List<Row> rows = model.transform(data).select("prediction").collectAsList();
       for (int r = 0; r < N; r++) {
         double[] expected = naive.output(model.theta(), x[r]);
@@ -227,8 +226,8 @@ class NetworkStagesTest {
         .hasMessageContaining("activation given invalid value swish");
     assertThatThrownBy(() -> classifier.setOptimizer("newton"))
         .hasMessageContaining("optimizer given invalid value newton");
-    assertThatThrownBy(() -> classifier.setInit("orthogonal"))
-        .hasMessageContaining("init given invalid value orthogonal");
+    assertThatThrownBy(() -> classifier.setInit("glorot"))
+        .hasMessageContaining("init given invalid value glorot");
     assertThatThrownBy(() -> classifier.setBatchRows(-1))
         .hasMessageContaining("batchRows given invalid value -1");
     assertThatThrownBy(() -> classifier.setEpochs(-2))
@@ -241,16 +240,30 @@ class NetworkStagesTest {
     classifier.setInit("xavier");
     assertThat(classifier.getOrDefault(classifier.optimizer())).isEqualTo("adam");
     // as train: adam's rate is 0.001 unless one is set
-    assertThat(classifier.spec().learningRate()).isEqualTo(0.001);
+    assertThat(classifier.getStepSize()).isEqualTo(0.001);
+    assertThat(NetworkTraining.spec(classifier, Loss.SOFTMAX_CE).learningRate())
+        .isEqualTo(0.001);
     classifier.setStepSize(0.01);
-    assertThat(classifier.spec().learningRate()).isEqualTo(0.01);
-    assertThat(classifier.spec().network(2, 3).describe()).isEqualTo("2-4(sigmoid)-3");
+    assertThat(NetworkTraining.spec(classifier, Loss.SOFTMAX_CE).learningRate())
+        .isEqualTo(0.01);
+    assertThat(NetworkTraining.spec(classifier, Loss.SOFTMAX_CE).network(2, 3).describe())
+        .isEqualTo("2-4(sigmoid)-3");
 
     // settings that only clash with each other are refused by fit, before any data is read
     NetworkClassifier fullBatch = new NetworkClassifier();
     fullBatch.setBatchRows(64);
     assertThatThrownBy(() -> fullBatch.fit(data)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("batchRows is for the minibatch optimizers sgd and adam");
+    NetworkClassifier orthogonal = new NetworkClassifier().setHiddenLayers(4)
+        .setInit("orthogonal");
+    assertThatThrownBy(() -> orthogonal.fit(data)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("init orthogonal is for the linear model; with hiddenLayers [4] "
+            + "give one of auto, he, xavier, zeros");
+    NetworkRegressor normal = new NetworkRegressor().setLabelCol("y").setHiddenLayers(4)
+        .setOptimizer("normal");
+    assertThatThrownBy(() -> normal.fit(data)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("optimizer normal solves the linear model only; hiddenLayers is "
+            + "[4]");
     NetworkClassifier noLabel = new NetworkClassifier();
     noLabel.setLabelCol("missing");
     assertThatThrownBy(() -> noLabel.fit(data)).hasMessageContaining("missing");

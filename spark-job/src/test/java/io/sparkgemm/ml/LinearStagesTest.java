@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.sparkgemm.local.BadParameterException;
-import io.sparkgemm.local.DenseBlock;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.apache.spark.ml.Pipeline;
@@ -15,6 +15,7 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
+import org.apache.spark.ml.linalg.Matrix;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.linalg.Vectors;
@@ -31,8 +32,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The MLlib Pipeline stages: fit against MLlib itself, transform, save and load. */
-class LinearLayerEstimatorTest {
+/**
+ * The stages with no hidden layers (the linear model): fit against MLlib itself, transform,
+ * save and load.
+ */
+class LinearStagesTest {
   private static final int N = 300;
   private static final int D = 4;
   private static final int K = 3;
@@ -48,7 +52,7 @@ class LinearLayerEstimatorTest {
 
   @BeforeAll
   static void data() {
-    spark = SparkSession.builder().master("local[2]").appName("LinearLayerEstimatorTest")
+    spark = SparkSession.builder().master("local[2]").appName("LinearStagesTest")
         .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "3").getOrCreate();
     Random random = new Random(42);
@@ -106,20 +110,31 @@ class LinearLayerEstimatorTest {
     return loss / N + 0.5 * reg * squares;
   }
 
-  private static double[][] rows(DenseBlock w) {
-    return w.toRows();
+  /** W (d x k) of a linear model, as rows. */
+  private static double[][] rows(Matrix w) {
+    double[][] rows = new double[w.numRows()][w.numCols()];
+    for (int i = 0; i < rows.length; i++) {
+      for (int j = 0; j < rows[i].length; j++) {
+        rows[i][j] = w.apply(i, j);
+      }
+    }
+    return rows;
+  }
+
+  private static double[] values(Matrix w) {
+    return Arrays.stream(rows(w)).flatMapToDouble(Arrays::stream).toArray();
   }
 
   @Test
   void classifierMatchesMllibLogisticRegressionAndRoundTripsInAPipeline() throws Exception {
     double reg = 0.05;
-    LinearLayerClassifier classifier = new LinearLayerClassifier();
+    NetworkClassifier classifier = new NetworkClassifier();
     classifier.setRegParam(reg);
     classifier.setMaxIter(200);
     classifier.setTol(1e-10);
-    LinearLayerClassificationModel model = classifier.fit(data);
+    NetworkClassificationModel model = classifier.fit(data);
     assertThat(model.numClasses()).isEqualTo(K);
-    assertThat(model.objectiveHistory().length).isGreaterThan(2);
+    assertThat(model.summary().objectiveHistory().length).isGreaterThan(2);
 
     LogisticRegressionModel mllib = new LogisticRegression().setFamily("multinomial")
         .setRegParam(reg).setElasticNetParam(0).setStandardization(false).setMaxIter(200)
@@ -130,15 +145,15 @@ class LinearLayerEstimatorTest {
         wMllib[i][j] = mllib.coefficientMatrix().apply(j, i);
       }
     }
-    double ours = softmaxObjective(rows(model.weights()), model.bias(), reg);
+    double ours = softmaxObjective(rows(model.weights()[0]), model.biases()[0].toArray(), reg);
     double theirs = softmaxObjective(wMllib, mllib.interceptVector().toArray(), reg);
     assertThat(Math.abs(ours - theirs) / theirs).isLessThanOrEqualTo(1e-6);
 
     List<Row> predicted = model.transform(data).select("features", "rawPrediction",
         "probability", "prediction").collectAsList();
     List<Row> expected = mllib.transform(data).select("prediction").collectAsList();
-    double[][] w = rows(model.weights());
-    double[] b = model.bias();
+    double[][] w = rows(model.weights()[0]);
+    double[] b = model.biases()[0].toArray();
     for (int r = 0; r < predicted.size(); r++) {
       Row row = predicted.get(r);
       double[] features = ((Vector) row.get(0)).toArray();
@@ -158,23 +173,23 @@ class LinearLayerEstimatorTest {
       assertThat(row.getDouble(3)).as("row %d", r).isEqualTo(expected.get(r).getDouble(0));
     }
 
-    LinearLayerClassifier quick = new LinearLayerClassifier();
+    NetworkClassifier quick = new NetworkClassifier();
     quick.setMaxIter(5);
     quick.setProbabilityCol("p");
     PipelineModel pipeline = new Pipeline().setStages(new PipelineStage[] {quick}).fit(data);
     String path = dir.resolve("pipeline").toString();
     pipeline.write().overwrite().save(path);
     PipelineModel loaded = PipelineModel.load(path);
-    LinearLayerClassificationModel reloaded = (LinearLayerClassificationModel) loaded.stages()[0];
+    NetworkClassificationModel reloaded = (NetworkClassificationModel) loaded.stages()[0];
     assertThat(reloaded.uid()).isEqualTo(pipeline.stages()[0].uid());
-    assertThat(reloaded.weights().doubles()).containsExactly(
-        ((LinearLayerClassificationModel) pipeline.stages()[0]).weights().doubles());
+    assertThat(reloaded.theta()).containsExactly(
+        ((NetworkClassificationModel) pipeline.stages()[0]).theta());
     assertThat(loaded.transform(data).select("p", "prediction").collectAsList())
         .isEqualTo(pipeline.transform(data).select("p", "prediction").collectAsList());
 
     String estimatorPath = dir.resolve("classifier").toString();
     classifier.write().overwrite().save(estimatorPath);
-    LinearLayerClassifier again = LinearLayerClassifier.load(estimatorPath);
+    NetworkClassifier again = NetworkClassifier.load(estimatorPath);
     assertThat((Double) again.getOrDefault(again.regParam())).isEqualTo(reg);
     assertThat(again.uid()).isEqualTo(classifier.uid());
   }
@@ -187,7 +202,7 @@ class LinearLayerEstimatorTest {
     StructType schema = new StructType().add("features", new VectorUDT(), true)
         .add("label", DataTypes.DoubleType, false);
     Dataset<Row> withNull = spark.createDataFrame(rows, schema);
-    assertThatThrownBy(() -> new LinearLayerRegressor().fit(withNull))
+    assertThatThrownBy(() -> new NetworkRegressor().fit(withNull))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("row id 0 has null features");
   }
@@ -198,7 +213,7 @@ class LinearLayerEstimatorTest {
    */
   @Test
   void aRefusedParameterIsNamedAsTheParam() {
-    LinearLayerRegressor regressor = new LinearLayerRegressor();
+    NetworkRegressor regressor = new NetworkRegressor();
     regressor.setLabelCol("y");
     regressor.setBlockRows(Integer.MAX_VALUE);
     assertThatThrownBy(() -> regressor.fit(data))
@@ -212,11 +227,11 @@ class LinearLayerEstimatorTest {
   @Test
   void regressorSolvesLikeMllibAndPredictsVectors() throws Exception {
     double reg = 0.2;
-    LinearLayerRegressor normal = new LinearLayerRegressor();
+    NetworkRegressor normal = new NetworkRegressor();
     normal.setLabelCol("y");
     normal.setRegParam(reg);
     normal.setOptimizer("normal");
-    LinearLayerRegressionModel solved = normal.fit(data);
+    NetworkRegressionModel solved = normal.fit(data);
 
     double mean = 0;
     for (double[] t : targets) {
@@ -232,24 +247,24 @@ class LinearLayerEstimatorTest {
         .setElasticNetParam(0).setStandardization(false).fit(data);
     double[] coefficients = mllib.coefficients().toArray();
     for (int i = 0; i < D; i++) {
-      assertThat(solved.weights().get(i, 0)).isCloseTo(coefficients[i],
+      assertThat(solved.weights()[0].apply(i, 0)).isCloseTo(coefficients[i],
           within(1e-9 * (1 + Math.abs(coefficients[i]))));
     }
-    assertThat(solved.bias()[0]).isCloseTo(mllib.intercept(), within(1e-9));
+    assertThat(solved.biases()[0].apply(0)).isCloseTo(mllib.intercept(), within(1e-9));
 
-    LinearLayerRegressor lbfgs = new LinearLayerRegressor();
+    NetworkRegressor lbfgs = new NetworkRegressor();
     lbfgs.setLabelCol("ys");
     lbfgs.setRegParam(reg);
     lbfgs.setMaxIter(200);
     lbfgs.setTol(1e-14);
-    LinearLayerRegressionModel trained = lbfgs.fit(data);
-    LinearLayerRegressor normal2 = new LinearLayerRegressor();
+    NetworkRegressionModel trained = lbfgs.fit(data);
+    NetworkRegressor normal2 = new NetworkRegressor();
     normal2.setLabelCol("ys");
     normal2.setRegParam(reg);
     normal2.setOptimizer("normal");
-    LinearLayerRegressionModel closed = normal2.fit(data);
-    double[] a = trained.weights().doubles();
-    double[] c = closed.weights().doubles();
+    NetworkRegressionModel closed = normal2.fit(data);
+    double[] a = values(trained.weights()[0]);
+    double[] c = values(closed.weights()[0]);
     for (int i = 0; i < a.length; i++) {
       assertThat(a[i]).isCloseTo(c[i], within(1e-6));
     }
@@ -259,9 +274,37 @@ class LinearLayerEstimatorTest {
 
     String path = dir.resolve("regressor").toString();
     closed.write().overwrite().save(path);
-    LinearLayerRegressionModel loaded = LinearLayerRegressionModel.load(path);
-    assertThat(loaded.weights().doubles()).containsExactly(closed.weights().doubles());
-    assertThat(loaded.bias()).containsExactly(closed.bias());
+    NetworkRegressionModel loaded = NetworkRegressionModel.load(path);
+    assertThat(loaded.theta()).containsExactly(closed.theta());
+    assertThat(loaded.summary().stopReason()).isEqualTo("closed form");
     assertThat((String) loaded.getOrDefault(loaded.predictionCol())).isEqualTo("prediction");
+  }
+
+  /** Params are checked when set, by MLlib's validators, and errors name the Param. */
+  @Test
+  void paramsAreCheckedWhenSetNamingTheParamNotAFlag() {
+    NetworkRegressor regressor = new NetworkRegressor();
+    assertThatThrownBy(() -> regressor.setStepSize(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("stepSize given invalid value -1.0")
+        .hasMessageNotContaining("--");
+    assertThat(regressor.getStepSize()).isEqualTo(0.1);
+    NetworkClassifier classifier = new NetworkClassifier();
+    assertThatThrownBy(() -> classifier.setOptimizer("normal"))
+        .hasMessageContaining("optimizer given invalid value normal");
+    assertThatThrownBy(() -> classifier.setInit("glorot"))
+        .hasMessageContaining("init given invalid value glorot");
+    assertThatThrownBy(() -> classifier.setMomentum(1.0))
+        .hasMessageContaining("momentum given invalid value 1.0");
+    assertThatThrownBy(() -> classifier.setRegParam(-0.5))
+        .hasMessageContaining("regParam given invalid value -0.5");
+    assertThatThrownBy(() -> classifier.setMaxIter(-1))
+        .hasMessageContaining("maxIter given invalid value -1");
+    assertThatThrownBy(() -> classifier.setBlockRows(-1))
+        .hasMessageContaining("blockRows given invalid value -1");
+    assertThat(new NetworkRegressor().setOptimizer("normal").getOptimizer())
+        .isEqualTo("normal");
+    classifier.setOptimizer("gd").setInit("orthogonal").setMomentum(0.9).setTol(0);
+    assertThat(classifier.getInit()).isEqualTo("orthogonal");
   }
 }
