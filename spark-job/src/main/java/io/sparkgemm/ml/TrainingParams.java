@@ -26,8 +26,8 @@ import scala.Function1;
 public interface TrainingParams<T extends TrainingParams<T>> extends ForwardParams<T> {
   /** The optimizer that solves the normal equations (the linear regressor only). */
   String NORMAL = "normal";
-  /** adam's stepSize when none is set, as {@code spark-gemm train}'s. */
-  double ADAM_STEP_SIZE = 0.001;
+  /** adam's stepSize when none is set: train's, said once in {@link TrainSpec}. */
+  double ADAM_STEP_SIZE = Double.parseDouble(TrainSpec.ADAM_LEARNING_RATE);
   /** Every init a stage takes: auto, he, xavier, zeros; orthogonal for the linear model. */
   List<String> INITS = List.of("auto", "zeros", "xavier", "he", "orthogonal");
 

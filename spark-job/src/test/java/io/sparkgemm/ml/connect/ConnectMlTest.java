@@ -177,10 +177,16 @@ class ConnectMlTest {
 
   @Test
   void fetchCallsAnAllowedAttribute() {
-    MlCommandResult result = client.ml(MlCommand.newBuilder().setFetch(Fetch.newBuilder()
+    assertThat(fetch("toString").getString()).isEqualTo(UID);
+    // allowed because the models are MLlib's PredictionModel and ClassificationModel
+    assertThat(fetch("numFeatures").getInteger()).isEqualTo(local.numFeatures()).isEqualTo(2);
+    assertThat(fetch("numClasses").getInteger()).isEqualTo(local.numClasses()).isEqualTo(2);
+  }
+
+  private static Expression.Literal fetch(String method) {
+    return client.ml(MlCommand.newBuilder().setFetch(Fetch.newBuilder()
         .setObjRef(ObjectRef.newBuilder().setId(fitted))
-        .addMethods(Fetch.Method.newBuilder().setMethod("toString"))).build());
-    assertThat(result.getParam().getString()).isEqualTo(UID);
+        .addMethods(Fetch.Method.newBuilder().setMethod(method))).build()).getParam();
   }
 
   @Test
