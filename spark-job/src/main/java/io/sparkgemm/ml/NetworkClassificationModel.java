@@ -1,11 +1,9 @@
 package io.sparkgemm.ml;
 
 import io.sparkgemm.local.loss.Loss;
-import io.sparkgemm.local.net.Network;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.ml.linalg.DenseVector;
-import org.apache.spark.ml.linalg.Matrix;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.ParamMap;
@@ -29,7 +27,7 @@ import scala.Tuple3;
  */
 public final class NetworkClassificationModel
     extends ProbabilisticClassificationModel<Vector, NetworkClassificationModel>
-    implements ForwardParams<NetworkClassificationModel>, MLWritable {
+    implements ForwardParams<NetworkClassificationModel>, FittedNetwork, MLWritable {
   private static final long serialVersionUID = 1L;
 
   private final String uid;
@@ -57,7 +55,6 @@ public final class NetworkClassificationModel
     forwardParams = new ForwardParams.Holder(this);
   }
 
-
   @Override
   public String uid() {
     return uid != null ? uid : StageUid.pending();
@@ -68,32 +65,9 @@ public final class NetworkClassificationModel
     return forwardParams;
   }
 
-  private TrainedNetwork trained() {
-    if (trained == null) {
-      throw new IllegalStateException("Model " + uid + " is empty (no network): load or fit "
-          + "one");
-    }
+  @Override
+  public TrainedNetwork trainedOrNull() {
     return trained;
-  }
-
-  /** The network d -> hidden layers -> k. */
-  public Network network() {
-    return trained().network();
-  }
-
-  /** θ, layer by layer (W_l row-major, then b_l); a copy. */
-  public double[] theta() {
-    return trained().theta();
-  }
-
-  /** W_l (d_l x d_{l+1}) for every layer, input side first. */
-  public Matrix[] weights() {
-    return trained().weights();
-  }
-
-  /** b_l for every layer, input side first. */
-  public Vector[] biases() {
-    return trained().biases();
   }
 
   @Override
@@ -104,20 +78,6 @@ public final class NetworkClassificationModel
   @Override
   public int numFeatures() {
     return trained().network().inFeatures();
-  }
-
-  /** Whether the model holds its training summary (a fitted or loaded one does). */
-  public boolean hasSummary() {
-    return trained != null && trained.summary() != null;
-  }
-
-  /** How the model was trained; refused when {@link #hasSummary()} is false. */
-  public NetworkTrainingSummary summary() {
-    if (!hasSummary()) {
-      throw new IllegalStateException("No training summary for " + uid
-          + ": the model was not trained here (hasSummary() is false)");
-    }
-    return trained.summary();
   }
 
   /** y, the logits, for one row (the kernels {@link #transform} runs on a block). */

@@ -1,9 +1,7 @@
 package io.sparkgemm.ml;
 
 import io.sparkgemm.local.loss.Loss;
-import io.sparkgemm.local.net.Network;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.ml.linalg.Matrix;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.ParamMap;
@@ -27,7 +25,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class NetworkRegressionModel
     extends RegressionModel<Vector, NetworkRegressionModel>
-    implements ForwardParams<NetworkRegressionModel>, MLWritable {
+    implements ForwardParams<NetworkRegressionModel>, FittedNetwork, MLWritable {
   private static final long serialVersionUID = 1L;
 
   private final String uid;
@@ -65,32 +63,9 @@ public final class NetworkRegressionModel
     return forwardParams;
   }
 
-  private TrainedNetwork trained() {
-    if (trained == null) {
-      throw new IllegalStateException("Model " + uid + " is empty (no network): load or fit "
-          + "one");
-    }
+  @Override
+  public TrainedNetwork trainedOrNull() {
     return trained;
-  }
-
-  /** The network d -> hidden layers -> k. */
-  public Network network() {
-    return trained().network();
-  }
-
-  /** θ, layer by layer (W_l row-major, then b_l); a copy. */
-  public double[] theta() {
-    return trained().theta();
-  }
-
-  /** W_l (d_l x d_{l+1}) for every layer, input side first. */
-  public Matrix[] weights() {
-    return trained().weights();
-  }
-
-  /** b_l for every layer, input side first. */
-  public Vector[] biases() {
-    return trained().biases();
   }
 
   @Override
@@ -101,20 +76,6 @@ public final class NetworkRegressionModel
   /** k, the targets per row. */
   public int numOutputs() {
     return trained().network().outFeatures();
-  }
-
-  /** Whether the model holds its training summary (a fitted or loaded one does). */
-  public boolean hasSummary() {
-    return trained != null && trained.summary() != null;
-  }
-
-  /** How the model was trained; refused when {@link #hasSummary()} is false. */
-  public NetworkTrainingSummary summary() {
-    if (!hasSummary()) {
-      throw new IllegalStateException("No training summary for " + uid
-          + ": the model was not trained here (hasSummary() is false)");
-    }
-    return trained.summary();
   }
 
   /** y for one row; k = 1 only (a model of k targets: {@link #predictVector}). */
@@ -156,7 +117,6 @@ public final class NetworkRegressionModel
         getFeaturesCol(), getBlockRows(), backendOptions(),
         StageColumns.regression(!prediction.isEmpty()));
   }
-
 
   @Override
   public NetworkRegressionModel copy(ParamMap extra) {

@@ -36,9 +36,10 @@ import org.apache.spark.sql.types.StructType;
  * executors (θ unpacked and broadcast once; per block one GEMM per layer and the activations),
  * not row by row; {@link #forward} runs the same kernels on one row. Saved as a spark-gemm model
  * folder under {@code model/} (model.json and one .npy per W and b, what
- * {@code spark-gemm forward --model} reads) and the summary under {@code summary/}.
+ * {@code spark-gemm forward --model} reads) and the summary under {@code summary/}. Public only
+ * because the models return it from {@link FittedNetwork}; nothing in it is for outside use.
  */
-final class TrainedNetwork implements Serializable {
+public final class TrainedNetwork implements Serializable {
   private static final long serialVersionUID = 1L;
   /** The model folder inside a saved stage's folder. */
   static final String MODEL_DIR = "model";
