@@ -20,6 +20,7 @@ import io.sparkgemm.spark.data.GenerateSpec;
 import io.sparkgemm.spark.data.Generator;
 import io.sparkgemm.spark.input.InputLoader;
 import io.sparkgemm.spark.input.InputSpec;
+import io.sparkgemm.spark.job.JobOutput;
 import io.sparkgemm.spark.job.LayerJob;
 import io.sparkgemm.spark.pass.PassResult;
 import io.sparkgemm.spark.pass.PassSpec;
@@ -104,12 +105,13 @@ final class DemoCommand implements Callable<Integer> {
         Theta theta = Theta.linear(w, b);
         LayerJob.Outcome forward = LayerJob.run(session.spark(), input, theta,
             PassSpec.forward().dtype(type).backend(options).build(),
-            work.resolve("forward").toString(), true,
-            Map.of("x", inputSpec.x(), "w", "xavier seed 1", "b", "zeros"));
+            JobOutput.to(work.resolve("forward").toString()).overwrite(true)
+                .inputs(Map.of("x", inputSpec.x(), "w", "xavier seed 1", "b", "zeros")));
         LayerJob.Outcome backward = LayerJob.run(session.spark(), input, theta,
             PassSpec.backward(Loss.MSE).inputGradient(true).dtype(type).backend(options).build(),
-            work.resolve("backward").toString(), true, Map.of("x", inputSpec.x(), "labels",
-                "column targets", "w", "xavier seed 1", "b", "zeros"));
+            JobOutput.to(work.resolve("backward").toString()).overwrite(true)
+                .inputs(Map.of("x", inputSpec.x(), "labels", "column targets",
+                    "w", "xavier seed 1", "b", "zeros")));
         double error = checkAgainstSingleProcess(input, w, b, type, backward.pass());
         PassCommands.print(out, input, backward);
         out.printf(Locale.ROOT, "forward pass %.2f s (%.1f GFLOP/s), Y in %s%n",

@@ -3,7 +3,6 @@ package io.sparkgemm.cli;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.backend.Backends;
 import io.sparkgemm.local.loss.Loss;
-import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.Sessions;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.block.LabelKind;
@@ -80,7 +79,7 @@ final class EvaluateCommand implements Callable<Integer> {
           labelOptions.labelsCol, labelOptions.labels, null, null, blockType, classes));
       try {
         NetworkEvaluation.Result result = NetworkEvaluation.run(session.spark(), blocks,
-            Theta.of(trained.network(), trained.theta()), head, blockType, backend.options());
+            trained.theta(), head, blockType, backend.options());
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "model %s on %s: %d rows, %s %.6g%s (%.2f s)%n",
             trained.network().describe(), input.x, result.rows(), head.label(), result.loss(),

@@ -7,6 +7,7 @@ import io.sparkgemm.spark.Sessions;
 import io.sparkgemm.spark.block.BlockedInput;
 import io.sparkgemm.spark.input.InputLoader;
 import io.sparkgemm.spark.input.InputSpec;
+import io.sparkgemm.spark.job.JobOutput;
 import io.sparkgemm.spark.job.LayerJob;
 import io.sparkgemm.spark.pass.PassResult;
 import io.sparkgemm.spark.pass.PassSpec;
@@ -28,8 +29,8 @@ final class PassCommands {
     return run(job, inputSpec, passSpec, Map.of(), out, (spark, input) -> {
       DenseBlock w = job.weights(input.numFeatures());
       double[] b = job.bias(w.numCols());
-      return LayerJob.run(spark, input, Theta.linear(w, b), passSpec, job.out, job.overwrite,
-          inputs, job.allowNonFinite);
+      return LayerJob.run(spark, input, Theta.linear(w, b), passSpec, JobOutput.to(job.out)
+          .overwrite(job.overwrite).allowNonFinite(job.allowNonFinite).inputs(inputs));
     });
   }
 
@@ -41,8 +42,8 @@ final class PassCommands {
   static LayerJob.Outcome runModel(JobOptions job, InputSpec inputSpec, PassSpec passSpec,
       String modelPath, ModelDir.Model model, Map<String, Object> inputs, PrintWriter out) {
     return run(job, inputSpec, passSpec, Map.of("--model", modelPath), out,
-        (spark, input) -> LayerJob.forward(spark, input,
-            Theta.of(model.network(), model.theta()), passSpec, job.out, job.overwrite, inputs));
+        (spark, input) -> LayerJob.forward(spark, input, model.theta(), passSpec,
+            JobOutput.to(job.out).overwrite(job.overwrite).inputs(inputs)));
   }
 
   /** The job on the blocked input, inside a session. */

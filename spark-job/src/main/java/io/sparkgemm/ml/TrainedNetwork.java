@@ -192,7 +192,7 @@ public final class TrainedNetwork implements Serializable {
 
   /** The network as a model folder under {@code path/model} (model.json records the loss). */
   void save(String path, SparkSession spark, Loss loss) {
-    ModelDir.write(path + "/" + MODEL_DIR, new ModelDir.Model(network, theta, loss,
+    ModelDir.write(path + "/" + MODEL_DIR, new ModelDir.Model(Theta.of(network, theta), loss,
         DType.FLOAT64), false, spark.sparkContext().hadoopConfiguration());
     if (summary != null) {
       summary.save(path, spark);
@@ -203,7 +203,7 @@ public final class TrainedNetwork implements Serializable {
   static TrainedNetwork load(String path, SparkSession spark) {
     ModelDir.Model saved = ModelDir.read(path + "/" + MODEL_DIR,
         spark.sparkContext().hadoopConfiguration());
-    return new TrainedNetwork(saved.network(), saved.theta(),
+    return new TrainedNetwork(saved.network(), saved.theta().values(),
         NetworkTrainingSummary.load(path, spark));
   }
 
@@ -218,6 +218,6 @@ public final class TrainedNetwork implements Serializable {
           + model.loss().label() + ", expected " + loss.label() + " (read it as " + other
           + ")");
     }
-    return new TrainedNetwork(model.network(), model.theta(), null);
+    return new TrainedNetwork(model.network(), model.theta().values(), null);
   }
 }

@@ -10,6 +10,7 @@ import io.sparkgemm.local.DType;
 import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.train.CheckpointFolder;
 import io.sparkgemm.spark.train.Checkpoints;
 import io.sparkgemm.spark.train.IterationRecord;
@@ -77,8 +78,8 @@ class DamagedJsonTest {
   @Test
   void aModelJsonWithAWrongTypeOrAMissingFieldIsRefusedNamingTheField() throws IOException {
     Path model = dir.resolve("model");
-    ModelDir.write(model.toString(), new ModelDir.Model(Network.linear(2, 1),
-        new double[] {1, 2, 3}, Loss.MSE, DType.FLOAT64), false, new Configuration());
+    ModelDir.write(model.toString(), new ModelDir.Model(Theta.of(Network.linear(2, 1),
+        new double[] {1, 2, 3}), Loss.MSE, DType.FLOAT64), false, new Configuration());
     Path json = model.resolve("model.json");
     String[] forward = {"forward", "--x", npy(dir.resolve("X.npy"), new double[][] {{1, 2}})
         .toString(), "--model", model.toString(), "--out", dir.resolve("out").toString(),

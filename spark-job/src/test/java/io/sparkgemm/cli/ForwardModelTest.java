@@ -11,6 +11,7 @@ import io.sparkgemm.local.DType;
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Activation;
 import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.pass.NaiveNetwork;
 import io.sparkgemm.spark.train.ModelDir;
 import java.nio.file.Files;
@@ -47,7 +48,7 @@ class ForwardModelTest {
         SIZES[3]);
     theta = NaiveOracle.gaussian(random, network.numParameters());
     npy(inputs.resolve("X.npy"), x);
-    ModelDir.write(inputs.resolve("model").toString(), new ModelDir.Model(network, theta,
+    ModelDir.write(inputs.resolve("model").toString(), new ModelDir.Model(Theta.of(network, theta),
         Loss.SOFTMAX_CE, DType.FLOAT64), false, new Configuration());
   }
 
@@ -131,8 +132,9 @@ class ForwardModelTest {
     assertThat(bad.err()).contains("model.json").contains("damaged").doesNotContain("\tat ");
 
     Path narrow = dir.resolve("narrow");
-    ModelDir.write(narrow.toString(), new ModelDir.Model(Network.linear(4, 2), new double[10],
-        null, DType.FLOAT64), false, new Configuration());
+    ModelDir.write(narrow.toString(), new ModelDir.Model(
+        Theta.of(Network.linear(4, 2), new double[10]), null, DType.FLOAT64), false,
+        new Configuration());
     CliRun wrongWidth = forward(dir.resolve("c"), "--model", narrow.toString());
     assertThat(wrongWidth.exitCode()).isEqualTo(2);
     assertThat(wrongWidth.err()).contains("4").contains("5").doesNotContain("\tat ");

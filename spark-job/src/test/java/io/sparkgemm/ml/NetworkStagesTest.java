@@ -8,6 +8,7 @@ import io.sparkgemm.local.DType;
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Activation;
 import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.spark.pass.NaiveNetwork;
 import io.sparkgemm.spark.train.ModelDir;
 import java.nio.file.Path;
@@ -199,8 +200,8 @@ class NetworkStagesTest {
     }
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     String folder = dir.resolve("trained").toString();
-    ModelDir.write(folder, new ModelDir.Model(network, theta, Loss.SOFTMAX_CE, DType.FLOAT64),
-        true, conf);
+    ModelDir.write(folder, new ModelDir.Model(Theta.of(network, theta), Loss.SOFTMAX_CE,
+        DType.FLOAT64), true, conf);
     NetworkClassificationModel model = NetworkClassificationModel.fromModelDir(folder, conf);
     NaiveNetwork naive = new NaiveNetwork(new int[] {2, 5, 2}, "relu");
     List<Row> rows = model.transform(data).select("rawPrediction").collectAsList();

@@ -34,30 +34,21 @@ public final class LayerJob {
   public record Outcome(PassResult pass, Report report, String outDir) {
   }
 
-  /** The linear layer's pass (θ of {@code Network.linear(d, k)}); see the next. */
-  public static Outcome run(SparkSession spark, BlockedInput input, Theta theta,
-      PassSpec spec, String out, boolean overwrite, Map<String, Object> inputs) {
-    return run(spark, input, theta, spec, out, overwrite, inputs, false);
-  }
-
   /**
    * The forward or backward pass of the linear layer (θ of {@code Network.linear(d, k)}): Y,
-   * or dW, db and dX, written with report.json.
-   *
-   * @param allowNonFinite write gradients even when they hold NaN or ±Inf (else the job fails,
-   *     naming the first such value, and writes nothing)
+   * or dW, db and dX, written with report.json to {@code output}.
    */
   public static Outcome run(SparkSession spark, BlockedInput input, Theta theta,
-      PassSpec spec, String out, boolean overwrite, Map<String, Object> inputs,
-      boolean allowNonFinite) {
+      PassSpec spec, JobOutput output) {
     if (!theta.network().isLinear()) {
       throw new IllegalArgumentException("A layer job runs the linear layer, got the network "
           + theta.network().describe());
     }
     DenseBlock w = theta.weight(0);
-    OutputDir dir = OutputDir.create(out, overwrite, spark.sparkContext().hadoopConfiguration());
+    OutputDir dir = OutputDir.create(output.dir(), output.overwrite(),
+        spark.sparkContext().hadoopConfiguration());
     try (dir; PassResult pass = LinearPass.run(spark, input, theta, spec)) {
-      if (spec.backward() && !allowNonFinite) {
+      if (spec.backward() && !output.allowNonFinite()) {
         requireFinite(pass.gradient().layer(0));
       }
       long writeStart = System.nanoTime();
@@ -78,7 +69,7 @@ public final class LayerJob {
             pass.spec().dtype(), input, dir, "Y", w.numCols()));
       }
       double writeSeconds = (System.nanoTime() - writeStart) / 1e9;
-      Report report = report(input, w, pass, inputs, written, writeSeconds);
+      Report report = report(input, w, pass, output.inputs(), written, writeSeconds);
       report.write(dir);
       dir.commit();
       return new Outcome(pass, report, dir.target());
@@ -163,19 +154,20 @@ public final class LayerJob {
 
   /**
    * A network's forward pass at θ over cached blocks: Y (the last layer's output, or its
-   * row-wise softmax when {@code spec.softmax()}) written all or nothing to {@code out}, with
-   * {@code report.json}.
+   * row-wise softmax when {@code spec.softmax()}) written all or nothing to {@code output}, with
+   * {@code report.json} (its allowNonFinite does not apply: nothing is reduced).
    *
    * @param spec a forward spec (no loss) that keeps Y
    */
   public static Outcome forward(SparkSession spark, BlockedInput input, Theta theta,
-      PassSpec spec, String out, boolean overwrite, Map<String, Object> inputs) {
+      PassSpec spec, JobOutput output) {
     Network network = theta.network();
     if (spec.backward() || !spec.keepOutput()) {
       throw new IllegalArgumentException("A network forward job keeps Y and has no loss, got "
           + spec.describe());
     }
-    OutputDir dir = OutputDir.create(out, overwrite, spark.sparkContext().hadoopConfiguration());
+    OutputDir dir = OutputDir.create(output.dir(), output.overwrite(),
+        spark.sparkContext().hadoopConfiguration());
     try (dir; PassResult pass = LinearPass.run(spark, input, theta, spec)) {
       long writeStart = System.nanoTime();
       Map<String, String> written = new LinkedHashMap<>();
@@ -184,7 +176,7 @@ public final class LayerJob {
       double writeSeconds = (System.nanoTime() - writeStart) / 1e9;
       Report r = new Report();
       r.put("command", "forward");
-      r.put("inputs", inputs);
+      r.put("inputs", output.inputs());
       r.put("network", network.describe());
       Map<String, Object> shapes = r.section("shapes");
       shapes.put("X", Report.shape(input.numRows(), network.inFeatures()));

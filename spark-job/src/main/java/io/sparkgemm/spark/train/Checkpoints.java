@@ -63,7 +63,7 @@ public final class Checkpoints {
 
     /** Where training continues from this checkpoint. */
     public Trainer.Start start() {
-      return new Trainer.Start(model.theta(), iteration, velocity, history, minibatch);
+      return new Trainer.Start(model.theta().values(), iteration, velocity, history, minibatch);
     }
   }
 
@@ -71,7 +71,7 @@ public final class Checkpoints {
   public static String write(CheckpointFolder root, int iteration, Optimizer optimizer,
       DenseBlock w, double[] b, double[] velocity, List<IterationRecord> history) {
     Theta theta = Theta.linear(w, b);
-    ModelDir.Model model = new ModelDir.Model(theta.network(), theta.values(), null,
+    ModelDir.Model model = new ModelDir.Model(theta, null,
         DType.FLOAT64);
     return write(root, iteration, optimizer, model, velocity, null, null, history, null);
   }
@@ -179,7 +179,7 @@ public final class Checkpoints {
     RunIdentity run = run(statePath, state.run());
     ModelDir.Model model = exists(fs, new Path(dir, ModelDir.JSON)) ? model(fs, dir)
         : legacyModel(fs, dir);
-    int parameters = model.theta().length;
+    int parameters = model.theta().values().length;
     String need = Trainer.parameters(model.network()) + " " + parameters;
     double[] velocity = vector(fs, new Path(dir, VELOCITY), "the velocity", need, parameters,
         false);
@@ -239,7 +239,7 @@ public final class Checkpoints {
           + " (b must have k = " + w.numCols() + ")");
     }
     Theta theta = Theta.linear(w, b);
-    return new ModelDir.Model(theta.network(), theta.values(), null, DType.FLOAT64);
+    return new ModelDir.Model(theta, null, DType.FLOAT64);
   }
 
   /**

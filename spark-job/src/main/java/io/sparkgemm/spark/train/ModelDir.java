@@ -50,16 +50,13 @@ public final class ModelDir {
   /**
    * A trained model.
    *
-   * @param theta θ, layer by layer (W_l row-major, then b_l)
+   * @param theta the network and θ
    * @param loss the head it was trained with, or null where the folder does not say
    * @param dtype the dtype training ran in (the files are float64 either way)
    */
-  public record Model(Network network, double[] theta, Loss loss, DType dtype) {
-    public Model {
-      if (theta.length != network.numParameters()) {
-        throw new IllegalArgumentException("θ has " + theta.length + " values but the network "
-            + network.describe() + " has " + network.numParameters() + " parameters");
-      }
+  public record Model(Theta theta, Loss loss, DType dtype) {
+    public Network network() {
+      return theta.network();
     }
   }
 
@@ -112,7 +109,7 @@ public final class ModelDir {
   /** Writes the model's files through {@code sink}; returns their names, model.json last. */
   public static List<String> write(Sink sink, Model model) {
     Network net = model.network();
-    Theta theta = Theta.of(net, model.theta());
+    Theta theta = model.theta();
     List<String> names = new ArrayList<>();
     for (int l = 0; l < net.numLayers(); l++) {
       String[] files = fileNames(net, l);
@@ -185,7 +182,7 @@ public final class ModelDir {
         biases.add(read(fs, new Path(dir, d.layers().get(l).bias()), "b" + layer, cols, 1,
             false));
       }
-      return new Model(network, Theta.pack(network, weights, biases).values(), d.lossValue(),
+      return new Model(Theta.pack(network, weights, biases), d.lossValue(),
           d.dtypeValue());
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the model folder " + path, e);
@@ -198,7 +195,7 @@ public final class ModelDir {
         read(fs, new Path(dir, "W.npy"), "W", w.rows(), w.cols(), true));
     Theta theta = Theta.linear(weights, read(fs, new Path(dir, "b.npy"), "b", w.cols(), 1,
         false));
-    return new Model(theta.network(), theta.values(), null, DType.FLOAT64);
+    return new Model(theta, null, DType.FLOAT64);
   }
 
   /** Reads a float .npy of the expected shape (rows x cols values, row-major). */

@@ -131,8 +131,8 @@ public final class TrainJob {
         ? Lapack.conditionNumber(Theta.of(network, objective.modelTheta(result.theta()))
             .weight(0))
         : Double.NaN;
-    List<String> modelFiles = ModelDir.write(dir, new ModelDir.Model(network,
-        objective.modelTheta(result.theta()), spec.loss(), spec.dtype()));
+    List<String> modelFiles = ModelDir.write(dir, new ModelDir.Model(Theta.of(network,
+        objective.modelTheta(result.theta())), spec.loss(), spec.dtype()));
     try (OutputStream s = dir.create("loss.png")) {
       String title = "spark-gemm train: " + spec.loss().label() + ", "
           + spec.optimizer().label() + (linear ? "" : ", " + network.describe());
@@ -246,7 +246,8 @@ public final class TrainJob {
       }
 
       private ModelDir.Model model(double[] theta) {
-        return new ModelDir.Model(network, toModel.apply(theta), spec.loss(), spec.dtype());
+        return new ModelDir.Model(Theta.of(network, toModel.apply(theta)), spec.loss(),
+            spec.dtype());
       }
     };
   }

@@ -12,6 +12,7 @@ import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Activation;
 import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.local.npy.Npy;
 import io.sparkgemm.local.npy.NpyArray;
 import java.io.ByteArrayInputStream;
@@ -70,8 +71,9 @@ class CheckpointsTest {
     for (int i = 0; i < theta.length; i++) {
       theta[i] = Math.sqrt(i + 2);
     }
-    return Path.of(Checkpoints.write(folder("ckpt"), 6, Optimizer.ADAM, new ModelDir.Model(net,
-        theta, Loss.MSE, DType.FLOAT64), null, adamState(), SPEC, List.of(EPOCH_ONE),
+    return Path.of(Checkpoints.write(folder("ckpt"), 6, Optimizer.ADAM,
+        new ModelDir.Model(Theta.of(net, theta), Loss.MSE, DType.FLOAT64), null, adamState(),
+        SPEC, List.of(EPOCH_ONE),
         RunIdentity.of(SOURCE, 100, net, SPEC, false)));
   }
 
@@ -174,8 +176,8 @@ class CheckpointsTest {
     assertThat(c.batchRows()).isEqualTo(25);
     assertThat(c.seed()).isEqualTo(-7);
     assertThat(c.model().network().describe()).isEqualTo("2-3(gelu)-1");
-    for (int i = 0; i < c.model().theta().length; i++) {
-      assertThat(c.model().theta()[i]).isEqualTo(Math.sqrt(i + 2));
+    for (int i = 0; i < c.model().theta().values().length; i++) {
+      assertThat(c.model().theta().values()[i]).isEqualTo(Math.sqrt(i + 2));
       assertThat(c.minibatch().m()[i]).isEqualTo(1.0 / (i + 3));
       assertThat(c.minibatch().v()[i]).isEqualTo(Math.PI * i);
     }
@@ -243,7 +245,7 @@ class CheckpointsTest {
         + "\"step\": 0.1, \"seconds\": 0.5, \"passes\": 1}]}");
     Checkpoints.Checkpoint c = Checkpoints.latest(folder("old"));
     assertThat(c.model().network().sizes()).containsExactly(3, 2);
-    assertThat(c.model().theta()).containsExactly(1, 2, 3, 4, 5, 6, -1, -2);
+    assertThat(c.model().theta().values()).containsExactly(1, 2, 3, 4, 5, 6, -1, -2);
     assertThat(c.velocity()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
     assertThat(c.minibatch()).isNull();
     assertThat(c.history()).hasSize(2);

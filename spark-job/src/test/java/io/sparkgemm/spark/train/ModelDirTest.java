@@ -12,6 +12,7 @@ import io.sparkgemm.local.DenseBlock;
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Activation;
 import io.sparkgemm.local.net.Network;
+import io.sparkgemm.local.net.Theta;
 import io.sparkgemm.local.npy.Npy;
 import io.sparkgemm.local.npy.NpyArray;
 import java.io.IOException;
@@ -45,7 +46,7 @@ class ModelDirTest {
     for (int i = 0; i < theta.length; i++) {
       theta[i] = i + 0.5;
     }
-    return new ModelDir.Model(net, theta, Loss.MSE, DType.FLOAT32);
+    return new ModelDir.Model(Theta.of(net, theta), Loss.MSE, DType.FLOAT32);
   }
 
   @Test
@@ -72,7 +73,7 @@ class ModelDirTest {
     ModelDir.Model back = ModelDir.read(out.toString(), CONF);
     assertThat(back.network().sizes()).containsExactly(3, 2, 1);
     assertThat(back.network().activations()).containsExactly(Activation.TANH);
-    assertThat(back.theta()).containsExactly(network().theta());
+    assertThat(back.theta().values()).containsExactly(network().theta().values());
     assertThat(back.loss()).isEqualTo(Loss.MSE);
     assertThat(back.dtype()).isEqualTo(DType.FLOAT32);
   }
@@ -82,20 +83,20 @@ class ModelDirTest {
     Network linear = Network.linear(2, 3);
     double[] theta = {1, 2, 3, 4, 5, 6, -1, -2, -3};
     Path out = dir.resolve("linear");
-    ModelDir.write(out.toString(), new ModelDir.Model(linear, theta, Loss.SOFTMAX_CE,
+    ModelDir.write(out.toString(), new ModelDir.Model(Theta.of(linear, theta), Loss.SOFTMAX_CE,
         DType.FLOAT64), false, CONF);
     assertThat(names(out)).containsExactlyInAnyOrder("W.npy", "b.npy", "model.json",
         "_SPARK_GEMM");
     assertThat(Npy.read(out.resolve("W.npy")).toBlock().doubles())
         .containsExactly(1, 2, 3, 4, 5, 6);
-    assertThat(ModelDir.read(out.toString(), CONF).theta()).containsExactly(theta);
+    assertThat(ModelDir.read(out.toString(), CONF).theta().values()).containsExactly(theta);
     // train's output before model.json: W.npy and b.npy alone
     Path old = dir.resolve("old");
     Npy.write(old.resolve("W.npy"), NpyArray.of(DenseBlock.ofRows(new double[][] {{1, 2}})));
     Npy.write(old.resolve("b.npy"), NpyArray.ofVector(new double[] {7, 8}));
     ModelDir.Model back = ModelDir.read(old.toString(), CONF);
     assertThat(back.network().sizes()).containsExactly(1, 2);
-    assertThat(back.theta()).containsExactly(1, 2, 7, 8);
+    assertThat(back.theta().values()).containsExactly(1, 2, 7, 8);
     assertThat(back.loss()).isNull();
   }
 
@@ -130,12 +131,13 @@ class ModelDirTest {
     String old = mapJson(new int[] {3, 2, 1}, List.of("tanh"), "mse", "float32");
     assertThat(Files.readString(out.resolve("model.json"))).isEqualTo(old);
     Path linear = dir.resolve("linear");
-    ModelDir.write(linear.toString(), new ModelDir.Model(Network.linear(1, 2),
-        new double[] {1, 2, 3, 4}, null, DType.FLOAT64), false, CONF);
+    ModelDir.write(linear.toString(), new ModelDir.Model(Theta.of(Network.linear(1, 2),
+        new double[] {1, 2, 3, 4}), null, DType.FLOAT64), false, CONF);
     String oldLinear = mapJson(new int[] {1, 2}, List.of(), null, "float64");
     assertThat(Files.readString(linear.resolve("model.json"))).isEqualTo(oldLinear);
     Files.writeString(out.resolve("model.json"), old);
-    assertThat(ModelDir.read(out.toString(), CONF).theta()).containsExactly(network().theta());
+    assertThat(ModelDir.read(out.toString(), CONF).theta().values())
+        .containsExactly(network().theta().values());
     Files.writeString(linear.resolve("model.json"), oldLinear);
     assertThat(ModelDir.read(linear.toString(), CONF).loss()).isNull();
   }
