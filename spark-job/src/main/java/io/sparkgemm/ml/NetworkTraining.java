@@ -1,5 +1,8 @@
 package io.sparkgemm.ml;
 
+import static io.sparkgemm.local.ParamText.param;
+
+import io.sparkgemm.local.BadParameterException;
 import io.sparkgemm.local.Init;
 import io.sparkgemm.local.RidgeSolver;
 import io.sparkgemm.local.loss.Loss;
@@ -42,12 +45,13 @@ final class NetworkTraining {
   static TrainSpec spec(TrainingParams<?> stage, Loss loss) {
     int[] hidden = stage.getHiddenLayers();
     if (TrainingParams.NORMAL.equals(stage.getOptimizer()) && hidden.length > 0) {
-      throw new IllegalArgumentException("optimizer normal solves the linear model only; "
-          + "hiddenLayers is " + Arrays.toString(hidden) + " (use lbfgs, gd, sgd or adam)");
+      throw new BadParameterException(param("optimizer"), " normal solves the linear model "
+          + "only; ", param("hiddenLayers"), " is " + Arrays.toString(hidden)
+          + " (use lbfgs, gd, sgd or adam)");
     }
     if ("orthogonal".equals(stage.getInit()) && hidden.length > 0) {
-      throw new IllegalArgumentException("init orthogonal is for the linear model; with "
-          + "hiddenLayers " + Arrays.toString(hidden) + " give one of "
+      throw new BadParameterException(param("init"), " orthogonal is for the linear model; "
+          + "with ", param("hiddenLayers"), " " + Arrays.toString(hidden) + " give one of "
           + String.join(", ", NetworkInit.SCHEMES));
     }
     Optimizer optimizer = TrainingParams.NORMAL.equals(stage.getOptimizer()) ? Optimizer.LBFGS

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.sparkgemm.local.BadParameterException;
 import io.sparkgemm.local.DType;
 import io.sparkgemm.local.loss.Loss;
 import io.sparkgemm.local.net.Activation;
@@ -257,12 +258,16 @@ class NetworkStagesTest {
         .hasMessageContaining("batchRows is for the minibatch optimizers sgd and adam");
     NetworkClassifier orthogonal = new NetworkClassifier().setHiddenLayers(4)
         .setInit("orthogonal");
-    assertThatThrownBy(() -> orthogonal.fit(data)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> orthogonal.fit(data))
+        .isInstanceOfSatisfying(BadParameterException.class,
+            e -> assertThat(e.parameter()).isEqualTo("init"))
         .hasMessageContaining("init orthogonal is for the linear model; with hiddenLayers [4] "
             + "give one of auto, he, xavier, zeros");
     NetworkRegressor normal = new NetworkRegressor().setLabelCol("y").setHiddenLayers(4)
         .setOptimizer("normal");
-    assertThatThrownBy(() -> normal.fit(data)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> normal.fit(data))
+        .isInstanceOfSatisfying(BadParameterException.class,
+            e -> assertThat(e.parameter()).isEqualTo("optimizer"))
         .hasMessageContaining("optimizer normal solves the linear model only; hiddenLayers is "
             + "[4]");
     NetworkClassifier noLabel = new NetworkClassifier();
