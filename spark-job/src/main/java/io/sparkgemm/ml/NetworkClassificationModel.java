@@ -1,6 +1,7 @@
 package io.sparkgemm.ml;
 
 import io.sparkgemm.local.loss.Loss;
+import io.sparkgemm.spark.pass.RowSoftmax;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.ml.linalg.DenseVector;
@@ -90,11 +91,11 @@ public final class NetworkClassificationModel
   @Override
   public Vector raw2probabilityInPlace(Vector rawPrediction) {
     if (rawPrediction instanceof DenseVector dense) {
-      StageColumns.softmaxInPlace(dense.values());
+      RowSoftmax.inPlace(dense.values());
       return dense;
     }
     double[] p = rawPrediction.toArray();
-    StageColumns.softmaxInPlace(p);
+    RowSoftmax.inPlace(p);
     return Vectors.dense(p);
   }
 

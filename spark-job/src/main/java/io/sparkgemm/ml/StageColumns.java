@@ -1,6 +1,7 @@
 package io.sparkgemm.ml;
 
 import io.sparkgemm.spark.block.BlockedInput;
+import io.sparkgemm.spark.pass.RowSoftmax;
 import io.sparkgemm.spark.train.ClassCount;
 import java.util.Arrays;
 import java.util.function.UnaryOperator;
@@ -92,22 +93,6 @@ final class StageColumns {
     return selected;
   }
 
-  /** softmax(raw) in place (MLlib's raw2probabilityInPlace for logits). */
-  static void softmaxInPlace(double[] y) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (double v : y) {
-      max = Math.max(max, v);
-    }
-    double sum = 0;
-    for (int j = 0; j < y.length; j++) {
-      y[j] = Math.exp(y[j] - max);
-      sum += y[j];
-    }
-    for (int j = 0; j < y.length; j++) {
-      y[j] /= sum;
-    }
-  }
-
   /**
    * MLlib's prediction from raw and probability: argmax(raw) without thresholds, else
    * argmax(p_j / t_j) (t_j = 0: infinity); ties go to the lowest index, as Vector.argmax.
@@ -141,7 +126,7 @@ final class StageColumns {
       boolean prediction, double[] thresholds) {
     return y -> {
       double[] p = y.clone();
-      softmaxInPlace(p);
+      RowSoftmax.inPlace(p);
       Object[] out = new Object[(raw ? 1 : 0) + (probability ? 1 : 0) + (prediction ? 1 : 0)];
       int i = 0;
       if (raw) {

@@ -22,10 +22,10 @@ import org.apache.spark.sql.SparkSession;
  * per evaluation, over every row ({@link #evaluate}) or over one minibatch step's rows
  * ({@link #evaluateBatch}; the loss is then the mean over the step's rows). θ is laid out as
  * {@link Theta} says; the linear model is the one-layer network. Biases are not penalised.
- * Every evaluation broadcasts the new θ, and the pass destroys the broadcast when it is done
- * ({@link PassResult#close()}); the cached blocks of X are reused. An evaluation whose loss or
- * gradient is not finite stops training with a {@link TrainingDivergedException} that names the
- * iteration.
+ * Every evaluation sends the new θ with its pass (inside the tasks, or as a broadcast that the
+ * pass destroys when it is done, {@link PassResult#close()}); the cached blocks of X are
+ * reused. An evaluation whose loss or gradient is not finite stops training with a
+ * {@link TrainingDivergedException} that names the iteration.
  */
 public final class Objective {
   private final SparkSession spark;
